@@ -1,0 +1,57 @@
+import type { SecretName } from './secrets';
+import type { TableName } from './tables';
+
+/**
+ * The route table, the single source of truth for the HTTP API: the CDK stack makes one Lambda per entry
+ * with exactly the grants it names, and the local server routes requests to the same handler modules.
+ */
+export type TableAccess = 'read' | 'write' | 'readWrite';
+
+export interface RouteDefinition {
+  /** PascalCase, unique: names the Lambda and its construct. */
+  readonly id: string;
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
+  readonly secrets: readonly SecretName[];
+  readonly timeoutSeconds?: number;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  {
+    id: 'AuthLogin',
+    method: 'GET',
+    path: '/auth/login',
+    entry: 'lambdas/handlers/auth/login.ts',
+    tables: { loginFlows: 'write' },
+    secrets: [],
+  },
+  {
+    id: 'AuthCallback',
+    method: 'GET',
+    path: '/auth/callback',
+    entry: 'lambdas/handlers/auth/callback.ts',
+    tables: { loginFlows: 'write', sessions: 'write' },
+    secrets: ['oidcClientSecret'],
+  },
+  {
+    id: 'AuthSession',
+    method: 'GET',
+    path: '/auth/session',
+    entry: 'lambdas/handlers/auth/session.ts',
+    tables: { sessions: 'read' },
+    secrets: [],
+  },
+  {
+    id: 'AuthLogout',
+    method: 'POST',
+    path: '/auth/logout',
+    entry: 'lambdas/handlers/auth/logout.ts',
+    tables: { sessions: 'write' },
+    secrets: [],
+  },
+];
+
+export const DEFAULT_TIMEOUT_SECONDS = 10;

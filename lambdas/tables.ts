@@ -1,0 +1,43 @@
+/**
+ * The DynamoDB tables, defined once: the CDK stack creates them from this list, the local runtime creates
+ * the same tables in dynalite, and each repository reads its table name from `envVar`.
+ * Every table is keyed by a string attribute `id`; short-lived tables expire through `expiresAt` (epoch
+ * seconds), which the code also checks on every read because TTL deletion lags.
+ */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+}
+
+export interface TableDefinition {
+  /** Environment variable that carries the table name to the Lambdas granted access to it. */
+  readonly envVar: string;
+  readonly ttlAttribute?: typeof TTL_ATTRIBUTE;
+  /** Sparse, keys-only global secondary indexes. */
+  readonly indexes?: readonly IndexDefinition[];
+}
+
+export const PARTITION_KEY = 'id';
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const TABLES = {
+  sessions: {
+    envVar: 'SESSIONS_TABLE',
+    ttlAttribute: TTL_ATTRIBUTE,
+    indexes: [
+      { name: 'bySubject', partitionKey: 'subjectKey' },
+      { name: 'byIdpSession', partitionKey: 'idpSessionKey' },
+    ],
+  },
+  loginFlows: { envVar: 'LOGIN_FLOWS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  exchangeCodes: { envVar: 'EXCHANGE_CODES_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  addonSessions: { envVar: 'ADDON_SESSIONS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  transitTokens: { envVar: 'TRANSIT_TOKENS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  logoutJtis: { envVar: 'LOGOUT_JTIS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  applications: { envVar: 'APPLICATIONS_TABLE' },
+  rateLimits: { envVar: 'RATE_LIMITS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableName = keyof typeof TABLES;
+
+export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
