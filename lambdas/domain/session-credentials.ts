@@ -1,0 +1,28 @@
+import { expiredCookie, laxCookieScope, readCookie, serializeCookie } from '../shared/cookies';
+import type { AppConfig } from '../shared/config';
+import { header, type HttpEvent } from '../shared/http';
+
+export const SESSION_COOKIE = 'guichet_session';
+
+/** Every secret guichet issues is 32 random bytes in base64url; anything else is not worth a lookup. */
+const SECRET_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+export function isWellFormedSecret(value: string | undefined): value is string {
+  return value !== undefined && SECRET_FORMAT.test(value);
+}
+
+/** The session token a request presents: `Authorization: Bearer` (native apps) or the session cookie. */
+export function presentedSessionToken(event: HttpEvent): string | undefined {
+  const authorization = header(event, 'authorization');
+  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = bearer ?? readCookie(event, SESSION_COOKIE);
+  return isWellFormedSecret(token) ? token : undefined;
+}
+
+export function sessionCookie(token: string, config: Pick<AppConfig, 'publicUrl' | 'sessionTtlSeconds'>): string {
+  return serializeCookie(SESSION_COOKIE, token, { ...laxCookieScope(config.publicUrl, '/'), maxAgeSeconds: config.sessionTtlSeconds });
+}
+
+export function clearedSessionCookie(config: Pick<AppConfig, 'publicUrl'>): string {
+  return expiredCookie(SESSION_COOKIE, laxCookieScope(config.publicUrl, '/'));
+}

@@ -1,0 +1,136 @@
+import * as oidc from 'openid-client';
+import { saveLoginFlow, takeLoginFlow, type LoginFlowRecord } from '../repositories/login-flows';
+import type { AppConfig } from '../shared/config';
+import { expiredCookie, laxCookieScope, serializeCookie } from '../shared/cookies';
+import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
+import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../shared/errors';
+import type { LoginFlow } from '../shared/metric-names';
+import { idpConfiguration } from '../shared/oidc';
+import { nowSeconds } from '../shared/time';
+import { createSession, type NewSession } from './sessions';
+
+/**
+ * Holds the login's `state` in the browser that started it: a callback whose state does not match the
+ * cookie was not started here (login CSRF: an attacker's own code pasted into a victim's browser).
+ */
+export const LOGIN_STATE_COOKIE = 'guichet_login_state';
+const CALLBACK_PATH = '/auth/callback';
+
+export interface LoginRequest {
+  readonly flow: LoginFlow;
+  readonly returnTo: string;
+  readonly appCodeChallenge?: string;
+  readonly appState?: string;
+}
+
+export interface StartedLogin {
+  readonly authorizationUrl: string;
+  readonly stateCookie: string;
+}
+
+export async function startLogin(request: LoginRequest, config: AppConfig): Promise<StartedLogin> {
+  const idp = await idpConfiguration({ withClientSecret: false });
+  const state = randomSecret();
+  const nonce = randomSecret();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  await saveLoginFlow({
+    id: sha256(state),
+    ...request,
+    codeVerifier,
+    nonce,
+    expiresAt: nowSeconds() + config.loginFlowTtlSeconds,
+  });
+  const authorizationUrl = oidc.buildAuthorizationUrl(idp, {
+    redirect_uri: `${config.publicUrl}${CALLBACK_PATH}`,
+    scope: config.oidc.scopes,
+    response_type: 'code',
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+  const stateCookie = serializeCookie(LOGIN_STATE_COOKIE, state, {
+    ...laxCookieScope(config.publicUrl, CALLBACK_PATH),
+    maxAgeSeconds: config.loginFlowTtlSeconds,
+  });
+  return { authorizationUrl: authorizationUrl.href, stateCookie };
+}
+
+export interface CompletedLogin {
+  readonly flow: LoginFlowRecord;
+  readonly session: NewSession;
+  readonly clearStateCookie: string;
+}
+
+/**
+ * Finishes a login: checks the state against the browser's cookie, consumes the flow (single use, expiry
+ * checked here since TTL deletion lags), redeems the code with PKCE and validates the ID token.
+ * `onFlow` learns which flow this was as soon as it is known, for the failure metrics.
+ */
+export async function completeLogin(
+  callback: { readonly rawQueryString: string; readonly stateCookie: string | undefined },
+  config: AppConfig,
+  onFlow: (flow: LoginFlow) => void,
+): Promise<CompletedLogin> {
+  const params = new URLSearchParams(callback.rawQueryString);
+  const states = params.getAll('state');
+  if (states.length !== 1 || !states[0]) throw new InvalidRequest('state is missing');
+  const [state] = states;
+  if (callback.stateCookie === undefined || !safeEqual(state, callback.stateCookie)) {
+    throw new InvalidRequest('this login was not started in this browser');
+  }
+  const flow = await takeLoginFlow(sha256(state));
+  if (!flow) throw new InvalidRequest('unknown or already used state');
+  onFlow(flow.flow);
+  if (flow.expiresAt <= nowSeconds()) throw new InvalidRequest('the login took too long; start again');
+
+  const idp = await idpConfiguration({ withClientSecret: true });
+  const callbackUrl = new URL(`${config.publicUrl}${CALLBACK_PATH}?${callback.rawQueryString}`);
+  const tokens = await redeemCode(idp, callbackUrl, state, flow);
+  const claims = tokens.claims();
+  if (!claims) throw new InvalidGrant('the identity provider returned no ID token');
+  const session = await createSession(
+    {
+      issuer: claims.iss,
+      sub: claims.sub,
+      sid: typeof claims.sid === 'string' ? claims.sid : undefined,
+      email: typeof claims.email === 'string' ? claims.email : undefined,
+      name: typeof claims.name === 'string' ? claims.name : undefined,
+    },
+    flow.flow,
+    tokens.id_token,
+  );
+  return { flow, session, clearStateCookie: expiredCookie(LOGIN_STATE_COOKIE, laxCookieScope(config.publicUrl, CALLBACK_PATH)) };
+}
+
+async function redeemCode(idp: oidc.Configuration, currentUrl: URL, state: string, flow: LoginFlowRecord) {
+  try {
+    return await oidc.authorizationCodeGrant(idp, currentUrl, {
+      pkceCodeVerifier: flow.codeVerifier,
+      expectedNonce: flow.nonce,
+      expectedState: state,
+      idTokenExpected: true,
+    });
+  } catch (error) {
+    throw asHttpError(error);
+  }
+}
+
+/** The IdP's refusals and responses that fail validation are the caller's fault; an unreachable IdP is not. */
+function asHttpError(error: unknown): Error {
+  if (error instanceof oidc.AuthorizationResponseError) {
+    return error.error === 'access_denied'
+      ? new AccessDenied('the login was refused at the identity provider')
+      : new InvalidRequest(`the identity provider refused the login (${error.error})`);
+  }
+  if (error instanceof oidc.ResponseBodyError) return new InvalidGrant('the authorization code was refused');
+  if (error instanceof oidc.ClientError && error.code?.startsWith('OAUTH_') && !isNetworkFailure(error)) {
+    return new InvalidGrant('the identity provider response failed validation');
+  }
+  return new UpstreamError('the identity provider could not be reached');
+}
+
+function isNetworkFailure(error: Error): boolean {
+  return error.cause instanceof TypeError || error.name === 'TimeoutError' || error.name === 'AbortError';
+}
+

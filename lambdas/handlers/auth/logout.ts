@@ -1,0 +1,35 @@
+import * as oidc from 'openid-client';
+import { webReturnTo } from '../../domain/return-to';
+import { clearedSessionCookie, presentedSessionToken } from '../../domain/session-credentials';
+import { endSession } from '../../domain/sessions';
+import { appConfig } from '../../shared/config';
+import { queryParameter, redirectResponse } from '../../shared/http';
+import { httpHandler } from '../../shared/middleware/http-handler';
+import { logger } from '../../shared/observability';
+import { idpConfiguration } from '../../shared/oidc';
+
+const config = appConfig();
+
+/**
+ * POST /auth/logout[?returnTo=URL] (or `returnTo` as a form field) — ends the session, clears the cookie
+ * and sends the browser to the IdP's end-session endpoint when it has one, else to `returnTo`.
+ */
+export const handler = httpHandler('optional-form', async (event) => {
+  const returnTo = webReturnTo(event.form.get('returnTo') ?? queryParameter(event, 'returnTo'), config);
+  const token = presentedSessionToken(event);
+  const ended = token === undefined ? undefined : await endSession(token);
+  const cookies = [clearedSessionCookie(config)];
+  if (!ended) return redirectResponse(returnTo, cookies);
+
+  // The session is already ended here; an unreachable IdP must not turn the logout into an error page.
+  const idp = await idpConfiguration({ withClientSecret: false }).catch((error: unknown) => {
+    logger.warn('identity provider unreachable at logout', { error: error as Error });
+    return undefined;
+  });
+  if (!idp?.serverMetadata().end_session_endpoint) return redirectResponse(returnTo, cookies);
+  const endSessionUrl = oidc.buildEndSessionUrl(idp, {
+    ...(ended.idToken ? { id_token_hint: ended.idToken } : {}),
+    post_logout_redirect_uri: new URL(returnTo, `${config.publicUrl}/`).href,
+  });
+  return redirectResponse(endSessionUrl.href, cookies);
+});

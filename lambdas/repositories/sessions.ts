@@ -1,0 +1,40 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '../shared/dynamo';
+import type { LoginFlow } from '../shared/metric-names';
+
+/** A guichet session, keyed by the SHA-256 of its token; the token itself is never stored. */
+export interface SessionRecord {
+  readonly id: string;
+  readonly flow: LoginFlow;
+  readonly issuer: string;
+  readonly sub: string;
+  /** Issuer-scoped keys of the `bySubject` and `byIdpSession` indexes (back-channel logout). */
+  readonly subjectKey: string;
+  readonly idpSessionKey?: string;
+  readonly sid?: string;
+  readonly email?: string;
+  readonly name?: string;
+  /** Sent back to the IdP as `id_token_hint` at logout. */
+  readonly idToken?: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+const TABLE = tableName('sessions');
+
+export async function saveSession(record: SessionRecord): Promise<void> {
+  await documentClient.send(
+    new PutCommand({ TableName: TABLE, Item: record, ConditionExpression: 'attribute_not_exists(id)' }),
+  );
+}
+
+/** Strongly consistent, so a session ended a moment ago is never read back as live. */
+export async function findSession(id: string): Promise<SessionRecord | undefined> {
+  const result = await documentClient.send(new GetCommand({ TableName: TABLE, Key: { id }, ConsistentRead: true }));
+  return result.Item as SessionRecord | undefined;
+}
+
+export async function deleteSession(id: string): Promise<SessionRecord | undefined> {
+  const result = await documentClient.send(new DeleteCommand({ TableName: TABLE, Key: { id }, ReturnValues: 'ALL_OLD' }));
+  return result.Attributes as SessionRecord | undefined;
+}

@@ -1,0 +1,127 @@
+/**
+ * Typed configuration, read from the environment once per Lambda init. Every problem is reported at once,
+ * so a misconfigured deployment fails its first invocation with a message naming each variable.
+ */
+export interface AppConfig {
+  /** Public base URL without a trailing slash; issuer of the tokens guichet mints. */
+  readonly publicUrl: string;
+  readonly oidc: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly scopes: string;
+  };
+  readonly returnToOrigins: readonly string[];
+  readonly nativeAppRedirectSchemes: readonly string[];
+  readonly sessionTtlSeconds: number;
+  readonly loginFlowTtlSeconds: number;
+  readonly exchangeCodeTtlSeconds: number;
+  readonly addonsSessionTtlSeconds: number;
+  readonly addonsTransitTokenTtlSeconds: number;
+  readonly addonsTokenScope: string;
+  readonly addonsTokenTtlSeconds: number;
+  readonly accessTokenTtlSeconds: number;
+  readonly accessTokenAudience: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Time a person has to log in at the IdP before the login flow's state is refused. */
+const LOGIN_FLOW_TTL_SECONDS = 600;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env): AppConfig {
+  const problems: string[] = [];
+
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name} is required`);
+    return value ?? '';
+  };
+  const url = (name: string, value: string): URL | undefined => {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error();
+      if (parsed.search || parsed.hash) throw new Error();
+      return parsed;
+    } catch {
+      if (value) problems.push(`${name} must be an http(s) URL without query or fragment`);
+      return undefined;
+    }
+  };
+  const seconds = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      problems.push(`${name} must be a positive whole number of seconds`);
+      return fallback;
+    }
+    return value;
+  };
+  const list = (name: string): string[] | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  };
+
+  const publicUrlText = required('GUICHET_PUBLIC_URL').replace(/\/+$/, '');
+  const publicUrl = url('GUICHET_PUBLIC_URL', publicUrlText);
+  const issuer = required('OIDC_ISSUER');
+  const issuerUrl = url('OIDC_ISSUER', issuer);
+  if (issuerUrl?.protocol === 'http:' && !LOOPBACK_HOSTS.has(issuerUrl.hostname)) {
+    problems.push('OIDC_ISSUER must use https (plain http is only accepted on a loopback address)');
+  }
+  const clientId = required('OIDC_CLIENT_ID');
+
+  const returnToOrigins = list('RETURN_TO_ORIGINS') ?? (publicUrl ? [publicUrl.origin] : []);
+  for (const origin of returnToOrigins) {
+    const parsed = url('RETURN_TO_ORIGINS', origin);
+    if (parsed && parsed.origin !== origin) problems.push(`RETURN_TO_ORIGINS entry ${origin} is not a bare origin`);
+  }
+
+  const nativeAppRedirectSchemes = (list('NATIVE_APP_REDIRECT_SCHEMES') ?? ['visio']).map((s) => s.toLowerCase());
+  for (const scheme of nativeAppRedirectSchemes) {
+    if (!/^[a-z][a-z0-9+.-]*$/.test(scheme) || FORBIDDEN_NATIVE_SCHEMES.has(scheme)) {
+      problems.push(`NATIVE_APP_REDIRECT_SCHEMES entry ${scheme} is not an acceptable custom scheme`);
+    }
+  }
+
+  const config: AppConfig = {
+    publicUrl: publicUrlText,
+    oidc: { issuer, clientId, scopes: env.OIDC_SCOPES?.trim() || 'openid email profile' },
+    returnToOrigins,
+    nativeAppRedirectSchemes,
+    sessionTtlSeconds: seconds('SESSION_TTL_SECONDS', 43200),
+    loginFlowTtlSeconds: LOGIN_FLOW_TTL_SECONDS,
+    exchangeCodeTtlSeconds: seconds('EXCHANGE_CODE_TTL_SECONDS', 30),
+    addonsSessionTtlSeconds: seconds('ADDONS_SESSION_TTL_SECONDS', 600),
+    addonsTransitTokenTtlSeconds: seconds('ADDONS_TRANSIT_TOKEN_TTL_SECONDS', 120),
+    addonsTokenScope: env.ADDONS_TOKEN_SCOPE?.trim() || 'addons',
+    addonsTokenTtlSeconds: seconds('ADDONS_TOKEN_TTL_SECONDS', 3600),
+    accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL_SECONDS', 3600),
+    accessTokenAudience: env.ACCESS_TOKEN_AUDIENCE?.trim() || `${publicUrlText}/external-api`,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Schemes a browser would execute or that would leave guichet's control: never a native-app target. */
+export const FORBIDDEN_NATIVE_SCHEMES: ReadonlySet<string> = new Set([
+  'http', 'https', 'javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss',
+]);
+
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+let cached: AppConfig | undefined;
+
+/** The process-wide configuration; handlers call it at module load so a bad one fails the init. */
+export function appConfig(): AppConfig {
+  cached ??= loadConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,67 @@
+/**
+ * One class per error the API answers, each carrying its HTTP status and its contract code
+ * (the OAuth code where one fits). Handlers throw them; the error middleware renders them.
+ */
+export abstract class HttpError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  readonly headers: Readonly<Record<string, string>> = {};
+
+  constructor(readonly description: string) {
+    super(description);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequest extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_request';
+}
+
+export class InvalidGrant extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_grant';
+}
+
+export class AccessDenied extends HttpError {
+  readonly status = 403;
+  readonly code = 'access_denied';
+}
+
+/** 401 for a missing, unknown or expired session. */
+export class Unauthenticated extends HttpError {
+  readonly status = 401;
+  readonly code = 'unauthenticated';
+  override readonly headers = { 'WWW-Authenticate': 'Bearer' };
+}
+
+export class NotFound extends HttpError {
+  readonly status = 404;
+  readonly code = 'not_found';
+}
+
+export class MethodNotAllowed extends HttpError {
+  readonly status = 405;
+  readonly code = 'method_not_allowed';
+}
+
+export class PayloadTooLarge extends HttpError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+
+export class UnsupportedMediaType extends HttpError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+}
+
+/** The upstream identity provider failed or answered something unusable. */
+export class UpstreamError extends HttpError {
+  readonly status = 502;
+  readonly code = 'server_error';
+}
+
+export class ServerError extends HttpError {
+  readonly status = 500;
+  readonly code = 'server_error';
+}

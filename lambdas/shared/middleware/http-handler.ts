@@ -1,0 +1,36 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { HttpEvent, HttpResult } from '../http';
+import { errorResponses } from './error-responses';
+import { formBody, type FormEvent } from './form-body';
+import { jsonBody, type JsonEvent } from './json-body';
+import { requestContext } from './request-context';
+import { NO_STORE_HEADERS, responseHeaders, SECURITY_HEADERS } from './response-headers';
+
+type Body = 'none' | 'json' | 'form' | 'optional-form';
+type EventFor<B extends Body> = B extends 'json' ? JsonEvent : B extends 'none' ? HttpEvent : FormEvent;
+
+const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | undefined> = {
+  none: undefined,
+  json: jsonBody(),
+  form: formBody({ required: true }),
+  'optional-form': formBody({ required: false }),
+};
+
+/**
+ * Wraps a route's function in the middleware every guichet endpoint shares: request context for the
+ * logs, security and no-store headers, the contract's error body, and parsing of the body it expects.
+ */
+export function httpHandler<B extends Body>(
+  body: B,
+  handle: (event: EventFor<B>, context: Context) => Promise<HttpResult>,
+): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
+  const handler = middy<HttpEvent, HttpResult>()
+    .use(requestContext())
+    .use(responseHeaders({ ...SECURITY_HEADERS, ...NO_STORE_HEADERS }))
+    .use(errorResponses());
+  const parser = BODY_PARSERS[body];
+  if (parser) handler.use(parser);
+  // The parser above has attached the parsed body the event type promises.
+  return handler.handler((event, context) => handle(event as EventFor<B>, context));
+}

@@ -1,0 +1,30 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SECRETS, type SecretName } from '../secrets';
+
+/**
+ * Where a secret's value comes from: in AWS, Secrets Manager (the Lambda gets the ARN); in local mode,
+ * which has no Secrets Manager, the value itself in an environment variable.
+ */
+export interface SecretSource {
+  read(name: SecretName): Promise<string>;
+}
+
+export function secretSource(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  client: () => SecretsManagerClient = () => new SecretsManagerClient({}),
+): SecretSource {
+  let secretsManager: SecretsManagerClient | undefined;
+  return {
+    async read(name) {
+      const { arnEnvVar, valueEnvVar } = SECRETS[name];
+      const value = env[valueEnvVar];
+      if (value !== undefined) return value;
+      const arn = env[arnEnvVar];
+      if (!arn) throw new Error(`neither ${valueEnvVar} nor ${arnEnvVar} is set: this function has no access to ${name}`);
+      secretsManager ??= client();
+      const result = await secretsManager.send(new GetSecretValueCommand({ SecretId: arn }));
+      if (result.SecretString === undefined) throw new Error(`secret ${name} has no string value`);
+      return result.SecretString;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { startLocalGuichet } from './start';
+
+/** `npm start`: runs guichet locally until interrupted. */
+startLocalGuichet()
+  .then((guichet) => {
+    const lines = [
+      '',
+      'guichet is running locally',
+      `  API            ${guichet.publicUrl}`,
+      `  web login      ${guichet.publicUrl}/auth/login`,
+      `  your session   ${guichet.publicUrl}/auth/session`,
+      `  identity prov. ${guichet.issuer}${guichet.devIdp ? '  (development IdP: any user name signs in)' : ''}`,
+      `  DynamoDB API   ${guichet.dynamoDbEndpoint}  (in memory: emptied when this stops)`,
+      '',
+      'Press Ctrl+C to stop.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+    const stop = () => {
+      guichet.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`guichet could not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
