@@ -1,0 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLES, type TableName } from '../../lambdas/tables';
+
+/** Direct access to the local tables, for arranging and asserting what the handlers stored. */
+export class LocalStore {
+  private readonly client: DynamoDBDocumentClient;
+
+  constructor(endpoint: string) {
+    this.client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    );
+  }
+
+  private name(table: TableName): string {
+    return process.env[TABLES[table].envVar]!;
+  }
+
+  async put(table: TableName, item: Record<string, unknown>): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.name(table), Item: item }));
+  }
+
+  async get(table: TableName, id: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.client.send(new GetCommand({ TableName: this.name(table), Key: { id }, ConsistentRead: true }))).Item;
+  }
+
+  async remove(table: TableName, id: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.name(table), Key: { id } }));
+  }
+
+  /** Test-only: the whole (small) table, to prove that nothing was written. */
+  async all(table: TableName): Promise<Record<string, unknown>[]> {
+    return (await this.client.send(new ScanCommand({ TableName: this.name(table), ConsistentRead: true }))).Items ?? [];
+  }
+}
