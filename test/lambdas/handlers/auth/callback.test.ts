@@ -1,3 +1,4 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { apiEvent } from '../../../support/api-event';
 import { TestBrowser } from '../../../support/browser';
@@ -88,12 +89,28 @@ describe('GET /auth/callback', () => {
     expect(jsonBody(result).error).toBe('access_denied');
   });
 
-  it('answers 400 invalid_grant for a forged code and burns the state', async () => {
+  it('counts a successful login and the session it created', async () => {
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signInAtDevIdp(browser, `${integration.guichet.publicUrl}/auth/login`, 'gus');
+    await invoke(callback, callbackEvent(callbackUrl.search.slice(1), callbackUrl.searchParams.get('state')!));
+    const counted = addMetric.mock.calls.map(([name]) => name);
+    addMetric.mockRestore();
+    expect(counted).toEqual(expect.arrayContaining(['SessionCreated', 'LoginSucceeded']));
+    expect(counted).not.toContain('LoginFailed');
+  });
+
+  it('answers 400 invalid_grant for a forged code, burns the state and counts a failed login', async () => {
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
     const state = await startedLogin();
     const query = new URLSearchParams({ code: 'forged', state, iss: integration.guichet.issuer });
     const result = await invoke(callback, callbackEvent(query.toString(), state));
     expect(result.statusCode).toBe(400);
     expect(jsonBody(result).error).toBe('invalid_grant');
     expect(await integration.store.get('loginFlows', sha256(state))).toBeUndefined();
+    const counted = addMetric.mock.calls.map(([name]) => name);
+    addMetric.mockRestore();
+    expect(counted).toContain('LoginFailed');
+    expect(counted).not.toContain('SessionCreated');
   });
 });
