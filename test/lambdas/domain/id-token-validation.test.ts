@@ -1,0 +1,116 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { apiEvent } from '../../support/api-event';
+import { invoke, jsonBody, startIntegration, type Integration } from '../../support/integration';
+
+/**
+ * A hostile IdP: discovery and JWKS are honest, but the token endpoint answers with whatever ID token the
+ * test forges. guichet must refuse every forgery; the honest token proves the harness itself works.
+ */
+const CLIENT_ID = 'guichet-under-test';
+let issuer: string;
+let idp: Server;
+let trustedKey: CryptoKey;
+let foreignKey: CryptoKey;
+let forge: (nonce: string) => Promise<string>;
+let nonceOfLastLogin = '';
+
+let integration: Integration;
+let login: typeof import('../../../lambdas/handlers/auth/login').handler;
+let callback: typeof import('../../../lambdas/handlers/auth/callback').handler;
+
+beforeAll(async () => {
+  const trusted = await generateKeyPair('RS256', { extractable: true });
+  trustedKey = trusted.privateKey;
+  foreignKey = (await generateKeyPair('RS256')).privateKey;
+  const publicJwk = { ...(await exportJWK(trusted.publicKey)), kid: 'trusted', alg: 'RS256', use: 'sig' };
+
+  idp = createServer((request, response) => {
+    const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (request.url === '/.well-known/openid-configuration') {
+      send({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'],
+        id_token_signing_alg_values_supported: ['RS256'],
+      });
+    } else if (request.url === '/jwks') {
+      send({ keys: [publicJwk] });
+    } else if (request.url === '/token') {
+      request.resume();
+      request.on('end', () => {
+        forge(nonceOfLastLogin).then((idToken) => send({ access_token: 'at', token_type: 'Bearer', id_token: idToken }));
+      });
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', () => resolve()));
+  issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+
+  integration = await startIntegration({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'secret' });
+  ({ handler: login } = await import('../../../lambdas/handlers/auth/login'));
+  ({ handler: callback } = await import('../../../lambdas/handlers/auth/callback'));
+});
+
+afterAll(async () => {
+  await integration?.guichet.close();
+  await new Promise((resolve) => idp?.close(resolve));
+});
+
+const idToken = (claims: Record<string, unknown>, key: CryptoKey = trustedKey) => {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ iss: issuer, aud: CLIENT_ID, sub: 'henry', iat: now, exp: now + 300, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: 'trusted' })
+    .sign(key);
+};
+
+/** Runs /auth/login then /auth/callback with a code the hostile IdP will answer with `forged`. */
+async function loginWith(forged: (nonce: string) => Promise<string>) {
+  forge = forged;
+  const started = await invoke(login, apiEvent({ path: '/auth/login' }));
+  const authorization = new URL(started.headers!.Location as string);
+  const state = authorization.searchParams.get('state')!;
+  nonceOfLastLogin = authorization.searchParams.get('nonce')!;
+  return invoke(
+    callback,
+    apiEvent({
+      path: '/auth/callback',
+      query: new URLSearchParams({ code: 'code', state }).toString(),
+      cookies: [`guichet_login_state=${state}`],
+    }),
+  );
+}
+
+describe('ID token validation at the callback', () => {
+  it('accepts an honest ID token (the harness works)', async () => {
+    const result = await loginWith((nonce) => idToken({ nonce }));
+    expect(result.statusCode).toBe(302);
+  });
+
+  it.each([
+    ['signed by a key the IdP does not publish', (nonce: string) => idToken({ nonce }, foreignKey)],
+    ['with another nonce', () => idToken({ nonce: 'replayed-nonce' })],
+    ['without a nonce', () => idToken({})],
+    ['for another audience', (nonce: string) => idToken({ nonce, aud: 'someone-else' })],
+    ['from another issuer', (nonce: string) => idToken({ nonce, iss: 'https://evil.example' })],
+    ['already expired', (nonce: string) => idToken({ nonce, exp: Math.floor(Date.now() / 1000) - 600 })],
+    [
+      'unsigned (alg none)',
+      async (nonce: string) => {
+        const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+        const now = Math.floor(Date.now() / 1000);
+        return `${encode({ alg: 'none' })}.${encode({ iss: issuer, aud: CLIENT_ID, sub: 'henry', nonce, iat: now, exp: now + 300 })}.`;
+      },
+    ],
+  ])('refuses an ID token %s, and opens no session', async (_, forged) => {
+    const sessionsBefore = (await integration.store.all('sessions')).length;
+    const result = await loginWith(forged);
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toBe('invalid_grant');
+    expect(await integration.store.all('sessions')).toHaveLength(sessionsBefore);
+  });
+});
