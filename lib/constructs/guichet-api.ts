@@ -1,0 +1,86 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteDefinition } from '../../lambdas/routes';
+import type { CustomDomainProps } from '../guichet-config';
+
+/**
+ * Request facts only: never the query string or headers, which carry codes, tokens and cookies.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    method: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationErrorMessage: '$context.integrationErrorMessage',
+  }),
+);
+
+export interface GuichetApiProps {
+  readonly logRetention: logs.RetentionDays;
+  readonly customDomain?: CustomDomainProps;
+}
+
+/** The HTTP API: no CORS (browsers reach it by navigation or same-site calls), access logs, route metrics. */
+export class GuichetApi extends Construct {
+  readonly httpApi: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+  /** Base URL clients and the IdP use: the custom domain when there is one. */
+  readonly publicUrl: string;
+  /** By route id. */
+  readonly routes: Record<string, apigwv2.HttpRoute> = {};
+
+  constructor(scope: Construct, id: string, props: GuichetApiProps) {
+    super(scope, id);
+
+    // The stage is declared here rather than by `createDefaultStage`, which cannot take access log settings.
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const domainName = props.customDomain && this.createDomainName(props.customDomain);
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+      domainMapping: domainName && { domainName },
+    });
+    this.publicUrl = props.customDomain ? `https://${props.customDomain.domainName}` : this.httpApi.apiEndpoint;
+  }
+
+  /** Routes `METHOD path` to the handler; one call per route of the route table. */
+  addRoute(route: RouteDefinition, handler: lambda.IFunction): apigwv2.HttpRoute {
+    const [httpRoute] = this.httpApi.addRoutes({
+      path: route.path,
+      methods: [apigwv2.HttpMethod[route.method]],
+      integration: new HttpLambdaIntegration(`${route.id}Integration`, handler),
+    });
+    this.routes[route.id] = httpRoute;
+    return httpRoute;
+  }
+
+  private createDomainName(customDomain: CustomDomainProps): apigwv2.DomainName {
+    return new apigwv2.DomainName(this, 'DomainName', {
+      domainName: customDomain.domainName,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', customDomain.certificateArn),
+    });
+  }
+}

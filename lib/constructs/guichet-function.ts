@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DEFAULT_TIMEOUT_SECONDS, type TableAccess } from '../../lambdas/routes';
+import type { SecretDefinition } from '../../lambdas/secrets';
+import type { TableDefinition } from '../../lambdas/tables';
+
+const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  read: READ_ACTIONS,
+  write: WRITE_ACTIONS,
+  readWrite: [...READ_ACTIONS, ...WRITE_ACTIONS],
+};
+
+export interface GuichetFunctionProps {
+  /** Handler module relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  /** Variables shared by every function; `useTable` and `useSecret` add the per-function ones. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: logs.RetentionDays;
+  /** @default DEFAULT_TIMEOUT_SECONDS */
+  readonly timeoutSeconds?: number;
+  /** @default 512 */
+  readonly memorySize?: number;
+}
+
+/**
+ * A guichet Lambda: latest Node.js on arm64, bundled and minified with the AWS SDK inside (tree-shaken, and
+ * independent of the runtime's SDK version), X-Ray tracing, its own log group, and a role that holds only
+ * what `useTable` and `useSecret` grant.
+ */
+export class GuichetFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: GuichetFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // No AWSLambdaBasicExecutionRole: it would let the function write to every log group of the account.
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
+    const runtime = lambda.Runtime.NODEJS_24_X;
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(REPOSITORY_ROOT, props.entry),
+      runtime,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: Duration.seconds(props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: { ...props.environment },
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: path.join(REPOSITORY_ROOT, 'package-lock.json'),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: runtime.name.replace(/^nodejs(\d+)\.x$/, 'node$1'),
+        format: nodejs.OutputFormat.CJS,
+        externalModules: [],
+        mainFields: ['module', 'main'],
+      },
+    });
+  }
+
+  /** Gives the function the table's name and exactly the access level asked; never Scan. */
+  useTable(table: dynamodb.ITable, definition: TableDefinition, access: TableAccess): void {
+    this.function.addEnvironment(definition.envVar, table.tableName);
+    // Index ARNs are listed one by one (no `/index/*`) so an index added later is not readable by default.
+    const indexArns =
+      access === 'write' ? [] : (definition.indexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn, ...indexArns] }),
+    );
+  }
+
+  /** Gives the function the secret's ARN and the right to read its value. */
+  useSecret(secret: secretsmanager.ISecret, definition: SecretDefinition): void {
+    this.function.addEnvironment(definition.arnEnvVar, secret.secretArn);
+    secret.grantRead(this.role);
+  }
+}

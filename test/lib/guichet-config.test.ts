@@ -1,0 +1,111 @@
+import { App } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { type GuichetProps, propsFromContext, validateProps } from '../../lib/guichet-config';
+import { EXAMPLE_PROPS } from './helpers';
+
+const fromContext = (context: Record<string, unknown>) => propsFromContext(new App({ context }).node);
+const withProps = (overrides: Partial<GuichetProps>) => () => validateProps({ ...EXAMPLE_PROPS, ...overrides });
+
+describe('propsFromContext', () => {
+  test('reads every key, lists as comma strings and numbers as strings (the form -c gives them)', () => {
+    expect(
+      fromContext({
+        oidcIssuer: 'https://idp.example.com/realms/main',
+        oidcClientId: 'guichet',
+        oidcScopes: 'openid email',
+        returnToOrigins: 'https://app.example.com, https://admin.example.com',
+        nativeAppRedirectSchemes: 'visio,com.example.app',
+        sessionTtlSeconds: '3600',
+        exchangeCodeTtlSeconds: 45,
+        addonsTokenScope: 'addons',
+        accessTokenAudience: 'https://api.example.com',
+        customDomainName: 'auth.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+        logRetentionDays: '90',
+      }),
+    ).toEqual({
+      oidcIssuer: 'https://idp.example.com/realms/main',
+      oidcClientId: 'guichet',
+      oidcScopes: 'openid email',
+      returnToOrigins: ['https://app.example.com', 'https://admin.example.com'],
+      nativeAppRedirectSchemes: ['visio', 'com.example.app'],
+      sessionTtlSeconds: 3600,
+      exchangeCodeTtlSeconds: 45,
+      addonsTokenScope: 'addons',
+      accessTokenAudience: 'https://api.example.com',
+      customDomain: {
+        domainName: 'auth.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+      },
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+    });
+  });
+
+  test('accepts lists as JSON arrays (cdk.json) and leaves unset keys undefined', () => {
+    const props = fromContext({ ...EXAMPLE_PROPS, returnToOrigins: ['https://app.example.com'] });
+    expect(props.returnToOrigins).toEqual(['https://app.example.com']);
+    expect(props.nativeAppRedirectSchemes).toBeUndefined();
+    expect(props.sessionTtlSeconds).toBeUndefined();
+    expect(props.customDomain).toBeUndefined();
+    expect(props.logRetention).toBeUndefined();
+  });
+
+  test.each([
+    [{ oidcClientId: 'guichet' }, /"oidcIssuer" is required/],
+    [{ ...EXAMPLE_PROPS, sessionTtlSeconds: 'twelve hours' }, /"sessionTtlSeconds" must be a number/],
+    [{ ...EXAMPLE_PROPS, logRetentionDays: 31 }, /"logRetentionDays" must be a CloudWatch Logs retention/],
+  ])('refuses %j', (context, message) => {
+    expect(() => fromContext(context)).toThrow(message);
+  });
+});
+
+describe('validateProps', () => {
+  test('accepts a complete configuration', () => {
+    expect(
+      withProps({
+        returnToOrigins: ['https://app.example.com', 'http://localhost:3000'],
+        nativeAppRedirectSchemes: ['visio', 'com.example.app+dev'],
+        sessionTtlSeconds: 43200,
+        customDomain: {
+          domainName: 'auth.example.com',
+          certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
+        },
+      }),
+    ).not.toThrow();
+  });
+
+  test.each<[string, Partial<GuichetProps>, RegExp]>([
+    ['an http issuer', { oidcIssuer: 'http://idp.example.com' }, /oidcIssuer must be an https URL/],
+    ['an issuer with a query', { oidcIssuer: 'https://idp.example.com/?tenant=a' }, /oidcIssuer/],
+    ['an issuer with a fragment', { oidcIssuer: 'https://idp.example.com/#x' }, /oidcIssuer/],
+    ['an issuer that is no URL', { oidcIssuer: 'idp.example.com' }, /oidcIssuer/],
+    ['an empty client id', { oidcClientId: ' ' }, /oidcClientId must not be empty/],
+    ['an origin with a path', { returnToOrigins: ['https://app.example.com/home'] }, /not a bare origin/],
+    ['an origin with a trailing slash', { returnToOrigins: ['https://app.example.com/'] }, /not a bare origin/],
+    ['a non-web origin', { returnToOrigins: ['ftp://files.example.com'] }, /not a bare origin/],
+    ['an empty origin list', { returnToOrigins: [] }, /returnToOrigins must not be empty/],
+    ['a scheme with a colon', { nativeAppRedirectSchemes: ['visio:'] }, /not an RFC 3986 scheme/],
+    ['a scheme starting with a digit', { nativeAppRedirectSchemes: ['1app'] }, /not an RFC 3986 scheme/],
+    ['the https scheme', { nativeAppRedirectSchemes: ['HTTPS'] }, /"HTTPS" is not a custom scheme/],
+    ['the javascript scheme', { nativeAppRedirectSchemes: ['javascript'] }, /not a custom scheme/],
+    ['a zero TTL', { sessionTtlSeconds: 0 }, /sessionTtlSeconds must be a positive whole number/],
+    ['a fractional TTL', { accessTokenTtlSeconds: 1.5 }, /accessTokenTtlSeconds/],
+    ['a negative TTL', { exchangeCodeTtlSeconds: -30 }, /exchangeCodeTtlSeconds/],
+    [
+      'a custom domain without certificate',
+      { customDomain: { domainName: 'auth.example.com', certificateArn: '' } },
+      /customDomain needs a certificateArn/,
+    ],
+    [
+      'a custom domain without name',
+      { customDomain: { domainName: '', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } },
+      /customDomain needs a domainName/,
+    ],
+  ])('refuses %s', (_case, overrides, message) => {
+    expect(withProps(overrides)).toThrow(message);
+  });
+
+  test('reports every problem at once', () => {
+    expect(withProps({ oidcIssuer: 'http://x', sessionTtlSeconds: 0 })).toThrow(/oidcIssuer[\s\S]*sessionTtlSeconds/);
+  });
+});

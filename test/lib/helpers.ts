@@ -1,0 +1,49 @@
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { GuichetProps } from '../../lib/guichet-config';
+import { GuichetStack } from '../../lib/guichet-stack';
+
+export const EXAMPLE_PROPS: GuichetProps = { oidcIssuer: 'https://idp.example.com', oidcClientId: 'guichet' };
+
+/** An app that skips NodejsFunction bundling: the templates are the same, synth takes seconds. */
+export function testApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+export function synthGuichet(props: GuichetProps = EXAMPLE_PROPS): { stack: GuichetStack; template: Template } {
+  const stack = new GuichetStack(testApp(), 'Guichet', props);
+  return { stack, template: Template.fromStack(stack) };
+}
+
+/** A stack to host one construct under test. */
+export function hostStack(): Stack {
+  return new Stack(testApp(), 'Host');
+}
+
+/** Logical id of an L2 construct's CloudFormation resource. */
+export function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+export interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** The statements of every inline policy attached to the role with this logical id. */
+export function roleStatements(template: Template, roleLogicalId: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleLogicalId }] },
+  });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+export function actionsOf(statement: Statement): string[] {
+  return ([] as string[]).concat(statement.Action);
+}
+
+/** Whether a statement's resources mention the resource with this logical id. */
+export function mentions(statement: Statement, logicalId: string): boolean {
+  return JSON.stringify(statement.Resource).includes(`"${logicalId}"`);
+}
