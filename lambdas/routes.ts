@@ -33,8 +33,16 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/auth/callback',
     entry: 'lambdas/handlers/auth/callback.ts',
-    tables: { loginFlows: 'write', sessions: 'write' },
+    tables: { loginFlows: 'write', sessions: 'write', exchangeCodes: 'write' },
     secrets: ['oidcClientSecret'],
+  },
+  {
+    id: 'AuthSessionExchange',
+    method: 'POST',
+    path: '/auth/session-exchange',
+    entry: 'lambdas/handlers/auth/session-exchange.ts',
+    tables: { exchangeCodes: 'write', sessions: 'read', rateLimits: 'readWrite' },
+    secrets: [],
   },
   {
     id: 'AuthSession',

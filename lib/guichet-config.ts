@@ -15,6 +15,9 @@ export interface GuichetProps {
   readonly nativeAppRedirectSchemes?: readonly string[];
   readonly sessionTtlSeconds?: number;
   readonly exchangeCodeTtlSeconds?: number;
+  /** Failed session exchanges one client address may make per window before it gets 429. */
+  readonly sessionExchangeFailureLimit?: number;
+  readonly sessionExchangeFailureWindowSeconds?: number;
   readonly addonsSessionTtlSeconds?: number;
   readonly addonsTransitTokenTtlSeconds?: number;
   readonly addonsTokenScope?: string;
@@ -32,9 +35,12 @@ export interface CustomDomainProps {
   readonly certificateArn: string;
 }
 
-const TTL_KEYS = [
+/** Numeric props: lifetimes in seconds and rate limits, all positive whole numbers. */
+const NUMBER_KEYS = [
   'sessionTtlSeconds',
   'exchangeCodeTtlSeconds',
+  'sessionExchangeFailureLimit',
+  'sessionExchangeFailureWindowSeconds',
   'addonsSessionTtlSeconds',
   'addonsTransitTokenTtlSeconds',
   'addonsTokenTtlSeconds',
@@ -69,7 +75,7 @@ export function propsFromContext(node: Node): GuichetProps {
     throw new Error(`Context "${key}" must be a number, got ${JSON.stringify(value)}`);
   };
 
-  const ttls = Object.fromEntries(TTL_KEYS.map((key) => [key, number(key)]));
+  const numbers = Object.fromEntries(NUMBER_KEYS.map((key) => [key, number(key)]));
   const domainName = text('customDomainName');
   const certificateArn = text('certificateArn');
   const retentionDays = number('logRetentionDays');
@@ -79,7 +85,7 @@ export function propsFromContext(node: Node): GuichetProps {
     oidcScopes: text('oidcScopes'),
     returnToOrigins: list('returnToOrigins'),
     nativeAppRedirectSchemes: list('nativeAppRedirectSchemes'),
-    ...ttls,
+    ...numbers,
     addonsTokenScope: text('addonsTokenScope'),
     accessTokenAudience: text('accessTokenAudience'),
     customDomain:
@@ -115,10 +121,10 @@ export function validateProps(props: GuichetProps): void {
     return undefined;
   });
 
-  for (const key of TTL_KEYS) {
+  for (const key of NUMBER_KEYS) {
     const value = props[key];
     if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
-      problems.push(`${key} must be a positive whole number of seconds, got ${value}`);
+      problems.push(`${key} must be a positive whole number, got ${value}`);
     }
   }
 

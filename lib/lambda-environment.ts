@@ -12,6 +12,8 @@ export function sharedLambdaEnvironment(props: GuichetProps, publicUrl: string):
     NATIVE_APP_REDIRECT_SCHEMES: props.nativeAppRedirectSchemes,
     SESSION_TTL_SECONDS: props.sessionTtlSeconds,
     EXCHANGE_CODE_TTL_SECONDS: props.exchangeCodeTtlSeconds,
+    SESSION_EXCHANGE_FAILURE_LIMIT: props.sessionExchangeFailureLimit,
+    SESSION_EXCHANGE_FAILURE_WINDOW_SECONDS: props.sessionExchangeFailureWindowSeconds,
     ADDONS_SESSION_TTL_SECONDS: props.addonsSessionTtlSeconds,
     ADDONS_TRANSIT_TOKEN_TTL_SECONDS: props.addonsTransitTokenTtlSeconds,
     ADDONS_TOKEN_SCOPE: props.addonsTokenScope,

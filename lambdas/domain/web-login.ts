@@ -24,6 +24,7 @@ export interface LoginRequest {
 }
 
 export interface StartedLogin {
+  readonly flow: LoginFlow;
   readonly authorizationUrl: string;
   readonly stateCookie: string;
 }
@@ -53,7 +54,7 @@ export async function startLogin(request: LoginRequest, config: AppConfig): Prom
     ...laxCookieScope(config.publicUrl, CALLBACK_PATH),
     maxAgeSeconds: config.loginFlowTtlSeconds,
   });
-  return { authorizationUrl: authorizationUrl.href, stateCookie };
+  return { flow: request.flow, authorizationUrl: authorizationUrl.href, stateCookie };
 }
 
 export interface CompletedLogin {

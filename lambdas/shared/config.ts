@@ -15,6 +15,9 @@ export interface AppConfig {
   readonly sessionTtlSeconds: number;
   readonly loginFlowTtlSeconds: number;
   readonly exchangeCodeTtlSeconds: number;
+  /** Failed session exchanges one client address may make per window before it gets 429. */
+  readonly sessionExchangeFailureLimit: number;
+  readonly sessionExchangeFailureWindowSeconds: number;
   readonly addonsSessionTtlSeconds: number;
   readonly addonsTransitTokenTtlSeconds: number;
   readonly addonsTokenScope: string;
@@ -54,12 +57,12 @@ export function loadConfig(env: Env): AppConfig {
       return undefined;
     }
   };
-  const seconds = (name: string, fallback: number): number => {
+  const positive = (name: string, fallback: number): number => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
     const value = Number(raw);
     if (!Number.isSafeInteger(value) || value <= 0) {
-      problems.push(`${name} must be a positive whole number of seconds`);
+      problems.push(`${name} must be a positive whole number`);
       return fallback;
     }
     return value;
@@ -97,14 +100,16 @@ export function loadConfig(env: Env): AppConfig {
     oidc: { issuer, clientId, scopes: env.OIDC_SCOPES?.trim() || 'openid email profile' },
     returnToOrigins,
     nativeAppRedirectSchemes,
-    sessionTtlSeconds: seconds('SESSION_TTL_SECONDS', 43200),
+    sessionTtlSeconds: positive('SESSION_TTL_SECONDS', 43200),
     loginFlowTtlSeconds: LOGIN_FLOW_TTL_SECONDS,
-    exchangeCodeTtlSeconds: seconds('EXCHANGE_CODE_TTL_SECONDS', 30),
-    addonsSessionTtlSeconds: seconds('ADDONS_SESSION_TTL_SECONDS', 600),
-    addonsTransitTokenTtlSeconds: seconds('ADDONS_TRANSIT_TOKEN_TTL_SECONDS', 120),
+    exchangeCodeTtlSeconds: positive('EXCHANGE_CODE_TTL_SECONDS', 30),
+    sessionExchangeFailureLimit: positive('SESSION_EXCHANGE_FAILURE_LIMIT', 10),
+    sessionExchangeFailureWindowSeconds: positive('SESSION_EXCHANGE_FAILURE_WINDOW_SECONDS', 300),
+    addonsSessionTtlSeconds: positive('ADDONS_SESSION_TTL_SECONDS', 600),
+    addonsTransitTokenTtlSeconds: positive('ADDONS_TRANSIT_TOKEN_TTL_SECONDS', 120),
     addonsTokenScope: env.ADDONS_TOKEN_SCOPE?.trim() || 'addons',
-    addonsTokenTtlSeconds: seconds('ADDONS_TOKEN_TTL_SECONDS', 3600),
-    accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL_SECONDS', 3600),
+    addonsTokenTtlSeconds: positive('ADDONS_TOKEN_TTL_SECONDS', 3600),
+    accessTokenTtlSeconds: positive('ACCESS_TOKEN_TTL_SECONDS', 3600),
     accessTokenAudience: env.ACCESS_TOKEN_AUDIENCE?.trim() || `${publicUrlText}/external-api`,
   };
   if (problems.length > 0) throw new ConfigError(problems);

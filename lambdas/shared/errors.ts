@@ -65,3 +65,15 @@ export class ServerError extends HttpError {
   readonly status = 500;
   readonly code = 'server_error';
 }
+
+/** 429 with the number of seconds to wait in `Retry-After`. */
+export class TooManyRequests extends HttpError {
+  readonly status = 429;
+  readonly code = 'slow_down';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description);
+    this.headers = { 'Retry-After': String(Math.max(1, retryAfterSeconds)) };
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * Business metrics, named once: the handlers emit them (Powertools Metrics, EMF) and the dashboard plots
- * them. Every metric carries the `service` dimension; the login metrics also carry `flow`.
+ * them. Every metric carries the `service` dimension; the login metrics also carry `flow`, and the
+ * rejection metrics `reason`.
  */
 export const METRICS_NAMESPACE = 'Guichet';
 export const SERVICE_NAME = 'guichet';
@@ -14,6 +15,9 @@ export const MetricName = {
   LoginFailed: 'LoginFailed',
   SessionCreated: 'SessionCreated',
   SessionEnded: 'SessionEnded',
+  ExchangeCodeIssued: 'ExchangeCodeIssued',
+  ExchangeCodeRedeemed: 'ExchangeCodeRedeemed',
+  ExchangeCodeRejected: 'ExchangeCodeRejected',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -23,3 +27,14 @@ export const PER_FLOW_METRICS: readonly MetricName[] = [
   MetricName.LoginSucceeded,
   MetricName.LoginFailed,
 ];
+
+/** Why a native app's exchange code was refused: the `reason` dimension of ExchangeCodeRejected. */
+export const EXCHANGE_REJECTION_REASONS = [
+  'malformed',
+  'unknown_or_used',
+  'expired',
+  'wrong_verifier',
+  'session_ended',
+  'rate_limited',
+] as const;
+export type ExchangeRejectionReason = (typeof EXCHANGE_REJECTION_REASONS)[number];

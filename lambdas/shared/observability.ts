@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, SERVICE_NAME, type LoginFlow, type MetricName } from './metric-names';
+import { METRICS_NAMESPACE, SERVICE_NAME, type ExchangeRejectionReason, type LoginFlow, type MetricName } from './metric-names';
 
 /** Structured JSON logs. Never pass a secret (token, code, cookie, verifier) to it: log hashes or outcomes. */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -11,7 +11,12 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
  * Emits one count at once as its own EMF record, so metrics with different dimensions never share a record
  * and nothing is lost if the invocation fails later.
  */
-export function countMetric(name: MetricName, dimensions: { readonly flow?: LoginFlow } = {}, value = 1): void {
+export interface MetricDimensions {
+  readonly flow?: LoginFlow;
+  readonly reason?: ExchangeRejectionReason;
+}
+
+export function countMetric(name: MetricName, dimensions: MetricDimensions = {}, value = 1): void {
   const single = metrics.singleMetric();
   for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
   single.addMetric(name, MetricUnit.Count, value);

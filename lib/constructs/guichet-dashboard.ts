@@ -4,16 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../lambdas/routes';
-import {
-  LOGIN_FLOWS,
-  METRICS_NAMESPACE,
-  MetricName,
-  PER_FLOW_METRICS,
-  SERVICE_NAME,
-  type LoginFlow,
-} from '../../lambdas/shared/metric-names';
-
-const PERIOD = Duration.minutes(5);
+import { loginWidgets, PERIOD } from './business-widgets';
 
 export interface DashboardRoute {
   readonly definition: RouteDefinition;
@@ -36,7 +27,7 @@ export class GuichetDashboard extends Construct {
   constructor(scope: Construct, id: string, props: GuichetDashboardProps) {
     super(scope, id);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-    this.addSection('Logins and sessions', businessWidgets());
+    this.addSection('Logins and sessions', loginWidgets());
     this.addSection(
       'Routes',
       props.routes.flatMap((route) => routeWidgets(route, props.httpApi, props.stage)),
@@ -48,33 +39,6 @@ export class GuichetDashboard extends Construct {
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
     this.dashboard.addWidgets(...widgets);
   }
-}
-
-function businessMetric(name: MetricName, flow?: LoginFlow): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: flow ? { service: SERVICE_NAME, flow } : { service: SERVICE_NAME },
-    statistic: cloudwatch.Stats.SUM,
-    period: PERIOD,
-    label: name,
-  });
-}
-
-function businessWidgets(): cloudwatch.IWidget[] {
-  const perFlow = LOGIN_FLOWS.map(
-    (flow) =>
-      new cloudwatch.GraphWidget({
-        title: `Logins: ${flow}`,
-        left: PER_FLOW_METRICS.map((name) => businessMetric(name, flow)),
-        width: 8,
-      }),
-  );
-  const serviceWide = Object.values(MetricName).filter((name) => !PER_FLOW_METRICS.includes(name));
-  return [
-    ...perFlow,
-    new cloudwatch.GraphWidget({ title: 'Sessions', left: serviceWide.map((name) => businessMetric(name)), width: 12 }),
-  ];
 }
 
 function routeWidgets(

@@ -1,15 +1,19 @@
+import { exchangeCodeRedirect } from '../../domain/native-login';
 import { sessionCookie } from '../../domain/session-credentials';
-import { completeLogin, LOGIN_STATE_COOKIE } from '../../domain/web-login';
+import { completeLogin, LOGIN_STATE_COOKIE, type CompletedLogin } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
 import { readCookie } from '../../shared/cookies';
-import { redirectResponse } from '../../shared/http';
+import { redirectResponse, type HttpResult } from '../../shared/http';
 import { MetricName, type LoginFlow } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric, logger } from '../../shared/observability';
 
 const config = appConfig();
 
-/** GET /auth/callback?code&state — the IdP sends the browser back here; opens the guichet session. */
+/**
+ * GET /auth/callback?code&state — the IdP sends the browser back here. A web login gets its session
+ * cookie; a native login is sent back to the app's custom scheme with a one-time exchange code.
+ */
 export const handler = httpHandler('none', async (event) => {
   let flow: LoginFlow = 'web';
   try {
@@ -18,14 +22,19 @@ export const handler = httpHandler('none', async (event) => {
       config,
       (known) => (flow = known),
     );
+    const response = await handOver(login);
     countMetric(MetricName.LoginSucceeded, { flow });
     logger.info('login succeeded', { flow, session: login.session.record.id });
-    return redirectResponse(login.flow.returnTo, [
-      sessionCookie(login.session.token, config),
-      login.clearStateCookie,
-    ]);
+    return response;
   } catch (error) {
     countMetric(MetricName.LoginFailed, { flow });
     throw error;
   }
 });
+
+async function handOver({ flow, session, clearStateCookie }: CompletedLogin): Promise<HttpResult> {
+  if (flow.flow !== 'native') {
+    return redirectResponse(flow.returnTo, [sessionCookie(session.token, config), clearStateCookie]);
+  }
+  return redirectResponse(await exchangeCodeRedirect(session, flow, config), [clearStateCookie]);
+}

@@ -1,17 +1,31 @@
-import { webReturnTo } from '../../domain/return-to';
-import { startLogin } from '../../domain/web-login';
+import { nativeLoginParameters } from '../../domain/native-login';
+import { loginReturnTo } from '../../domain/return-to';
+import { startLogin, type LoginRequest } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
-import { queryParameter, redirectResponse } from '../../shared/http';
+import { queryParameter, redirectResponse, type HttpEvent } from '../../shared/http';
 import { MetricName } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric } from '../../shared/observability';
 
 const config = appConfig();
 
-/** GET /auth/login?returnTo=URL — starts an authorization code + PKCE login at the IdP. */
+/**
+ * GET /auth/login?returnTo=URL — starts an authorization code + PKCE login at the IdP. A returnTo on an
+ * allowed custom scheme makes it a native app's login, which must carry the app's own S256 challenge.
+ */
 export const handler = httpHandler('none', async (event) => {
-  const returnTo = webReturnTo(queryParameter(event, 'returnTo'), config);
-  const login = await startLogin({ flow: 'web', returnTo }, config);
-  countMetric(MetricName.LoginStarted, { flow: 'web' });
+  const login = await startLogin(loginRequest(event), config);
+  countMetric(MetricName.LoginStarted, { flow: login.flow });
   return redirectResponse(login.authorizationUrl, [login.stateCookie]);
 });
+
+function loginRequest(event: HttpEvent): LoginRequest {
+  const returnTo = loginReturnTo(queryParameter(event, 'returnTo'), config);
+  if (returnTo.kind === 'web') return { flow: 'web', returnTo: returnTo.location };
+  const app = nativeLoginParameters({
+    codeChallenge: queryParameter(event, 'code_challenge'),
+    codeChallengeMethod: queryParameter(event, 'code_challenge_method'),
+    state: queryParameter(event, 'state'),
+  });
+  return { flow: 'native', returnTo: returnTo.location, ...app };
+}

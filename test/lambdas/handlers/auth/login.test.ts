@@ -51,3 +51,53 @@ describe('GET /auth/login', () => {
     expect(await integration.store.all('loginFlows')).toHaveLength(before);
   });
 });
+
+describe('GET /auth/login for a native app', () => {
+  const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+  const nativeQuery = (returnTo: string, extra = `&code_challenge=${challenge}&code_challenge_method=S256`) =>
+    `returnTo=${encodeURIComponent(returnTo)}${extra}`;
+
+  it("stores the app's challenge and state with the flow", async () => {
+    const result = await login(nativeQuery('visio://auth/done', `&code_challenge=${challenge}&code_challenge_method=S256&state=app-42`));
+    expect(result.statusCode).toBe(302);
+    const state = new URL(result.headers!.Location as string).searchParams.get('state')!;
+    expect(await integration.store.get('loginFlows', sha256(state))).toMatchObject({
+      flow: 'native',
+      returnTo: 'visio://auth/done',
+      appCodeChallenge: challenge,
+      appState: 'app-42',
+    });
+  });
+
+  it('accepts an allowed scheme in any letter case', async () => {
+    expect((await login(nativeQuery('VISIO://auth'))).statusCode).toBe(302);
+  });
+
+  it.each([
+    ['javascript:', 'javascript:alert(document.cookie)'],
+    ['data:', 'data:text/html,<script>alert(1)</script>'],
+    ['file:', 'file:///etc/passwd'],
+    ['a scheme not in the list', 'otherapp://auth'],
+    ['user information', 'visio://user:pass@auth'],
+    ['a fragment', 'visio://auth#frag'],
+    ['whitespace', 'visio://auth path'],
+  ])('refuses a returnTo with %s: 400, no redirect, nothing stored', async (_, returnTo) => {
+    const before = (await integration.store.all('loginFlows')).length;
+    const result = await login(nativeQuery(returnTo));
+    expect(result.statusCode).toBe(400);
+    expect(result.headers!.Location).toBeUndefined();
+    expect(await integration.store.all('loginFlows')).toHaveLength(before);
+  });
+
+  it.each([
+    ['no code_challenge', '&code_challenge_method=S256'],
+    ['the plain method', `&code_challenge=${challenge}&code_challenge_method=plain`],
+    ['no method (plain by default)', `&code_challenge=${challenge}`],
+    ['a malformed challenge', '&code_challenge=short&code_challenge_method=S256'],
+    ['an oversized app state', `&code_challenge=${challenge}&code_challenge_method=S256&state=${'x'.repeat(513)}`],
+  ])('refuses a native login with %s', async (_, extra) => {
+    const result = await login(nativeQuery('visio://auth', extra));
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toBe('invalid_request');
+  });
+});

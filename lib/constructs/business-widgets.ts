@@ -1,0 +1,55 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  EXCHANGE_REJECTION_REASONS,
+  LOGIN_FLOWS,
+  METRICS_NAMESPACE,
+  MetricName,
+  PER_FLOW_METRICS,
+  SERVICE_NAME,
+} from '../../lambdas/shared/metric-names';
+
+export const PERIOD = Duration.minutes(5);
+
+/** A business metric as the handlers emit it: always the `service` dimension, plus the given ones. */
+export function businessMetric(name: MetricName, dimensions: Readonly<Record<string, string>> = {}, label?: string) {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME, ...dimensions },
+    statistic: cloudwatch.Stats.SUM,
+    period: PERIOD,
+    label: label ?? name,
+  });
+}
+
+/** Logins started, succeeded and failed for each flow, and sessions created and ended. */
+export function loginWidgets(): cloudwatch.IWidget[] {
+  const perFlow = LOGIN_FLOWS.map(
+    (flow) =>
+      new cloudwatch.GraphWidget({
+        title: `Logins: ${flow}`,
+        left: PER_FLOW_METRICS.map((name) => businessMetric(name, { flow })),
+        width: 8,
+      }),
+  );
+  const sessions = [MetricName.SessionCreated, MetricName.SessionEnded].map((name) => businessMetric(name));
+  return [...perFlow, new cloudwatch.GraphWidget({ title: 'Sessions', left: sessions, width: 12 })];
+}
+
+/** Native apps: exchange codes issued and redeemed, and rejected by reason. */
+export function exchangeCodeWidgets(): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Exchange codes',
+      left: [businessMetric(MetricName.ExchangeCodeIssued), businessMetric(MetricName.ExchangeCodeRedeemed)],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Exchange codes rejected, by reason',
+      left: EXCHANGE_REJECTION_REASONS.map((reason) => businessMetric(MetricName.ExchangeCodeRejected, { reason }, reason)),
+      stacked: true,
+      width: 12,
+    }),
+  ];
+}
