@@ -1,4 +1,4 @@
-import { nativeLoginParameters } from '../../domain/native-login';
+import { nativeLoginParameters } from '../../domain/native-login-parameters';
 import { loginReturnTo } from '../../domain/return-to';
 import { startLogin, type LoginRequest } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
