@@ -6,8 +6,16 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
  * Translates between Node's HTTP objects and API Gateway HTTP API (payload format 2.0) events and
  * results, the way API Gateway does it, so the handlers run locally exactly as deployed.
  */
+/** Path and query of a request target, split by hand: URL would read "//host/path" as a host and re-encode. */
+export function splitRequestTarget(target = '/'): { rawPath: string; rawQueryString: string } {
+  const queryStart = target.indexOf('?');
+  return queryStart < 0
+    ? { rawPath: target, rawQueryString: '' }
+    : { rawPath: target.slice(0, queryStart), rawQueryString: target.slice(queryStart + 1) };
+}
+
 export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeKey: string): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? '/', 'http://local');
+  const { rawPath, rawQueryString } = splitRequestTarget(request.url);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(request.headers)) {
@@ -19,7 +27,7 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeK
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const queryStringParameters: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) {
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
     queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
   }
   const isText = /^(text\/|application\/(json|x-www-form-urlencoded))/.test(headers['content-type'] ?? '');
@@ -27,11 +35,11 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeK
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath,
+    rawQueryString,
     cookies,
     headers,
-    queryStringParameters: url.search ? queryStringParameters : undefined,
+    queryStringParameters: rawQueryString ? queryStringParameters : undefined,
     requestContext: {
       accountId: 'local',
       apiId: 'local',
@@ -39,7 +47,7 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeK
       domainPrefix: 'local',
       http: {
         method: request.method ?? 'GET',
-        path: url.pathname,
+        path: rawPath,
         protocol: `HTTP/${request.httpVersion}`,
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_SECONDS, type RouteDefinition } from '../lambdas/routes';
-import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
+import { splitRequestTarget, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -28,8 +28,7 @@ export function createLocalServer(routes: readonly RouteDefinition[]): Server {
   };
 
   return createServer((request, response) => {
-    const pathname = new URL(request.url ?? '/', 'http://local').pathname;
-    const route = byRouteKey.get(`${request.method} ${pathname}`);
+    const route = byRouteKey.get(`${request.method} ${splitRequestTarget(request.url).rawPath}`);
     if (!route) {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
       return;

@@ -41,8 +41,10 @@ export function webReturnTo(raw: string | undefined, config: Pick<AppConfig, 're
   if (raw === undefined || raw === '') return '/';
   checkCharacters(raw);
   if (raw.startsWith('/')) {
-    // "//host" is protocol-relative: it would leave the origin.
-    if (raw.startsWith('//')) throw new InvalidRequest('returnTo must be a path or an absolute URL');
+    // "//host" is protocol-relative and would leave the origin; dot segments must not rebuild one.
+    if (raw.startsWith('//') || new URL(raw, 'https://guichet.invalid').pathname.startsWith('//')) {
+      throw new InvalidRequest('returnTo must be a path or an absolute URL');
+    }
     return raw;
   }
   let url: URL;

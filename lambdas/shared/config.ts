@@ -48,9 +48,10 @@ export function loadConfig(env: Env): AppConfig {
   };
   const url = (name: string, value: string): URL | undefined => {
     try {
+      // URL drops a bare "?" or "#", so the raw text is checked too.
+      if (/[?#]/.test(value)) throw new Error();
       const parsed = new URL(value);
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error();
-      if (parsed.search || parsed.hash) throw new Error();
       return parsed;
     } catch {
       if (value) problems.push(`${name} must be an http(s) URL without query or fragment`);
@@ -60,7 +61,7 @@ export function loadConfig(env: Env): AppConfig {
   const positive = (name: string, fallback: number): number => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
-    const value = Number(raw);
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isSafeInteger(value) || value <= 0) {
       problems.push(`${name} must be a positive whole number`);
       return fallback;
@@ -70,7 +71,9 @@ export function loadConfig(env: Env): AppConfig {
   const list = (name: string): string[] | undefined => {
     const raw = env[name]?.trim();
     if (!raw) return undefined;
-    return raw.split(',').map((item) => item.trim()).filter(Boolean);
+    const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+    if (items.length === 0) problems.push(`${name} lists nothing: leave it unset for the default`);
+    return items;
   };
 
   const publicUrlText = required('GUICHET_PUBLIC_URL').replace(/\/+$/, '');

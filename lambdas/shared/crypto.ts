@@ -12,7 +12,7 @@ export function sha256(value: string): string {
 
 /** PKCE S256 code challenge of a verifier (RFC 7636 §4.2). */
 export function s256CodeChallenge(codeVerifier: string): string {
-  return createHash('sha256').update(codeVerifier, 'ascii').digest('base64url');
+  return createHash('sha256').update(codeVerifier, 'utf8').digest('base64url');
 }
 
 /**

@@ -18,7 +18,7 @@ export function secretSource(
     async read(name) {
       const { arnEnvVar, valueEnvVar } = SECRETS[name];
       const value = env[valueEnvVar];
-      if (value !== undefined) return value;
+      if (value) return value;
       const arn = env[arnEnvVar];
       if (!arn) throw new Error(`neither ${valueEnvVar} nor ${arnEnvVar} is set: this function has no access to ${name}`);
       secretsManager ??= client();

@@ -1,0 +1,243 @@
+import { ConfigError, loadConfig, type AppConfig } from '../../../lambdas/shared/config';
+
+const MINIMAL = {
+  GUICHET_PUBLIC_URL: 'https://auth.example.com',
+  OIDC_ISSUER: 'https://idp.example.com/realms/main',
+  OIDC_CLIENT_ID: 'guichet',
+};
+
+/** The problems loadConfig reports for an environment, or a failure if it accepts it. */
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  test('applies the contract defaults when only the required variables are set', () => {
+    expect(loadConfig(MINIMAL)).toEqual<AppConfig>({
+      publicUrl: 'https://auth.example.com',
+      oidc: { issuer: 'https://idp.example.com/realms/main', clientId: 'guichet', scopes: 'openid email profile' },
+      returnToOrigins: ['https://auth.example.com'],
+      nativeAppRedirectSchemes: ['visio'],
+      sessionTtlSeconds: 43200,
+      loginFlowTtlSeconds: 600,
+      exchangeCodeTtlSeconds: 30,
+      sessionExchangeFailureLimit: 10,
+      sessionExchangeFailureWindowSeconds: 300,
+      addonsSessionTtlSeconds: 600,
+      addonsTransitTokenTtlSeconds: 120,
+      addonsTokenScope: 'addons',
+      addonsTokenTtlSeconds: 3600,
+      accessTokenTtlSeconds: 3600,
+      accessTokenAudience: 'https://auth.example.com/external-api',
+    });
+  });
+
+  test('reads every optional variable', () => {
+    const config = loadConfig({
+      ...MINIMAL,
+      OIDC_SCOPES: 'openid email',
+      RETURN_TO_ORIGINS: 'https://app.example.com, https://admin.example.com:8443',
+      NATIVE_APP_REDIRECT_SCHEMES: 'visio, com.example.app',
+      SESSION_TTL_SECONDS: '3600',
+      EXCHANGE_CODE_TTL_SECONDS: '45',
+      SESSION_EXCHANGE_FAILURE_LIMIT: '5',
+      SESSION_EXCHANGE_FAILURE_WINDOW_SECONDS: '60',
+      ADDONS_SESSION_TTL_SECONDS: '300',
+      ADDONS_TRANSIT_TOKEN_TTL_SECONDS: '60',
+      ADDONS_TOKEN_SCOPE: 'office',
+      ADDONS_TOKEN_TTL_SECONDS: '900',
+      ACCESS_TOKEN_TTL_SECONDS: '1800',
+      ACCESS_TOKEN_AUDIENCE: 'https://api.example.com',
+    });
+    expect(config).toMatchObject({
+      oidc: { scopes: 'openid email' },
+      returnToOrigins: ['https://app.example.com', 'https://admin.example.com:8443'],
+      nativeAppRedirectSchemes: ['visio', 'com.example.app'],
+      sessionTtlSeconds: 3600,
+      exchangeCodeTtlSeconds: 45,
+      sessionExchangeFailureLimit: 5,
+      sessionExchangeFailureWindowSeconds: 60,
+      addonsSessionTtlSeconds: 300,
+      addonsTransitTokenTtlSeconds: 60,
+      addonsTokenScope: 'office',
+      addonsTokenTtlSeconds: 900,
+      accessTokenTtlSeconds: 1800,
+      accessTokenAudience: 'https://api.example.com',
+    });
+  });
+
+  test('drops trailing slashes from the public URL, also in the default audience', () => {
+    const config = loadConfig({ ...MINIMAL, GUICHET_PUBLIC_URL: 'https://auth.example.com/base//' });
+    expect(config.publicUrl).toBe('https://auth.example.com/base');
+    expect(config.accessTokenAudience).toBe('https://auth.example.com/base/external-api');
+  });
+
+  test('defaults the return-to origins to the bare origin of a public URL with a path', () => {
+    expect(loadConfig({ ...MINIMAL, GUICHET_PUBLIC_URL: 'https://auth.example.com:8443/guichet' }).returnToOrigins).toEqual([
+      'https://auth.example.com:8443',
+    ]);
+  });
+
+  test('reports every missing required variable at once', () => {
+    const problems = problemsOf({});
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('GUICHET_PUBLIC_URL'),
+        expect.stringContaining('OIDC_ISSUER'),
+        expect.stringContaining('OIDC_CLIENT_ID'),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  test('counts a blank required variable as missing', () => {
+    expect(problemsOf({ ...MINIMAL, OIDC_CLIENT_ID: '   ' })).toEqual(['OIDC_CLIENT_ID is required']);
+  });
+
+  test('reports problems of different variables together, each named in the message', () => {
+    const env = {
+      ...MINIMAL,
+      OIDC_ISSUER: 'http://idp.example.com',
+      SESSION_TTL_SECONDS: 'twelve hours',
+      NATIVE_APP_REDIRECT_SCHEMES: 'javascript',
+    };
+    expect(problemsOf(env)).toHaveLength(3);
+    for (const name of ['OIDC_ISSUER', 'SESSION_TTL_SECONDS', 'NATIVE_APP_REDIRECT_SCHEMES']) {
+      expect(() => loadConfig(env)).toThrow(name);
+    }
+  });
+
+  test.each([
+    'ftp://auth.example.com',
+    'auth.example.com',
+    'https://auth.example.com?x=1',
+    'https://auth.example.com#top',
+    'https://auth.example.com?',
+    'https://auth.example.com/#',
+  ])(
+    'refuses the public URL %s',
+    (value) => {
+      expect(problemsOf({ ...MINIMAL, GUICHET_PUBLIC_URL: value })).toEqual([
+        'GUICHET_PUBLIC_URL must be an http(s) URL without query or fragment',
+      ]);
+    },
+  );
+
+  test.each(['http://idp.example.com', 'http://10.0.0.5:8080', 'http://localhost.example.com'])(
+    'refuses a plain http issuer off loopback: %s',
+    (issuer) => {
+      expect(problemsOf({ ...MINIMAL, OIDC_ISSUER: issuer })).toEqual([
+        expect.stringMatching(/^OIDC_ISSUER must use https/),
+      ]);
+    },
+  );
+
+  test.each(['http://127.0.0.1:9000', 'http://localhost:9000/realms/dev', 'http://[::1]:9000', 'https://idp.example.com'])(
+    'accepts the issuer %s',
+    (issuer) => {
+      expect(loadConfig({ ...MINIMAL, OIDC_ISSUER: issuer }).oidc.issuer).toBe(issuer);
+    },
+  );
+
+  test('refuses an issuer that is not a URL', () => {
+    expect(problemsOf({ ...MINIMAL, OIDC_ISSUER: 'idp' })).toEqual([
+      'OIDC_ISSUER must be an http(s) URL without query or fragment',
+    ]);
+  });
+
+  test.each([
+    ['a trailing slash', 'https://app.example.com/'],
+    ['a path', 'https://app.example.com/app'],
+    ['an upper-case host', 'https://App.example.com'],
+    ['a default port', 'https://app.example.com:443'],
+  ])('refuses a return-to origin with %s', (_, origin) => {
+    expect(problemsOf({ ...MINIMAL, RETURN_TO_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([
+      `RETURN_TO_ORIGINS entry ${origin} is not a bare origin`,
+    ]);
+  });
+
+  test('refuses a return-to origin that is not an http(s) URL', () => {
+    expect(problemsOf({ ...MINIMAL, RETURN_TO_ORIGINS: 'visio://app' })).toEqual([
+      'RETURN_TO_ORIGINS must be an http(s) URL without query or fragment',
+    ]);
+  });
+
+  test('lower-cases native schemes', () => {
+    expect(loadConfig({ ...MINIMAL, NATIVE_APP_REDIRECT_SCHEMES: 'Visio,COM.Example.App' }).nativeAppRedirectSchemes).toEqual([
+      'visio',
+      'com.example.app',
+    ]);
+  });
+
+  test.each(['https', 'http', 'javascript', 'data', 'file', 'vbscript', 'my_app', '1app', 'visio:'])(
+    'refuses the native scheme %s',
+    (scheme) => {
+      expect(problemsOf({ ...MINIMAL, NATIVE_APP_REDIRECT_SCHEMES: `visio,${scheme}` })).toEqual([
+        `NATIVE_APP_REDIRECT_SCHEMES entry ${scheme} is not an acceptable custom scheme`,
+      ]);
+    },
+  );
+
+  test('refuses an issuer with a bare "?"', () => {
+    expect(problemsOf({ ...MINIMAL, OIDC_ISSUER: 'https://idp.example.com?' })).toEqual([
+      'OIDC_ISSUER must be an http(s) URL without query or fragment',
+    ]);
+  });
+
+  test.each([
+    ['RETURN_TO_ORIGINS', ' , '],
+    ['NATIVE_APP_REDIRECT_SCHEMES', ','],
+  ])('refuses a %s that lists nothing instead of silently emptying it', (name, value) => {
+    expect(problemsOf({ ...MINIMAL, [name]: value })).toEqual([`${name} lists nothing: leave it unset for the default`]);
+  });
+
+  test.each(['0', '-30', '1.5', 'thirty', '9007199254740993', '1e3', '0x10', ' 12 0'])('refuses the lifetime %s', (value) => {
+    expect(problemsOf({ ...MINIMAL, EXCHANGE_CODE_TTL_SECONDS: value })).toEqual([
+      expect.stringMatching(/^EXCHANGE_CODE_TTL_SECONDS must be a positive whole number/),
+    ]);
+  });
+
+  test('refuses a failure limit that is not a positive whole number', () => {
+    expect(problemsOf({ ...MINIMAL, SESSION_EXCHANGE_FAILURE_LIMIT: '0' })).toEqual([
+      expect.stringMatching(/^SESSION_EXCHANGE_FAILURE_LIMIT must be a positive whole number/),
+    ]);
+  });
+
+  test('uses the default for a blank lifetime', () => {
+    expect(loadConfig({ ...MINIMAL, SESSION_TTL_SECONDS: ' ' }).sessionTtlSeconds).toBe(43200);
+  });
+});
+
+describe('appConfig', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  test('reads the process environment once and keeps that configuration', () => {
+    jest.isolateModules(() => {
+      const { appConfig } = require('../../../lambdas/shared/config') as typeof import('../../../lambdas/shared/config');
+      Object.assign(process.env, MINIMAL);
+      const first = appConfig();
+      expect(first.oidc.clientId).toBe('guichet');
+      process.env.OIDC_CLIENT_ID = 'changed';
+      expect(appConfig()).toBe(first);
+    });
+  });
+
+  test('fails with every problem when the process environment is incomplete', () => {
+    jest.isolateModules(() => {
+      const isolated = require('../../../lambdas/shared/config') as typeof import('../../../lambdas/shared/config');
+      for (const name of Object.keys(MINIMAL)) delete process.env[name];
+      expect(() => isolated.appConfig()).toThrow(isolated.ConfigError);
+      expect(() => isolated.appConfig()).toThrow('GUICHET_PUBLIC_URL is required');
+    });
+  });
+});

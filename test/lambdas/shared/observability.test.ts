@@ -1,0 +1,73 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricName } from '../../../lambdas/shared/metric-names';
+import { countMetric } from '../../../lambdas/shared/observability';
+
+describe('countMetric', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('counts one under the metric name, with the flow dimension', () => {
+    const addDimension = jest.spyOn(Metrics.prototype, 'addDimension');
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+    countMetric(MetricName.LoginStarted, { flow: 'native' });
+    expect(addDimension).toHaveBeenCalledTimes(1);
+    expect(addDimension).toHaveBeenCalledWith('flow', 'native');
+    expect(addMetric).toHaveBeenCalledTimes(1);
+    expect(addMetric).toHaveBeenCalledWith('LoginStarted', 'Count', 1);
+  });
+
+  test('carries the reason dimension of a rejection', () => {
+    const addDimension = jest.spyOn(Metrics.prototype, 'addDimension');
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+    countMetric(MetricName.ExchangeCodeRejected, { reason: 'wrong_verifier' });
+    expect(addDimension).toHaveBeenCalledWith('reason', 'wrong_verifier');
+    expect(addMetric).toHaveBeenCalledWith('ExchangeCodeRejected', 'Count', 1);
+  });
+
+  test('adds no dimension when none is given', () => {
+    const addDimension = jest.spyOn(Metrics.prototype, 'addDimension');
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+    countMetric(MetricName.SessionEnded, {}, 3);
+    expect(addDimension).not.toHaveBeenCalled();
+    expect(addMetric).toHaveBeenCalledWith('SessionEnded', 'Count', 3);
+  });
+
+  test('emits each count as its own record', () => {
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+    countMetric(MetricName.LoginSucceeded, { flow: 'web' });
+    countMetric(MetricName.LoginFailed, { flow: 'addon' });
+    const [first, second] = addMetric.mock.contexts as Metrics[];
+    expect(first).toBeInstanceOf(Metrics);
+    expect(second).toBeInstanceOf(Metrics);
+    expect(first).not.toBe(second);
+  });
+
+  describe('with metrics enabled', () => {
+    const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = saved;
+    });
+
+    test('writes an EMF record in the Guichet namespace with the service and flow dimensions', () => {
+      process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+      const written: string[] = [];
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      countMetric(MetricName.LoginStarted, { flow: 'web' });
+      const records = written.map((line) => JSON.parse(line));
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        _aws: {
+          CloudWatchMetrics: [
+            { Namespace: 'Guichet', Dimensions: [['service', 'flow']], Metrics: [{ Name: 'LoginStarted', Unit: 'Count' }] },
+          ],
+        },
+        service: 'guichet',
+        flow: 'web',
+        LoginStarted: 1,
+      });
+    });
+  });
+});
