@@ -1,5 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, tableName } from '../shared/dynamo';
+import { putNewItem, tableName, takeItem } from '../shared/dynamo';
 
 /** A native app's one-time exchange code, keyed by the SHA-256 of the code. */
 export interface ExchangeCodeRecord {
@@ -15,21 +14,7 @@ export interface ExchangeCodeRecord {
 
 const TABLE = tableName('exchangeCodes');
 
-export async function saveExchangeCode(record: ExchangeCodeRecord): Promise<void> {
-  await documentClient.send(
-    new PutCommand({ TableName: TABLE, Item: record, ConditionExpression: 'attribute_not_exists(id)' }),
-  );
-}
+export const saveExchangeCode = (record: ExchangeCodeRecord): Promise<void> => putNewItem(TABLE, record);
 
-/** Removes the code and returns it, in one conditional delete: exactly one caller ever gets it. */
-export async function takeExchangeCode(id: string): Promise<ExchangeCodeRecord | undefined> {
-  try {
-    const result = await documentClient.send(
-      new DeleteCommand({ TableName: TABLE, Key: { id }, ConditionExpression: 'attribute_exists(id)', ReturnValues: 'ALL_OLD' }),
-    );
-    return result.Attributes as ExchangeCodeRecord | undefined;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
-}
+/** Exactly one caller ever gets the code; expiry is the caller's to check. */
+export const takeExchangeCode = (id: string): Promise<ExchangeCodeRecord | undefined> => takeItem(TABLE, id);

@@ -1,5 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, tableName } from '../shared/dynamo';
+import { putNewItem, tableName, takeItem } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 
 /** A login in progress at the IdP, keyed by the SHA-256 of its `state`. */
@@ -17,29 +16,7 @@ export interface LoginFlowRecord {
 
 const TABLE = tableName('loginFlows');
 
-export async function saveLoginFlow(record: LoginFlowRecord): Promise<void> {
-  await documentClient.send(
-    new PutCommand({ TableName: TABLE, Item: record, ConditionExpression: 'attribute_not_exists(id)' }),
-  );
-}
+export const saveLoginFlow = (record: LoginFlowRecord): Promise<void> => putNewItem(TABLE, record);
 
-/**
- * Removes the flow and returns it, in one conditional delete: of two callbacks with the same state,
- * exactly one gets the flow. Expiry is the caller's to check.
- */
-export async function takeLoginFlow(id: string): Promise<LoginFlowRecord | undefined> {
-  try {
-    const result = await documentClient.send(
-      new DeleteCommand({
-        TableName: TABLE,
-        Key: { id },
-        ConditionExpression: 'attribute_exists(id)',
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return result.Attributes as LoginFlowRecord | undefined;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
-}
+/** Of two callbacks with the same state, exactly one gets the flow; expiry is the caller's to check. */
+export const takeLoginFlow = (id: string): Promise<LoginFlowRecord | undefined> => takeItem(TABLE, id);

@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '../shared/dynamo';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, putNewItem, tableName } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 
 /** A guichet session, keyed by the SHA-256 of its token; the token itself is never stored. */
@@ -22,11 +22,7 @@ export interface SessionRecord {
 
 const TABLE = tableName('sessions');
 
-export async function saveSession(record: SessionRecord): Promise<void> {
-  await documentClient.send(
-    new PutCommand({ TableName: TABLE, Item: record, ConditionExpression: 'attribute_not_exists(id)' }),
-  );
-}
+export const saveSession = (record: SessionRecord): Promise<void> => putNewItem(TABLE, record);
 
 /** Strongly consistent, so a session ended a moment ago is never read back as live. */
 export async function findSession(id: string): Promise<SessionRecord | undefined> {

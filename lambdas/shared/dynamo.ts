@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLES, type TableName } from '../tables';
 
 /** One client per Lambda container, reused across invocations (connection keep-alive). */
@@ -21,4 +21,25 @@ export function tableName(table: TableName): string {
 /** DynamoDB's answer when a conditional write loses: the single-use value was already taken. */
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Writes an item that must not exist yet: a random id colliding is refused rather than overwritten. */
+export async function putNewItem(table: string, item: { readonly id: string }): Promise<void> {
+  await documentClient.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+}
+
+/**
+ * Removes an item and returns it, in one conditional delete: of any number of concurrent callers,
+ * exactly one gets the item. This is how every single-use value is consumed.
+ */
+export async function takeItem<T>(table: string, id: string): Promise<T | undefined> {
+  try {
+    const result = await documentClient.send(
+      new DeleteCommand({ TableName: table, Key: { id }, ConditionExpression: 'attribute_exists(id)', ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes as T | undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
 }

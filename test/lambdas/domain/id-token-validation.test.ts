@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { apiEvent } from '../../support/api-event';
+import { httpEvent } from '../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../support/integration';
 
 /**
@@ -71,13 +71,13 @@ const idToken = (claims: Record<string, unknown>, key: CryptoKey = trustedKey) =
 /** Runs /auth/login then /auth/callback with a code the hostile IdP will answer with `forged`. */
 async function loginWith(forged: (nonce: string) => Promise<string>) {
   forge = forged;
-  const started = await invoke(login, apiEvent({ path: '/auth/login' }));
+  const started = await invoke(login, httpEvent({ path: '/auth/login' }));
   const authorization = new URL(started.headers!.Location as string);
   const state = authorization.searchParams.get('state')!;
   nonceOfLastLogin = authorization.searchParams.get('nonce')!;
   return invoke(
     callback,
-    apiEvent({
+    httpEvent({
       path: '/auth/callback',
       query: new URLSearchParams({ code: 'code', state }).toString(),
       cookies: [`guichet_login_state=${state}`],

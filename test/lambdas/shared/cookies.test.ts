@@ -1,5 +1,5 @@
 import { expiredCookie, laxCookieScope, readCookie, serializeCookie } from '../../../lambdas/shared/cookies';
-import { httpEvent } from './http-event';
+import { httpEvent } from '../../support/api-event';
 
 describe('serializeCookie', () => {
   test('writes an HttpOnly cookie with its path, lifetime and SameSite', () => {

@@ -1,6 +1,6 @@
 import { InvalidRequest } from '../../../lambdas/shared/errors';
 import { header, jsonResponse, queryParameter, redirectResponse } from '../../../lambdas/shared/http';
-import { httpEvent } from './http-event';
+import { httpEvent } from '../../support/api-event';
 
 describe('jsonResponse', () => {
   test('serializes the body as JSON with its content type', () => {

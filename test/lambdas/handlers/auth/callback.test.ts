@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { apiEvent } from '../../../support/api-event';
+import { httpEvent } from '../../../support/api-event';
 import { TestBrowser } from '../../../support/browser';
 import { signInAtDevIdp } from '../../../support/dev-idp-login';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
@@ -17,11 +17,11 @@ beforeAll(async () => {
 afterAll(() => integration?.guichet.close());
 
 const callbackEvent = (query: string, state?: string) =>
-  apiEvent({ path: '/auth/callback', query, cookies: state === undefined ? undefined : [`guichet_login_state=${state}`] });
+  httpEvent({ path: '/auth/callback', query, cookies: state === undefined ? undefined : [`guichet_login_state=${state}`] });
 
 /** A login flow stored by the real /auth/login handler; returns its state. */
 async function startedLogin(): Promise<string> {
-  const result = await invoke(login, apiEvent({ path: '/auth/login', query: 'returnTo=%2Fhome' }));
+  const result = await invoke(login, httpEvent({ path: '/auth/login', query: 'returnTo=%2Fhome' }));
   return new URL(result.headers!.Location as string).searchParams.get('state')!;
 }
 
@@ -53,6 +53,18 @@ describe('GET /auth/callback', () => {
     expect(session!.idToken).toEqual(expect.any(String));
     expect(JSON.stringify(session)).not.toContain(token);
     expect(await integration.store.get('loginFlows', sha256(state))).toBeUndefined();
+  });
+
+  it('lets exactly one of 20 simultaneous callbacks with the same state through', async () => {
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signInAtDevIdp(browser, `${integration.guichet.publicUrl}/auth/login`, 'lena');
+    const state = callbackUrl.searchParams.get('state')!;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => invoke(callback, callbackEvent(callbackUrl.search.slice(1), state))),
+    );
+    const statuses = results.map((result) => result.statusCode);
+    expect(statuses.filter((status) => status === 302)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 400)).toHaveLength(19);
   });
 
   it('refuses a callback without state', async () => {

@@ -1,5 +1,5 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { apiEvent } from '../../../support/api-event';
+import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 
 let integration: Integration;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => integration?.guichet.close());
 
-const login = (query: string) => invoke(handler, apiEvent({ path: '/auth/login', query }));
+const login = (query: string) => invoke(handler, httpEvent({ path: '/auth/login', query }));
 
 describe('GET /auth/login', () => {
   it('redirects to the IdP with PKCE S256, state and nonce, and stores only the hash of the state', async () => {

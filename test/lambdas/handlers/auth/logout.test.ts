@@ -1,4 +1,4 @@
-import { apiEvent } from '../../../support/api-event';
+import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => integration?.guichet.close());
 
 const logout = (init: { cookies?: string[]; query?: string; body?: string; headers?: Record<string, string> }) =>
-  invoke(handler, apiEvent({ method: 'POST', path: '/auth/logout', ...init }));
+  invoke(handler, httpEvent({ method: 'POST', path: '/auth/logout', ...init }));
 
 describe('POST /auth/logout', () => {
   it('ends the session, clears the cookie and sends the browser to the IdP with id_token_hint', async () => {

@@ -1,5 +1,5 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { apiEvent } from '../../../support/api-event';
+import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { pkcePair } from '../../../support/pkce';
 
@@ -31,7 +31,7 @@ afterAll(() => integration?.guichet.close());
 const freshAddress = () => `198.51.100.${(addressCounter += 1)}`;
 
 function exchange(body: unknown, sourceIp = freshAddress()) {
-  const event = apiEvent({
+  const event = httpEvent({
     method: 'POST',
     path: '/auth/session-exchange',
     headers: { 'content-type': 'application/json' },

@@ -1,4 +1,4 @@
-import { apiEvent } from '../../../support/api-event';
+import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => integration?.guichet.close());
 
 const sessionRequest = (init: { cookies?: string[]; headers?: Record<string, string> }) =>
-  invoke(handler, apiEvent({ path: '/auth/session', ...init }));
+  invoke(handler, httpEvent({ path: '/auth/session', ...init }));
 
 describe('GET /auth/session', () => {
   it('describes a live session presented as a cookie', async () => {

@@ -2,7 +2,7 @@ import { InvalidGrant, ServerError, Unauthenticated, UpstreamError } from '../..
 import type { HttpResult } from '../../../../lambdas/shared/http';
 import { errorResponses } from '../../../../lambdas/shared/middleware/error-responses';
 import { logger } from '../../../../lambdas/shared/observability';
-import { httpEvent, middyRequest } from '../http-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
 /** Runs the middleware's `onError` for an error and returns the response it rendered. */
 function render(error: Error): HttpResult {

@@ -1,7 +1,7 @@
 import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
 import { formBody, type FormEvent } from '../../../../lambdas/shared/middleware/form-body';
 import type { HttpEvent } from '../../../../lambdas/shared/http';
-import { httpEvent, middyRequest, postEvent } from '../http-event';
+import { httpEvent, middyRequest, postEvent } from '../../../support/api-event';
 
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -4,7 +4,7 @@ import type { FormEvent } from '../../../../lambdas/shared/middleware/form-body'
 import { httpHandler } from '../../../../lambdas/shared/middleware/http-handler';
 import type { JsonEvent } from '../../../../lambdas/shared/middleware/json-body';
 import { SECURITY_HEADERS } from '../../../../lambdas/shared/middleware/response-headers';
-import { httpEvent, lambdaContext, postEvent } from '../http-event';
+import { httpEvent, lambdaContext, postEvent } from '../../../support/api-event';
 
 const FORM = 'application/x-www-form-urlencoded';
 const ok = async (): Promise<HttpResult> => jsonResponse(200, { ok: true });

@@ -1,7 +1,7 @@
 import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
 import { jsonBody, type JsonEvent } from '../../../../lambdas/shared/middleware/json-body';
 import type { HttpEvent } from '../../../../lambdas/shared/http';
-import { httpEvent, middyRequest, postEvent } from '../http-event';
+import { httpEvent, middyRequest, postEvent } from '../../../support/api-event';
 
 /** Runs the middleware's `before` on an event and returns the parsed body. */
 function parse(event: HttpEvent, options?: Parameters<typeof jsonBody>[0]) {

@@ -1,6 +1,6 @@
 import { PayloadTooLarge, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
 import { DEFAULT_MAX_BODY_BYTES, textBody } from '../../../../lambdas/shared/middleware/raw-body';
-import { httpEvent, postEvent } from '../http-event';
+import { httpEvent, postEvent } from '../../../support/api-event';
 
 const JSON_TYPE = 'application/json';
 

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { HttpEvent, HttpResult } from '../../../../lambdas/shared/http';
 import { requestContext } from '../../../../lambdas/shared/middleware/request-context';
 import { logger } from '../../../../lambdas/shared/observability';
-import { httpEvent, lambdaContext } from '../http-event';
+import { httpEvent, lambdaContext } from '../../../support/api-event';
 
 /** The JSON log lines the logger writes while `run` runs. */
 async function logLines(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {

@@ -4,7 +4,7 @@ import {
   responseHeaders,
   SECURITY_HEADERS,
 } from '../../../../lambdas/shared/middleware/response-headers';
-import { httpEvent, middyRequest } from '../http-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
 const ADDED = { 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' };
 
