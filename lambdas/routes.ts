@@ -60,6 +60,56 @@ export const ROUTES: readonly RouteDefinition[] = [
     tables: { sessions: 'write' },
     secrets: [],
   },
+  {
+    id: 'AddonsSessionsInit',
+    method: 'POST',
+    path: '/addons/sessions/init',
+    entry: 'lambdas/handlers/addons/sessions-init.ts',
+    tables: { transitTokens: 'write', addonSessions: 'write', rateLimits: 'readWrite' },
+    secrets: ['addonsCsrfKey'],
+  },
+  {
+    id: 'AddonsSessionsPoll',
+    method: 'POST',
+    path: '/addons/sessions/poll',
+    entry: 'lambdas/handlers/addons/sessions-poll.ts',
+    tables: { addonSessions: 'readWrite', sessions: 'read', rateLimits: 'readWrite' },
+    secrets: ['addonsCsrfKey', 'signingKeys'],
+    // Long polls hold up to 20 s; API Gateway's integration limit is 30 s.
+    timeoutSeconds: 25,
+  },
+  {
+    id: 'AddonsTransitPage',
+    method: 'GET',
+    path: '/addons/transit',
+    entry: 'lambdas/handlers/addons/transit-page.ts',
+    tables: {},
+    secrets: [],
+  },
+  {
+    id: 'AddonsCallbackPage',
+    method: 'GET',
+    path: '/addons/callback',
+    entry: 'lambdas/handlers/addons/callback-page.ts',
+    tables: {},
+    secrets: [],
+  },
+  {
+    id: 'AddonsSessionsExchange',
+    method: 'POST',
+    path: '/addons/sessions/exchange',
+    entry: 'lambdas/handlers/addons/sessions-exchange.ts',
+    tables: { sessions: 'read', transitTokens: 'readWrite', addonSessions: 'write', rateLimits: 'readWrite' },
+    secrets: [],
+  },
+  {
+    id: 'Jwks',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    entry: 'lambdas/handlers/well-known/jwks.ts',
+    tables: {},
+    secrets: ['signingKeys'],
+  },
 ];
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;

@@ -19,6 +19,11 @@ export const SECRETS = {
     valueEnvVar: 'SIGNING_KEYS',
     description: 'JWK set (current and previous private keys) that signs the access tokens guichet mints',
   },
+  addonsCsrfKey: {
+    arnEnvVar: 'ADDONS_CSRF_KEY_SECRET_ARN',
+    valueEnvVar: 'ADDONS_CSRF_KEY',
+    description: 'HMAC key that derives the CSRF token of an Office add-in login session from its session id',
+  },
 } as const satisfies Record<string, SecretDefinition>;
 
 export type SecretName = keyof typeof SECRETS;

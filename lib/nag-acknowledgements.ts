@@ -10,6 +10,9 @@ const SECRET_ROTATION_REASONS: Record<SecretName, string> = {
   signingKeys:
     'Rotated by a dedicated rotation Lambda (keeping the previous key in the JWKS) that a later issue adds; ' +
     'until then the operator rotates it by hand.',
+  addonsCsrfKey:
+    'Derives CSRF tokens of add-in logins that live ten minutes at most; rotating it would only break the ' +
+    'logins in flight, and it never leaves the Lambdas that hold it.',
 };
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { loadConfig } from '../lambdas/shared/config';
 import { SERVICE_NAME } from '../lambdas/shared/metric-names';
@@ -5,6 +6,7 @@ import { ROUTES } from '../lambdas/routes';
 import { startDevIdp, type DevIdp } from './dev-idp';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { createLocalServer } from './server';
+import { ensureSigningKeysFile, localStateDirectory } from './signing-keys-file';
 
 export interface LocalGuichet {
   readonly publicUrl: string;
@@ -44,8 +46,12 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
       closers.push(() => devIdp!.close());
     }
 
+    const signingKeysFile = await ensureSigningKeysFile(localStateDirectory(env));
+
     Object.assign(process.env, {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      SIGNING_KEYS_FILE: signingKeysFile,
+      ADDONS_CSRF_KEY: randomBytes(32).toString('base64url'),
       POWERTOOLS_DEV: 'true',
       ...dynamoDb.env,
       ...(devIdp && { OIDC_ISSUER: devIdp.issuer, OIDC_CLIENT_ID: devIdp.clientId, OIDC_CLIENT_SECRET: devIdp.clientSecret }),

@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 // Quiet, deterministic defaults for every test file; a test that checks logs or metrics turns them on.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -11,3 +15,6 @@ for (const level of ['warn', 'info'] as const) {
     original(...args);
   };
 }
+
+// Local mode keeps its signing keys outside the repository; tests keep theirs in a throw-away folder.
+process.env.GUICHET_LOCAL_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));

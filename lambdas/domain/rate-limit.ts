@@ -1,6 +1,6 @@
 import { incrementCounter, readCounter } from '../repositories/rate-limits';
 import { sha256 } from '../shared/crypto';
-import { TooManyRequests } from '../shared/errors';
+import { HttpError, TooManyRequests } from '../shared/errors';
 import { nowSeconds } from '../shared/time';
 
 export interface RateLimit {
@@ -11,9 +11,11 @@ export interface RateLimit {
 }
 
 /**
- * Failure budget per client address in fixed windows. `check` refuses a client that has spent its
- * budget (429 with Retry-After until the window ends); `recordFailure` spends one unit.
+ * A budget per client address in fixed windows. `check` refuses a client that has spent it (429 with
+ * Retry-After until the window ends); `spend` uses one unit (a failure, or a creation of state).
  */
+export type RateLimiter = ReturnType<typeof rateLimiter>;
+
 export function rateLimiter(rule: RateLimit) {
   const window = () => {
     const now = nowSeconds();
@@ -30,9 +32,23 @@ export function rateLimiter(rule: RateLimit) {
         throw new TooManyRequests('too many failed attempts; retry later', end - now);
       }
     },
-    async recordFailure(clientAddress: string): Promise<void> {
+    async spend(clientAddress: string): Promise<void> {
       const { start, end } = window();
       await incrementCounter(counterId(clientAddress, start), end);
     },
   };
+}
+
+/**
+ * Runs `work` for a client that still has budget, and spends one unit when it fails on the client's
+ * side (a 4xx): guessing and probing cost budget, server faults do not.
+ */
+export async function limitingFailures<T>(limiter: RateLimiter, clientAddress: string, work: () => Promise<T>): Promise<T> {
+  await limiter.check(clientAddress);
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HttpError && error.status < 500) await limiter.spend(clientAddress);
+    throw error;
+  }
 }

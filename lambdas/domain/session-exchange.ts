@@ -31,7 +31,7 @@ export function sessionExchange(config: Pick<AppConfig, 'sessionExchangeFailureL
   });
 
   const reject = async (clientAddress: string, reason: ExchangeRejectionReason, error: Error): Promise<never> => {
-    await failures.recordFailure(clientAddress);
+    await failures.spend(clientAddress);
     countMetric(MetricName.ExchangeCodeRejected, { reason });
     logger.info('exchange code rejected', { reason });
     throw error;

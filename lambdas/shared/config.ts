@@ -19,6 +19,9 @@ export interface AppConfig {
   readonly sessionExchangeFailureLimit: number;
   readonly sessionExchangeFailureWindowSeconds: number;
   readonly addonsSessionTtlSeconds: number;
+  /** Add-in sessions opened, and failed polls and exchanges, one client address may make per window. */
+  readonly addonsRateLimit: number;
+  readonly addonsRateLimitWindowSeconds: number;
   readonly addonsTransitTokenTtlSeconds: number;
   readonly addonsTokenScope: string;
   readonly addonsTokenTtlSeconds: number;
@@ -109,6 +112,8 @@ export function loadConfig(env: Env): AppConfig {
     sessionExchangeFailureLimit: positive('SESSION_EXCHANGE_FAILURE_LIMIT', 10),
     sessionExchangeFailureWindowSeconds: positive('SESSION_EXCHANGE_FAILURE_WINDOW_SECONDS', 300),
     addonsSessionTtlSeconds: positive('ADDONS_SESSION_TTL_SECONDS', 600),
+    addonsRateLimit: positive('ADDONS_RATE_LIMIT', 30),
+    addonsRateLimitWindowSeconds: positive('ADDONS_RATE_LIMIT_WINDOW_SECONDS', 300),
     addonsTransitTokenTtlSeconds: positive('ADDONS_TRANSIT_TOKEN_TTL_SECONDS', 120),
     addonsTokenScope: env.ADDONS_TOKEN_SCOPE?.trim() || 'addons',
     addonsTokenTtlSeconds: positive('ADDONS_TOKEN_TTL_SECONDS', 3600),

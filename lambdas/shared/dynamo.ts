@@ -30,12 +30,24 @@ export async function putNewItem(table: string, item: { readonly id: string }): 
 
 /**
  * Removes an item and returns it, in one conditional delete: of any number of concurrent callers,
- * exactly one gets the item. This is how every single-use value is consumed.
+ * exactly one gets the item. This is how every single-use value is consumed. `onlyIf` narrows it to an
+ * item in a given state.
  */
-export async function takeItem<T>(table: string, id: string): Promise<T | undefined> {
+export async function takeItem<T>(
+  table: string,
+  id: string,
+  onlyIf?: { readonly attribute: string; readonly equals: string },
+): Promise<T | undefined> {
   try {
     const result = await documentClient.send(
-      new DeleteCommand({ TableName: table, Key: { id }, ConditionExpression: 'attribute_exists(id)', ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: table,
+        Key: { id },
+        ConditionExpression: onlyIf ? 'attribute_exists(id) AND #attribute = :value' : 'attribute_exists(id)',
+        ExpressionAttributeNames: onlyIf && { '#attribute': onlyIf.attribute },
+        ExpressionAttributeValues: onlyIf && { ':value': onlyIf.equals },
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     return result.Attributes as T | undefined;
   } catch (error) {

@@ -18,6 +18,10 @@ export const MetricName = {
   ExchangeCodeIssued: 'ExchangeCodeIssued',
   ExchangeCodeRedeemed: 'ExchangeCodeRedeemed',
   ExchangeCodeRejected: 'ExchangeCodeRejected',
+  AddonSessionOpened: 'AddonSessionOpened',
+  AddonSessionCompleted: 'AddonSessionCompleted',
+  AddonSessionExpired: 'AddonSessionExpired',
+  AddonReplayDetected: 'AddonReplayDetected',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SECRETS, type SecretName } from '../secrets';
 
 /**
  * Where a secret's value comes from: in AWS, Secrets Manager (the Lambda gets the ARN); in local mode,
- * which has no Secrets Manager, the value itself in an environment variable.
+ * which has no Secrets Manager, the value itself in an environment variable, or a file named by
+ * `<value variable>_FILE` (read on every call, so a local key rotation is seen without a restart).
  */
 export interface SecretSource {
   read(name: SecretName): Promise<string>;
@@ -19,6 +21,8 @@ export function secretSource(
       const { arnEnvVar, valueEnvVar } = SECRETS[name];
       const value = env[valueEnvVar];
       if (value) return value;
+      const file = env[`${valueEnvVar}_FILE`];
+      if (file) return readFile(file, 'utf8');
       const arn = env[arnEnvVar];
       if (!arn) throw new Error(`neither ${valueEnvVar} nor ${arnEnvVar} is set: this function has no access to ${name}`);
       secretsManager ??= client();

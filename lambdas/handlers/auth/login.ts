@@ -1,3 +1,4 @@
+import { ADDONS_CALLBACK_PATH } from '../../domain/addon-paths';
 import { nativeLoginParameters } from '../../domain/native-login-parameters';
 import { loginReturnTo } from '../../domain/return-to';
 import { startLogin, type LoginRequest } from '../../domain/web-login';
@@ -21,7 +22,9 @@ export const handler = httpHandler('none', async (event) => {
 
 function loginRequest(event: HttpEvent): LoginRequest {
   const returnTo = loginReturnTo(queryParameter(event, 'returnTo'), config);
-  if (returnTo.kind === 'web') return { flow: 'web', returnTo: returnTo.location };
+  if (returnTo.kind === 'web') {
+    return { flow: returnTo.location === ADDONS_CALLBACK_PATH ? 'addon' : 'web', returnTo: returnTo.location };
+  }
   const app = nativeLoginParameters({
     codeChallenge: queryParameter(event, 'code_challenge'),
     codeChallengeMethod: queryParameter(event, 'code_challenge_method'),

@@ -5,14 +5,16 @@ import { errorResponses } from './error-responses';
 import { formBody, type FormEvent } from './form-body';
 import { jsonBody, type JsonEvent } from './json-body';
 import { requestContext } from './request-context';
-import { NO_STORE_HEADERS, responseHeaders, SECURITY_HEADERS } from './response-headers';
+import { noStore } from './no-store';
+import { responseHeaders, SECURITY_HEADERS } from './response-headers';
 
-type Body = 'none' | 'json' | 'form' | 'optional-form';
-type EventFor<B extends Body> = B extends 'json' ? JsonEvent : B extends 'none' ? HttpEvent : FormEvent;
+type Body = 'none' | 'json' | 'optional-json' | 'form' | 'optional-form';
+type EventFor<B extends Body> = B extends 'json' | 'optional-json' ? JsonEvent : B extends 'none' ? HttpEvent : FormEvent;
 
 const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | undefined> = {
   none: undefined,
-  json: jsonBody(),
+  json: jsonBody({ required: true }),
+  'optional-json': jsonBody({ required: false }),
   form: formBody({ required: true }),
   'optional-form': formBody({ required: false }),
 };
@@ -27,7 +29,8 @@ export function httpHandler<B extends Body>(
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
   const handler = middy<HttpEvent, HttpResult>()
     .use(requestContext())
-    .use(responseHeaders({ ...SECURITY_HEADERS, ...NO_STORE_HEADERS }))
+    .use(responseHeaders(SECURITY_HEADERS))
+    .use(noStore())
     .use(errorResponses());
   const parser = BODY_PARSERS[body];
   if (parser) handler.use(parser);

@@ -15,9 +15,6 @@ export function responseHeaders(headers: Readonly<Record<string, string>>): midd
   return { after: apply, onError: apply };
 }
 
-/** Responses that carry or reveal secrets must never be stored by a browser or a proxy. */
-export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
-
 /** Defence in depth for an API that also serves redirects and small pages. */
 export const SECURITY_HEADERS = {
   'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',

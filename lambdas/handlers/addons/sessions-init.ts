@@ -1,0 +1,27 @@
+import { addonsRateLimiter, openAddonSession } from '../../domain/addon-login';
+import { appConfig } from '../../shared/config';
+import { InvalidRequest } from '../../shared/errors';
+import { jsonResponse } from '../../shared/http';
+import { httpHandler } from '../../shared/middleware/http-handler';
+import { secretSource } from '../../shared/secrets';
+
+const config = appConfig();
+const limiter = addonsRateLimiter(config);
+const csrfKey = secretSource().read('addonsCsrfKey');
+
+/** POST /addons/sessions/init [{"addin_name"}] — an Office add-in opens a polling login. */
+export const handler = httpHandler('optional-json', async (event) => {
+  const clientAddress = event.requestContext.http.sourceIp;
+  await limiter.check(clientAddress);
+  const { addin_name: addinName } = event.jsonBody;
+  if (addinName !== undefined && typeof addinName !== 'string') throw new InvalidRequest('addin_name must be a string');
+  await limiter.spend(clientAddress);
+  const opened = await openAddonSession(config, await csrfKey, addinName);
+  const response = jsonResponse(201, {
+    transit_token: opened.transitToken,
+    csrf_token: opened.csrfToken,
+    expires_in: opened.expiresIn,
+    interval: opened.interval,
+  });
+  return { ...response, cookies: [opened.cookie] };
+});

@@ -1,0 +1,70 @@
+import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { secretSource, type SecretSource } from './secrets';
+
+/** The algorithms guichet signs with: RS256 by default (API Gateway's JWT authorizer), ES256 selectable. */
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/** The stored JWK set: private keys, the current one first, then the previous ones still published. */
+export interface SigningKeySet {
+  readonly keys: readonly JWK[];
+}
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+  readonly key: CryptoKey;
+}
+
+/**
+ * How long a Lambda keeps the key set before reading the secret again. Rotation keeps the previous key
+ * published well beyond this, so a token signed from a stale cache still verifies.
+ */
+export const KEY_CACHE_SECONDS = 300;
+
+const PUBLIC_MEMBERS: Record<string, readonly string[]> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'] };
+
+/** The public half of a JWK, with only the members a verifier needs. */
+export function publicJwk(jwk: JWK): JWK {
+  const members = PUBLIC_MEMBERS[jwk.kty ?? ''];
+  if (!members) throw new Error(`unsupported key type ${jwk.kty}`);
+  const pub: JWK = Object.fromEntries(members.map((name) => [name, jwk[name as keyof JWK]]));
+  return { ...pub, kid: jwk.kid, alg: jwk.alg, use: 'sig' };
+}
+
+export function parseKeySet(text: string): SigningKeySet {
+  const parsed = JSON.parse(text) as SigningKeySet;
+  if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error('the signing key set holds no key');
+  for (const key of parsed.keys) {
+    if (!key.kid || !SIGNING_ALGORITHMS.includes(key.alg as SigningAlgorithm) || !key.d) {
+      throw new Error('every signing key needs a kid, a supported alg and its private part');
+    }
+  }
+  return parsed;
+}
+
+/** The key set, read from its secret at most every KEY_CACHE_SECONDS, never per request. */
+export function signingKeyStore(source: SecretSource = secretSource(), now: () => number = Date.now) {
+  let cached: { readonly set: SigningKeySet; readonly current: Promise<SigningKey>; readonly until: number } | undefined;
+
+  const load = async () => {
+    if (!cached || now() >= cached.until) {
+      const set = parseKeySet(await source.read('signingKeys'));
+      const [jwk] = set.keys;
+      const current = importJWK(jwk, jwk.alg).then((key) => ({
+        kid: jwk.kid!,
+        alg: jwk.alg as SigningAlgorithm,
+        key: key as CryptoKey,
+      }));
+      cached = { set, current, until: now() + KEY_CACHE_SECONDS * 1000 };
+    }
+    return cached;
+  };
+
+  return {
+    /** The key new tokens are signed with. */
+    currentKey: async (): Promise<SigningKey> => (await load()).current,
+    /** Public keys of the current and previous keys, for the JWKS. */
+    publicKeys: async (): Promise<JWK[]> => (await load()).set.keys.map(publicJwk),
+  };
+}
