@@ -31,6 +31,16 @@ type AddonConfig = Pick<
   'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds' | 'addonsTokenScope' | 'addonsTokenTtlSeconds' | 'publicUrl' | 'accessTokenAudience'
 >;
 
+/** The name an add-in gives itself, shown (as text) on the confirmation page. */
+export function addinNameFrom(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== 'string' || value.length > MAX_ADDIN_NAME_LENGTH || /[\u0000-\u001f\u007f<>]/.test(value)) {
+    throw new InvalidRequest(`addin_name must be a string of at most ${MAX_ADDIN_NAME_LENGTH} plain characters`);
+  }
+  return value;
+}
+
 export interface OpenedAddonSession {
   readonly transitToken: string;
   readonly csrfToken: string;
@@ -44,9 +54,6 @@ export interface OpenedAddonSession {
  * token that only the login dialog will hold. Both are stored as hashes.
  */
 export async function openAddonSession(config: AddonConfig, csrfKey: string, addinName?: string): Promise<OpenedAddonSession> {
-  if (addinName !== undefined && (addinName.length > MAX_ADDIN_NAME_LENGTH || /[\u0000-\u001f\u007f<>]/.test(addinName))) {
-    throw new InvalidRequest(`addin_name must be at most ${MAX_ADDIN_NAME_LENGTH} plain characters`);
-  }
   const sessionId = randomSecret();
   const transitToken = randomSecret();
   const now = nowSeconds();

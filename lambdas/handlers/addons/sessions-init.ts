@@ -1,6 +1,5 @@
-import { addonsRateLimiter, openAddonSession } from '../../domain/addon-login';
+import { addinNameFrom, addonsRateLimiter, openAddonSession } from '../../domain/addon-login';
 import { appConfig } from '../../shared/config';
-import { InvalidRequest } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { secretSource } from '../../shared/secrets';
@@ -13,8 +12,7 @@ const csrfKey = secretSource().read('addonsCsrfKey');
 export const handler = httpHandler('optional-json', async (event) => {
   const clientAddress = event.requestContext.http.sourceIp;
   await limiter.check(clientAddress);
-  const { addin_name: addinName } = event.jsonBody;
-  if (addinName !== undefined && typeof addinName !== 'string') throw new InvalidRequest('addin_name must be a string');
+  const addinName = addinNameFrom(event.jsonBody.addin_name);
   await limiter.spend(clientAddress);
   const opened = await openAddonSession(config, await csrfKey, addinName);
   const response = jsonResponse(201, {

@@ -1,0 +1,93 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { sha256 } from '../../../../lambdas/shared/crypto';
+import { exchangeEvent, openAddin, statusesOf } from '../../../support/addons';
+import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { storedSession } from '../../../support/sessions';
+
+let integration: Integration;
+let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
+let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchange').handler;
+let webSession: { token: string; id: string };
+
+beforeAll(async () => {
+  integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000' });
+  ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
+  ({ handler: exchange } = await import('../../../../lambdas/handlers/addons/sessions-exchange'));
+  webSession = await storedSession(integration.store);
+});
+afterAll(() => integration?.guichet.close());
+
+const expire = async (table: 'transitTokens' | 'addonSessions', id: string) => {
+  const row = (await integration.store.get(table, id))!;
+  await integration.store.put(table, { ...row, expiresAt: Math.floor(Date.now() / 1000) - 1 });
+};
+
+describe('POST /addons/sessions/exchange', () => {
+  it("consumes the transit token and authenticates the add-in session as the web session's user", async () => {
+    const addin = await openAddin(init);
+    const result = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
+    expect(result.statusCode).toBe(200);
+    expect(jsonBody(result)).toEqual({ status: 'ok' });
+    expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'consumed' });
+    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({
+      state: 'authenticated',
+      sub: 'erin',
+      email: 'erin@example.test',
+      webSessionId: webSession.id,
+    });
+  });
+
+  it('requires a live web session', async () => {
+    const addin = await openAddin(init);
+    const result = await invoke(exchange, exchangeEvent(addin.transitToken));
+    expect(result.statusCode).toBe(401);
+    expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'pending' });
+  });
+
+  it('answers a replay with 400, evicts the add-in session and counts it', async () => {
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+    const addin = await openAddin(init);
+    expect((await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token))).statusCode).toBe(200);
+    const replay = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
+    expect(replay.statusCode).toBe(400);
+    expect(jsonBody(replay)).toEqual({ error: 'invalid_request', error_description: 'the transit token was already used' });
+    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
+    expect(addMetric.mock.calls.map(([name]) => name)).toContain('AddonReplayDetected');
+    addMetric.mockRestore();
+  });
+
+  it('refuses an expired transit token even while its row exists', async () => {
+    const addin = await openAddin(init);
+    await expire('transitTokens', sha256(addin.transitToken));
+    const result = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
+    expect(result.statusCode).toBe(400);
+    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'pending' });
+  });
+
+  it('does not authenticate an add-in session that has expired', async () => {
+    const addin = await openAddin(init);
+    await expire('addonSessions', sha256(addin.sessionId));
+    const result = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
+    expect(result.statusCode).toBe(400);
+    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'pending' });
+  });
+
+  it.each([
+    ['an unknown transit token', 'A'.repeat(43)],
+    ['a malformed transit token', 'short'],
+    ['a missing transit token', undefined],
+  ])('refuses %s with 400', async (_, transitToken) => {
+    const result = await invoke(exchange, exchangeEvent(transitToken, webSession.token));
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toBe('invalid_request');
+  });
+
+  it('lets exactly one of 20 simultaneous exchanges of one transit token through', async () => {
+    const addin = await openAddin(init);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => invoke(exchange, exchangeEvent(addin.transitToken, webSession.token))),
+    );
+    expect(statusesOf(results).filter((status) => status === 200)).toHaveLength(1);
+    expect(statusesOf(results).filter((status) => status === 400)).toHaveLength(19);
+  });
+});

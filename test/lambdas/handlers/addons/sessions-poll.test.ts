@@ -1,0 +1,101 @@
+import type { Context } from 'aws-lambda';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { sha256 } from '../../../../lambdas/shared/crypto';
+import { exchangeEvent, openAddin, pollEvent, statusesOf, type OpenedAddin } from '../../../support/addons';
+import { lambdaContext } from '../../../support/api-event';
+import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { storedSession } from '../../../support/sessions';
+
+let integration: Integration;
+let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
+let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchange').handler;
+let poll: typeof import('../../../../lambdas/handlers/addons/sessions-poll').handler;
+let webSession: { token: string; id: string };
+
+beforeAll(async () => {
+  integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000' });
+  ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
+  ({ handler: exchange } = await import('../../../../lambdas/handlers/addons/sessions-exchange'));
+  ({ handler: poll } = await import('../../../../lambdas/handlers/addons/sessions-poll'));
+  webSession = await storedSession(integration.store);
+});
+afterAll(() => integration?.guichet.close());
+
+async function completedAddin(sessionToken = webSession.token): Promise<OpenedAddin> {
+  const addin = await openAddin(init);
+  const result = await invoke(exchange, exchangeEvent(addin.transitToken, sessionToken));
+  if (result.statusCode !== 200) throw new Error(`exchange answered ${result.statusCode}`);
+  return addin;
+}
+
+describe('POST /addons/sessions/poll', () => {
+  it('answers 202 pending until the login completes, then the token once, then 404', async () => {
+    const addin = await openAddin(init);
+    const pending = await invoke(poll, pollEvent(addin));
+    expect(pending.statusCode).toBe(202);
+    expect(jsonBody(pending)).toEqual({ state: 'pending' });
+
+    await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
+    const delivered = await invoke(poll, pollEvent(addin));
+    expect(delivered.statusCode).toBe(200);
+    expect(delivered.headers!['Cache-Control']).toBe('no-store');
+    const body = jsonBody(delivered);
+    expect(body).toMatchObject({ state: 'authenticated', token_type: 'Bearer', expires_in: 3600, scope: 'addons' });
+    expect(decodeProtectedHeader(body.access_token as string)).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
+    expect(decodeJwt(body.access_token as string)).toMatchObject({ sub: 'erin', scope: 'addons', client_id: 'guichet-addons' });
+    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
+
+    expect((await invoke(poll, pollEvent(addin))).statusCode).toBe(404);
+  });
+
+  it('answers 401 without the cookie', async () => {
+    const addin = await openAddin(init);
+    const result = await invoke(poll, pollEvent({ csrfToken: addin.csrfToken }));
+    expect(result.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['a CSRF token of another session', async () => (await openAddin(init)).csrfToken],
+    ['no CSRF token', async () => undefined],
+  ])('answers 400 for %s and delivers nothing', async (_, csrfToken) => {
+    const addin = await completedAddin();
+    const result = await invoke(poll, pollEvent({ sessionId: addin.sessionId, csrfToken: await csrfToken() }));
+    expect(result.statusCode).toBe(400);
+    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'authenticated' });
+  });
+
+  it.each(['21', '-1', 'abc', '1.5'])('refuses wait=%s', async (wait) => {
+    const addin = await openAddin(init);
+    expect((await invoke(poll, pollEvent(addin, `wait=${wait}`))).statusCode).toBe(400);
+  });
+
+  it('answers 404 for an expired add-in session even while its row exists', async () => {
+    const addin = await completedAddin();
+    const row = (await integration.store.get('addonSessions', sha256(addin.sessionId)))!;
+    await integration.store.put('addonSessions', { ...row, expiresAt: Math.floor(Date.now() / 1000) - 1 });
+    expect((await invoke(poll, pollEvent(addin))).statusCode).toBe(404);
+  });
+
+  it('delivers no token when the web session that confirmed ended meanwhile', async () => {
+    const ending = await storedSession(integration.store);
+    const addin = await completedAddin(ending.token);
+    await integration.store.remove('sessions', ending.id);
+    expect((await invoke(poll, pollEvent(addin))).statusCode).toBe(404);
+  });
+
+  it('ends a long poll before the Lambda deadline', async () => {
+    const addin = await openAddin(init);
+    const nearDeadline = { ...lambdaContext, getRemainingTimeInMillis: () => 2600 } as Context;
+    const started = Date.now();
+    const result = (await poll(pollEvent(addin, 'wait=20'), nearDeadline)) as { statusCode: number };
+    expect(result.statusCode).toBe(202);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('gives the token to exactly one of 20 simultaneous polls', async () => {
+    const addin = await completedAddin();
+    const results = await Promise.all(Array.from({ length: 20 }, () => invoke(poll, pollEvent(addin))));
+    expect(statusesOf(results).filter((status) => status === 200)).toHaveLength(1);
+    expect(statusesOf(results).filter((status) => status === 404)).toHaveLength(19);
+  });
+});

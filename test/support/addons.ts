@@ -1,0 +1,48 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { httpEvent } from './api-event';
+import { invoke, jsonBody } from './integration';
+
+type Handler = Parameters<typeof invoke>[0];
+
+export interface OpenedAddin {
+  readonly sessionId: string;
+  readonly transitToken: string;
+  readonly csrfToken: string;
+}
+
+/** Opens an add-in session through the real init handler. */
+export async function openAddin(init: Handler, sourceIp = '192.0.2.50'): Promise<OpenedAddin> {
+  const event = httpEvent({ method: 'POST', path: '/addons/sessions/init' });
+  event.requestContext.http.sourceIp = sourceIp;
+  const result = await invoke(init, event);
+  if (result.statusCode !== 201) throw new Error(`init answered ${result.statusCode}`);
+  const body = jsonBody(result);
+  const sessionId = result.cookies![0].split(';')[0].split('=')[1];
+  return { sessionId, transitToken: body.transit_token as string, csrfToken: body.csrf_token as string };
+}
+
+export function exchangeEvent(transitToken: unknown, sessionToken?: string, sourceIp = '192.0.2.51') {
+  const event = httpEvent({
+    method: 'POST',
+    path: '/addons/sessions/exchange',
+    headers: { 'content-type': 'application/json' },
+    cookies: sessionToken === undefined ? undefined : [`guichet_session=${sessionToken}`],
+    body: JSON.stringify({ transit_token: transitToken }),
+  });
+  event.requestContext.http.sourceIp = sourceIp;
+  return event;
+}
+
+export function pollEvent(addin: { sessionId?: string; csrfToken?: string }, query = '', sourceIp = '192.0.2.52') {
+  const event = httpEvent({
+    method: 'POST',
+    path: '/addons/sessions/poll',
+    query,
+    cookies: addin.sessionId === undefined ? undefined : [`guichet_addons_sid=${addin.sessionId}`],
+    headers: addin.csrfToken === undefined ? {} : { 'x-csrftoken': addin.csrfToken },
+  });
+  event.requestContext.http.sourceIp = sourceIp;
+  return event;
+}
+
+export const statusesOf = (results: APIGatewayProxyStructuredResultV2[]) => results.map((result) => result.statusCode);
