@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { secretSource } from '../../../lambdas/shared/secrets';
@@ -52,6 +55,16 @@ describe('secretSource', () => {
   test('creates its own client when none is given', async () => {
     secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: 'from-aws' });
     await expect(secretSource({ OIDC_CLIENT_SECRET_ARN: ARN }).read('oidcClientSecret')).resolves.toBe('from-aws');
+  });
+
+  test('reads a local file named by <value variable>_FILE on every call', async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'guichet-secret-'));
+    const file = path.join(directory, 'keys.json');
+    writeFileSync(file, 'first');
+    const source = secretSource({ SIGNING_KEYS_FILE: file });
+    await expect(source.read('signingKeys')).resolves.toBe('first');
+    writeFileSync(file, 'rotated');
+    await expect(source.read('signingKeys')).resolves.toBe('rotated');
   });
 
   test('names both variables when neither is set', async () => {

@@ -23,6 +23,12 @@ describe('jsonBody', () => {
     expect(parse(postEvent('application/json', body, { isBase64Encoded: true }))).toEqual({ transit_token: 't' });
   });
 
+  test('gives an empty object for no body when the body is optional', () => {
+    const event = httpEvent({ method: 'POST' });
+    jsonBody({ required: false }).before!(middyRequest(event));
+    expect((event as JsonEvent).jsonBody).toEqual({});
+  });
+
   test('requires a body', () => {
     expect(() => parse(httpEvent({ method: 'POST', headers: { 'content-type': 'application/json' } }))).toThrow(
       new InvalidRequest('a JSON body is required'),

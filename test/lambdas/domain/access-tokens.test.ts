@@ -1,0 +1,53 @@
+import { decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey } from 'jose';
+import { mintAccessToken } from '../../../lambdas/domain/access-tokens';
+import { generateSigningKey } from '../../../lambdas/shared/signing-key-generation';
+import { publicJwk, type SigningKey } from '../../../lambdas/shared/signing-keys';
+
+const config = { publicUrl: 'https://auth.example.com', accessTokenAudience: 'https://auth.example.com/external-api' };
+let signingKey: SigningKey;
+let verificationKey: CryptoKey;
+
+beforeAll(async () => {
+  const jwk = await generateSigningKey('RS256');
+  signingKey = { kid: jwk.kid!, alg: 'RS256', key: (await importJWK(jwk, 'RS256')) as CryptoKey };
+  verificationKey = (await importJWK(publicJwk(jwk), 'RS256')) as CryptoKey;
+});
+
+describe('mintAccessToken', () => {
+  it('mints an RFC 9068 token: typ at+jwt, kid, and every required claim', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { token, expiresIn } = await mintAccessToken(
+      { sub: 'ana', clientId: 'app-1', scope: 'read write', email: 'ana@example.com', ttlSeconds: 600 },
+      signingKey,
+      config,
+    );
+    expect(expiresIn).toBe(600);
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'RS256', typ: 'at+jwt', kid: signingKey.kid });
+    const { payload } = await jwtVerify(token, verificationKey, {
+      issuer: config.publicUrl,
+      audience: config.accessTokenAudience,
+      typ: 'at+jwt',
+    });
+    expect(payload).toEqual({
+      iss: config.publicUrl,
+      aud: config.accessTokenAudience,
+      sub: 'ana',
+      client_id: 'app-1',
+      scope: 'read write',
+      email: 'ana@example.com',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+      jti: expect.stringMatching(/^[\w-]{43}$/),
+    });
+    expect(payload.iat).toBeGreaterThanOrEqual(before);
+    expect(payload.exp! - payload.iat!).toBe(600);
+  });
+
+  it('leaves email out when there is none, and never repeats a jti', async () => {
+    const request = { sub: 'app-1', clientId: 'app-1', scope: 'read', ttlSeconds: 60 };
+    const first = await jwtVerify((await mintAccessToken(request, signingKey, config)).token, verificationKey);
+    const second = await jwtVerify((await mintAccessToken(request, signingKey, config)).token, verificationKey);
+    expect(first.payload).not.toHaveProperty('email');
+    expect(first.payload.jti).not.toBe(second.payload.jti);
+  });
+});
