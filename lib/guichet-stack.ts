@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { ROUTES } from '../lambdas/routes';
 import { SECRETS, type SecretName } from '../lambdas/secrets';
 import { TABLES, TABLE_NAMES, type TableName } from '../lambdas/tables';
-import { exchangeCodeWidgets } from './constructs/business-widgets';
+import { addonWidgets, exchangeCodeWidgets } from './constructs/business-widgets';
 import { GuichetApi } from './constructs/guichet-api';
 import { GuichetDashboard } from './constructs/guichet-dashboard';
 import { GuichetFunction } from './constructs/guichet-function';
@@ -65,6 +65,7 @@ export class GuichetStack extends Stack {
       routes: ROUTES.map((route) => ({ definition: route, function: this.functions[route.id].function })),
     });
     this.dashboard.addSection('Native apps', exchangeCodeWidgets());
+    this.dashboard.addSection('Office add-ins', addonWidgets());
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.publicUrl, description: 'Public base URL (GUICHET_PUBLIC_URL)' });
     for (const name of TABLE_NAMES) {

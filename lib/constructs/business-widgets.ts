@@ -53,3 +53,21 @@ export function exchangeCodeWidgets(): cloudwatch.IWidget[] {
     }),
   ];
 }
+
+/** Office add-ins: logins opened, completed and expired, and transit-token replays (a sign of a leak). */
+export function addonWidgets(): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Add-in logins',
+      left: [MetricName.AddonSessionOpened, MetricName.AddonSessionCompleted, MetricName.AddonSessionExpired].map((name) =>
+        businessMetric(name),
+      ),
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Add-in transit token replays',
+      left: [businessMetric(MetricName.AddonReplayDetected)],
+      width: 12,
+    }),
+  ];
+}

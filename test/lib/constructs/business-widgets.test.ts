@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { exchangeCodeWidgets } from '../../../lib/constructs/business-widgets';
+import { addonWidgets, exchangeCodeWidgets } from '../../../lib/constructs/business-widgets';
 import { EXCHANGE_REJECTION_REASONS, METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
 
 interface RenderedWidget {
@@ -31,5 +31,20 @@ describe('exchange code widgets', () => {
         SERVICE_NAME,
       ]),
     );
+  });
+});
+
+describe('add-in widgets', () => {
+  const [logins, replays] = render(addonWidgets());
+
+  it('plot add-in logins opened, completed and expired, and replays', () => {
+    expect(logins.properties.metrics.map((metric) => metric[1])).toEqual([
+      MetricName.AddonSessionOpened,
+      MetricName.AddonSessionCompleted,
+      MetricName.AddonSessionExpired,
+    ]);
+    expect(replays.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
+      [METRICS_NAMESPACE, MetricName.AddonReplayDetected, 'service', SERVICE_NAME],
+    ]);
   });
 });
