@@ -33,7 +33,7 @@ export const ADDONS_CALLBACK_PAGE: PageContent = {
     tellParent(status);
   };
   if (!token) {
-    message.textContent = 'This sign-in has expired or was already used. Start again from the add-in.';
+    finish('This sign-in has expired or was already used. Start again from the add-in.', 'failed');
     return;
   }
   fetch('/auth/session', { credentials: 'same-origin' })
