@@ -110,6 +110,39 @@ export const ROUTES: readonly RouteDefinition[] = [
     tables: {},
     secrets: ['signingKeys'],
   },
+  {
+    id: 'OAuthToken',
+    method: 'POST',
+    path: '/oauth/token',
+    entry: 'lambdas/handlers/oauth/token.ts',
+    tables: { applications: 'read', rateLimits: 'readWrite' },
+    secrets: ['signingKeys'],
+  },
+  {
+    id: 'AuthorizationServerMetadata',
+    method: 'GET',
+    path: '/.well-known/oauth-authorization-server',
+    entry: 'lambdas/handlers/well-known/authorization-server.ts',
+    tables: {},
+    secrets: [],
+  },
+  {
+    // API Gateway's JWT authorizer discovers the JWKS of an issuer through this document.
+    id: 'OpenIdConfiguration',
+    method: 'GET',
+    path: '/.well-known/openid-configuration',
+    entry: 'lambdas/handlers/well-known/authorization-server.ts',
+    tables: {},
+    secrets: [],
+  },
+  {
+    id: 'ExternalApiMe',
+    method: 'GET',
+    path: '/external-api/v1.0/me',
+    entry: 'lambdas/handlers/external-api/me.ts',
+    tables: {},
+    secrets: [],
+  },
 ];
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;

@@ -27,6 +27,11 @@ export interface AppConfig {
   readonly addonsTokenTtlSeconds: number;
   readonly accessTokenTtlSeconds: number;
   readonly accessTokenAudience: string;
+  /** Failed token requests one client address may make per window before it gets 429. */
+  readonly tokenFailureLimit: number;
+  readonly tokenFailureWindowSeconds: number;
+  /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */
+  readonly signingKeysCacheSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +124,9 @@ export function loadConfig(env: Env): AppConfig {
     addonsTokenTtlSeconds: positive('ADDONS_TOKEN_TTL_SECONDS', 3600),
     accessTokenTtlSeconds: positive('ACCESS_TOKEN_TTL_SECONDS', 3600),
     accessTokenAudience: env.ACCESS_TOKEN_AUDIENCE?.trim() || `${publicUrlText}/external-api`,
+    tokenFailureLimit: positive('TOKEN_FAILURE_LIMIT', 20),
+    tokenFailureWindowSeconds: positive('TOKEN_FAILURE_WINDOW_SECONDS', 300),
+    signingKeysCacheSeconds: positive('SIGNING_KEYS_CACHE_SECONDS', 300),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -22,6 +22,10 @@ export const MetricName = {
   AddonSessionCompleted: 'AddonSessionCompleted',
   AddonSessionExpired: 'AddonSessionExpired',
   AddonReplayDetected: 'AddonReplayDetected',
+  /** Carries the `application` dimension (the client id). */
+  TokenIssued: 'TokenIssued',
+  ClientAuthenticationFailed: 'ClientAuthenticationFailed',
+  DelegationRefused: 'DelegationRefused',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

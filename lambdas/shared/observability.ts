@@ -14,6 +14,8 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 export interface MetricDimensions {
   readonly flow?: LoginFlow;
   readonly reason?: ExchangeRejectionReason;
+  /** The client id of a machine-to-machine application. */
+  readonly application?: string;
 }
 
 export function countMetric(name: MetricName, dimensions: MetricDimensions = {}, value = 1): void {

@@ -16,12 +16,6 @@ export interface SigningKey {
   readonly key: CryptoKey;
 }
 
-/**
- * How long a Lambda keeps the key set before reading the secret again. Rotation keeps the previous key
- * published well beyond this, so a token signed from a stale cache still verifies.
- */
-export const KEY_CACHE_SECONDS = 300;
-
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'] };
 
 /** The public half of a JWK, with only the members a verifier needs. */
@@ -43,8 +37,12 @@ export function parseKeySet(text: string): SigningKeySet {
   return parsed;
 }
 
-/** The key set, read from its secret at most every KEY_CACHE_SECONDS, never per request. */
-export function signingKeyStore(source: SecretSource = secretSource(), now: () => number = Date.now) {
+/**
+ * The key set, read from its secret at most every `cacheSeconds` (SIGNING_KEYS_CACHE_SECONDS), never per
+ * request. Rotation keeps the previous key published far longer, so a token signed from a stale cache
+ * still verifies.
+ */
+export function signingKeyStore(cacheSeconds: number, source: SecretSource = secretSource(), now: () => number = Date.now) {
   let cached: { readonly set: SigningKeySet; readonly current: Promise<SigningKey>; readonly until: number } | undefined;
 
   const load = async () => {
@@ -56,7 +54,7 @@ export function signingKeyStore(source: SecretSource = secretSource(), now: () =
         alg: jwk.alg as SigningAlgorithm,
         key: key as CryptoKey,
       }));
-      cached = { set, current, until: now() + KEY_CACHE_SECONDS * 1000 };
+      cached = { set, current, until: now() + cacheSeconds * 1000 };
     }
     return cached;
   };

@@ -13,7 +13,7 @@ import { signingKeyStore } from '../../shared/signing-keys';
 const config = appConfig();
 const limiter = addonsRateLimiter(config);
 const csrfKey = secretSource().read('addonsCsrfKey');
-const keys = signingKeyStore();
+const keys = signingKeyStore(config.signingKeysCacheSeconds);
 const MAX_WAIT_SECONDS = 20;
 /** Kept between the end of a long poll and the Lambda's own deadline. */
 const SAFETY_MARGIN_MILLIS = 2000;

@@ -37,6 +37,9 @@ describe('loadConfig', () => {
       addonsTokenTtlSeconds: 3600,
       accessTokenTtlSeconds: 3600,
       accessTokenAudience: 'https://auth.example.com/external-api',
+      tokenFailureLimit: 20,
+      tokenFailureWindowSeconds: 300,
+      signingKeysCacheSeconds: 300,
     });
   });
 

@@ -1,6 +1,8 @@
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
 import { generateSigningKey } from '../../../lambdas/shared/signing-key-generation';
-import { KEY_CACHE_SECONDS, parseKeySet, publicJwk, signingKeyStore } from '../../../lambdas/shared/signing-keys';
+import { parseKeySet, publicJwk, signingKeyStore } from '../../../lambdas/shared/signing-keys';
+
+const CACHE_SECONDS = 300;
 import type { SecretSource } from '../../../lambdas/shared/secrets';
 
 let rsa: JWK;
@@ -57,7 +59,7 @@ describe('parseKeySet', () => {
 describe('signingKeyStore', () => {
   it('signs with the first key and publishes every key', async () => {
     const { source } = sourceOf(() => JSON.stringify({ keys: [ec, rsa] }));
-    const store = signingKeyStore(source);
+    const store = signingKeyStore(CACHE_SECONDS, source);
     const current = await store.currentKey();
     expect(current).toMatchObject({ kid: ec.kid, alg: 'ES256' });
     expect((await store.publicKeys()).map((key) => key.kid)).toEqual([ec.kid, rsa.kid]);
@@ -72,14 +74,14 @@ describe('signingKeyStore', () => {
     let clock = 1_000_000;
     let keys = [rsa];
     const { source, read } = sourceOf(() => JSON.stringify({ keys }));
-    const store = signingKeyStore(source, () => clock);
+    const store = signingKeyStore(CACHE_SECONDS, source, () => clock);
     await store.currentKey();
     await store.publicKeys();
     await store.currentKey();
     expect(read).toHaveBeenCalledTimes(1);
 
     keys = [ec, rsa];
-    clock += KEY_CACHE_SECONDS * 1000 - 1;
+    clock += CACHE_SECONDS * 1000 - 1;
     expect((await store.currentKey()).kid).toBe(rsa.kid);
     clock += 1;
     expect((await store.currentKey()).kid).toBe(ec.kid);

@@ -1,0 +1,94 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { CompactSign, compactVerify, importJWK } from 'jose';
+import { logger } from '../shared/observability';
+import { keySetOrNothing, rotatedKeySet } from '../shared/signing-key-rotation';
+import { parseKeySet, publicJwk, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-keys';
+
+/** A Secrets Manager rotation event (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html). */
+export interface RotationEvent {
+  readonly SecretId: string;
+  readonly ClientRequestToken: string;
+  readonly Step: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+}
+
+const algorithm = (process.env.SIGNING_ALGORITHM ?? 'RS256') as SigningAlgorithm;
+if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`SIGNING_ALGORITHM must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+
+const secretsManager = new SecretsManagerClient({});
+
+/**
+ * Rotates the signing-keys secret: a new current key, the previous one kept and still published in the
+ * JWKS. The first rotation, right after deploy, replaces the placeholder with the first key.
+ */
+export async function handler(event: RotationEvent): Promise<void> {
+  const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
+  const description = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const stages = description.VersionIdsToStages?.[token];
+  if (!description.RotationEnabled) throw new Error('rotation is not enabled on this secret');
+  if (!stages) throw new Error('the rotation token is not a version of this secret');
+  if (stages.includes('AWSCURRENT') && step !== 'finishSecret') return;
+  logger.info('signing keys rotation step', { step });
+
+  switch (step) {
+    case 'createSecret':
+      return createSecret(secretId, token);
+    case 'setSecret':
+      // The keys live only in this secret: there is no other system to update.
+      return;
+    case 'testSecret':
+      return testSecret(secretId, token);
+    case 'finishSecret':
+      return finishSecret(secretId, token, description.VersionIdsToStages ?? {});
+    default:
+      throw new Error(`unknown rotation step ${String(step)}`);
+  }
+}
+
+async function createSecret(secretId: string, token: string): Promise<void> {
+  const pending = await secretsManager
+    .send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }))
+    .catch((error: Error) => (error.name === 'ResourceNotFoundException' ? undefined : Promise.reject(error)));
+  if (pending) return;
+  const current = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+  const next = await rotatedKeySet(keySetOrNothing(current.SecretString), algorithm);
+  await secretsManager.send(
+    new PutSecretValueCommand({
+      SecretId: secretId,
+      ClientRequestToken: token,
+      SecretString: JSON.stringify(next),
+      VersionStages: ['AWSPENDING'],
+    }),
+  );
+  logger.info('signing key created', { kid: next.keys[0].kid });
+}
+
+/** The pending key set must parse and its new key must sign what its public half verifies. */
+async function testSecret(secretId: string, token: string): Promise<void> {
+  const pending = await secretsManager.send(
+    new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }),
+  );
+  const [key] = parseKeySet(pending.SecretString ?? '').keys;
+  const signature = await new CompactSign(new TextEncoder().encode('guichet rotation test'))
+    .setProtectedHeader({ alg: key.alg! })
+    .sign(await importJWK(key, key.alg));
+  await compactVerify(signature, await importJWK(publicJwk(key), key.alg));
+}
+
+async function finishSecret(secretId: string, token: string, versions: Record<string, string[]>): Promise<void> {
+  const current = Object.entries(versions).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+  if (current === token) return;
+  await secretsManager.send(
+    new UpdateSecretVersionStageCommand({
+      SecretId: secretId,
+      VersionStage: 'AWSCURRENT',
+      MoveToVersionId: token,
+      RemoveFromVersionId: current,
+    }),
+  );
+}
