@@ -23,6 +23,35 @@ export class InvalidGrant extends HttpError {
   readonly code = 'invalid_grant';
 }
 
+/** RFC 6749 §5.2: bad client credentials or an inactive application; `WWW-Authenticate` when Basic was used. */
+export class InvalidClient extends HttpError {
+  readonly status = 401;
+  readonly code = 'invalid_client';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(description: string, usedBasic: boolean) {
+    super(description);
+    this.headers = usedBasic ? { 'WWW-Authenticate': 'Basic realm="guichet", charset="UTF-8"' } : {};
+  }
+}
+
+export class InvalidScope extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_scope';
+}
+
+export class UnsupportedGrantType extends HttpError {
+  readonly status = 400;
+  readonly code = 'unsupported_grant_type';
+}
+
+/** RFC 6750 §3.1: a missing, malformed, expired or foreign access token. */
+export class InvalidToken extends HttpError {
+  readonly status = 401;
+  readonly code = 'invalid_token';
+  override readonly headers = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
+}
+
 export class AccessDenied extends HttpError {
   readonly status = 403;
   readonly code = 'access_denied';

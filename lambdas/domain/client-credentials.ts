@@ -1,0 +1,60 @@
+import type { ApplicationRecord } from '../repositories/applications';
+import type { AppConfig } from '../shared/config';
+import { AccessDenied, InvalidRequest, InvalidScope, UnsupportedGrantType } from '../shared/errors';
+import { MetricName } from '../shared/metric-names';
+import { countMetric, logger } from '../shared/observability';
+import type { SigningKey } from '../shared/signing-keys';
+import { mintAccessToken, type AccessToken } from './access-tokens';
+import { mayActFor, parseScopes } from './application-rules';
+
+export interface GrantedToken extends AccessToken {
+  readonly scope: string;
+}
+
+/** RFC 6749 §4.4 checks that need no client: the grant type, before any lookup. */
+export function requireClientCredentialsGrant(form: ReadonlyMap<string, string>): void {
+  const grantType = form.get('grant_type');
+  if (!grantType) throw new InvalidRequest('grant_type is required');
+  if (grantType !== 'client_credentials') throw new UnsupportedGrantType('only client_credentials is supported');
+}
+
+/**
+ * The client-credentials grant for an authenticated application: the requested scopes must all be
+ * granted (default: every granted scope), and `subject` may only name an address in its allowed domains.
+ */
+export async function grantClientCredentials(
+  application: ApplicationRecord,
+  form: ReadonlyMap<string, string>,
+  signingKey: () => Promise<SigningKey>,
+  config: Pick<AppConfig, 'publicUrl' | 'accessTokenAudience' | 'accessTokenTtlSeconds'>,
+): Promise<GrantedToken> {
+  const scopes = requestedScopes(form.get('scope'), application.scopes);
+  const subject = form.get('subject');
+  if (subject !== undefined && !mayActFor(subject, application.domains)) {
+    countMetric(MetricName.DelegationRefused);
+    logger.info('delegation refused', { application: application.id });
+    throw new AccessDenied('this application may not act for that user');
+  }
+  const email = subject?.toLowerCase();
+  const token = await mintAccessToken(
+    { sub: email ?? application.id, clientId: application.id, scope: scopes.join(' '), email, ttlSeconds: config.accessTokenTtlSeconds },
+    await signingKey(),
+    config,
+  );
+  countMetric(MetricName.TokenIssued, { application: application.id });
+  logger.info('access token issued', { application: application.id, delegated: email !== undefined });
+  return { ...token, scope: scopes.join(' ') };
+}
+
+function requestedScopes(requested: string | undefined, granted: readonly string[]): string[] {
+  let scopes: string[];
+  try {
+    scopes = requested === undefined ? [...granted] : parseScopes(requested, / +/);
+  } catch {
+    throw new InvalidScope('the scope parameter is malformed');
+  }
+  if (scopes.length === 0) throw new InvalidScope('no scope is granted to this application');
+  const missing = scopes.filter((scope) => !granted.includes(scope));
+  if (missing.length > 0) throw new InvalidScope(`scope not granted: ${missing.join(' ')}`);
+  return scopes;
+}

@@ -1,0 +1,26 @@
+import { appConfig } from '../../shared/config';
+import { jsonResponse } from '../../shared/http';
+import { httpHandler } from '../../shared/middleware/http-handler';
+import { SIGNING_ALGORITHMS } from '../../shared/signing-keys';
+
+const { publicUrl } = appConfig();
+
+/** RFC 8414 metadata of guichet as the authorization server of the access tokens it mints. */
+const metadata = {
+  issuer: publicUrl,
+  token_endpoint: `${publicUrl}/oauth/token`,
+  jwks_uri: `${publicUrl}/.well-known/jwks.json`,
+  grant_types_supported: ['client_credentials'],
+  token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+  // guichet has no authorization endpoint of its own: it mints tokens only at the token endpoint.
+  response_types_supported: [],
+  id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
+};
+
+/**
+ * GET /.well-known/oauth-authorization-server and /.well-known/openid-configuration — the same document:
+ * API Gateway's JWT authorizer finds the JWKS through the latter.
+ */
+export const handler = httpHandler('none', async () =>
+  jsonResponse(200, metadata, { 'Cache-Control': 'public, max-age=3600' }),
+);

@@ -1,0 +1,157 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { httpEvent } from '../../../support/api-event';
+import { basicAuthorization, storedApplication } from '../../../support/applications';
+import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+
+const FAILURE_LIMIT = 6;
+let integration: Integration;
+let handler: typeof import('../../../../lambdas/handlers/oauth/token').handler;
+let addressCounter = 0;
+
+beforeAll(async () => {
+  integration = await startIntegration({ TOKEN_FAILURE_LIMIT: String(FAILURE_LIMIT) });
+  ({ handler } = await import('../../../../lambdas/handlers/oauth/token'));
+});
+afterAll(() => integration?.guichet.close());
+
+function tokenRequest(form: Record<string, string>, headers: Record<string, string> = {}, sourceIp = `198.51.100.${(addressCounter += 1)}`) {
+  const event = httpEvent({
+    method: 'POST',
+    path: '/oauth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+  event.requestContext.http.sourceIp = sourceIp;
+  return invoke(handler, event);
+}
+
+describe('POST /oauth/token', () => {
+  it('issues an RFC 9068 token with every granted scope, for client_secret_basic', async () => {
+    const { clientId, clientSecret } = await storedApplication(integration.store);
+    const result = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(clientId, clientSecret) });
+    expect(result.statusCode).toBe(200);
+    expect(result.headers!['Cache-Control']).toBe('no-store');
+    const body = jsonBody(result);
+    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'read write' });
+    expect(decodeProtectedHeader(body.access_token as string)).toMatchObject({ typ: 'at+jwt', alg: 'RS256', kid: expect.any(String) });
+    expect(decodeJwt(body.access_token as string)).toMatchObject({
+      iss: integration.guichet.publicUrl,
+      aud: `${integration.guichet.publicUrl}/external-api`,
+      sub: clientId,
+      client_id: clientId,
+      scope: 'read write',
+    });
+  });
+
+  it('accepts client_secret_post and narrows to the requested scopes', async () => {
+    const { clientId, clientSecret } = await storedApplication(integration.store);
+    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'write' });
+    expect(result.statusCode).toBe(200);
+    expect(jsonBody(result).scope).toBe('write');
+  });
+
+  it('acts for a user of an allowed domain: sub and email are the user', async () => {
+    const { clientId, clientSecret } = await storedApplication(integration.store, { domains: ['example.com'] });
+    const result = await tokenRequest({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      subject: 'Ada@Example.com',
+    });
+    expect(result.statusCode).toBe(200);
+    expect(decodeJwt(jsonBody(result).access_token as string)).toMatchObject({ sub: 'ada@example.com', email: 'ada@example.com', client_id: clientId });
+  });
+
+  it.each(['ada@evil-example.com', 'ada@example.com.evil.org', 'ada@sub.example.com', 'not-an-email', 'a@b@example.com'])(
+    'refuses to act for %s with 403 access_denied',
+    async (subject) => {
+      const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+      const { clientId, clientSecret } = await storedApplication(integration.store, { domains: ['example.com'] });
+      const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, subject });
+      expect(result.statusCode).toBe(403);
+      expect(jsonBody(result).error).toBe('access_denied');
+      expect(addMetric.mock.calls.map(([name]) => name)).toContain('DelegationRefused');
+      addMetric.mockRestore();
+    },
+  );
+
+  it.each([
+    ['an unknown client', async () => ({ clientId: 'app_AAAAAAAAAAAAAAAAAAAAAA', clientSecret: 'x'.repeat(43) })],
+    ['a wrong secret', async () => ({ ...(await storedApplication(integration.store)), clientSecret: 'y'.repeat(43) })],
+    ['an inactive application', async () => storedApplication(integration.store, { active: false })],
+    ['a malformed client id', async () => ({ clientId: 'nope', clientSecret: 'z' })],
+  ])('answers 401 invalid_client with WWW-Authenticate for %s over Basic', async (_, credentials) => {
+    const { clientId, clientSecret } = await credentials();
+    const result = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(clientId, clientSecret) });
+    expect(result.statusCode).toBe(401);
+    expect(jsonBody(result)).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+    expect(result.headers!['WWW-Authenticate']).toMatch(/^Basic realm="guichet"/);
+  });
+
+  it('answers 401 invalid_client without WWW-Authenticate for bad form credentials', async () => {
+    const { clientId } = await storedApplication(integration.store);
+    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' });
+    expect(result.statusCode).toBe(401);
+    expect(result.headers!['WWW-Authenticate']).toBeUndefined();
+  });
+
+  it.each([
+    ['no grant_type', {}, 400, 'invalid_request'],
+    ['another grant type', { grant_type: 'authorization_code' }, 400, 'unsupported_grant_type'],
+    ['no client authentication', { grant_type: 'client_credentials' }, 401, 'invalid_client'],
+  ])('answers %s with %i %s', async (_, form, status, error) => {
+    const result = await tokenRequest(form as Record<string, string>);
+    expect(result.statusCode).toBe(status);
+    expect(jsonBody(result).error).toBe(error);
+  });
+
+  it('refuses two authentication methods at once', async () => {
+    const { clientId, clientSecret } = await storedApplication(integration.store);
+    const result = await tokenRequest(
+      { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+      { authorization: basicAuthorization(clientId, clientSecret) },
+    );
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toBe('invalid_request');
+  });
+
+  it.each([
+    ['a scope not granted', { scopes: ['read'] }, 'read admin'],
+    ['no scope granted at all', { scopes: [] }, undefined],
+    ['a malformed scope', { scopes: ['read'] }, 'read "x"'],
+  ])('answers 400 invalid_scope for %s', async (_, application, scope) => {
+    const { clientId, clientSecret } = await storedApplication(integration.store, application);
+    const form: Record<string, string> = { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret };
+    if (scope !== undefined) form.scope = scope;
+    const result = await tokenRequest(form);
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).error).toBe('invalid_scope');
+  });
+
+  it('answers 415 for a JSON body and 400 for a repeated parameter', async () => {
+    const event = httpEvent({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect((await invoke(handler, event)).statusCode).toBe(415);
+    const repeated = httpEvent({
+      method: 'POST',
+      path: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&grant_type=client_credentials',
+    });
+    expect((await invoke(handler, repeated)).statusCode).toBe(400);
+  });
+
+  it('counts failed client authentications and answers 429 past the budget of an address', async () => {
+    const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
+    const { clientId } = await storedApplication(integration.store);
+    for (let i = 0; i < FAILURE_LIMIT; i += 1) {
+      const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' }, {}, '203.0.113.99');
+      expect(result.statusCode).toBe(401);
+    }
+    expect(addMetric.mock.calls.filter(([name]) => name === 'ClientAuthenticationFailed')).toHaveLength(FAILURE_LIMIT);
+    addMetric.mockRestore();
+    const limited = await tokenRequest({ grant_type: 'client_credentials' }, {}, '203.0.113.99');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers!['Retry-After']).toEqual(expect.stringMatching(/^\d+$/));
+  });
+});

@@ -1,0 +1,37 @@
+import { httpEvent } from '../../../support/api-event';
+import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+
+let integration: Integration;
+
+beforeAll(async () => {
+  integration = await startIntegration();
+});
+afterAll(() => integration?.guichet.close());
+
+describe('discovery documents', () => {
+  it('publishes RFC 8414 metadata for the token endpoint', async () => {
+    const { handler } = await import('../../../../lambdas/handlers/well-known/authorization-server');
+    const result = await invoke(handler, httpEvent({ path: '/.well-known/oauth-authorization-server' }));
+    const base = integration.guichet.publicUrl;
+    expect(result.statusCode).toBe(200);
+    expect(jsonBody(result)).toMatchObject({
+      issuer: base,
+      token_endpoint: `${base}/oauth/token`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    });
+    expect(result.headers!['Cache-Control']).toBe('public, max-age=3600');
+  });
+
+  it('publishes the public signing keys only, cacheable', async () => {
+    const { handler } = await import('../../../../lambdas/handlers/well-known/jwks');
+    const result = await invoke(handler, httpEvent({ path: '/.well-known/jwks.json' }));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers!['Cache-Control']).toBe('public, max-age=300');
+    expect(result.headers!.Pragma).toBeUndefined();
+    const { keys } = jsonBody(result) as { keys: Record<string, unknown>[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toEqual({ kty: 'RSA', n: expect.any(String), e: 'AQAB', kid: expect.any(String), alg: 'RS256', use: 'sig' });
+  });
+});
