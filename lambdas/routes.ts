@@ -61,6 +61,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     secrets: [],
   },
   {
+    id: 'AuthBackchannelLogout',
+    method: 'POST',
+    path: '/auth/backchannel-logout',
+    entry: 'lambdas/handlers/auth/backchannel-logout.ts',
+    tables: { sessions: 'readWrite', logoutJtis: 'write' },
+    secrets: [],
+  },
+  {
     id: 'AddonsSessionsInit',
     method: 'POST',
     path: '/addons/sessions/init',

@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, putNewItem, tableName } from '../shared/dynamo';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, isConditionFailure, putNewItem, tableName } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 
 /** A guichet session, keyed by the SHA-256 of its token; the token itself is never stored. */
@@ -33,4 +33,46 @@ export async function findSession(id: string): Promise<SessionRecord | undefined
 export async function deleteSession(id: string): Promise<SessionRecord | undefined> {
   const result = await documentClient.send(new DeleteCommand({ TableName: TABLE, Key: { id }, ReturnValues: 'ALL_OLD' }));
   return result.Attributes as SessionRecord | undefined;
+}
+
+/** Ids of the sessions of one user (`bySubject`) or of one IdP session (`byIdpSession`), through the index. */
+export async function sessionIdsBy(index: 'bySubject' | 'byIdpSession', key: string): Promise<string[]> {
+  const attribute = index === 'bySubject' ? 'subjectKey' : 'idpSessionKey';
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: index,
+        KeyConditionExpression: '#key = :key',
+        ExpressionAttributeNames: { '#key': attribute },
+        ExpressionAttributeValues: { ':key': key },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    ids.push(...(page.Items ?? []).map((item) => item.id as string));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
+}
+
+/** Deletes a session, only if it belongs to `subjectKey` when one is given; true if it was deleted. */
+export async function deleteSessionOf(id: string, subjectKey?: string): Promise<boolean> {
+  try {
+    const result = await documentClient.send(
+      new DeleteCommand({
+        TableName: TABLE,
+        Key: { id },
+        ...(subjectKey === undefined
+          ? {}
+          : { ConditionExpression: 'subjectKey = :subjectKey', ExpressionAttributeValues: { ':subjectKey': subjectKey } }),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return result.Attributes !== undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }

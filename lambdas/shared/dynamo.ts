@@ -24,7 +24,7 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 /** Writes an item that must not exist yet: a random id colliding is refused rather than overwritten. */
-export async function putNewItem(table: string, item: { readonly id: string }): Promise<void> {
+export async function putNewItem<T extends { readonly id: string }>(table: string, item: T): Promise<void> {
   await documentClient.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
 }
 

@@ -26,6 +26,8 @@ export const MetricName = {
   TokenIssued: 'TokenIssued',
   ClientAuthenticationFailed: 'ClientAuthenticationFailed',
   DelegationRefused: 'DelegationRefused',
+  LogoutTokenAccepted: 'LogoutTokenAccepted',
+  LogoutTokenRejected: 'LogoutTokenRejected',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -46,3 +48,19 @@ export const EXCHANGE_REJECTION_REASONS = [
   'rate_limited',
 ] as const;
 export type ExchangeRejectionReason = (typeof EXCHANGE_REJECTION_REASONS)[number];
+
+/** Why a back-channel logout token was refused: the `reason` dimension of LogoutTokenRejected. */
+export const LOGOUT_REJECTION_REASONS = [
+  'malformed',
+  'too_large',
+  'algorithm',
+  'type',
+  'signature',
+  'claims',
+  'expired',
+  'events',
+  'subject',
+  'nonce',
+  'replayed',
+] as const;
+export type LogoutRejectionReason = (typeof LOGOUT_REJECTION_REASONS)[number];

@@ -1,6 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, SERVICE_NAME, type ExchangeRejectionReason, type LoginFlow, type MetricName } from './metric-names';
+import {
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+  type ExchangeRejectionReason,
+  type LoginFlow,
+  type LogoutRejectionReason,
+  type MetricName,
+} from './metric-names';
 
 /** Structured JSON logs. Never pass a secret (token, code, cookie, verifier) to it: log hashes or outcomes. */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -13,7 +20,7 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
  */
 export interface MetricDimensions {
   readonly flow?: LoginFlow;
-  readonly reason?: ExchangeRejectionReason;
+  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason;
   /** The client id of a machine-to-machine application. */
   readonly application?: string;
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLES, type TableName } from '../../lambdas/tables';
 
 /** Direct access to the local tables, for arranging and asserting what the handlers stored. */
@@ -19,6 +19,18 @@ export class LocalStore {
 
   async put(table: TableName, item: Record<string, unknown>): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.name(table), Item: item }));
+  }
+
+  /** Many items at once, 25 per BatchWriteItem, for volume tests. */
+  async putMany(table: TableName, items: Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < items.length; start += 25) {
+      const batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+      let pending: Record<string, unknown>[] | undefined = batch;
+      while (pending?.length) {
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.name(table)]: pending } }));
+        pending = result.UnprocessedItems?.[this.name(table)] as Record<string, unknown>[] | undefined;
+      }
+    }
   }
 
   async get(table: TableName, id: string): Promise<Record<string, unknown> | undefined> {

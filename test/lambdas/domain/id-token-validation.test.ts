@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { generateKeyPair, type CryptoKey } from 'jose';
 import { httpEvent } from '../../support/api-event';
+import { startFakeIdp, unsignedJwt, type FakeIdp } from '../../support/fake-idp';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../support/integration';
 
 /**
@@ -9,9 +8,7 @@ import { invoke, jsonBody, startIntegration, type Integration } from '../../supp
  * test forges. guichet must refuse every forgery; the honest token proves the harness itself works.
  */
 const CLIENT_ID = 'guichet-under-test';
-let issuer: string;
-let idp: Server;
-let trustedKey: CryptoKey;
+let idp: FakeIdp;
 let foreignKey: CryptoKey;
 let forge: (nonce: string) => Promise<string>;
 let nonceOfLastLogin = '';
@@ -21,51 +18,21 @@ let login: typeof import('../../../lambdas/handlers/auth/login').handler;
 let callback: typeof import('../../../lambdas/handlers/auth/callback').handler;
 
 beforeAll(async () => {
-  const trusted = await generateKeyPair('RS256', { extractable: true });
-  trustedKey = trusted.privateKey;
   foreignKey = (await generateKeyPair('RS256')).privateKey;
-  const publicJwk = { ...(await exportJWK(trusted.publicKey)), kid: 'trusted', alg: 'RS256', use: 'sig' };
-
-  idp = createServer((request, response) => {
-    const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (request.url === '/.well-known/openid-configuration') {
-      send({
-        issuer,
-        authorization_endpoint: `${issuer}/authorize`,
-        token_endpoint: `${issuer}/token`,
-        jwks_uri: `${issuer}/jwks`,
-        response_types_supported: ['code'],
-        id_token_signing_alg_values_supported: ['RS256'],
-      });
-    } else if (request.url === '/jwks') {
-      send({ keys: [publicJwk] });
-    } else if (request.url === '/token') {
-      request.resume();
-      request.on('end', () => {
-        forge(nonceOfLastLogin).then((idToken) => send({ access_token: 'at', token_type: 'Bearer', id_token: idToken }));
-      });
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', () => resolve()));
-  issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
-
-  integration = await startIntegration({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'secret' });
+  idp = await startFakeIdp(async () => ({ access_token: 'at', token_type: 'Bearer', id_token: await forge(nonceOfLastLogin) }));
+  integration = await startIntegration({ OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'secret' });
   ({ handler: login } = await import('../../../lambdas/handlers/auth/login'));
   ({ handler: callback } = await import('../../../lambdas/handlers/auth/callback'));
 });
 
 afterAll(async () => {
   await integration?.guichet.close();
-  await new Promise((resolve) => idp?.close(resolve));
+  await idp?.close();
 });
 
-const idToken = (claims: Record<string, unknown>, key: CryptoKey = trustedKey) => {
+const idToken = (claims: Record<string, unknown>, key?: CryptoKey) => {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: issuer, aud: CLIENT_ID, sub: 'henry', iat: now, exp: now + 300, ...claims })
-    .setProtectedHeader({ alg: 'RS256', kid: 'trusted' })
-    .sign(key);
+  return idp.sign({ iss: idp.issuer, aud: CLIENT_ID, sub: 'henry', iat: now, exp: now + 300, ...claims }, {}, key);
 };
 
 /** Runs /auth/login then /auth/callback with a code the hostile IdP will answer with `forged`. */
@@ -101,9 +68,8 @@ describe('ID token validation at the callback', () => {
     [
       'unsigned (alg none)',
       async (nonce: string) => {
-        const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
         const now = Math.floor(Date.now() / 1000);
-        return `${encode({ alg: 'none' })}.${encode({ iss: issuer, aud: CLIENT_ID, sub: 'henry', nonce, iat: now, exp: now + 300 })}.`;
+        return unsignedJwt({}, { iss: idp.issuer, aud: CLIENT_ID, sub: 'henry', nonce, iat: now, exp: now + 300 });
       },
     ],
   ])('refuses an ID token %s, and opens no session', async (_, forged) => {

@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+
+/**
+ * A scriptable identity provider for validation tests: honest discovery and JWKS, a token endpoint that
+ * answers whatever the test wants, and a signer for hand-made JWTs with any header and claims.
+ */
+export interface FakeIdp {
+  readonly issuer: string;
+  readonly publicJwk: JWK;
+  /** The key the IdP publishes. */
+  readonly key: CryptoKey;
+  sign(claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async () => ({})): Promise<FakeIdp> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'idp-key', alg: 'RS256', use: 'sig' };
+  let issuer = '';
+  const server: Server = createServer((request, response) => {
+    const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (request.url === '/.well-known/openid-configuration') {
+      send({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'],
+        id_token_signing_alg_values_supported: ['RS256', 'HS256', 'none'],
+      });
+    } else if (request.url === '/jwks') {
+      send({ keys: [publicJwk] });
+    } else if (request.url === '/token') {
+      request.resume();
+      request.on('end', () => void tokenResponse().then(send));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    issuer,
+    publicJwk,
+    key: privateKey,
+    sign: (claims, header = {}, key = privateKey) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** An unsigned JWT (`alg: none`), which no verifier may accept. */
+export function unsignedJwt(header: Record<string, unknown>, claims: Record<string, unknown>): string {
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  return `${encode({ alg: 'none', ...header })}.${encode(claims)}.`;
+}
