@@ -1,0 +1,45 @@
+import { startLocalGuichet, type LocalGuichet } from '../../local/start';
+import { TestBrowser } from '../support/browser';
+import { signInAtDevIdp } from '../support/dev-idp-login';
+
+let guichet: LocalGuichet;
+
+beforeAll(async () => {
+  guichet = await startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0' });
+});
+afterAll(() => guichet?.close());
+
+const sessionStatus = (token: string) =>
+  fetch(`${guichet.publicUrl}/auth/session`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+/** Polls until the session is gone: the IdP delivers the logout token right after its logout, not inside it. */
+async function waitForLogout(token: string): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const status = await sessionStatus(token);
+    if (status !== 200) return status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return sessionStatus(token);
+}
+
+describe('back-channel logout from the development IdP', () => {
+  it('ends the guichet session when the person logs out at the IdP', async () => {
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signInAtDevIdp(browser, `${guichet.publicUrl}/auth/login`, 'quinn');
+    await browser.request(callbackUrl.href);
+    const token = browser.cookie('guichet_session')!;
+    expect(await sessionStatus(token)).toBe(200);
+
+    // The person logs out at the IdP itself, not through guichet.
+    const confirmation = await browser.request(`${guichet.issuer}/session/end`);
+    const page = await confirmation.text();
+    const action = page.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)?.[1] ?? page.match(/action="([^"]+)"/)?.[1];
+    const xsrf = page.match(/name="xsrf" value="([^"]+)"/)?.[1];
+    expect(action).toBeDefined();
+    expect(xsrf).toBeDefined();
+    const loggedOut = await browser.submitForm(new URL(action!, guichet.issuer).href, { xsrf: xsrf!, logout: 'yes' });
+    expect(loggedOut.status).toBeLessThan(400);
+
+    expect(await waitForLogout(token)).toBe(401);
+  });
+});
