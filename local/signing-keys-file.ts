@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSigningKey } from '../lambdas/shared/signing-key-generation';
+import { rotatedKeySet } from '../lambdas/shared/signing-key-rotation';
 
 /** Where local mode keeps what must survive a restart: outside the repository, never committed. */
 export function localStateDirectory(env: NodeJS.ProcessEnv): string {
@@ -14,7 +14,7 @@ export async function ensureSigningKeysFile(directory: string): Promise<string> 
   const file = path.join(directory, 'signing-keys.json');
   if (!existsSync(file)) {
     await mkdir(directory, { recursive: true, mode: 0o700 });
-    const keySet = { keys: [await generateSigningKey('RS256')] };
+    const keySet = await rotatedKeySet(undefined, 'RS256');
     await writeFile(file, `${JSON.stringify(keySet, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   }
   return file;

@@ -5,6 +5,7 @@ import { SERVICE_NAME } from '../lambdas/shared/metric-names';
 import { ROUTES } from '../lambdas/routes';
 import { startDevIdp, type DevIdp } from './dev-idp';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+import { DEFAULT_PORTS, portFrom } from './ports';
 import { createLocalServer } from './server';
 import { ensureSigningKeysFile, localStateDirectory } from './signing-keys-file';
 
@@ -25,7 +26,7 @@ export interface LocalGuichet {
 export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): Promise<LocalGuichet> {
   // Node 20 is supported here; the deployed Lambdas run the newest runtime.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const port = portFrom(env, 'PORT', 8787);
+  const port = portFrom(env, 'PORT', DEFAULT_PORTS.PORT);
   const server = createLocalServer(ROUTES);
   const boundPort = await listen(server, port);
   const publicUrl = (env.GUICHET_PUBLIC_URL ?? `http://127.0.0.1:${boundPort}`).replace(/\/+$/, '');
@@ -33,7 +34,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
 
   const closers: Array<() => Promise<void>> = [() => new Promise((resolve) => server.close(() => resolve()))];
   try {
-    const dynamoDb: LocalDynamoDb = await startLocalDynamoDb(portFrom(env, 'DYNAMODB_PORT', 8000));
+    const dynamoDb: LocalDynamoDb = await startLocalDynamoDb(portFrom(env, 'DYNAMODB_PORT', DEFAULT_PORTS.DYNAMODB_PORT));
     closers.push(() => dynamoDb.close());
 
     let devIdp: DevIdp | undefined;
@@ -74,14 +75,6 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
     for (const close of closers.reverse()) await close();
     throw error;
   }
-}
-
-function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number`);
-  return port;
 }
 
 function listen(server: Server, port: number): Promise<number> {

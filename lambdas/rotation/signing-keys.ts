@@ -8,7 +8,7 @@ import {
 import { CompactSign, compactVerify, importJWK } from 'jose';
 import { logger } from '../shared/observability';
 import { keySetOrNothing, rotatedKeySet } from '../shared/signing-key-rotation';
-import { parseKeySet, publicJwk, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-keys';
+import { currentSigningJwk, parseKeySet, publicJwk, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-keys';
 
 /** A Secrets Manager rotation event (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html). */
 export interface RotationEvent {
@@ -65,15 +65,15 @@ async function createSecret(secretId: string, token: string): Promise<void> {
       VersionStages: ['AWSPENDING'],
     }),
   );
-  logger.info('signing key created', { kid: next.keys[0].kid });
+  logger.info('signing keys rotated', { signing: currentSigningJwk(next).kid, next: next.keys.at(-1)?.kid });
 }
 
-/** The pending key set must parse and its new key must sign what its public half verifies. */
+/** The pending key set must parse and its signing key must sign what its public half verifies. */
 async function testSecret(secretId: string, token: string): Promise<void> {
   const pending = await secretsManager.send(
     new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }),
   );
-  const [key] = parseKeySet(pending.SecretString ?? '').keys;
+  const key = currentSigningJwk(parseKeySet(pending.SecretString ?? ''));
   const signature = await new CompactSign(new TextEncoder().encode('guichet rotation test'))
     .setProtectedHeader({ alg: key.alg! })
     .sign(await importJWK(key, key.alg));

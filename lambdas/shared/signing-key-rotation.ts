@@ -2,13 +2,15 @@ import { generateSigningKey } from './signing-key-generation';
 import { parseKeySet, type SigningAlgorithm, type SigningKeySet } from './signing-keys';
 
 /**
- * The key set after a rotation: a new current key first, then the key it replaces, still published so
- * that tokens it signed keep verifying until they expire. Older keys are dropped; rotations are far
- * apart (30 days) compared with the token lifetime plus the key cache time.
+ * The key set after a rotation: the next key (published since the last rotation) becomes current, the
+ * current one stays published as previous so that the tokens it signed keep verifying, and a new next key
+ * is added. Older keys are dropped: rotations are far apart (30 days) compared with the token lifetime
+ * plus the key cache time. A first rotation makes a current and a next key.
  */
 export async function rotatedKeySet(current: SigningKeySet | undefined, alg: SigningAlgorithm): Promise<SigningKeySet> {
   const next = await generateSigningKey(alg);
-  return { keys: current ? [next, current.keys[0]] : [next] };
+  if (!current) return { keys: [await generateSigningKey(alg), next] };
+  return { keys: [...current.keys, next].slice(-3) };
 }
 
 /** The key set a secret holds, or undefined for a fresh secret's placeholder value. */

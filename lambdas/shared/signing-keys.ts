@@ -5,9 +5,18 @@ import { secretSource, type SecretSource } from './secrets';
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
-/** The stored JWK set: private keys, the current one first, then the previous ones still published. */
+/**
+ * The stored JWK set of private keys, oldest first: the previous key (still verifying the tokens it
+ * signed), the current key (signing), and the next key. The next key is published a whole rotation
+ * period before it signs, so every verifier's cached JWKS already holds it when it does.
+ */
 export interface SigningKeySet {
   readonly keys: readonly JWK[];
+}
+
+/** The key that signs: the one before the next key, or the only key of a one-key set. */
+export function currentSigningJwk(set: SigningKeySet): JWK {
+  return set.keys.length >= 2 ? set.keys[set.keys.length - 2] : set.keys[0];
 }
 
 export interface SigningKey {
@@ -48,7 +57,7 @@ export function signingKeyStore(cacheSeconds: number, source: SecretSource = sec
   const load = async () => {
     if (!cached || now() >= cached.until) {
       const set = parseKeySet(await source.read('signingKeys'));
-      const [jwk] = set.keys;
+      const jwk = currentSigningJwk(set);
       const current = importJWK(jwk, jwk.alg).then((key) => ({
         kid: jwk.kid!,
         alg: jwk.alg as SigningAlgorithm,
@@ -62,7 +71,7 @@ export function signingKeyStore(cacheSeconds: number, source: SecretSource = sec
   return {
     /** The key new tokens are signed with. */
     currentKey: async (): Promise<SigningKey> => (await load()).current,
-    /** Public keys of the current and previous keys, for the JWKS. */
+    /** Public keys of the previous, current and next keys, for the JWKS. */
     publicKeys: async (): Promise<JWK[]> => (await load()).set.keys.map(publicJwk),
   };
 }

@@ -57,7 +57,7 @@ describe('parseKeySet', () => {
 });
 
 describe('signingKeyStore', () => {
-  it('signs with the first key and publishes every key', async () => {
+  it('signs with the key before the next one and publishes every key', async () => {
     const { source } = sourceOf(() => JSON.stringify({ keys: [ec, rsa] }));
     const store = signingKeyStore(CACHE_SECONDS, source);
     const current = await store.currentKey();

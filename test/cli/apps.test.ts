@@ -1,0 +1,286 @@
+import { createServer } from 'node:net';
+import { runApps } from '../../cli/run-apps';
+import { CLIENT_ID_FORMAT } from '../../lambdas/domain/application-rules';
+import { sha256 } from '../../lambdas/shared/crypto';
+import { localTableName, startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import { LocalStore } from '../support/local-store';
+import { runCli } from './cli-run';
+
+// One dynalite for the whole file: the applications repository fixes its table when first imported.
+let dynamoDb: LocalDynamoDb;
+let store: LocalStore;
+let localEnv: Record<string, string>;
+
+beforeAll(async () => {
+  delete process.env.APPLICATIONS_TABLE;
+  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  dynamoDb = await startLocalDynamoDb(0);
+  store = new LocalStore(dynamoDb.endpoint);
+  localEnv = { DYNAMODB_PORT: new URL(dynamoDb.endpoint).port };
+});
+
+afterAll(() => dynamoDb.close());
+
+const apps = (...argv: string[]) => runCli(runApps, argv, localEnv);
+
+interface Created {
+  client_id: string;
+  client_secret: string;
+  name: string;
+  active: boolean;
+  scopes: string[];
+  domains: string[];
+}
+
+async function create(...options: string[]): Promise<Created> {
+  const run = await apps('create', '--json', ...options);
+  expect(run.code).toBe(0);
+  return run.json<Created>();
+}
+
+const stored = (clientId: string) => store.get('applications', clientId);
+
+describe('create', () => {
+  test('prints the client id and secret once, stores only the hash, with no scope by default', async () => {
+    const created = await create('--name', 'Billing');
+
+    expect(created).toMatchObject({ name: 'Billing', active: true, scopes: [], domains: [] });
+    expect(created.client_id).toMatch(CLIENT_ID_FORMAT);
+    expect(created.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(process.env.APPLICATIONS_TABLE).toBe(localTableName('applications'));
+    const item = await stored(created.client_id);
+    expect(item).toMatchObject({ id: created.client_id, name: 'Billing', active: true, secretHash: sha256(created.client_secret) });
+    expect(JSON.stringify(item)).not.toContain(created.client_secret);
+  });
+
+  test('takes scopes and domains, domains lower-cased, both deduplicated', async () => {
+    const created = await create('--name', 'Reports', '--scopes', 'read,write,read', '--domains', 'Example.COM,example.com,b.org');
+    expect(created).toMatchObject({ scopes: ['read', 'write'], domains: ['example.com', 'b.org'] });
+    expect(await stored(created.client_id)).toMatchObject({ scopes: ['read', 'write'], domains: ['example.com', 'b.org'] });
+  });
+
+  test('tells a person the secret is shown only once', async () => {
+    const run = await apps('create', '--name', 'Human');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/client_id +app_/);
+    expect(run.stdout).toMatch(/client_secret +[A-Za-z0-9_-]{43}/);
+    expect(run.stdout).toContain('shown only this once');
+  });
+
+  test.each([
+    [['create'], /needs --name/],
+    [['create', '--name', '  '], /needs --name/],
+    [['create', '--name', 'X', '--scopes', 'read,"quoted"'], /invalid scope/],
+    [['create', '--name', 'X', '--domains', 'example'], /invalid domain "example"/],
+    [['create', '--name', 'X', '--domains', 'under_score.com'], /invalid domain/],
+    [['create', '--name', 'X', '--clear'], /create does not take --clear/],
+    [['create', '--name'], /argument missing/],
+  ])('refuses %j with a usage error', async (argv, message) => {
+    const before = (await store.all('applications')).length;
+    const run = await apps(...argv);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+    expect(await store.all('applications')).toHaveLength(before);
+  });
+});
+
+describe('list and show', () => {
+  test('list shows every application, never a hash', async () => {
+    const a = await create('--name', 'Listed A', '--scopes', 'read');
+    const b = await create('--name', 'Listed B');
+
+    const run = await apps('list', '--json');
+    expect(run.code).toBe(0);
+    const listed = run.json<Array<Record<string, unknown>>>();
+    expect(listed.map((app) => app.client_id)).toEqual(expect.arrayContaining([a.client_id, b.client_id]));
+    expect(run.stdout).not.toMatch(/secret|hash/i);
+
+    const human = await apps('list');
+    expect(human.stdout.split('\n')[0]).toMatch(/^CLIENT ID +STATUS +NAME +SCOPES +DOMAINS$/);
+    expect(human.stdout).toMatch(new RegExp(`${a.client_id} +active +Listed A +read +any`));
+  });
+
+  test('show gives one application without its hash', async () => {
+    const created = await create('--name', 'Shown', '--scopes', 'read', '--domains', 'example.com');
+    const run = await apps('show', created.client_id, '--json');
+    expect(run.code).toBe(0);
+    expect(run.json()).toEqual({
+      client_id: created.client_id,
+      name: 'Shown',
+      active: true,
+      scopes: ['read'],
+      domains: ['example.com'],
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(run.stdout).not.toContain(sha256(created.client_secret));
+
+    const human = await apps('show', created.client_id);
+    expect(human.stdout).toMatch(/status +active/);
+    expect(human.stdout).toMatch(/domains +example\.com/);
+  });
+});
+
+describe('grant and revoke', () => {
+  test('add and remove scopes, keeping the others', async () => {
+    const { client_id: id } = await create('--name', 'Scoped', '--scopes', 'read');
+
+    const granted = await apps('grant', id, 'write,admin,read', '--json');
+    expect(granted.code).toBe(0);
+    expect(granted.json().scopes).toEqual(['read', 'write', 'admin']);
+
+    const revoked = await apps('revoke', id, 'admin,never-granted');
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`Scopes of ${id}: read, write`);
+    expect((await stored(id))?.scopes).toEqual(['read', 'write']);
+  });
+
+  test('refuse a bad scope without touching the application', async () => {
+    const { client_id: id } = await create('--name', 'Strict', '--scopes', 'read');
+    const run = await apps('grant', id, 'back\\slash');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/invalid scope.*RFC 6749/);
+    expect((await stored(id))?.scopes).toEqual(['read']);
+    expect((await apps('revoke', id, ',')).stderr).toMatch(/at least one scope/);
+  });
+});
+
+describe('domains', () => {
+  test('replaces the allowed domains, and --clear allows any', async () => {
+    const { client_id: id } = await create('--name', 'Delegating', '--domains', 'old.org');
+
+    const set = await apps('domains', id, 'A.example.com,b.org', '--json');
+    expect(set.json().domains).toEqual(['a.example.com', 'b.org']);
+
+    const cleared = await apps('domains', id, '--clear');
+    expect(cleared.stdout).toContain(`Domains of ${id}: any`);
+    expect((await stored(id))?.domains).toEqual([]);
+  });
+
+  test.each([
+    [['x.org', '--clear'], /either the allowed domains .* or --clear/],
+    [[], /either the allowed domains .* or --clear/],
+    [['bad-.org'], /invalid domain/],
+    [['bad..org'], /invalid domain/],
+  ])('refuses %j', async (args, message) => {
+    const { client_id: id } = await create('--name', 'Untouched', '--domains', 'keep.org');
+    const run = await apps('domains', id, ...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect((await stored(id))?.domains).toEqual(['keep.org']);
+  });
+});
+
+describe('rotate-secret', () => {
+  test('prints a new secret once and replaces the hash: the old secret no longer matches', async () => {
+    const created = await create('--name', 'Rotated');
+    const oldHash = (await stored(created.client_id))?.secretHash;
+
+    const run = await apps('rotate-secret', created.client_id, '--json');
+    expect(run.code).toBe(0);
+    const { client_id: clientId, client_secret: newSecret } = run.json<Created>();
+    expect(clientId).toBe(created.client_id);
+    expect(newSecret).not.toBe(created.client_secret);
+
+    const newHash = (await stored(created.client_id))?.secretHash;
+    expect(newHash).not.toBe(oldHash);
+    expect(newHash).toBe(sha256(newSecret));
+    expect(newHash).not.toBe(sha256(created.client_secret));
+  });
+});
+
+describe('disable, enable and delete', () => {
+  test('disable and enable flip the active flag', async () => {
+    const { client_id: id } = await create('--name', 'Toggled');
+
+    const disabled = await apps('disable', id);
+    expect(disabled).toMatchObject({ code: 0, stdout: `Disabled ${id}.\n` });
+    expect((await stored(id))?.active).toBe(false);
+
+    const enabled = await apps('enable', id, '--json');
+    expect(enabled.json().active).toBe(true);
+    expect((await stored(id))?.active).toBe(true);
+  });
+
+  test('delete removes the application; a second delete finds nothing', async () => {
+    const { client_id: id } = await create('--name', 'Deleted');
+    const run = await apps('delete', id, '--json');
+    expect(run.json()).toEqual({ client_id: id, deleted: true });
+    expect(await stored(id)).toBeUndefined();
+
+    const again = await apps('delete', id);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`apps: no application with client id ${id}\n`);
+  });
+});
+
+describe('errors', () => {
+  const unknownId = 'app_AAAAAAAAAAAAAAAAAAAAAA';
+
+  test.each([
+    ['show'],
+    ['grant', 'read'],
+    ['revoke', 'read'],
+    ['domains', 'example.com'],
+    ['rotate-secret'],
+    ['disable'],
+    ['enable'],
+    ['delete'],
+  ])('%s of an unknown client id: exit 1, nothing created', async (command, ...rest) => {
+    const run = await apps(command, unknownId, ...rest, '--json');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(JSON.parse(run.stderr)).toEqual({ error: 'not_found', message: `no application with client id ${unknownId}` });
+    expect(await stored(unknownId)).toBeUndefined();
+  });
+
+  test.each([
+    [[], /no command given/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['show'], /usage: npm run apps -- show <client_id>/],
+    [['show', unknownId, 'extra'], /usage: npm run apps -- show <client_id>/],
+    [['show', 'not-a-client-id'], /invalid client id "not-a-client-id"/],
+    [['grant', unknownId], /usage: npm run apps -- grant <client_id> <scope\[,scope\]>/],
+    [['list', '--name', 'x'], /list does not take --name/],
+    [['list', '--frob'], /Unknown option '--frob'/],
+    [['list', '--region', 'eu-west-1'], /--region only applies with --stack/],
+  ])('%j is a usage error', async (argv, message) => {
+    const run = await apps(...argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain('npm run apps -- --help');
+  });
+
+  test('usage errors are JSON with --json', async () => {
+    const run = await apps('frobnicate', '--json');
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stderr)).toEqual({ error: 'usage', message: 'unknown command "frobnicate"' });
+  });
+
+  test('--help lists every command', async () => {
+    const run = await apps('--help');
+    expect(run.code).toBe(0);
+    for (const command of ['create', 'list', 'show', 'grant', 'revoke', 'domains', 'rotate-secret', 'disable', 'enable', 'delete']) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
+  });
+
+  test('says to start guichet when no local store listens', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const run = await runCli(runApps, ['list'], { DYNAMODB_PORT: String(closedPort) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`no local store on 127.0.0.1:${closedPort}: start guichet with \`npm start\``));
+  });
+
+  test('a DYNAMODB_PORT that is no port is a usage error', async () => {
+    const run = await runCli(runApps, ['list'], { DYNAMODB_PORT: 'eighty' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/DYNAMODB_PORT must be a port number/);
+  });
+});
