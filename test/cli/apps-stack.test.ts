@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runApps } from '../../cli/run-apps';
-import { runCli } from './cli-run';
+import { runCli } from '../support/cli-run';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const dynamoDb = mockClient(DynamoDBDocumentClient);

@@ -4,7 +4,7 @@ import { CLIENT_ID_FORMAT } from '../../lambdas/domain/application-rules';
 import { sha256 } from '../../lambdas/shared/crypto';
 import { localTableName, startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import { LocalStore } from '../support/local-store';
-import { runCli } from './cli-run';
+import { runCli } from '../support/cli-run';
 
 // One dynalite for the whole file: the applications repository fixes its table when first imported.
 let dynamoDb: LocalDynamoDb;

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runKeys } from '../../cli/run-keys';
 import { parseKeySet } from '../../lambdas/shared/signing-keys';
 import { ensureSigningKeysFile } from '../../local/signing-keys-file';
-import { runCli } from './cli-run';
+import { runCli } from '../support/cli-run';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const secretsManager = mockClient(SecretsManagerClient);
