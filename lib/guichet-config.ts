@@ -1,6 +1,13 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { FORBIDDEN_NATIVE_SCHEMES } from '../lambdas/shared/config';
+import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
+
+/**
+ * The algorithms the signing-keys rotation Lambda generates. The handlers' own list lives with jose, which the CDK
+ * app has no reason to load; a test keeps the two equal.
+ */
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const satisfies readonly SigningAlgorithm[];
 
 /** What an operator configures; each optional value left unset lets the handlers apply their own default. */
 export interface GuichetProps {
@@ -24,6 +31,22 @@ export interface GuichetProps {
   readonly addonsTokenTtlSeconds?: number;
   readonly accessTokenTtlSeconds?: number;
   readonly accessTokenAudience?: string;
+  /** Failed token requests one client address may make per window before it gets 429. */
+  readonly tokenFailureLimit?: number;
+  readonly tokenFailureWindowSeconds?: number;
+  /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */
+  readonly signingKeysCacheSeconds?: number;
+  /**
+   * Algorithm of the keys the rotation Lambda generates. API Gateway's JWT authorizer verifies RSA signatures
+   * only, so ES256 leaves `guichetTokenAuthorizer` unusable.
+   * @default 'RS256'
+   */
+  readonly signingAlgorithm?: SigningAlgorithm;
+  /**
+   * Failed client authentications at the token endpoint, summed over 5 minutes, that raise the alarm.
+   * @default 50
+   */
+  readonly authFailureAlarmThreshold?: number;
   /** Serve the API on this domain; the certificate must be in the stack's region. */
   readonly customDomain?: CustomDomainProps;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -35,7 +58,7 @@ export interface CustomDomainProps {
   readonly certificateArn: string;
 }
 
-/** Numeric props: lifetimes in seconds and rate limits, all positive whole numbers. */
+/** Numeric props: lifetimes in seconds, rate limits and the alarm threshold, all positive whole numbers. */
 const NUMBER_KEYS = [
   'sessionTtlSeconds',
   'exchangeCodeTtlSeconds',
@@ -45,6 +68,10 @@ const NUMBER_KEYS = [
   'addonsTransitTokenTtlSeconds',
   'addonsTokenTtlSeconds',
   'accessTokenTtlSeconds',
+  'tokenFailureLimit',
+  'tokenFailureWindowSeconds',
+  'signingKeysCacheSeconds',
+  'authFailureAlarmThreshold',
 ] as const;
 
 /** Reads the flat context keys (cdk.json or `-c key=value`, where every value arrives as a string). */
@@ -88,6 +115,8 @@ export function propsFromContext(node: Node): GuichetProps {
     ...numbers,
     addonsTokenScope: text('addonsTokenScope'),
     accessTokenAudience: text('accessTokenAudience'),
+    // Checked by validateProps, so a wrong value is reported with every other problem.
+    signingAlgorithm: text('signingAlgorithm') as SigningAlgorithm | undefined,
     customDomain:
       domainName || certificateArn ? { domainName: domainName ?? '', certificateArn: certificateArn ?? '' } : undefined,
     logRetention: retentionDays === undefined ? undefined : retentionFromDays(retentionDays),
@@ -126,6 +155,10 @@ export function validateProps(props: GuichetProps): void {
     if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
       problems.push(`${key} must be a positive whole number, got ${value}`);
     }
+  }
+
+  if (props.signingAlgorithm !== undefined && !SIGNING_ALGORITHMS.includes(props.signingAlgorithm)) {
+    problems.push(`signingAlgorithm must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${props.signingAlgorithm}"`);
   }
 
   if (props.customDomain) {

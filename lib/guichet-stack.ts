@@ -1,21 +1,35 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROUTES } from '../lambdas/routes';
 import { SECRETS, type SecretName } from '../lambdas/secrets';
+import { MetricName } from '../lambdas/shared/metric-names';
 import { TABLES, TABLE_NAMES, type TableName } from '../lambdas/tables';
-import { addonWidgets, exchangeCodeWidgets } from './constructs/business-widgets';
+import {
+  addonWidgets,
+  businessMetric,
+  exchangeCodeWidgets,
+  machineToMachineWidgets,
+} from './constructs/business-widgets';
+import { GuichetAlarms } from './constructs/guichet-alarms';
 import { GuichetApi } from './constructs/guichet-api';
 import { GuichetDashboard } from './constructs/guichet-dashboard';
 import { GuichetFunction } from './constructs/guichet-function';
 import { GuichetTables } from './constructs/guichet-tables';
+import { SigningKeysRotation } from './constructs/signing-keys-rotation';
 import { type GuichetProps, validateProps } from './guichet-config';
 import { sharedLambdaEnvironment } from './lambda-environment';
 import { pascalCase } from './naming';
 
 export interface GuichetStackProps extends StackProps, GuichetProps {}
+
+/** Id of the alarm on client-authentication failures; its name is output as `<id>AlarmName`. */
+export const CLIENT_AUTHENTICATION_ALARM_ID = 'ClientAuthenticationFailures';
+const DEFAULT_AUTH_FAILURE_ALARM_THRESHOLD = 50;
 
 /** The whole broker: one Lambda per route of the route table, with exactly the tables and secrets it names. */
 export class GuichetStack extends Stack {
@@ -25,6 +39,14 @@ export class GuichetStack extends Stack {
   /** By route id. */
   readonly functions: Readonly<Record<string, GuichetFunction>>;
   readonly dashboard: GuichetDashboard;
+  /** Generates the signing keys on deploy and every 30 days. */
+  readonly signingKeysRotation: SigningKeysRotation;
+  /**
+   * Accepts guichet's own access tokens (issuer: the public URL; audience: `accessTokenAudience`). No route
+   * of the route table uses it: bind it to other routes of `api.httpApi` to protect them without code.
+   */
+  readonly guichetTokenAuthorizer: HttpJwtAuthorizer;
+  readonly alarms: GuichetAlarms;
 
   constructor(scope: Construct, id: string, props: GuichetStackProps) {
     super(scope, id, props);
@@ -32,7 +54,7 @@ export class GuichetStack extends Stack {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.tables = new GuichetTables(this, 'Tables').tables;
-    // Values are set by the operator (client secret) or, in a later issue, by a rotation Lambda (signing keys).
+    // Values are set by the operator (client secret) or by their rotation Lambda (signing keys).
     this.secrets = Object.fromEntries(
       Object.entries(SECRETS).map(([name, { description }]) => [
         name,
@@ -59,6 +81,31 @@ export class GuichetStack extends Stack {
       }),
     );
 
+    this.signingKeysRotation = new SigningKeysRotation(this, 'SigningKeysRotation', {
+      secret: this.secrets.signingKeys,
+      algorithm: props.signingAlgorithm ?? 'RS256',
+      logRetention,
+    });
+
+    // The issuer and audience the token endpoint writes (lambdas/shared/config.ts): same defaults. API Gateway
+    // finds the keys through <issuer>/.well-known/openid-configuration, a route of the table.
+    this.guichetTokenAuthorizer = new HttpJwtAuthorizer('GuichetTokenAuthorizer', this.api.publicUrl, {
+      jwtAudience: [props.accessTokenAudience ?? `${this.api.publicUrl}/external-api`],
+      identitySource: ['$request.header.Authorization'],
+    });
+    if (props.signingAlgorithm === 'ES256') {
+      Annotations.of(this).addWarningV2(
+        'guichet:signingAlgorithmNotRsa',
+        'signingAlgorithm ES256: API Gateway JWT authorizers verify RSA signatures only, so guichetTokenAuthorizer ' +
+          'will refuse every token; do not bind it to a route.',
+      );
+    }
+
+    this.alarms = new GuichetAlarms(this, 'Alarms');
+    const clientAuthenticationAlarm = this.addClientAuthenticationAlarm(
+      props.authFailureAlarmThreshold ?? DEFAULT_AUTH_FAILURE_ALARM_THRESHOLD,
+    );
+
     this.dashboard = new GuichetDashboard(this, 'Dashboard', {
       httpApi: this.api.httpApi,
       stage: this.api.stage,
@@ -66,6 +113,7 @@ export class GuichetStack extends Stack {
     });
     this.dashboard.addSection('Native apps', exchangeCodeWidgets());
     this.dashboard.addSection('Office add-ins', addonWidgets());
+    this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.publicUrl, description: 'Public base URL (GUICHET_PUBLIC_URL)' });
     for (const name of TABLE_NAMES) {
@@ -74,6 +122,15 @@ export class GuichetStack extends Stack {
     for (const [name, secret] of Object.entries(this.secrets)) {
       new CfnOutput(this, `${pascalCase(name)}Arn`, { value: secret.secretArn });
     }
+  }
+
+  /** A burst of failed client authentications: a leaked or guessed client id, or a misconfigured client. */
+  private addClientAuthenticationAlarm(threshold: number): cloudwatch.Alarm {
+    return this.alarms.addThresholdAlarm(CLIENT_AUTHENTICATION_ALARM_ID, {
+      metric: businessMetric(MetricName.ClientAuthenticationFailed),
+      threshold,
+      description: `At least ${threshold} failed client authentications at the token endpoint in 5 minutes`,
+    });
   }
 }
 

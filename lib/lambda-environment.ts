@@ -2,7 +2,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/metric-names'
 import type { GuichetProps } from './guichet-config';
 
 /**
- * The environment every Lambda shares (the contract's Configuration table). Unset props stay unset, so the
+ * The environment every route Lambda shares (the contract's Configuration table). Unset props stay unset, so the
  * handlers' own defaults apply; per-route table names and secret ARNs are added by GuichetFunction.
  */
 export function sharedLambdaEnvironment(props: GuichetProps, publicUrl: string): Record<string, string> {
@@ -20,17 +20,27 @@ export function sharedLambdaEnvironment(props: GuichetProps, publicUrl: string):
     ADDONS_TOKEN_TTL_SECONDS: props.addonsTokenTtlSeconds,
     ACCESS_TOKEN_TTL_SECONDS: props.accessTokenTtlSeconds,
     ACCESS_TOKEN_AUDIENCE: props.accessTokenAudience,
+    TOKEN_FAILURE_LIMIT: props.tokenFailureLimit,
+    TOKEN_FAILURE_WINDOW_SECONDS: props.tokenFailureWindowSeconds,
+    SIGNING_KEYS_CACHE_SECONDS: props.signingKeysCacheSeconds,
   };
   const environment: Record<string, string> = {
     GUICHET_PUBLIC_URL: publicUrl,
     OIDC_ISSUER: props.oidcIssuer,
     OIDC_CLIENT_ID: props.oidcClientId,
-    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    NODE_OPTIONS: '--enable-source-maps',
+    ...baseLambdaEnvironment(),
   };
   for (const [name, value] of Object.entries(optional)) {
     if (value !== undefined) environment[name] = Array.isArray(value) ? value.join(',') : String(value);
   }
   return environment;
+}
+
+/** What every guichet Lambda needs whatever it does: logs and metrics under the service's name, readable stacks. */
+export function baseLambdaEnvironment(): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
 }

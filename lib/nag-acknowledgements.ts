@@ -2,14 +2,14 @@ import { Validations } from 'aws-cdk-lib';
 import type { SecretName } from '../lambdas/secrets';
 import type { GuichetStack } from './guichet-stack';
 
-/** Why each secret has no Secrets Manager rotation schedule. */
-const SECRET_ROTATION_REASONS: Record<SecretName, string> = {
+/** Secrets a rotation Lambda of the stack rotates (signing keys: SigningKeysRotation). */
+type RotatedSecretName = 'signingKeys';
+
+/** Why each other secret has no Secrets Manager rotation schedule. */
+const SECRET_ROTATION_REASONS: Record<Exclude<SecretName, RotatedSecretName>, string> = {
   oidcClientSecret:
     'The IdP issues this client secret and the operator copies it in after deploy; it is rotated at the IdP, ' +
     'which Secrets Manager cannot drive without an IdP-specific rotation function.',
-  signingKeys:
-    'Rotated by a dedicated rotation Lambda (keeping the previous key in the JWKS) that a later issue adds; ' +
-    'until then the operator rotates it by hand.',
   addonsCsrfKey:
     'Derives CSRF tokens of add-in logins that live ten minutes at most; rotating it would only break the ' +
     'logins in flight, and it never leaves the Lambdas that hold it.',
@@ -24,12 +24,15 @@ export function acknowledgeNagFindings(stack: GuichetStack): void {
     Validations.of(route).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'guichet is the authentication service: its endpoints are public by design (login, IdP callback, ' +
-        'back-channel logout, token endpoint) and each handler authenticates its caller itself ' +
-        '(session cookie or token, client credentials, signed logout token).',
+        'guichet is the authentication service: its endpoints are public by design. The login, session, ' +
+        'logout, add-in and token endpoints authenticate their caller themselves (session cookie or token, ' +
+        'one-time codes, client credentials); back-channel logout checks the IdP-signed logout token; the ' +
+        'add-in transit and callback pages are static; the discovery documents and the JWKS are public by ' +
+        'definition (RFC 8414, OpenID Connect Discovery); the example external API verifies the access token ' +
+        'itself. Operators protect routes of their own with GuichetStack.guichetTokenAuthorizer.',
     });
   }
-  for (const fn of Object.values(stack.functions)) {
+  for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function]) {
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

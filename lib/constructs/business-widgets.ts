@@ -71,3 +71,42 @@ export function addonWidgets(): cloudwatch.IWidget[] {
     }),
   ];
 }
+
+export interface MachineToMachineWidgetsOptions {
+  /** Drawn as a threshold line on the client-authentication failures. */
+  readonly clientAuthenticationAlarm?: cloudwatch.Alarm;
+}
+
+/**
+ * Tokens issued per application, failed client authentications and refused delegations. Client ids are
+ * registered at run time, so the per-application lines come from a SEARCH over the `application` dimension.
+ */
+export function machineToMachineWidgets(options: MachineToMachineWidgetsOptions = {}): cloudwatch.IWidget[] {
+  const tokensPerApplication = new cloudwatch.MathExpression({
+    expression: tokensIssuedSearch(),
+    usingMetrics: {},
+    period: PERIOD,
+    label: "${PROP('Dim.application')}",
+  });
+  return [
+    new cloudwatch.GraphWidget({ title: 'Tokens issued, by application', left: [tokensPerApplication], width: 12 }),
+    new cloudwatch.GraphWidget({
+      title: 'Client authentication failures',
+      left: [businessMetric(MetricName.ClientAuthenticationFailed)],
+      leftAnnotations: options.clientAuthenticationAlarm && [options.clientAuthenticationAlarm.toAnnotation()],
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Delegations refused',
+      left: [businessMetric(MetricName.DelegationRefused)],
+      width: 6,
+    }),
+  ];
+}
+
+/** Every TokenIssued series with exactly the `application` and `service` dimensions, summed per period. */
+export function tokensIssuedSearch(): string {
+  const schema = `{${METRICS_NAMESPACE},application,service}`;
+  const filter = `MetricName="${MetricName.TokenIssued}" service="${SERVICE_NAME}"`;
+  return `SEARCH('${schema} ${filter}', 'Sum', ${PERIOD.toSeconds()})`;
+}

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { type GuichetProps, propsFromContext, validateProps } from '../../lib/guichet-config';
+import { type GuichetProps, propsFromContext, SIGNING_ALGORITHMS, validateProps } from '../../lib/guichet-config';
+import { SIGNING_ALGORITHMS as HANDLER_SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-keys';
 import { EXAMPLE_PROPS } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => propsFromContext(new App({ context }).node);
@@ -19,6 +20,11 @@ describe('propsFromContext', () => {
         exchangeCodeTtlSeconds: 45,
         addonsTokenScope: 'addons',
         accessTokenAudience: 'https://api.example.com',
+        tokenFailureLimit: '20',
+        tokenFailureWindowSeconds: 300,
+        signingKeysCacheSeconds: '600',
+        signingAlgorithm: ' ES256 ',
+        authFailureAlarmThreshold: '25',
         customDomainName: 'auth.example.com',
         certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
         logRetentionDays: '90',
@@ -33,6 +39,11 @@ describe('propsFromContext', () => {
       exchangeCodeTtlSeconds: 45,
       addonsTokenScope: 'addons',
       accessTokenAudience: 'https://api.example.com',
+      tokenFailureLimit: 20,
+      tokenFailureWindowSeconds: 300,
+      signingKeysCacheSeconds: 600,
+      signingAlgorithm: 'ES256',
+      authFailureAlarmThreshold: 25,
       customDomain: {
         domainName: 'auth.example.com',
         certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
@@ -48,12 +59,16 @@ describe('propsFromContext', () => {
     expect(props.sessionTtlSeconds).toBeUndefined();
     expect(props.customDomain).toBeUndefined();
     expect(props.logRetention).toBeUndefined();
+    expect(props.signingAlgorithm).toBeUndefined();
+    expect(props.authFailureAlarmThreshold).toBeUndefined();
   });
 
   test.each([
     [{ oidcClientId: 'guichet' }, /"oidcIssuer" is required/],
     [{ ...EXAMPLE_PROPS, sessionTtlSeconds: 'twelve hours' }, /"sessionTtlSeconds" must be a number/],
     [{ ...EXAMPLE_PROPS, logRetentionDays: 31 }, /"logRetentionDays" must be a CloudWatch Logs retention/],
+    [{ ...EXAMPLE_PROPS, tokenFailureLimit: 'many' }, /"tokenFailureLimit" must be a number/],
+    [{ ...EXAMPLE_PROPS, signingAlgorithm: 256 }, /"signingAlgorithm" must be a string/],
   ])('refuses %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });
@@ -66,6 +81,11 @@ describe('validateProps', () => {
         returnToOrigins: ['https://app.example.com', 'http://localhost:3000'],
         nativeAppRedirectSchemes: ['visio', 'com.example.app+dev'],
         sessionTtlSeconds: 43200,
+        tokenFailureLimit: 20,
+        tokenFailureWindowSeconds: 300,
+        signingKeysCacheSeconds: 300,
+        signingAlgorithm: 'ES256',
+        authFailureAlarmThreshold: 50,
         customDomain: {
           domainName: 'auth.example.com',
           certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
@@ -91,6 +111,20 @@ describe('validateProps', () => {
     ['a zero TTL', { sessionTtlSeconds: 0 }, /sessionTtlSeconds must be a positive whole number/],
     ['a fractional TTL', { accessTokenTtlSeconds: 1.5 }, /accessTokenTtlSeconds/],
     ['a negative TTL', { exchangeCodeTtlSeconds: -30 }, /exchangeCodeTtlSeconds/],
+    ['a zero token failure limit', { tokenFailureLimit: 0 }, /tokenFailureLimit must be a positive whole number/],
+    ['a fractional token window', { tokenFailureWindowSeconds: 0.5 }, /tokenFailureWindowSeconds/],
+    ['a negative key cache time', { signingKeysCacheSeconds: -1 }, /signingKeysCacheSeconds/],
+    ['a zero alarm threshold', { authFailureAlarmThreshold: 0 }, /authFailureAlarmThreshold/],
+    [
+      'an unknown signing algorithm',
+      { signingAlgorithm: 'HS256' as GuichetProps['signingAlgorithm'] },
+      /signingAlgorithm must be one of RS256, ES256, got "HS256"/,
+    ],
+    [
+      'a lowercase signing algorithm',
+      { signingAlgorithm: 'rs256' as GuichetProps['signingAlgorithm'] },
+      /signingAlgorithm must be one of/,
+    ],
     [
       'a custom domain without certificate',
       { customDomain: { domainName: 'auth.example.com', certificateArn: '' } },
@@ -108,4 +142,9 @@ describe('validateProps', () => {
   test('reports every problem at once', () => {
     expect(withProps({ oidcIssuer: 'http://x', sessionTtlSeconds: 0 })).toThrow(/oidcIssuer[\s\S]*sessionTtlSeconds/);
   });
+});
+
+test('accepts exactly the signing algorithms the rotation handler generates', () => {
+  expect([...SIGNING_ALGORITHMS]).toEqual([...HANDLER_SIGNING_ALGORITHMS]);
+  for (const signingAlgorithm of SIGNING_ALGORITHMS) expect(withProps({ signingAlgorithm })).not.toThrow();
 });

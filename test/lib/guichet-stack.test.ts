@@ -1,9 +1,22 @@
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { type GuichetStack, tableNameOutputKey } from '../../lib/guichet-stack';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { CLIENT_AUTHENTICATION_ALARM_ID, GuichetStack, tableNameOutputKey } from '../../lib/guichet-stack';
+import type { GuichetProps } from '../../lib/guichet-config';
 import { ROUTES } from '../../lambdas/routes';
 import { SECRETS, type SecretName } from '../../lambdas/secrets';
+import { MetricName } from '../../lambdas/shared/metric-names';
 import { TABLES, TABLE_NAMES, type TableName } from '../../lambdas/tables';
-import { EXAMPLE_PROPS, actionsOf, logicalId, mentions, roleStatements, synthGuichet } from './helpers';
+import {
+  EXAMPLE_PROPS,
+  actionsOf,
+  logicalId,
+  mentions,
+  roleStatements,
+  type Statement,
+  synthGuichet,
+  testApp,
+} from './helpers';
 
 const SHARED_VARIABLES = [
   'GUICHET_PUBLIC_URL',
@@ -25,8 +38,8 @@ const statementsOf = (routeId: string) => roleStatements(template, logicalId(sta
 const functionOf = (routeId: string) => template.toJSON().Resources[logicalId(stack.functions[routeId].function)];
 const ROUTE_CASES = ROUTES.map((route) => [route.id, route] as const);
 
-test('has one Lambda per route, on nodejs24.x and arm64', () => {
-  template.resourceCountIs('AWS::Lambda::Function', ROUTES.length);
+test('has one Lambda per route plus the signing-keys rotation, all on nodejs24.x and arm64', () => {
+  template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
   expect(Object.keys(stack.functions).sort()).toEqual(ROUTES.map((route) => route.id).sort());
   template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
 });
@@ -143,16 +156,21 @@ describe('with a custom domain and optional props', () => {
       },
       returnToOrigins: ['https://app.example.com'],
       sessionTtlSeconds: 3600,
+      tokenFailureLimit: 5,
+      tokenFailureWindowSeconds: 60,
+      signingKeysCacheSeconds: 120,
     });
-    custom.template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          GUICHET_PUBLIC_URL: 'https://auth.example.com',
-          RETURN_TO_ORIGINS: 'https://app.example.com',
-          SESSION_TTL_SECONDS: '3600',
-        }),
-      },
-    });
+    const resources = custom.template.toJSON().Resources;
+    for (const fn of Object.values(custom.stack.functions)) {
+      expect(resources[logicalId(fn.function)].Properties.Environment.Variables).toMatchObject({
+        GUICHET_PUBLIC_URL: 'https://auth.example.com',
+        RETURN_TO_ORIGINS: 'https://app.example.com',
+        SESSION_TTL_SECONDS: '3600',
+        TOKEN_FAILURE_LIMIT: '5',
+        TOKEN_FAILURE_WINDOW_SECONDS: '60',
+        SIGNING_KEYS_CACHE_SECONDS: '120',
+      });
+    }
     expect(custom.template.toJSON().Outputs.ApiUrl.Value).toBe('https://auth.example.com');
   });
 
@@ -162,5 +180,177 @@ describe('with a custom domain and optional props', () => {
     expect(() => synthGuichet({ ...EXAMPLE_PROPS, returnToOrigins: ['https://a.example.com/x'] })).toThrow(
       /bare origin/,
     );
+  });
+});
+
+describe('signing keys', () => {
+  const rotationRole = () => logicalId(stack.signingKeysRotation.function.role);
+  const policyStatements = () =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({
+        statement,
+        roles: (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref),
+      })),
+    );
+  /** Route id (or "rotation") of every role allowed this action on the secret. */
+  const rolesAllowed = (action: string, name: SecretName) => {
+    const names = new Map<string, string>(
+      Object.entries(stack.functions).map(([id, fn]) => [logicalId(fn.role), id]),
+    ).set(rotationRole(), 'rotation');
+    const roles = policyStatements()
+      .filter(
+        ({ statement }) =>
+          mentions(statement, logicalId(stack.secrets[name])) && actionsOf(statement).includes(action),
+      )
+      .flatMap(({ roles }) => roles);
+    return [...new Set(roles.map((role) => names.get(role) ?? role))].sort();
+  };
+
+  test('the secret is readable by exactly the token endpoint, JWKS, add-in poll and rotation Lambda', () => {
+    expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual(
+      ['AddonsSessionsPoll', 'Jwks', 'OAuthToken', 'rotation'].sort(),
+    );
+    const namingRoutes = ROUTES.filter((route) => route.secrets.includes('signingKeys')).map((route) => route.id);
+    expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual([...namingRoutes, 'rotation'].sort());
+  });
+
+  test('every other secret is readable by exactly the routes naming it', () => {
+    for (const name of ['oidcClientSecret', 'addonsCsrfKey'] as const) {
+      const namingRoutes = ROUTES.filter((route) => route.secrets.includes(name)).map((route) => route.id);
+      expect(rolesAllowed('secretsmanager:GetSecretValue', name)).toEqual(namingRoutes.sort());
+    }
+  });
+
+  test('only the rotation Lambda may write a secret, and only the signing keys', () => {
+    const writers = policyStatements().filter(({ statement }) =>
+      actionsOf(statement).some((action) => /^secretsmanager:(Put|Update|Create|Delete|RotateSecret)/.test(action)),
+    );
+    expect(writers.flatMap(({ roles }) => roles)).toEqual([rotationRole()]);
+    expect(writers.map(({ statement }) => statement.Resource)).toEqual([{ Ref: logicalId(stack.secrets.signingKeys) }]);
+  });
+
+  test('are rotated by the rotation Lambda every 30 days, and at once on deploy', () => {
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: logicalId(stack.secrets.signingKeys) },
+      RotationLambdaARN: { 'Fn::GetAtt': [logicalId(stack.signingKeysRotation.function.function), 'Arn'] },
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      RotateImmediatelyOnUpdate: true,
+    });
+  });
+
+  test('the rotation Lambda generates RS256 keys unless told ES256', () => {
+    const algorithmOf = (synth: { stack: GuichetStack; template: Template }) =>
+      synth.template.toJSON().Resources[logicalId(synth.stack.signingKeysRotation.function.function)].Properties
+        .Environment.Variables.SIGNING_ALGORITHM;
+    expect(algorithmOf({ stack, template })).toBe('RS256');
+    expect(algorithmOf(synthGuichet({ ...EXAMPLE_PROPS, signingAlgorithm: 'ES256' }))).toBe('ES256');
+  });
+
+  test('ES256 warns that the JWT authorizer cannot verify the tokens', () => {
+    const es256 = synthGuichet({ ...EXAMPLE_PROPS, signingAlgorithm: 'ES256' });
+    Annotations.fromStack(es256.stack).hasWarning('/Guichet', Match.stringLikeRegexp('RSA signatures only'));
+  });
+});
+
+describe('guichetTokenAuthorizer', () => {
+  /** A stack whose operator protects one extra route with the authorizer. */
+  function withProtectedRoute(props: GuichetProps) {
+    const guichet = new GuichetStack(testApp(), 'Guichet', props);
+    guichet.api.httpApi.addRoutes({
+      path: '/protected',
+      methods: [apigwv2.HttpMethod.GET],
+      integration: new HttpUrlIntegration('Protected', 'https://backend.example.com'),
+      authorizer: guichet.guichetTokenAuthorizer,
+    });
+    return { guichet, template: Template.fromStack(guichet) };
+  }
+
+  test('is bound to no route of the route table', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    template.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE' });
+  });
+
+  test('bound to a route: a JWT authorizer on the Authorization header, for guichet-issued tokens', () => {
+    const { guichet, template: protectedTemplate } = withProtectedRoute(EXAMPLE_PROPS);
+    const endpoint = { 'Fn::GetAtt': [logicalId(guichet.api.httpApi), 'ApiEndpoint'] };
+    protectedTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    protectedTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      ApiId: { Ref: logicalId(guichet.api.httpApi) },
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Issuer: endpoint,
+        Audience: [{ 'Fn::Join': ['', [endpoint, '/external-api']] }],
+      },
+    });
+    const authorizerId = Object.keys(protectedTemplate.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
+    protectedTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /protected',
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: authorizerId },
+    });
+  });
+
+  test('with a custom domain and audience, trusts that issuer and audience', () => {
+    const { template: protectedTemplate } = withProtectedRoute({
+      ...EXAMPLE_PROPS,
+      customDomain: {
+        domainName: 'auth.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+      },
+      accessTokenAudience: 'https://api.example.com',
+    });
+    protectedTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://auth.example.com', Audience: ['https://api.example.com'] },
+    });
+  });
+
+  test('the route table serves the discovery document API Gateway fetches from <issuer>', () => {
+    expect(ROUTES.some((route) => route.method === 'GET' && route.path === '/.well-known/openid-configuration')).toBe(
+      true,
+    );
+  });
+});
+
+describe('alarms and dashboard', () => {
+  test('alarm on a burst of client-authentication failures: Sum over 5 minutes >= 50, missing data fine', () => {
+    const alarm = stack.alarms.alarms[CLIENT_AUTHENTICATION_ALARM_ID];
+    expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 50,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      Metrics: [
+        expect.objectContaining({
+          MetricStat: {
+            Metric: {
+              Namespace: 'Guichet',
+              MetricName: MetricName.ClientAuthenticationFailed,
+              Dimensions: [{ Name: 'service', Value: 'guichet' }],
+            },
+            Period: 300,
+            Stat: 'Sum',
+          },
+        }),
+      ],
+    });
+    expect(template.toJSON().Outputs[`${CLIENT_AUTHENTICATION_ALARM_ID}AlarmName`].Value).toEqual({
+      Ref: logicalId(alarm),
+    });
+  });
+
+  test('the alarm threshold is configurable', () => {
+    const custom = synthGuichet({ ...EXAMPLE_PROPS, authFailureAlarmThreshold: 7 });
+    custom.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 7 });
+  });
+
+  test('the dashboard has a Machine-to-machine section, with tokens per application found by SEARCH', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('## Machine-to-machine');
+    expect(body).toContain('SEARCH(');
+    expect(body).toContain(MetricName.DelegationRefused);
   });
 });

@@ -1,4 +1,4 @@
-import { sharedLambdaEnvironment } from '../../lib/lambda-environment';
+import { baseLambdaEnvironment, sharedLambdaEnvironment } from '../../lib/lambda-environment';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/metric-names';
 import { EXAMPLE_PROPS } from './helpers';
 
@@ -30,6 +30,12 @@ test('maps every optional prop to its contract variable, lists comma-joined', ()
       addonsTokenTtlSeconds: 5,
       accessTokenTtlSeconds: 6,
       accessTokenAudience: 'https://api.example.com',
+      tokenFailureLimit: 7,
+      tokenFailureWindowSeconds: 8,
+      signingKeysCacheSeconds: 9,
+      // Deploy-time only: neither reaches a route Lambda.
+      signingAlgorithm: 'ES256',
+      authFailureAlarmThreshold: 10,
     },
     PUBLIC_URL,
   );
@@ -45,6 +51,18 @@ test('maps every optional prop to its contract variable, lists comma-joined', ()
     ADDONS_TOKEN_TTL_SECONDS: '5',
     ACCESS_TOKEN_TTL_SECONDS: '6',
     ACCESS_TOKEN_AUDIENCE: 'https://api.example.com',
+    TOKEN_FAILURE_LIMIT: '7',
+    TOKEN_FAILURE_WINDOW_SECONDS: '8',
+    SIGNING_KEYS_CACHE_SECONDS: '9',
   });
-  expect(Object.keys(environment)).toHaveLength(6 + 11);
+  expect(Object.keys(environment)).toHaveLength(6 + 14);
+});
+
+test('the base environment is the observability part every Lambda gets, route or not', () => {
+  expect(baseLambdaEnvironment()).toEqual({
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    NODE_OPTIONS: '--enable-source-maps',
+  });
+  expect(sharedLambdaEnvironment(EXAMPLE_PROPS, PUBLIC_URL)).toMatchObject(baseLambdaEnvironment());
 });

@@ -31,3 +31,10 @@ test('the checks do run: without the acknowledgements they report exactly the ac
   const rules = new Set(unacknowledgedFindings(false).map((finding) => finding.split(' ')[1]));
   expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SMG4']);
 });
+
+test('the signing keys need no SMG4 acknowledgement: they are rotated', () => {
+  const unrotated = unacknowledgedFindings(false)
+    .filter((finding) => finding.includes('AwsSolutions-SMG4'))
+    .map((finding) => finding.split(' ')[2]);
+  expect(unrotated.sort()).toEqual(['Guichet/AddonsCsrfKey/Resource', 'Guichet/OidcClientSecret/Resource']);
+});

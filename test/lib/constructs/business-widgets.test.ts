@@ -1,10 +1,19 @@
 import { Stack } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { addonWidgets, exchangeCodeWidgets } from '../../../lib/constructs/business-widgets';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  addonWidgets,
+  exchangeCodeWidgets,
+  machineToMachineWidgets,
+  tokensIssuedSearch,
+} from '../../../lib/constructs/business-widgets';
 import { EXCHANGE_REJECTION_REASONS, METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
 
 interface RenderedWidget {
-  readonly properties: { readonly title: string; readonly metrics: unknown[][] };
+  readonly properties: {
+    readonly title: string;
+    readonly metrics: unknown[][];
+    readonly annotations?: { readonly horizontal?: { readonly value: number }[] };
+  };
 }
 
 const render = (widgets: cloudwatch.IWidget[]): RenderedWidget[] =>
@@ -46,5 +55,41 @@ describe('add-in widgets', () => {
     expect(replays.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
       [METRICS_NAMESPACE, MetricName.AddonReplayDetected, 'service', SERVICE_NAME],
     ]);
+  });
+});
+
+describe('machine-to-machine widgets', () => {
+  it('plot tokens issued per application with a SEARCH over the application dimension', () => {
+    expect(tokensIssuedSearch()).toBe(
+      `SEARCH('{${METRICS_NAMESPACE},application,service} MetricName="${MetricName.TokenIssued}" ` +
+        `service="${SERVICE_NAME}"', 'Sum', 300)`,
+    );
+    const [tokens] = render(machineToMachineWidgets());
+    expect(tokens.properties.title).toBe('Tokens issued, by application');
+    expect(tokens.properties.metrics).toEqual([
+      [expect.objectContaining({ expression: tokensIssuedSearch(), label: "${PROP('Dim.application')}" })],
+    ]);
+  });
+
+  it('plot client-authentication failures and delegation refusals for the service', () => {
+    const [, failures, refusals] = render(machineToMachineWidgets());
+    expect(failures.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
+      [METRICS_NAMESPACE, MetricName.ClientAuthenticationFailed, 'service', SERVICE_NAME],
+    ]);
+    expect(refusals.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
+      [METRICS_NAMESPACE, MetricName.DelegationRefused, 'service', SERVICE_NAME],
+    ]);
+    expect(failures.properties.annotations).toBeUndefined();
+  });
+
+  it('draw the alarm threshold on the failures when given the alarm', () => {
+    const stack = new Stack();
+    const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
+      metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: MetricName.AddonReplayDetected }),
+      threshold: 42,
+      evaluationPeriods: 1,
+    });
+    const [, failures] = render(machineToMachineWidgets({ clientAuthenticationAlarm: alarm }));
+    expect(failures.properties.annotations?.horizontal).toEqual([expect.objectContaining({ value: 42 })]);
   });
 });

@@ -31,7 +31,10 @@ describe('discovery documents', () => {
     expect(result.headers!['Cache-Control']).toBe('public, max-age=300');
     expect(result.headers!.Pragma).toBeUndefined();
     const { keys } = jsonBody(result) as { keys: Record<string, unknown>[] };
-    expect(keys).toHaveLength(1);
-    expect(keys[0]).toEqual({ kty: 'RSA', n: expect.any(String), e: 'AQAB', kid: expect.any(String), alg: 'RS256', use: 'sig' });
+    // The current key and the next one, published ahead of the rotation that makes it sign.
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      expect(key).toEqual({ kty: 'RSA', n: expect.any(String), e: 'AQAB', kid: expect.any(String), alg: 'RS256', use: 'sig' });
+    }
   });
 });

@@ -1,0 +1,71 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { SigningAlgorithm } from '../../lambdas/shared/signing-keys';
+import { baseLambdaEnvironment } from '../lambda-environment';
+import { GuichetFunction } from './guichet-function';
+
+export const SIGNING_KEYS_ROTATION_ENTRY = 'lambdas/rotation/signing-keys.ts';
+export const SIGNING_KEYS_ROTATION_INTERVAL = Duration.days(30);
+
+/** What the rotation handler calls, and all it may call. */
+const SIGNING_KEYS_ROTATION_ACTIONS: readonly string[] = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+];
+
+export interface SigningKeysRotationProps {
+  /** The signing-keys secret; owned by the stack, so its ARN is the full one a policy can name exactly. */
+  readonly secret: secretsmanager.Secret;
+  readonly algorithm: SigningAlgorithm;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * Rotates the signing keys every 30 days, and once as soon as the schedule is deployed, so the secret's
+ * placeholder value is replaced by a key set before any token is signed with it.
+ */
+export class SigningKeysRotation extends Construct {
+  readonly function: GuichetFunction;
+  readonly schedule: secretsmanager.RotationSchedule;
+
+  constructor(scope: Construct, id: string, props: SigningKeysRotationProps) {
+    super(scope, id);
+
+    this.function = new GuichetFunction(this, 'Function', {
+      entry: SIGNING_KEYS_ROTATION_ENTRY,
+      // No route configuration: the secret's id comes in each rotation event.
+      environment: { ...baseLambdaEnvironment(), SIGNING_ALGORITHM: props.algorithm },
+      logRetention: props.logRetention,
+      // Generating an RSA key pair can take seconds on a Lambda's share of a vCPU.
+      timeoutSeconds: 30,
+    });
+    this.function.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...SIGNING_KEYS_ROTATION_ACTIONS], resources: [props.secret.secretArn] }),
+    );
+    this.function.function.addPermission('InvokedBySecretsManager', {
+      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+      action: 'lambda:InvokeFunction',
+      // Secrets Manager acting for this account only (confused deputy).
+      sourceAccount: Stack.of(this).account,
+    });
+
+    this.schedule = props.secret.addRotationSchedule('Rotation', {
+      // Given the real function, RotationSchedule would also grant secretsmanager:GetRandomPassword on "*",
+      // which key generation never calls; a reference to it gets no grant, the two above replace them.
+      rotationLambda: lambda.Function.fromFunctionAttributes(this, 'RotationTarget', {
+        functionArn: this.function.function.functionArn,
+        sameEnvironment: true,
+      }),
+      automaticallyAfter: SIGNING_KEYS_ROTATION_INTERVAL,
+      rotateImmediatelyOnUpdate: true,
+    });
+    // The first rotation starts on creation: the role's policy and the invoke permission must exist by then.
+    this.schedule.node.addDependency(this.function);
+  }
+}
