@@ -5,6 +5,7 @@ import { TABLES } from '../lambdas/tables';
 import { LOCAL_AWS_ENV, localTableName } from '../local/local-dynamodb';
 import { DEFAULT_PORTS, portFrom } from '../local/ports';
 import { CliError, UsageError } from './command-runner';
+import { tableNameOutputKey } from '../lib/naming';
 import { stackOutput, type StackTarget } from './stack';
 
 /** The applications repository, plus the operator-only listing. */
@@ -40,8 +41,6 @@ export async function openApplicationStore(target: StackTarget | undefined, env:
 }
 
 async function stackEnvironment(target: StackTarget): Promise<Record<string, string>> {
-  // The CDK library behind the output naming is loaded only when a deployed stack is targeted.
-  const { tableNameOutputKey } = await import('../lib/guichet-stack');
   const table = await stackOutput(target, tableNameOutputKey('applications'));
   return { [TABLES.applications.envVar]: table, ...(target.region && { AWS_REGION: target.region }) };
 }

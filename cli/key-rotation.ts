@@ -3,7 +3,8 @@ import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { rotatedKeySet } from '../lambdas/shared/signing-key-rotation';
 import { currentSigningJwk, parseKeySet, type SigningAlgorithm } from '../lambdas/shared/signing-keys';
 import { ensureSigningKeysFile, localStateDirectory } from '../local/signing-keys-file';
-import { secretArnOutputKey, stackOutput, type StackTarget } from './stack';
+import { secretArnOutputKey } from '../lib/naming';
+import { stackOutput, type StackTarget } from './stack';
 
 export interface LocalRotation {
   readonly file: string;

@@ -1,6 +1,4 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { pascalCase } from '../lib/naming';
-import type { SecretName } from '../lambdas/secrets';
 import { CliError, NotFoundError, UsageError } from './command-runner';
 
 /** A deployed guichet stack, reached with the caller's AWS credentials. */
@@ -18,11 +16,6 @@ export function stackTargetFrom(options: { readonly stack?: string; readonly reg
   }
   if (!options.stack) throw new UsageError('--stack needs a stack name');
   return { stack: options.stack, region: options.region || undefined };
-}
-
-/** The output id under which GuichetStack publishes a secret's ARN (its `${pascalCase(name)}Arn`). */
-export function secretArnOutputKey(name: SecretName): string {
-  return `${pascalCase(name)}Arn`;
 }
 
 /** One output of the stack, from CloudFormation DescribeStacks. */

@@ -47,6 +47,8 @@ export interface GuichetProps {
    * @default 50
    */
   readonly authFailureAlarmThreshold?: number;
+  /** Rejected back-channel logout tokens in 5 minutes that raise an alarm. @default 20 */
+  readonly logoutRejectionAlarmThreshold?: number;
   /** Serve the API on this domain; the certificate must be in the stack's region. */
   readonly customDomain?: CustomDomainProps;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -72,6 +74,7 @@ const NUMBER_KEYS = [
   'tokenFailureWindowSeconds',
   'signingKeysCacheSeconds',
   'authFailureAlarmThreshold',
+  'logoutRejectionAlarmThreshold',
 ] as const;
 
 /** Reads the flat context keys (cdk.json or `-c key=value`, where every value arrives as a string). */

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,6 +13,7 @@ import {
   addonWidgets,
   businessMetric,
   exchangeCodeWidgets,
+  backchannelLogoutWidgets,
   machineToMachineWidgets,
 } from './constructs/business-widgets';
 import { GuichetAlarms } from './constructs/guichet-alarms';
@@ -23,13 +24,16 @@ import { GuichetTables } from './constructs/guichet-tables';
 import { SigningKeysRotation } from './constructs/signing-keys-rotation';
 import { type GuichetProps, validateProps } from './guichet-config';
 import { sharedLambdaEnvironment } from './lambda-environment';
-import { pascalCase } from './naming';
+import { pascalCase, secretArnOutputKey, tableNameOutputKey } from './naming';
 
 export interface GuichetStackProps extends StackProps, GuichetProps {}
 
 /** Id of the alarm on client-authentication failures; its name is output as `<id>AlarmName`. */
 export const CLIENT_AUTHENTICATION_ALARM_ID = 'ClientAuthenticationFailures';
 const DEFAULT_AUTH_FAILURE_ALARM_THRESHOLD = 50;
+const DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD = 20;
+export const LOGOUT_REJECTION_ALARM_ID = 'LogoutTokenRejections';
+export const SIGNING_KEYS_ROTATION_ALARM_ID = 'SigningKeysRotationErrors';
 
 /** The whole broker: one Lambda per route of the route table, with exactly the tables and secrets it names. */
 export class GuichetStack extends Stack {
@@ -114,13 +118,24 @@ export class GuichetStack extends Stack {
     this.dashboard.addSection('Native apps', exchangeCodeWidgets());
     this.dashboard.addSection('Office add-ins', addonWidgets());
     this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
+    const logoutRejectionAlarm = this.alarms.addThresholdAlarm(LOGOUT_REJECTION_ALARM_ID, {
+      metric: businessMetric(MetricName.LogoutTokenRejected),
+      threshold: props.logoutRejectionAlarmThreshold ?? DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD,
+      description: 'A burst of rejected back-channel logout tokens: an attack, or a key or clock problem at the IdP',
+    });
+    this.dashboard.addSection('Back-channel logout', backchannelLogoutWidgets({ rejectionAlarm: logoutRejectionAlarm }));
+    this.alarms.addThresholdAlarm(SIGNING_KEYS_ROTATION_ALARM_ID, {
+      metric: this.signingKeysRotation.function.function.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      description: 'The signing-keys rotation failed: until it succeeds, no new key is published or used',
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.publicUrl, description: 'Public base URL (GUICHET_PUBLIC_URL)' });
     for (const name of TABLE_NAMES) {
       new CfnOutput(this, tableNameOutputKey(name), { value: this.tables[name].tableName });
     }
     for (const [name, secret] of Object.entries(this.secrets)) {
-      new CfnOutput(this, `${pascalCase(name)}Arn`, { value: secret.secretArn });
+      new CfnOutput(this, secretArnOutputKey(name as SecretName), { value: secret.secretArn });
     }
   }
 
@@ -132,9 +147,4 @@ export class GuichetStack extends Stack {
       description: `At least ${threshold} failed client authentications at the token endpoint in 5 minutes`,
     });
   }
-}
-
-/** Output holding a table's name: the operator CLI finds a deployed stack's tables through these. */
-export function tableNameOutputKey(name: TableName): string {
-  return `${pascalCase(name)}TableName`;
 }

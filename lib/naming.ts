@@ -1,4 +1,17 @@
+import type { SecretName } from '../lambdas/secrets';
+import type { TableName } from '../lambdas/tables';
+
 /** `loginFlows` → `LoginFlows`: construct ids and output names derived from the definition keys. */
 export function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** Output holding a table's name: the operator CLI finds a deployed stack's tables through these. */
+export function tableNameOutputKey(name: TableName): string {
+  return `${pascalCase(name)}TableName`;
+}
+
+/** Output holding a secret's ARN: the operator CLI finds the signing keys through it. */
+export function secretArnOutputKey(name: SecretName): string {
+  return `${pascalCase(name)}Arn`;
 }

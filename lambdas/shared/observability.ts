@@ -14,10 +14,6 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
-/**
- * Emits one count at once as its own EMF record, so metrics with different dimensions never share a record
- * and nothing is lost if the invocation fails later.
- */
 export interface MetricDimensions {
   readonly flow?: LoginFlow;
   readonly reason?: ExchangeRejectionReason | LogoutRejectionReason;
@@ -25,8 +21,19 @@ export interface MetricDimensions {
   readonly application?: string;
 }
 
+/**
+ * Emits one count at once as its own EMF record, so metrics with different dimensions never share a record
+ * and nothing is lost if the invocation fails later. A count with dimensions is also published with the
+ * `service` dimension alone: the total that alarms watch (an alarm cannot sum more than ten series).
+ */
 export function countMetric(name: MetricName, dimensions: MetricDimensions = {}, value = 1): void {
   const single = metrics.singleMetric();
-  for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+  const definedDimensions = Object.fromEntries(
+    Object.entries(dimensions).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  if (Object.keys(definedDimensions).length > 0) {
+    single.addDimensions({});
+    single.addDimensions(definedDimensions);
+  }
   single.addMetric(name, MetricUnit.Count, value);
 }

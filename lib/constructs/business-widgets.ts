@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   EXCHANGE_REJECTION_REASONS,
   LOGIN_FLOWS,
+  LOGOUT_REJECTION_REASONS,
   METRICS_NAMESPACE,
   MetricName,
   PER_FLOW_METRICS,
@@ -109,4 +110,27 @@ export function tokensIssuedSearch(): string {
   const schema = `{${METRICS_NAMESPACE},application,service}`;
   const filter = `MetricName="${MetricName.TokenIssued}" service="${SERVICE_NAME}"`;
   return `SEARCH('${schema} ${filter}', 'Sum', ${PERIOD.toSeconds()})`;
+}
+
+export interface BackchannelLogoutWidgetsOptions {
+  /** Drawn on the rejections graph, when the stack has it. */
+  readonly rejectionAlarm?: cloudwatch.Alarm;
+}
+
+/** Back-channel logout: tokens accepted, rejected by reason, and the sessions it ends. */
+export function backchannelLogoutWidgets(options: BackchannelLogoutWidgetsOptions = {}): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Logout tokens accepted, and sessions ended',
+      left: [businessMetric(MetricName.LogoutTokenAccepted), businessMetric(MetricName.SessionEnded)],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Logout tokens rejected, by reason',
+      left: LOGOUT_REJECTION_REASONS.map((reason) => businessMetric(MetricName.LogoutTokenRejected, { reason }, reason)),
+      leftAnnotations: options.rejectionAlarm && [options.rejectionAlarm.toAnnotation()],
+      stacked: true,
+      width: 12,
+    }),
+  ];
 }

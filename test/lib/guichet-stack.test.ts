@@ -1,7 +1,13 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { CLIENT_AUTHENTICATION_ALARM_ID, GuichetStack, tableNameOutputKey } from '../../lib/guichet-stack';
+import {
+  CLIENT_AUTHENTICATION_ALARM_ID,
+  GuichetStack,
+  LOGOUT_REJECTION_ALARM_ID,
+  SIGNING_KEYS_ROTATION_ALARM_ID,
+} from '../../lib/guichet-stack';
+import { tableNameOutputKey } from '../../lib/naming';
 import type { GuichetProps } from '../../lib/guichet-config';
 import { ROUTES } from '../../lambdas/routes';
 import { SECRETS, type SecretName } from '../../lambdas/secrets';
@@ -353,4 +359,42 @@ describe('alarms and dashboard', () => {
     expect(body).toContain('SEARCH(');
     expect(body).toContain(MetricName.DelegationRefused);
   });
+
+  test('alarm on a burst of rejected logout tokens, whatever the reason (the service-wide total)', () => {
+    const alarm = stack.alarms.alarms[LOGOUT_REJECTION_ALARM_ID];
+    expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
+      Threshold: 20,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: [
+        expect.objectContaining({
+          MetricStat: expect.objectContaining({
+            Metric: { Namespace: 'Guichet', MetricName: MetricName.LogoutTokenRejected, Dimensions: [{ Name: 'service', Value: 'guichet' }] },
+          }),
+        }),
+      ],
+    });
+    custom(LOGOUT_REJECTION_ALARM_ID);
+  });
+
+  test('alarm on any error of the signing-keys rotation', () => {
+    const alarm = stack.alarms.alarms[SIGNING_KEYS_ROTATION_ALARM_ID];
+    expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
+      Threshold: 1,
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.signingKeysRotation.function.function) } }],
+    });
+  });
+
+  test('the dashboard has a Back-channel logout section', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('## Back-channel logout');
+    expect(body).toContain(MetricName.LogoutTokenAccepted);
+  });
 });
+
+function custom(alarmId: string) {
+  const { stack: customStack, template: customTemplate } = synthGuichet({ ...EXAMPLE_PROPS, logoutRejectionAlarmThreshold: 3 });
+  expect(customTemplate.toJSON().Resources[logicalId(customStack.alarms.alarms[alarmId])].Properties.Threshold).toBe(3);
+}

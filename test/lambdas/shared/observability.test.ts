@@ -5,29 +5,28 @@ import { countMetric } from '../../../lambdas/shared/observability';
 describe('countMetric', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  test('counts one under the metric name, with the flow dimension', () => {
-    const addDimension = jest.spyOn(Metrics.prototype, 'addDimension');
+  test('counts one under the metric name, per flow and as a service-wide total', () => {
+    const addDimensions = jest.spyOn(Metrics.prototype, 'addDimensions');
     const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
     countMetric(MetricName.LoginStarted, { flow: 'native' });
-    expect(addDimension).toHaveBeenCalledTimes(1);
-    expect(addDimension).toHaveBeenCalledWith('flow', 'native');
+    expect(addDimensions.mock.calls).toEqual([[{}], [{ flow: 'native' }]]);
     expect(addMetric).toHaveBeenCalledTimes(1);
     expect(addMetric).toHaveBeenCalledWith('LoginStarted', 'Count', 1);
   });
 
   test('carries the reason dimension of a rejection', () => {
-    const addDimension = jest.spyOn(Metrics.prototype, 'addDimension');
+    const addDimensions = jest.spyOn(Metrics.prototype, 'addDimensions');
     const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
     countMetric(MetricName.ExchangeCodeRejected, { reason: 'wrong_verifier' });
-    expect(addDimension).toHaveBeenCalledWith('reason', 'wrong_verifier');
+    expect(addDimensions).toHaveBeenCalledWith({ reason: 'wrong_verifier' });
     expect(addMetric).toHaveBeenCalledWith('ExchangeCodeRejected', 'Count', 1);
   });
 
-  test('adds no dimension when none is given', () => {
-    const addDimension = jest.spyOn(Metrics.prototype, 'addDimension');
+  test('adds no dimension set when none is given', () => {
+    const addDimensions = jest.spyOn(Metrics.prototype, 'addDimensions');
     const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
     countMetric(MetricName.SessionEnded, {}, 3);
-    expect(addDimension).not.toHaveBeenCalled();
+    expect(addDimensions).not.toHaveBeenCalled();
     expect(addMetric).toHaveBeenCalledWith('SessionEnded', 'Count', 3);
   });
 
@@ -48,7 +47,7 @@ describe('countMetric', () => {
       else process.env.POWERTOOLS_METRICS_DISABLED = saved;
     });
 
-    test('writes an EMF record in the Guichet namespace with the service and flow dimensions', () => {
+    test('writes an EMF record in the Guichet namespace, by service and by service and flow', () => {
       process.env.POWERTOOLS_METRICS_DISABLED = 'false';
       const written: string[] = [];
       jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -61,7 +60,11 @@ describe('countMetric', () => {
       expect(records[0]).toMatchObject({
         _aws: {
           CloudWatchMetrics: [
-            { Namespace: 'Guichet', Dimensions: [['service', 'flow']], Metrics: [{ Name: 'LoginStarted', Unit: 'Count' }] },
+            {
+              Namespace: 'Guichet',
+              Dimensions: [['service'], ['service', 'flow']],
+              Metrics: [{ Name: 'LoginStarted', Unit: 'Count' }],
+            },
           ],
         },
         service: 'guichet',
