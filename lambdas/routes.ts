@@ -7,6 +7,22 @@ import type { TableName } from './tables';
  */
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
+/** API Gateway stage throttling of one route: steady requests per second and burst. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * Stage throttling is shared by every caller of a route, so it caps floods, not one client (the per-address
+ * rate limits in the handlers do that). Strict on the anonymous endpoints that check secrets or create state.
+ */
+const STRICT_THROTTLE: RouteThrottle = { rateLimit: 50, burstLimit: 100 };
+/** Add-in polls: every waiting add-in polls, but long polls keep the rate low. */
+const POLL_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
+/** Every other route, unless the operator sets another default. */
+export const DEFAULT_THROTTLE: RouteThrottle = { rateLimit: 500, burstLimit: 1000 };
+
 export interface RouteDefinition {
   /** PascalCase, unique: names the Lambda and its construct. */
   readonly id: string;
@@ -17,6 +33,8 @@ export interface RouteDefinition {
   readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
   readonly secrets: readonly SecretName[];
   readonly timeoutSeconds?: number;
+  /** @default DEFAULT_THROTTLE, or the operator's default */
+  readonly throttle?: RouteThrottle;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
@@ -43,6 +61,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'lambdas/handlers/auth/session-exchange.ts',
     tables: { exchangeCodes: 'write', sessions: 'read', rateLimits: 'readWrite' },
     secrets: [],
+    throttle: STRICT_THROTTLE,
   },
   {
     id: 'AuthSession',
@@ -75,6 +94,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'lambdas/handlers/addons/sessions-init.ts',
     tables: { transitTokens: 'write', addonSessions: 'write', rateLimits: 'readWrite' },
     secrets: ['addonsCsrfKey'],
+    throttle: STRICT_THROTTLE,
   },
   {
     id: 'AddonsSessionsPoll',
@@ -83,6 +103,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'lambdas/handlers/addons/sessions-poll.ts',
     tables: { addonSessions: 'readWrite', sessions: 'read', rateLimits: 'readWrite' },
     secrets: ['addonsCsrfKey', 'signingKeys'],
+    throttle: POLL_THROTTLE,
     // Long polls hold up to 20 s; API Gateway's integration limit is 30 s.
     timeoutSeconds: 25,
   },
@@ -109,6 +130,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'lambdas/handlers/addons/sessions-exchange.ts',
     tables: { sessions: 'read', transitTokens: 'readWrite', addonSessions: 'write', rateLimits: 'readWrite' },
     secrets: [],
+    throttle: STRICT_THROTTLE,
   },
   {
     id: 'Jwks',
@@ -125,6 +147,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'lambdas/handlers/oauth/token.ts',
     tables: { applications: 'read', rateLimits: 'readWrite' },
     secrets: ['signingKeys'],
+    throttle: STRICT_THROTTLE,
   },
   {
     id: 'AuthorizationServerMetadata',
