@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { CompactSign, compactVerify, importJWK } from 'jose';
 import { logger } from '../shared/observability';
+import { traced } from '../shared/tracing';
 import { keySetOrNothing, rotatedKeySet } from '../shared/signing-key-rotation';
 import { currentSigningJwk, parseKeySet, publicJwk, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-keys';
 
@@ -20,7 +21,7 @@ export interface RotationEvent {
 const algorithm = (process.env.SIGNING_ALGORITHM ?? 'RS256') as SigningAlgorithm;
 if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`SIGNING_ALGORITHM must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
 
-const secretsManager = new SecretsManagerClient({});
+const secretsManager = traced(new SecretsManagerClient({}));
 
 /**
  * Rotates the signing-keys secret: a new current key, the previous one kept and still published in the

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SECRETS, type SecretName } from '../secrets';
+import { traced } from './tracing';
 
 /**
  * Where a secret's value comes from: in AWS, Secrets Manager (the Lambda gets the ARN); in local mode,
@@ -13,7 +14,7 @@ export interface SecretSource {
 
 export function secretSource(
   env: Readonly<Record<string, string | undefined>> = process.env,
-  client: () => SecretsManagerClient = () => new SecretsManagerClient({}),
+  client: () => SecretsManagerClient = () => traced(new SecretsManagerClient({})),
 ): SecretSource {
   let secretsManager: SecretsManagerClient | undefined;
   return {

@@ -7,6 +7,7 @@ import { jsonBody, type JsonEvent } from './json-body';
 import { requestContext } from './request-context';
 import { noStore } from './no-store';
 import { responseHeaders, SECURITY_HEADERS } from './response-headers';
+import { tracingMiddleware } from '../tracing';
 
 type Body = 'none' | 'json' | 'optional-json' | 'form' | 'optional-form';
 type EventFor<B extends Body> = B extends 'json' | 'optional-json' ? JsonEvent : B extends 'none' ? HttpEvent : FormEvent;
@@ -20,14 +21,15 @@ const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | un
 };
 
 /**
- * Wraps a route's function in the middleware every guichet endpoint shares: request context for the
- * logs, security and no-store headers, the contract's error body, and parsing of the body it expects.
+ * Wraps a route's function in the middleware every guichet endpoint shares: tracing, request context for
+ * the logs, security and no-store headers, the contract's error body, and parsing of the body it expects.
  */
 export function httpHandler<B extends Body>(
   body: B,
   handle: (event: EventFor<B>, context: Context) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
   const handler = middy<HttpEvent, HttpResult>()
+    .use(tracingMiddleware())
     .use(requestContext())
     .use(responseHeaders(SECURITY_HEADERS))
     .use(noStore())
