@@ -6,6 +6,7 @@ startLocalGuichet()
     const lines = [
       '',
       'guichet is running locally',
+      `  playground     ${guichet.publicUrl}/  (try every flow in a browser)`,
       `  API            ${guichet.publicUrl}`,
       `  web login      ${guichet.publicUrl}/auth/login`,
       `  your session   ${guichet.publicUrl}/auth/session`,

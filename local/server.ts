@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_SECONDS, type RouteDefinition } from '../lambdas/routes';
 import { splitRequestTarget, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
+import { handOverNativeRedirect } from './playground/native-app';
+import { servePlayground } from './playground/playground';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -30,6 +32,8 @@ export function createLocalServer(routes: readonly RouteDefinition[]): Server {
   return createServer((request, response) => {
     const route = byRouteKey.get(`${request.method} ${splitRequestTarget(request.url).rawPath}`);
     if (!route) {
+      // The local playground (`/`, `/playground/*`) lives outside the route table: it is never deployed.
+      if (servePlayground(request, response)) return;
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
       return;
     }
@@ -42,7 +46,8 @@ export function createLocalServer(routes: readonly RouteDefinition[]): Server {
         const event = toApiGatewayEvent(request, body, `${route.method} ${route.path}`);
         const handler = await loadHandler(route);
         const result = await withTimeout(handler(event, lambdaContext(route)), route);
-        writeApiGatewayResult(response, result);
+        // Lets the playground's simulated native app receive its custom-scheme redirect; others pass as is.
+        writeApiGatewayResult(response, handOverNativeRedirect(result));
       })
       .catch((error: unknown) => {
         // What API Gateway answers when the integration fails; the error stays in the server's console.

@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { splitRequestTarget } from '../api-gateway-event';
+import { collectNativeRedirect, HANDED_OVER_PATH, playgroundReturnTo, startNativeLogin } from './native-app';
+
+/**
+ * The local playground: a static page at `/` (plus a few `/playground/*` helpers) that lets a newcomer try
+ * every flow of the guichet started by `npm start` in a browser. It is served by the local server only,
+ * outside the route table: nothing of it is ever deployed. The page only calls guichet's real endpoints,
+ * except for what a browser tab cannot do by itself, done by the helpers below: making the native
+ * app's PKCE pair and receiving its custom-scheme redirect (see native-app.ts), and creating a demo
+ * application with the operator CLI.
+ */
+const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/playground/playground.js': { file: 'playground.js', type: 'text/javascript; charset=utf-8' },
+  '/playground/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
+  [HANDED_OVER_PATH]: { file: 'handed-over.html', type: 'text/html; charset=utf-8' },
+};
+
+type Helper = (request: IncomingMessage, url: URL) => Promise<{ status: number; body: unknown }>;
+
+const HELPERS: Readonly<Record<string, { method: 'GET' | 'POST'; run: Helper }>> = {
+  '/playground/config': { method: 'GET', run: async () => ({ status: 200, body: await playgroundConfig() }) },
+  '/playground/native/start': { method: 'POST', run: async () => ({ status: 201, body: startNativeLogin() }) },
+  '/playground/native/received': {
+    method: 'GET',
+    run: async (_, url) => {
+      const collected = collectNativeRedirect(url.searchParams.get('id') ?? '');
+      return { status: { unknown: 404, waiting: 202, received: 200 }[collected.state], body: collected };
+    },
+  },
+  '/playground/apps': { method: 'POST', run: async () => createDemoApplication() },
+};
+
+/** Serves the playground's paths; returns false for any other path, which the caller answers with 404. */
+export function servePlayground(request: IncomingMessage, response: ServerResponse): boolean {
+  const { rawPath } = splitRequestTarget(request.url);
+  if (rawPath !== '/' && !rawPath.startsWith('/playground/')) return false;
+
+  const file = STATIC_FILES[rawPath];
+  const helper = HELPERS[rawPath];
+  const method = file ? 'GET' : helper?.method;
+  if (!method) {
+    sendJson(response, 404, { error: 'not_found', error_description: 'no such playground path' });
+  } else if (request.method !== method && !(file && request.method === 'HEAD')) {
+    response.setHeader('Allow', method);
+    sendJson(response, 405, { error: 'method_not_allowed', error_description: `use ${method}` });
+  } else if (method === 'POST' && !isSameOrigin(request)) {
+    // A page on another site must not drive the playground (it would create applications, start logins).
+    sendJson(response, 403, { error: 'access_denied', error_description: 'playground helpers answer the playground page only' });
+  } else {
+    const work = file
+      ? serveFile(response, file)
+      : helper.run(request, new URL(request.url ?? '/', 'http://playground.invalid')).then(({ status, body }) => sendJson(response, status, body));
+    work.catch((error: unknown) => {
+      process.stderr.write(`[guichet playground] ${rawPath} failed: ${(error as Error).stack ?? String(error)}\n`);
+      if (!response.headersSent) sendJson(response, 500, { error: 'server_error', error_description: (error as Error).message });
+      else response.end();
+    });
+  }
+  return true;
+}
+
+async function serveFile(response: ServerResponse, file: { file: string; type: string }): Promise<void> {
+  // Read on every request, so that an edit shows on reload.
+  const body = await readFile(path.join(__dirname, 'static', file.file));
+  response.writeHead(200, { ...commonHeaders(), 'Content-Type': file.type, 'Content-Security-Policy': contentSecurityPolicy() });
+  response.end(body);
+}
+
+/**
+ * Script and style come only as files from this origin, and the page calls only this origin. The web
+ * logout form's POST ends with a redirect to the IdP's end-session page, so forms may also go there.
+ */
+function contentSecurityPolicy(): string {
+  const idpOrigin = originOf(process.env.OIDC_ISSUER);
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    `form-action 'self'${idpOrigin ? ` ${idpOrigin}` : ''}`,
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function commonHeaders(): Record<string, string> {
+  return { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { ...commonHeaders(), 'Content-Type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function isSameOrigin(request: IncomingMessage): boolean {
+  return request.headers['sec-fetch-site'] === 'same-origin' || request.headers.origin === `http://${request.headers.host}`;
+}
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the page needs to know about this guichet: the IdP and where a person logs out there. */
+async function playgroundConfig(): Promise<Record<string, unknown>> {
+  const issuer = process.env.OIDC_ISSUER?.replace(/\/+$/, '');
+  let endSessionEndpoint: string | undefined;
+  if (issuer) {
+    const discovery: { end_session_endpoint?: string } = await fetch(`${issuer}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(5000),
+    })
+      .then((response) => (response.ok ? response.json() : {}))
+      .catch(() => ({}));
+    endSessionEndpoint = discovery.end_session_endpoint;
+  }
+  return {
+    public_url: process.env.GUICHET_PUBLIC_URL,
+    issuer,
+    end_session_endpoint: endSessionEndpoint,
+    native_return_to: playgroundReturnTo(),
+  };
+}
+
+const DEMO_APP_ARGS = ['create', '--name', 'Playground demo', '--scopes', 'demo:read', '--json'];
+
+/** Exactly what `npm run apps -- create …` does against the local store, run in this process. */
+async function createDemoApplication(): Promise<{ status: number; body: unknown }> {
+  const endpoint = originOf(process.env.AWS_ENDPOINT_URL_DYNAMODB);
+  const dynamoDbPort = endpoint && new URL(endpoint).port;
+  if (!dynamoDbPort) return { status: 500, body: { error: 'server_error', error_description: 'the local DynamoDB API is not known' } };
+  const { runApps } = await import('../../cli/run-apps');
+  let stdout = '';
+  let stderr = '';
+  const code = await runApps(DEMO_APP_ARGS, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ...process.env, DYNAMODB_PORT: dynamoDbPort },
+  });
+  if (code !== 0) return { status: 500, body: { error: 'server_error', error_description: `npm run apps failed: ${stderr || stdout}` } };
+  return {
+    status: 201,
+    body: { command: `npm run apps -- create --name "Playground demo" --scopes demo:read --json`, output: JSON.parse(stdout) as unknown },
+  };
+}
