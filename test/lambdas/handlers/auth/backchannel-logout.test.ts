@@ -155,13 +155,15 @@ describe('POST /auth/backchannel-logout refuses, ending nothing,', () => {
 });
 
 describe('POST /auth/backchannel-logout under stress', () => {
-  it('lets exactly one of 10 simultaneous deliveries of one token through', async () => {
-    const sub = unique();
-    await sessionOf(sub);
-    const token = await idp.sign(claims({ sub }));
-    const results = await Promise.all(Array.from({ length: 10 }, () => deliverToken(token)));
-    expect(results.filter((result) => result.statusCode === 200)).toHaveLength(1);
-    expect(results.filter((result) => result.statusCode === 400)).toHaveLength(9);
+  it('lets exactly one of 10 simultaneous deliveries of one token through, round after round', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const sub = unique();
+      await sessionOf(sub);
+      const token = await idp.sign(claims({ sub }));
+      const results = await Promise.all(Array.from({ length: 10 }, () => deliverToken(token)));
+      expect(results.filter((result) => result.statusCode === 200)).toHaveLength(1);
+      expect(results.filter((result) => result.statusCode === 400)).toHaveLength(9);
+    }
   });
 
   it('releases the jti when ending the sessions fails, so the retry succeeds', async () => {

@@ -1,0 +1,78 @@
+import { exchangeEvent, openAddin, pollEvent, statusesOf } from '../support/addons';
+import { httpEvent } from '../support/api-event';
+import { TestBrowser } from '../support/browser';
+import { signInAtDevIdp } from '../support/dev-idp-login';
+import { invoke, startIntegration, type Integration } from '../support/integration';
+import { pkcePair } from '../support/pkce';
+import { storedSession } from '../support/sessions';
+
+/**
+ * Every single-use value, raced by many simultaneous consumers, round after round: exactly one wins each
+ * time. (The logout-token jti race is in the back-channel logout tests, which need a signing IdP.)
+ */
+const ROUNDS = 5;
+let integration: Integration;
+let handlers: {
+  callback: typeof import('../../lambdas/handlers/auth/callback').handler;
+  sessionExchange: typeof import('../../lambdas/handlers/auth/session-exchange').handler;
+  init: typeof import('../../lambdas/handlers/addons/sessions-init').handler;
+  addonExchange: typeof import('../../lambdas/handlers/addons/sessions-exchange').handler;
+  poll: typeof import('../../lambdas/handlers/addons/sessions-poll').handler;
+};
+
+beforeAll(async () => {
+  integration = await startIntegration({ ADDONS_RATE_LIMIT: '100000', SESSION_EXCHANGE_FAILURE_LIMIT: '100000' });
+  handlers = {
+    callback: (await import('../../lambdas/handlers/auth/callback')).handler,
+    sessionExchange: (await import('../../lambdas/handlers/auth/session-exchange')).handler,
+    init: (await import('../../lambdas/handlers/addons/sessions-init')).handler,
+    addonExchange: (await import('../../lambdas/handlers/addons/sessions-exchange')).handler,
+    poll: (await import('../../lambdas/handlers/addons/sessions-poll')).handler,
+  };
+});
+afterAll(() => integration?.guichet.close());
+
+const winners = (statuses: (number | undefined)[], success: number) => statuses.filter((status) => status === success).length;
+const times = <T>(count: number, make: () => Promise<T>) => Promise.all(Array.from({ length: count }, make));
+
+describe.each(Array.from({ length: ROUNDS }, (_, round) => [round + 1]))('round %i', () => {
+  it('one of 20 callbacks with the same login state opens a session', async () => {
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signInAtDevIdp(browser, `${integration.guichet.publicUrl}/auth/login`, 'racer');
+    const state = callbackUrl.searchParams.get('state')!;
+    const event = () => httpEvent({ path: '/auth/callback', query: callbackUrl.search.slice(1), cookies: [`guichet_login_state=${state}`] });
+    expect(winners(statusesOf(await times(20, () => invoke(handlers.callback, event()))), 302)).toBe(1);
+  });
+
+  it('one of 50 exchanges of the same native code gets the session', async () => {
+    const { verifier, challenge } = pkcePair();
+    const browser = new TestBrowser();
+    const url = `${integration.guichet.publicUrl}/auth/login?returnTo=visio%3A%2F%2Frace&code_challenge=${challenge}&code_challenge_method=S256`;
+    const { callbackUrl } = await signInAtDevIdp(browser, url, 'racer');
+    const callback = await browser.request(callbackUrl.href);
+    const code = new URL(callback.headers.get('location')!).searchParams.get('code')!;
+    const event = () =>
+      httpEvent({
+        method: 'POST',
+        path: '/auth/session-exchange',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code, code_verifier: verifier }),
+      });
+    expect(winners(statusesOf(await times(50, () => invoke(handlers.sessionExchange, event()))), 200)).toBe(1);
+  });
+
+  it('one of 20 exchanges of the same transit token completes the add-in login', async () => {
+    const web = await storedSession(integration.store);
+    const addin = await openAddin(handlers.init);
+    const results = await times(20, () => invoke(handlers.addonExchange, exchangeEvent(addin.transitToken, web.token)));
+    expect(winners(statusesOf(results), 200)).toBe(1);
+  });
+
+  it('one of 20 polls of the same completed add-in session gets the token', async () => {
+    const web = await storedSession(integration.store);
+    const addin = await openAddin(handlers.init);
+    await invoke(handlers.addonExchange, exchangeEvent(addin.transitToken, web.token));
+    expect(winners(statusesOf(await times(20, () => invoke(handlers.poll, pollEvent(addin)))), 200)).toBe(1);
+  });
+});
+
