@@ -1,5 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { DEFAULT_THROTTLE, ROUTES, type RouteThrottle } from '../lambdas/routes';
 import { FORBIDDEN_NATIVE_SCHEMES } from '../lambdas/shared/config';
 import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
 
@@ -26,6 +27,9 @@ export interface GuichetProps {
   readonly sessionExchangeFailureLimit?: number;
   readonly sessionExchangeFailureWindowSeconds?: number;
   readonly addonsSessionTtlSeconds?: number;
+  /** Add-in sessions opened, and failed polls and exchanges, one client address may make per window. */
+  readonly addonsRateLimit?: number;
+  readonly addonsRateLimitWindowSeconds?: number;
   readonly addonsTransitTokenTtlSeconds?: number;
   readonly addonsTokenScope?: string;
   readonly addonsTokenTtlSeconds?: number;
@@ -49,6 +53,14 @@ export interface GuichetProps {
   readonly authFailureAlarmThreshold?: number;
   /** Rejected back-channel logout tokens in 5 minutes that raise an alarm. @default 20 */
   readonly logoutRejectionAlarmThreshold?: number;
+  /** Share of the API's requests answered 5xx over 5 minutes, in percent, that raises an alarm. @default 5 */
+  readonly serverErrorRateAlarmPercent?: number;
+  /** Every alarm notifies this address, through an SNS topic the stack creates; unset, alarms have no action. */
+  readonly alarmEmail?: string;
+  /** Stage throttling of the routes the route table gives none of their own. @default DEFAULT_THROTTLE */
+  readonly defaultThrottle?: RouteThrottle;
+  /** Stage throttling by route id, replacing the route table's and the default. */
+  readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
   /** Serve the API on this domain; the certificate must be in the stack's region. */
   readonly customDomain?: CustomDomainProps;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -60,6 +72,10 @@ export interface CustomDomainProps {
   readonly certificateArn: string;
 }
 
+const ROUTE_IDS = ROUTES.map((route) => route.id);
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((days) => typeof days === 'number');
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
 /** Numeric props: lifetimes in seconds, rate limits and the alarm threshold, all positive whole numbers. */
 const NUMBER_KEYS = [
   'sessionTtlSeconds',
@@ -67,6 +83,8 @@ const NUMBER_KEYS = [
   'sessionExchangeFailureLimit',
   'sessionExchangeFailureWindowSeconds',
   'addonsSessionTtlSeconds',
+  'addonsRateLimit',
+  'addonsRateLimitWindowSeconds',
   'addonsTransitTokenTtlSeconds',
   'addonsTokenTtlSeconds',
   'accessTokenTtlSeconds',
@@ -105,10 +123,21 @@ export function propsFromContext(node: Node): GuichetProps {
     throw new Error(`Context "${key}" must be a number, got ${JSON.stringify(value)}`);
   };
 
+  const json = (key: string): unknown => {
+    const value: unknown = node.tryGetContext(key);
+    if (typeof value !== 'string') return value ?? undefined;
+    try {
+      return JSON.parse(value);
+    } catch {
+      throw new Error(`Context "${key}" must be JSON, got ${value}`);
+    }
+  };
+
   const numbers = Object.fromEntries(NUMBER_KEYS.map((key) => [key, number(key)]));
   const domainName = text('customDomainName');
   const certificateArn = text('certificateArn');
-  const retentionDays = number('logRetentionDays');
+  const throttleRate = number('defaultThrottleRate');
+  const throttleBurst = number('defaultThrottleBurst');
   return {
     oidcIssuer: required('oidcIssuer'),
     oidcClientId: required('oidcClientId'),
@@ -118,21 +147,23 @@ export function propsFromContext(node: Node): GuichetProps {
     ...numbers,
     addonsTokenScope: text('addonsTokenScope'),
     accessTokenAudience: text('accessTokenAudience'),
-    // Checked by validateProps, so a wrong value is reported with every other problem.
+    // These three are checked by validateProps, so a wrong value is reported with every other problem.
     signingAlgorithm: text('signingAlgorithm') as SigningAlgorithm | undefined,
+    logRetention: number('logRetentionDays') as logs.RetentionDays | undefined,
+    routeThrottles: json('routeThrottles') as GuichetProps['routeThrottles'],
+    serverErrorRateAlarmPercent: number('serverErrorRateAlarmPercent'),
+    alarmEmail: text('alarmEmail'),
+    // One key alone changes that limit only.
+    defaultThrottle:
+      throttleRate === undefined && throttleBurst === undefined
+        ? undefined
+        : {
+            rateLimit: throttleRate ?? DEFAULT_THROTTLE.rateLimit,
+            burstLimit: throttleBurst ?? DEFAULT_THROTTLE.burstLimit,
+          },
     customDomain:
       domainName || certificateArn ? { domainName: domainName ?? '', certificateArn: certificateArn ?? '' } : undefined,
-    logRetention: retentionDays === undefined ? undefined : retentionFromDays(retentionDays),
   };
-}
-
-function retentionFromDays(days: number): logs.RetentionDays {
-  const allowed = Object.values(logs.RetentionDays).filter((value) => typeof value === 'number');
-  if (!allowed.includes(days)) {
-    const choices = allowed.join(', ');
-    throw new Error(`Context "logRetentionDays" must be a CloudWatch Logs retention (${choices}), got ${days}`);
-  }
-  return days as logs.RetentionDays;
 }
 
 /** Throws at synth time what would otherwise make every Lambda fail its first invocation. */
@@ -155,7 +186,7 @@ export function validateProps(props: GuichetProps): void {
 
   for (const key of NUMBER_KEYS) {
     const value = props[key];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
+    if (value !== undefined && !isPositiveInteger(value)) {
       problems.push(`${key} must be a positive whole number, got ${value}`);
     }
   }
@@ -166,7 +197,7 @@ export function validateProps(props: GuichetProps): void {
 
   if (props.customDomain) {
     const { domainName, certificateArn } = props.customDomain;
-    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domainName)) {
+    if (!HOST_NAME.test(domainName)) {
       problems.push(`customDomain needs a domainName (a host name), got "${domainName}"`);
     }
     if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
@@ -174,7 +205,54 @@ export function validateProps(props: GuichetProps): void {
     }
   }
 
+  checkOperations(problems, props);
+
   if (problems.length > 0) throw new Error(`Invalid guichet configuration:\n- ${problems.join('\n- ')}`);
+}
+
+/** Alarms, throttling and logs: what an operator tunes after the first deploy. */
+function checkOperations(problems: string[], props: GuichetProps): void {
+  const percent = props.serverErrorRateAlarmPercent;
+  if (percent !== undefined && !(percent > 0 && percent <= 100)) {
+    problems.push(`serverErrorRateAlarmPercent must be above 0 and at most 100, got ${percent}`);
+  }
+  if (props.alarmEmail !== undefined && !isEmailAddress(props.alarmEmail)) {
+    problems.push(`alarmEmail must be an e-mail address, got "${props.alarmEmail}"`);
+  }
+  if (props.logRetention !== undefined && !RETENTION_DAYS.includes(props.logRetention)) {
+    problems.push(
+      `logRetention (context logRetentionDays) must be a CloudWatch Logs retention in days ` +
+        `(${RETENTION_DAYS.join(', ')}), got ${props.logRetention}`,
+    );
+  }
+  if (props.defaultThrottle !== undefined) checkThrottle(problems, 'defaultThrottle', props.defaultThrottle);
+  const routeThrottles: unknown = props.routeThrottles;
+  if (routeThrottles === undefined) return;
+  if (typeof routeThrottles !== 'object' || routeThrottles === null || Array.isArray(routeThrottles)) {
+    const got = JSON.stringify(routeThrottles);
+    problems.push(`routeThrottles must map route ids to { rateLimit, burstLimit }, got ${got}`);
+    return;
+  }
+  for (const [id, throttle] of Object.entries(routeThrottles)) {
+    if (!ROUTE_IDS.includes(id)) problems.push(`routeThrottles: "${id}" is no route id (${ROUTE_IDS.join(', ')})`);
+    checkThrottle(problems, `routeThrottles.${id}`, throttle);
+  }
+}
+
+function checkThrottle(problems: string[], key: string, throttle: unknown): void {
+  for (const limit of ['rateLimit', 'burstLimit'] as const) {
+    const value = (throttle as Partial<RouteThrottle> | null)?.[limit];
+    if (!isPositiveInteger(value)) problems.push(`${key}.${limit} must be a positive whole number, got ${value}`);
+  }
+}
+
+function isPositiveInteger(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+function isEmailAddress(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  return at > 0 && /^[\w.!#$%&'*+/=?^`{|}~-]{1,64}$/.test(value.slice(0, at)) && HOST_NAME.test(value.slice(at + 1));
 }
 
 function checkList(

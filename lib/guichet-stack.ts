@@ -1,11 +1,11 @@
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ROUTES } from '../lambdas/routes';
+import { DEFAULT_THROTTLE, ROUTES } from '../lambdas/routes';
 import { SECRETS, type SecretName } from '../lambdas/secrets';
 import { MetricName } from '../lambdas/shared/metric-names';
 import { TABLES, TABLE_NAMES, type TableName } from '../lambdas/tables';
@@ -21,6 +21,14 @@ import { GuichetApi } from './constructs/guichet-api';
 import { GuichetDashboard } from './constructs/guichet-dashboard';
 import { GuichetFunction } from './constructs/guichet-function';
 import { GuichetTables } from './constructs/guichet-tables';
+import { addFunctionAlarms, addServerErrorRateAlarm, addTableThrottlesAlarm } from './constructs/operations-alarms';
+import {
+  apiWidgets,
+  functionWidgets,
+  initDurationWidget,
+  routeWidgets,
+  tableWidget,
+} from './constructs/operations-widgets';
 import { SigningKeysRotation } from './constructs/signing-keys-rotation';
 import { type GuichetProps, validateProps } from './guichet-config';
 import { sharedLambdaEnvironment } from './lambda-environment';
@@ -32,6 +40,7 @@ export interface GuichetStackProps extends StackProps, GuichetProps {}
 export const CLIENT_AUTHENTICATION_ALARM_ID = 'ClientAuthenticationFailures';
 const DEFAULT_AUTH_FAILURE_ALARM_THRESHOLD = 50;
 const DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD = 20;
+const DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT = 5;
 export const LOGOUT_REJECTION_ALARM_ID = 'LogoutTokenRejections';
 export const SIGNING_KEYS_ROTATION_ALARM_ID = 'SigningKeysRotationErrors';
 
@@ -65,7 +74,11 @@ export class GuichetStack extends Stack {
         new secretsmanager.Secret(this, pascalCase(name), { description }),
       ]),
     ) as Record<SecretName, secretsmanager.Secret>;
-    this.api = new GuichetApi(this, 'Api', { logRetention, customDomain: props.customDomain });
+    this.api = new GuichetApi(this, 'Api', {
+      logRetention,
+      customDomain: props.customDomain,
+      defaultThrottle: props.defaultThrottle ?? DEFAULT_THROTTLE,
+    });
 
     const environment = sharedLambdaEnvironment(props, this.api.publicUrl);
     this.functions = Object.fromEntries(
@@ -80,7 +93,7 @@ export class GuichetStack extends Stack {
           if (access) fn.useTable(this.tables[name as TableName], TABLES[name as TableName], access);
         }
         for (const name of route.secrets) fn.useSecret(this.secrets[name], SECRETS[name]);
-        this.api.addRoute(route, fn.function);
+        this.api.addRoute(route, fn.function, props.routeThrottles?.[route.id] ?? route.throttle);
         return [route.id, fn];
       }),
     );
@@ -105,30 +118,22 @@ export class GuichetStack extends Stack {
       );
     }
 
-    this.alarms = new GuichetAlarms(this, 'Alarms');
+    this.alarms = new GuichetAlarms(this, 'Alarms', { alarmEmail: props.alarmEmail });
     const clientAuthenticationAlarm = this.addClientAuthenticationAlarm(
       props.authFailureAlarmThreshold ?? DEFAULT_AUTH_FAILURE_ALARM_THRESHOLD,
     );
-
-    this.dashboard = new GuichetDashboard(this, 'Dashboard', {
-      httpApi: this.api.httpApi,
-      stage: this.api.stage,
-      routes: ROUTES.map((route) => ({ definition: route, function: this.functions[route.id].function })),
-    });
-    this.dashboard.addSection('Native apps', exchangeCodeWidgets());
-    this.dashboard.addSection('Office add-ins', addonWidgets());
-    this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
     const logoutRejectionAlarm = this.alarms.addThresholdAlarm(LOGOUT_REJECTION_ALARM_ID, {
       metric: businessMetric(MetricName.LogoutTokenRejected),
       threshold: props.logoutRejectionAlarmThreshold ?? DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD,
       description: 'A burst of rejected back-channel logout tokens: an attack, or a key or clock problem at the IdP',
     });
+
+    this.dashboard = new GuichetDashboard(this, 'Dashboard');
+    this.dashboard.addSection('Native apps', exchangeCodeWidgets());
+    this.dashboard.addSection('Office add-ins', addonWidgets());
+    this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
     this.dashboard.addSection('Back-channel logout', backchannelLogoutWidgets({ rejectionAlarm: logoutRejectionAlarm }));
-    this.alarms.addThresholdAlarm(SIGNING_KEYS_ROTATION_ALARM_ID, {
-      metric: this.signingKeysRotation.function.function.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 1,
-      description: 'The signing-keys rotation failed: until it succeeds, no new key is published or used',
-    });
+    this.addOperations(props.serverErrorRateAlarmPercent ?? DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.publicUrl, description: 'Public base URL (GUICHET_PUBLIC_URL)' });
     for (const name of TABLE_NAMES) {
@@ -137,6 +142,34 @@ export class GuichetStack extends Stack {
     for (const [name, secret] of Object.entries(this.secrets)) {
       new CfnOutput(this, secretArnOutputKey(name as SecretName), { value: secret.secretArn });
     }
+  }
+
+  /** Alarms and dashboard sections of the API, every Lambda and every table. */
+  private addOperations(serverErrorRatePercent: number): void {
+    const stage = this.api.stage;
+    const rotation = this.signingKeysRotation.function;
+    const serverErrorRateAlarm = addServerErrorRateAlarm(this.alarms, stage, serverErrorRatePercent);
+    for (const [id, fn] of Object.entries(this.functions)) addFunctionAlarms(this.alarms, id, fn.function);
+    addFunctionAlarms(
+      this.alarms,
+      'SigningKeysRotation',
+      rotation.function,
+      'The signing-keys rotation failed: until it succeeds, no new key is published or used',
+    );
+    for (const name of TABLE_NAMES) addTableThrottlesAlarm(this.alarms, pascalCase(name), this.tables[name]);
+
+    this.dashboard.addSection('API', apiWidgets(stage, serverErrorRateAlarm));
+    this.dashboard.addSection(
+      'Routes',
+      ROUTES.flatMap((route) => routeWidgets(route, stage, this.functions[route.id].function)),
+    );
+    this.dashboard.addSection('Signing-keys rotation', functionWidgets('Signing-keys rotation', rotation.function));
+    const logGroups = [...Object.values(this.functions), rotation].map((fn) => fn.logGroup);
+    this.dashboard.addSection('Lambda cold starts', [initDurationWidget(logGroups)]);
+    this.dashboard.addSection(
+      'DynamoDB tables',
+      TABLE_NAMES.map((name) => tableWidget(name, this.tables[name])),
+    );
   }
 
   /** A burst of failed client authentications: a leaked or guessed client id, or a misconfigured client. */

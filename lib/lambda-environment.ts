@@ -15,6 +15,8 @@ export function sharedLambdaEnvironment(props: GuichetProps, publicUrl: string):
     SESSION_EXCHANGE_FAILURE_LIMIT: props.sessionExchangeFailureLimit,
     SESSION_EXCHANGE_FAILURE_WINDOW_SECONDS: props.sessionExchangeFailureWindowSeconds,
     ADDONS_SESSION_TTL_SECONDS: props.addonsSessionTtlSeconds,
+    ADDONS_RATE_LIMIT: props.addonsRateLimit,
+    ADDONS_RATE_LIMIT_WINDOW_SECONDS: props.addonsRateLimitWindowSeconds,
     ADDONS_TRANSIT_TOKEN_TTL_SECONDS: props.addonsTransitTokenTtlSeconds,
     ADDONS_TOKEN_SCOPE: props.addonsTokenScope,
     ADDONS_TOKEN_TTL_SECONDS: props.addonsTokenTtlSeconds,

@@ -1,3 +1,4 @@
+import type { RouteDefinition } from '../lambdas/routes';
 import type { SecretName } from '../lambdas/secrets';
 import type { TableName } from '../lambdas/tables';
 
@@ -14,4 +15,9 @@ export function tableNameOutputKey(name: TableName): string {
 /** Output holding a secret's ARN: the operator CLI finds the signing keys through it. */
 export function secretArnOutputKey(name: SecretName): string {
   return `${pascalCase(name)}Arn`;
+}
+
+/** `GET /auth/login`: how API Gateway names a route, in its route settings and its route metrics. */
+export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
 }

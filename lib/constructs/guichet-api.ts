@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -6,8 +6,9 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../lambdas/routes';
+import type { RouteDefinition, RouteThrottle } from '../../lambdas/routes';
 import type { CustomDomainProps } from '../guichet-config';
+import { routeKey } from '../naming';
 
 /**
  * Request facts only: never the query string or headers, which carry codes, tokens and cookies.
@@ -30,9 +31,14 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 export interface GuichetApiProps {
   readonly logRetention: logs.RetentionDays;
   readonly customDomain?: CustomDomainProps;
+  /** Stage throttling of every route `addRoute` gives no throttle of its own. */
+  readonly defaultThrottle: RouteThrottle;
 }
 
-/** The HTTP API: no CORS (browsers reach it by navigation or same-site calls), access logs, route metrics. */
+/**
+ * The HTTP API: no CORS (browsers reach it by navigation or same-site calls), access logs, route metrics, and
+ * stage throttling per route.
+ */
 export class GuichetApi extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
@@ -41,6 +47,8 @@ export class GuichetApi extends Construct {
   readonly publicUrl: string;
   /** By route id. */
   readonly routes: Record<string, apigwv2.HttpRoute> = {};
+  /** The stage's `RouteSettings`, by route key: raw CloudFormation, which the L2 stage does not model. */
+  private readonly routeSettings: Record<string, unknown> = {};
 
   constructor(scope: Construct, id: string, props: GuichetApiProps) {
     super(scope, id);
@@ -57,23 +65,37 @@ export class GuichetApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       detailedMetricsEnabled: true,
+      throttle: props.defaultThrottle,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
         format: ACCESS_LOG_FORMAT,
       },
       domainMapping: domainName && { domainName },
     });
+    (this.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Lazy.any({
+      produce: () => (Object.keys(this.routeSettings).length > 0 ? this.routeSettings : undefined),
+    });
     this.publicUrl = props.customDomain ? `https://${props.customDomain.domainName}` : this.httpApi.apiEndpoint;
   }
 
-  /** Routes `METHOD path` to the handler; one call per route of the route table. */
-  addRoute(route: RouteDefinition, handler: lambda.IFunction): apigwv2.HttpRoute {
+  /** Routes `METHOD path` to the handler, throttled as given or else as the stage's default; one call per route. */
+  addRoute(route: RouteDefinition, handler: lambda.IFunction, throttle?: RouteThrottle): apigwv2.HttpRoute {
     const [httpRoute] = this.httpApi.addRoutes({
       path: route.path,
       methods: [apigwv2.HttpMethod[route.method]],
       integration: new HttpLambdaIntegration(`${route.id}Integration`, handler),
     });
     this.routes[route.id] = httpRoute;
+    if (throttle) {
+      // Detailed metrics again: whether route settings inherit the stage default's is not documented.
+      this.routeSettings[routeKey(route)] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+        DetailedMetricsEnabled: true,
+      };
+      // CloudFormation refuses settings for a route key the API does not have yet.
+      this.stage.node.addDependency(httpRoute);
+    }
     return httpRoute;
   }
 

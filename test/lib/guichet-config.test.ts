@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { type GuichetProps, propsFromContext, SIGNING_ALGORITHMS, validateProps } from '../../lib/guichet-config';
+import { DEFAULT_THROTTLE, type RouteThrottle } from '../../lambdas/routes';
 import { SIGNING_ALGORITHMS as HANDLER_SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-keys';
 import { EXAMPLE_PROPS } from './helpers';
 
@@ -28,6 +29,12 @@ describe('propsFromContext', () => {
         customDomainName: 'auth.example.com',
         certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
         logRetentionDays: '90',
+        addonsRateLimit: '40',
+        serverErrorRateAlarmPercent: '2.5',
+        alarmEmail: ' ops@example.com ',
+        defaultThrottleRate: '200',
+        defaultThrottleBurst: 400,
+        routeThrottles: '{"OAuthToken": {"rateLimit": 10, "burstLimit": 20}}',
       }),
     ).toEqual({
       oidcIssuer: 'https://idp.example.com/realms/main',
@@ -49,7 +56,22 @@ describe('propsFromContext', () => {
         certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
       },
       logRetention: logs.RetentionDays.THREE_MONTHS,
+      addonsRateLimit: 40,
+      serverErrorRateAlarmPercent: 2.5,
+      alarmEmail: 'ops@example.com',
+      defaultThrottle: { rateLimit: 200, burstLimit: 400 },
+      routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
     });
+  });
+
+  test('accepts routeThrottles as a JSON object (cdk.json), and one default throttle key alone', () => {
+    const props = fromContext({
+      ...EXAMPLE_PROPS,
+      routeThrottles: { Jwks: { rateLimit: 5, burstLimit: 5 } },
+      defaultThrottleBurst: '3000',
+    });
+    expect(props.routeThrottles).toEqual({ Jwks: { rateLimit: 5, burstLimit: 5 } });
+    expect(props.defaultThrottle).toEqual({ rateLimit: DEFAULT_THROTTLE.rateLimit, burstLimit: 3000 });
   });
 
   test('accepts lists as JSON arrays (cdk.json) and leaves unset keys undefined', () => {
@@ -61,12 +83,16 @@ describe('propsFromContext', () => {
     expect(props.logRetention).toBeUndefined();
     expect(props.signingAlgorithm).toBeUndefined();
     expect(props.authFailureAlarmThreshold).toBeUndefined();
+    expect(props.alarmEmail).toBeUndefined();
+    expect(props.defaultThrottle).toBeUndefined();
+    expect(props.routeThrottles).toBeUndefined();
   });
 
   test.each([
     [{ oidcClientId: 'guichet' }, /"oidcIssuer" is required/],
     [{ ...EXAMPLE_PROPS, sessionTtlSeconds: 'twelve hours' }, /"sessionTtlSeconds" must be a number/],
-    [{ ...EXAMPLE_PROPS, logRetentionDays: 31 }, /"logRetentionDays" must be a CloudWatch Logs retention/],
+    [{ ...EXAMPLE_PROPS, routeThrottles: '{OAuthToken: 1}' }, /"routeThrottles" must be JSON/],
+    [{ ...EXAMPLE_PROPS, defaultThrottleRate: 'fast' }, /"defaultThrottleRate" must be a number/],
     [{ ...EXAMPLE_PROPS, tokenFailureLimit: 'many' }, /"tokenFailureLimit" must be a number/],
     [{ ...EXAMPLE_PROPS, signingAlgorithm: 256 }, /"signingAlgorithm" must be a string/],
   ])('refuses %j', (context, message) => {
@@ -86,6 +112,11 @@ describe('validateProps', () => {
         signingKeysCacheSeconds: 300,
         signingAlgorithm: 'ES256',
         authFailureAlarmThreshold: 50,
+        serverErrorRateAlarmPercent: 0.5,
+        alarmEmail: 'ops.team+guichet@mail.example.co.uk',
+        defaultThrottle: { rateLimit: 1000, burstLimit: 2000 },
+        routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
+        logRetention: logs.RetentionDays.INFINITE,
         customDomain: {
           domainName: 'auth.example.com',
           certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
@@ -134,6 +165,47 @@ describe('validateProps', () => {
       'a custom domain without name',
       { customDomain: { domainName: '', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } },
       /customDomain needs a domainName/,
+    ],
+    ['a zero add-in rate limit', { addonsRateLimit: 0 }, /addonsRateLimit must be a positive whole number/],
+    [
+      'a retention CloudWatch Logs lacks',
+      { logRetention: 31 as logs.RetentionDays },
+      /logRetention \(context logRetentionDays\) must be/,
+    ],
+    ['a 5xx rate of 0 %', { serverErrorRateAlarmPercent: 0 }, /serverErrorRateAlarmPercent must be above 0/],
+    ['a 5xx rate above 100 %', { serverErrorRateAlarmPercent: 101 }, /serverErrorRateAlarmPercent/],
+    ['an alarm e-mail without @', { alarmEmail: 'ops.example.com' }, /alarmEmail must be an e-mail address/],
+    ['an alarm e-mail without domain', { alarmEmail: 'ops@localhost' }, /alarmEmail/],
+    ['two alarm e-mails', { alarmEmail: 'a@example.com,b@example.com' }, /alarmEmail/],
+    [
+      'a fractional default rate',
+      { defaultThrottle: { rateLimit: 1.5, burstLimit: 10 } },
+      /defaultThrottle.rateLimit must be a positive whole number, got 1.5/,
+    ],
+    [
+      'a zero default burst',
+      { defaultThrottle: { rateLimit: 10, burstLimit: 0 } },
+      /defaultThrottle.burstLimit must be a positive whole number, got 0/,
+    ],
+    [
+      'a throttle for an unknown route',
+      { routeThrottles: { OauthToken: { rateLimit: 1, burstLimit: 1 } } },
+      /routeThrottles: "OauthToken" is no route id \(AuthLogin, /,
+    ],
+    [
+      'a route throttle without burst',
+      { routeThrottles: { Jwks: { rateLimit: 1 } as RouteThrottle } },
+      /routeThrottles.Jwks.burstLimit must be a positive whole number, got undefined/,
+    ],
+    [
+      'a route throttle that is a number',
+      { routeThrottles: { Jwks: 5 as unknown as RouteThrottle } },
+      /routeThrottles.Jwks.rateLimit must be/,
+    ],
+    [
+      'route throttles that are a list',
+      { routeThrottles: [] as unknown as GuichetProps['routeThrottles'] },
+      /routeThrottles must map route ids to \{ rateLimit, burstLimit \}/,
     ],
   ])('refuses %s', (_case, overrides, message) => {
     expect(withProps(overrides)).toThrow(message);

@@ -7,15 +7,17 @@ import {
   LOGOUT_REJECTION_ALARM_ID,
   SIGNING_KEYS_ROTATION_ALARM_ID,
 } from '../../lib/guichet-stack';
-import { tableNameOutputKey } from '../../lib/naming';
+import { SERVER_ERROR_RATE_ALARM_ID } from '../../lib/constructs/operations-alarms';
+import { pascalCase, routeKey, tableNameOutputKey } from '../../lib/naming';
 import type { GuichetProps } from '../../lib/guichet-config';
-import { ROUTES } from '../../lambdas/routes';
+import { DEFAULT_THROTTLE, ROUTES } from '../../lambdas/routes';
 import { SECRETS, type SecretName } from '../../lambdas/secrets';
 import { MetricName } from '../../lambdas/shared/metric-names';
 import { TABLES, TABLE_NAMES, type TableName } from '../../lambdas/tables';
 import {
   EXAMPLE_PROPS,
   actionsOf,
+  dashboardWidgets,
   logicalId,
   mentions,
   roleStatements,
@@ -185,6 +187,10 @@ describe('with a custom domain and optional props', () => {
     expect(() => synthGuichet({ ...EXAMPLE_PROPS, nativeAppRedirectSchemes: ['https'] })).toThrow(/custom scheme/);
     expect(() => synthGuichet({ ...EXAMPLE_PROPS, returnToOrigins: ['https://a.example.com/x'] })).toThrow(
       /bare origin/,
+    );
+    expect(() => synthGuichet({ ...EXAMPLE_PROPS, alarmEmail: 'ops' })).toThrow(/alarmEmail/);
+    expect(() => synthGuichet({ ...EXAMPLE_PROPS, routeThrottles: { Nope: { rateLimit: 1, burstLimit: 1 } } })).toThrow(
+      /"Nope" is no route id/,
     );
   });
 });
@@ -398,3 +404,145 @@ function custom(alarmId: string) {
   const { stack: customStack, template: customTemplate } = synthGuichet({ ...EXAMPLE_PROPS, logoutRejectionAlarmThreshold: 3 });
   expect(customTemplate.toJSON().Resources[logicalId(customStack.alarms.alarms[alarmId])].Properties.Threshold).toBe(3);
 }
+
+describe('throttling', () => {
+  const settingsOf = (synth: { template: Template }) =>
+    Object.values(synth.template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
+  const limits = (throttle: { rateLimit: number; burstLimit: number }) => ({
+    ThrottlingRateLimit: throttle.rateLimit,
+    ThrottlingBurstLimit: throttle.burstLimit,
+  });
+
+  test('routes with a throttle in the route table get it, the others the default', () => {
+    const stage = settingsOf({ template });
+    expect(stage.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: true, ...limits(DEFAULT_THROTTLE) });
+    const strict = ROUTES.filter((route) => route.throttle);
+    expect(strict.map((route) => route.id)).toEqual(
+      expect.arrayContaining(['OAuthToken', 'AuthSessionExchange', 'AddonsSessionsInit', 'AddonsSessionsExchange']),
+    );
+    expect(stage.RouteSettings).toEqual(
+      Object.fromEntries(
+        strict.map((route) => [routeKey(route), { DetailedMetricsEnabled: true, ...limits(route.throttle!) }]),
+      ),
+    );
+  });
+
+  test('the operator default replaces DEFAULT_THROTTLE, and route overrides replace the route table', () => {
+    const override = { rateLimit: 7, burstLimit: 14 };
+    const stage = settingsOf(
+      synthGuichet({
+        ...EXAMPLE_PROPS,
+        defaultThrottle: { rateLimit: 100, burstLimit: 150 },
+        routeThrottles: { OAuthToken: override, Jwks: override },
+      }),
+    );
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 150 });
+    expect(stage.RouteSettings['POST /oauth/token']).toMatchObject(limits(override));
+    expect(stage.RouteSettings['GET /.well-known/jwks.json']).toMatchObject(limits(override));
+    expect(stage.RouteSettings['POST /auth/session-exchange']).toMatchObject({ ThrottlingRateLimit: 50 });
+  });
+});
+
+describe('operations alarms', () => {
+  const alarmIds = () => Object.keys(stack.alarms.alarms);
+
+  test('5xx rate of the API at or above 5 % by default, configurable', () => {
+    const alarm = stack.alarms.alarms[SERVER_ERROR_RATE_ALARM_ID];
+    expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
+      Threshold: 5,
+      Metrics: expect.arrayContaining([expect.objectContaining({ Expression: '100 * FILL(errors, 0) / requests' })]),
+    });
+    const custom = synthGuichet({ ...EXAMPLE_PROPS, serverErrorRateAlarmPercent: 1.5 });
+    const customAlarm = custom.stack.alarms.alarms[SERVER_ERROR_RATE_ALARM_ID];
+    expect(custom.template.toJSON().Resources[logicalId(customAlarm)].Properties.Threshold).toBe(1.5);
+  });
+
+  test.each(ROUTE_CASES)('%s: its Lambda errors and throttles each raise an alarm', (id) => {
+    for (const [kind, metricName] of [['Errors', 'Errors'], ['Throttles', 'Throttles']]) {
+      const alarm = stack.alarms.alarms[`${id}${kind}`];
+      expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
+        MetricName: metricName,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.functions[id].function) } }],
+      });
+    }
+  });
+
+  test('the rotation Lambda throttles raise an alarm too', () => {
+    expect(alarmIds()).toEqual(expect.arrayContaining(['SigningKeysRotationErrors', 'SigningKeysRotationThrottles']));
+  });
+
+  test.each(TABLE_NAMES)('%s: throttled requests raise an alarm', (name) => {
+    const alarm = stack.alarms.alarms[`${pascalCase(name)}TableThrottles`];
+    expect(JSON.stringify(template.toJSON().Resources[logicalId(alarm)].Properties.Metrics)).toContain(
+      JSON.stringify({ Name: 'TableName', Value: { Ref: logicalId(stack.tables[name]) } }),
+    );
+  });
+
+  test('no alarm has an action without alarmEmail', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
+  });
+
+  test('with alarmEmail, every alarm notifies the topic that e-mails it', () => {
+    const notified = synthGuichet({ ...EXAMPLE_PROPS, alarmEmail: 'ops@example.com' });
+    const topic = { Ref: logicalId(notified.stack.alarms.topic!) };
+    const alarms = notified.template.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms)).toHaveLength(Object.keys(notified.stack.alarms.alarms).length);
+    for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmActions).toEqual([topic]);
+    notified.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
+
+describe('operations dashboard', () => {
+  let widgets: ReturnType<typeof dashboardWidgets>;
+  beforeAll(() => {
+    widgets = dashboardWidgets(template);
+  });
+  const titles = () => widgets.map((widget) => widget.properties.title);
+
+  test('business sections first, then the API, routes, rotation, cold starts and tables', () => {
+    const sections = widgets.filter((widget) => widget.type === 'text').map((widget) => widget.properties.markdown);
+    expect(sections).toEqual([
+      '## Logins and sessions',
+      '## Native apps',
+      '## Office add-ins',
+      '## Machine-to-machine',
+      '## Back-channel logout',
+      '## API',
+      '## Routes',
+      '## Signing-keys rotation',
+      '## Lambda cold starts',
+      '## DynamoDB tables',
+    ]);
+  });
+
+  test.each(ROUTE_CASES)('%s: a row of requests, latency, errors and concurrency', (id, route) => {
+    const key = routeKey(route);
+    const row = ['requests', 'latency', 'errors, throttles', 'concurrency'].map((what) => `${key}: ${what}`);
+    expect(titles()).toEqual(expect.arrayContaining(row));
+    const requests = JSON.stringify(widgets.find((widget) => widget.properties.title === `${key}: requests`));
+    expect(requests).toContain(`"Route","${key}"`);
+    const errors = JSON.stringify(widgets.find((widget) => widget.properties.title === `${key}: errors, throttles`));
+    expect(errors).toContain(`"FunctionName","${logicalId(stack.functions[id].function)}"`);
+  });
+
+  test('the rotation Lambda has its row', () => {
+    expect(titles()).toEqual(expect.arrayContaining(['Signing-keys rotation: errors, throttles']));
+  });
+
+  test('cold starts are read from the log group of every Lambda', () => {
+    const query = widgets.find((widget) => widget.type === 'log')?.properties.query ?? '';
+    for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function]) {
+      expect(query).toContain(`SOURCE '${logicalId(fn.logGroup)}'`);
+    }
+  });
+
+  test.each(TABLE_NAMES)('%s: capacity and throttled requests', (name) => {
+    const widget = JSON.stringify(widgets.find((candidate) => candidate.properties.title === `Table ${name}`));
+    expect(widget).toContain(`"TableName","${logicalId(stack.tables[name])}"`);
+    expect(widget).toContain('ThrottledRequests');
+  });
+});

@@ -11,6 +11,30 @@ export function testApp(): App {
   return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 }
 
+export interface DashboardWidget {
+  readonly type: string;
+  readonly width: number;
+  readonly properties: {
+    readonly title?: string;
+    readonly markdown?: string;
+    readonly metrics?: unknown[][];
+    readonly query?: string;
+    readonly annotations?: unknown;
+  };
+}
+
+/**
+ * The widgets of the template's only dashboard. Each `Ref` in the body reads as the logical id (or pseudo
+ * parameter) it names, any other token as TOKEN.
+ */
+export function dashboardWidgets(template: Template): DashboardWidget[] {
+  const [resource] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  const body = (resource.Properties.DashboardBody['Fn::Join'][1] as unknown[])
+    .map((part) => (typeof part === 'string' ? part : ((part as { Ref?: string }).Ref ?? 'TOKEN')))
+    .join('');
+  return JSON.parse(body).widgets;
+}
+
 export function synthGuichet(props: GuichetProps = EXAMPLE_PROPS): { stack: GuichetStack; template: Template } {
   const stack = new GuichetStack(testApp(), 'Guichet', props);
   return { stack, template: Template.fromStack(stack) };

@@ -25,6 +25,8 @@ test('maps every optional prop to its contract variable, lists comma-joined', ()
       sessionTtlSeconds: 1,
       exchangeCodeTtlSeconds: 2,
       addonsSessionTtlSeconds: 3,
+      addonsRateLimit: 11,
+      addonsRateLimitWindowSeconds: 12,
       addonsTransitTokenTtlSeconds: 4,
       addonsTokenScope: 'addons:read',
       addonsTokenTtlSeconds: 5,
@@ -36,6 +38,8 @@ test('maps every optional prop to its contract variable, lists comma-joined', ()
       // Deploy-time only: neither reaches a route Lambda.
       signingAlgorithm: 'ES256',
       authFailureAlarmThreshold: 10,
+      alarmEmail: 'ops@example.com',
+      defaultThrottle: { rateLimit: 1, burstLimit: 1 },
     },
     PUBLIC_URL,
   );
@@ -46,6 +50,8 @@ test('maps every optional prop to its contract variable, lists comma-joined', ()
     SESSION_TTL_SECONDS: '1',
     EXCHANGE_CODE_TTL_SECONDS: '2',
     ADDONS_SESSION_TTL_SECONDS: '3',
+    ADDONS_RATE_LIMIT: '11',
+    ADDONS_RATE_LIMIT_WINDOW_SECONDS: '12',
     ADDONS_TRANSIT_TOKEN_TTL_SECONDS: '4',
     ADDONS_TOKEN_SCOPE: 'addons:read',
     ADDONS_TOKEN_TTL_SECONDS: '5',
@@ -55,7 +61,7 @@ test('maps every optional prop to its contract variable, lists comma-joined', ()
     TOKEN_FAILURE_WINDOW_SECONDS: '8',
     SIGNING_KEYS_CACHE_SECONDS: '9',
   });
-  expect(Object.keys(environment)).toHaveLength(6 + 14);
+  expect(Object.keys(environment)).toHaveLength(6 + 16);
 });
 
 test('the base environment is the observability part every Lambda gets, route or not', () => {

@@ -2,12 +2,13 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GuichetStack } from '../../lib/guichet-stack';
 import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
+import type { GuichetProps } from '../../lib/guichet-config';
 import { EXAMPLE_PROPS, testApp } from './helpers';
 
 /** Synthesizes like bin/guichet.ts and lists what cdk-nag still reports, errors and warnings alike. */
-function unacknowledgedFindings(acknowledge: boolean): string[] {
+function unacknowledgedFindings(acknowledge: boolean, props: GuichetProps = EXAMPLE_PROPS): string[] {
   const app = testApp();
-  const stack = new GuichetStack(app, 'Guichet', EXAMPLE_PROPS);
+  const stack = new GuichetStack(app, 'Guichet', props);
   if (acknowledge) {
     // As in bin/: with the plugin registered, any finding fails the synth itself.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -25,6 +26,10 @@ function unacknowledgedFindings(acknowledge: boolean): string[] {
 
 test('every AwsSolutions finding is acknowledged', () => {
   expect(unacknowledgedFindings(true)).toEqual([]);
+});
+
+test('with alarmEmail too: the topic (encrypted, TLS only) and its key (rotated) need no acknowledgement', () => {
+  expect(unacknowledgedFindings(true, { ...EXAMPLE_PROPS, alarmEmail: 'ops@example.com' })).toEqual([]);
 });
 
 test('the checks do run: without the acknowledgements they report exactly the acknowledged rules', () => {

@@ -2,23 +2,30 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { GuichetApi } from '../../../lib/constructs/guichet-api';
-import type { RouteDefinition } from '../../../lambdas/routes';
+import type { RouteDefinition, RouteThrottle } from '../../../lambdas/routes';
 import { hostStack, logicalId } from '../helpers';
 
 const ROUTE: RouteDefinition = { id: 'Ping', method: 'POST', path: '/ping', entry: 'unused', tables: {}, secrets: [] };
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123';
+const DEFAULT_THROTTLE: RouteThrottle = { rateLimit: 300, burstLimit: 600 };
 
-function synthApi(customDomain?: { domainName: string; certificateArn: string }) {
+function synthApi(customDomain?: { domainName: string; certificateArn: string }, throttle?: RouteThrottle) {
   const stack = hostStack();
-  const api = new GuichetApi(stack, 'Api', { logRetention: logs.RetentionDays.ONE_WEEK, customDomain });
+  const api = new GuichetApi(stack, 'Api', {
+    logRetention: logs.RetentionDays.ONE_WEEK,
+    customDomain,
+    defaultThrottle: DEFAULT_THROTTLE,
+  });
   const handler = new lambda.Function(stack, 'Handler', {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({})'),
   });
-  api.addRoute(ROUTE, handler);
+  api.addRoute(ROUTE, handler, throttle);
   return { stack, api, handler, template: Template.fromStack(stack) };
 }
+
+const stageOf = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
 
 describe('without a custom domain', () => {
   let synth: ReturnType<typeof synthApi>;
@@ -26,7 +33,7 @@ describe('without a custom domain', () => {
     synth = synthApi();
   });
 
-  test('has no CORS and serves the default stage with detailed metrics', () => {
+  test('has no CORS and serves the default stage with detailed metrics and the default throttling', () => {
     synth.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: Match.absent(),
@@ -34,8 +41,12 @@ describe('without a custom domain', () => {
     synth.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { DetailedMetricsEnabled: true },
+      DefaultRouteSettings: { DetailedMetricsEnabled: true, ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
     });
+  });
+
+  test('a route added without throttle of its own gets no route settings', () => {
+    expect(stageOf(synth.template).Properties.RouteSettings).toBeUndefined();
   });
 
   test('writes JSON access logs to its own log group, without query strings or headers', () => {
@@ -68,6 +79,17 @@ describe('without a custom domain', () => {
     expect(synth.stack.resolve(synth.api.publicUrl)).toEqual({
       'Fn::GetAtt': [logicalId(synth.api.httpApi), 'ApiEndpoint'],
     });
+  });
+});
+
+describe('with a route throttle', () => {
+  test('sets the route settings under its route key, keeping detailed metrics, once the route exists', () => {
+    const { api, template } = synthApi(undefined, { rateLimit: 5, burstLimit: 10 });
+    const stage = stageOf(template);
+    expect(stage.Properties.RouteSettings).toEqual({
+      'POST /ping': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10, DetailedMetricsEnabled: true },
+    });
+    expect(stage.DependsOn).toContain(logicalId(api.routes.Ping));
   });
 });
 
