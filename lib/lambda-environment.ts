@@ -38,11 +38,14 @@ export function sharedLambdaEnvironment(props: GuichetProps, publicUrl: string):
   return environment;
 }
 
-/** What every guichet Lambda needs whatever it does: logs and metrics under the service's name, readable stacks. */
+/**
+ * What every guichet Lambda needs whatever it does: logs and metrics under the service's name. Not
+ * `--enable-source-maps`: reading the map costs about 50 ms of every cold start; the map is deployed beside
+ * the code to decode a stack trace when one is needed.
+ */
 export function baseLambdaEnvironment(): Record<string, string> {
   return {
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    NODE_OPTIONS: '--enable-source-maps',
   };
 }

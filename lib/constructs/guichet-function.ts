@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
 import { DEFAULT_TIMEOUT_SECONDS, type TableAccess } from '../../lambdas/routes';
 import type { SecretDefinition } from '../../lambdas/secrets';
 import type { TableDefinition } from '../../lambdas/tables';
@@ -29,7 +30,7 @@ export interface GuichetFunctionProps {
   readonly logRetention: logs.RetentionDays;
   /** @default DEFAULT_TIMEOUT_SECONDS */
   readonly timeoutSeconds?: number;
-  /** @default 512 */
+  /** @default LAMBDA_MEMORY_MB */
   readonly memorySize?: number;
 }
 
@@ -59,7 +60,7 @@ export class GuichetFunction extends Construct {
       entry: path.join(REPOSITORY_ROOT, props.entry),
       runtime,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? LAMBDA_MEMORY_MB,
       timeout: Duration.seconds(props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
       role: this.role,
       logGroup: this.logGroup,
@@ -68,12 +69,15 @@ export class GuichetFunction extends Construct {
       projectRoot: REPOSITORY_ROOT,
       depsLockFilePath: path.join(REPOSITORY_ROOT, 'package-lock.json'),
       bundling: {
-        minify: true,
-        sourceMap: true,
-        target: runtime.name.replace(/^nodejs(\d+)\.x$/, 'node$1'),
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
+        target: LAMBDA_BUNDLING.target,
         format: nodejs.OutputFormat.CJS,
         externalModules: [],
-        mainFields: ['module', 'main'],
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_BUNDLING.alias).map(([name, replacement]) => [`--alias:${name}`, replacement]),
+        ),
       },
     });
   }

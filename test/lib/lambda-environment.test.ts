@@ -11,7 +11,6 @@ test('with only the required props, sets the required variables and nothing the 
     OIDC_CLIENT_ID: 'guichet',
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    NODE_OPTIONS: '--enable-source-maps',
   });
 });
 
@@ -61,14 +60,13 @@ test('maps every optional prop to its contract variable, lists comma-joined', ()
     TOKEN_FAILURE_WINDOW_SECONDS: '8',
     SIGNING_KEYS_CACHE_SECONDS: '9',
   });
-  expect(Object.keys(environment)).toHaveLength(6 + 16);
+  expect(Object.keys(environment)).toHaveLength(5 + 16);
 });
 
 test('the base environment is the observability part every Lambda gets, route or not', () => {
   expect(baseLambdaEnvironment()).toEqual({
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    NODE_OPTIONS: '--enable-source-maps',
   });
   expect(sharedLambdaEnvironment(EXAMPLE_PROPS, PUBLIC_URL)).toMatchObject(baseLambdaEnvironment());
 });

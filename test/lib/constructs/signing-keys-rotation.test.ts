@@ -37,11 +37,10 @@ test('runs the rotation handler like every guichet Lambda, told only the algorit
         SIGNING_ALGORITHM: 'ES256',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
       },
     },
   });
-  expect(Object.keys(resources()[functionId()].Properties.Environment.Variables)).toHaveLength(4);
+  expect(Object.keys(resources()[functionId()].Properties.Environment.Variables)).toHaveLength(3);
 });
 
 test('its role may do exactly what the handler does on that secret, and nothing else but logs and X-Ray', () => {

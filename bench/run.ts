@@ -1,0 +1,64 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { measureOidcProviderBaseline } from './baseline-oidc-provider';
+import { buildBundles } from './bundles';
+import { measureColdInit } from './cold-init';
+import { costModel, measuredFlows } from './cost-model';
+import { measureTokenCpu } from './cpu';
+import { measureGuichetRoutes } from './http-load';
+import { startGuichetUnderTest, type GuichetUnderTest } from './local-guichet';
+import { measureLogoutScale } from './logout-scale';
+import { buildReport } from './report';
+
+/**
+ * `npm run bench`: measures guichet on this machine, on loopback only, prints one table and writes it to
+ * bench/results.json. A missed budget is reported, not an error: the exit code is 0 unless the bench itself fails.
+ */
+const RESULTS_FILE = path.join(__dirname, 'results.json');
+/** Far above a normal run (about two minutes on two cores): a hung step ends the bench instead of blocking. */
+const WATCHDOG_MS = 6 * 60_000;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = os.loadavg()[0];
+  const workDirectory = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-'));
+  const step = (what: string) => process.stderr.write(`bench: ${what}…\n`);
+  let guichet: GuichetUnderTest | undefined;
+  try {
+    step('bundling every Lambda');
+    const bundles = await buildBundles(path.join(workDirectory, 'bundles'));
+    step('starting the local guichet');
+    guichet = await startGuichetUnderTest(path.join(workDirectory, 'state'));
+    step('cold init of every Lambda');
+    const coldInit = await measureColdInit(bundles, guichet.server.ready.env);
+    step('load on the routes');
+    const routes = await measureGuichetRoutes(guichet);
+    step("oidc-provider's client credentials");
+    const baseline = await measureOidcProviderBaseline();
+    step('token endpoint CPU');
+    const tokenCpu = await measureTokenCpu(guichet.server.ready.env);
+    step('back-channel logout with 10 and 10,000 sessions');
+    const logout = await measureLogoutScale(guichet);
+    const cost = costModel(measuredFlows(routes, logout));
+    const durationSeconds = (performance.now() - started) / 1000;
+    const { text, json } = buildReport({ startedAt, loadAverageAtStart, durationSeconds, bundles, coldInit, routes, baseline, tokenCpu, logout, cost });
+    process.stdout.write(`${text}\nWritten to ${path.relative(process.cwd(), RESULTS_FILE)}.\n`);
+    await writeFile(RESULTS_FILE, `${JSON.stringify(json, null, 2)}\n`);
+  } finally {
+    await guichet?.close();
+    await rm(workDirectory, { recursive: true, force: true });
+  }
+}
+
+setTimeout(() => {
+  process.stderr.write(`bench: still running after ${WATCHDOG_MS / 60_000} minutes, stopped\n`);
+  process.exit(1);
+}, WATCHDOG_MS).unref();
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
