@@ -1,12 +1,13 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { startLocalGuichet, type LocalGuichet } from '../../local/start';
+import type { LocalGuichet } from '../../local/start';
+import { startTestGuichet } from '../support/integration';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 
 let guichet: LocalGuichet;
 
 beforeAll(async () => {
-  guichet = await startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0' });
+  guichet = await startTestGuichet();
 });
 afterAll(() => guichet?.close());
 

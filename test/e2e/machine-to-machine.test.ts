@@ -1,7 +1,8 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import { runKeys } from '../../cli/run-keys';
-import { startLocalGuichet, type LocalGuichet } from '../../local/start';
+import type { LocalGuichet } from '../../local/start';
+import { startTestGuichet } from '../support/integration';
 import { runCli } from '../support/cli-run';
 
 let guichet: LocalGuichet;
@@ -9,7 +10,8 @@ let dynamoDbPort: string;
 
 beforeAll(async () => {
   // Short key caches, so that a rotation is seen within the test rather than after five minutes.
-  guichet = await startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', SIGNING_KEYS_CACHE_SECONDS: '1' });
+  guichet = await startTestGuichet({
+    SIGNING_KEYS_CACHE_SECONDS: '1' });
   dynamoDbPort = new URL(guichet.dynamoDbEndpoint).port;
 });
 afterAll(() => guichet?.close());

@@ -1,4 +1,5 @@
-import { startLocalGuichet, type LocalGuichet } from '../../local/start';
+import type { LocalGuichet } from '../../local/start';
+import { startTestGuichet } from '../support/integration';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 
@@ -6,11 +7,7 @@ let guichet: LocalGuichet;
 const logged: string[] = [];
 
 beforeAll(async () => {
-  guichet = await startLocalGuichet({
-    ...process.env,
-    PORT: '0',
-    DYNAMODB_PORT: '0',
-    DEV_IDP_PORT: '0',
+  guichet = await startTestGuichet({
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
     POWERTOOLS_DEV: 'false',
   });

@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { runApps } from '../../cli/run-apps';
-import { startLocalGuichet, type LocalGuichet } from '../../local/start';
+import type { LocalGuichet } from '../../local/start';
+import { startTestGuichet } from '../support/integration';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { signInAtDevIdp } from '../support/dev-idp-login';
@@ -18,11 +19,7 @@ let guichet: LocalGuichet;
 let client: { client_id: string; client_secret: string };
 
 beforeAll(async () => {
-  guichet = await startLocalGuichet({
-    ...process.env,
-    PORT: '0',
-    DYNAMODB_PORT: '0',
-    DEV_IDP_PORT: '0',
+  guichet = await startTestGuichet({
     // Every worker comes from 127.0.0.1: the per-address budgets would otherwise throttle the load itself.
     ADDONS_RATE_LIMIT: '100000',
     TOKEN_FAILURE_LIMIT: '100000',

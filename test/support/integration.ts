@@ -13,8 +13,13 @@ export interface Integration {
  * with the handler environment set as the stack would set it. Import handlers only after this resolved.
  */
 export async function startIntegration(env: Record<string, string> = {}): Promise<Integration> {
-  const guichet = await startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', ...env });
+  const guichet = await startTestGuichet(env);
   return { guichet, store: new LocalStore(guichet.dynamoDbEndpoint) };
+}
+
+/** The whole local service on free ports, for end-to-end tests; `env` adds to the test's environment. */
+export function startTestGuichet(env: Record<string, string> = {}): Promise<LocalGuichet> {
+  return startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', ...env });
 }
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;

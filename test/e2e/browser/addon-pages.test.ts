@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startLocalGuichet, type LocalGuichet } from '../../../local/start';
+import type { LocalGuichet } from '../../../local/start';
+import { startTestGuichet } from '../../support/integration';
 import { TestBrowser } from '../../support/browser';
 import { launchChromium, loopbackOnlyContext, recordCspViolations } from '../../support/chromium';
 
@@ -20,7 +21,7 @@ let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  guichet = await startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0' });
+  guichet = await startTestGuichet();
   browser = await launchChromium();
 }, 20_000);
 

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startLocalGuichet, type LocalGuichet } from '../../../local/start';
+import type { LocalGuichet } from '../../../local/start';
+import { startTestGuichet } from '../../support/integration';
 import { launchChromium, loopbackOnlyContext, recordCspViolations, type CspViolation } from '../../support/chromium';
 
 /**
@@ -22,7 +23,7 @@ let violations: CspViolation[];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  guichet = await startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0' });
+  guichet = await startTestGuichet();
   browser = await launchChromium();
   ({ context, blocked } = await loopbackOnlyContext(browser));
   violations = await recordCspViolations(context);
