@@ -33,3 +33,18 @@ export function secretSource(
     },
   };
 }
+
+/**
+ * A secret read on first use and kept for the container's life once read. A failed read is not kept:
+ * the next request tries again, and nothing is left rejecting unobserved at init.
+ */
+export function cachedSecret(name: SecretName, source: SecretSource = secretSource()): () => Promise<string> {
+  let value: Promise<string> | undefined;
+  return () => {
+    value ??= source.read(name).catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}

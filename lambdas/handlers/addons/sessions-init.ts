@@ -2,11 +2,11 @@ import { addinNameFrom, addonsRateLimiter, openAddonSession } from '../../domain
 import { appConfig } from '../../shared/config';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
-import { secretSource } from '../../shared/secrets';
+import { cachedSecret } from '../../shared/secrets';
 
 const config = appConfig();
 const limiter = addonsRateLimiter(config);
-const csrfKey = secretSource().read('addonsCsrfKey');
+const csrfKey = cachedSecret('addonsCsrfKey');
 
 /** POST /addons/sessions/init [{"addin_name"}] — an Office add-in opens a polling login. */
 export const handler = httpHandler('optional-json', async (event) => {
@@ -14,7 +14,7 @@ export const handler = httpHandler('optional-json', async (event) => {
   await limiter.check(clientAddress);
   const addinName = addinNameFrom(event.jsonBody.addin_name);
   await limiter.spend(clientAddress);
-  const opened = await openAddonSession(config, await csrfKey, addinName);
+  const opened = await openAddonSession(config, await csrfKey(), addinName);
   const response = jsonResponse(201, {
     transit_token: opened.transitToken,
     csrf_token: opened.csrfToken,

@@ -7,12 +7,12 @@ import { readCookie } from '../../shared/cookies';
 import { InvalidRequest, NotFound, Unauthenticated } from '../../shared/errors';
 import { header, jsonResponse, queryParameter } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
-import { secretSource } from '../../shared/secrets';
+import { cachedSecret } from '../../shared/secrets';
 import { signingKeyStore } from '../../shared/signing-keys';
 
 const config = appConfig();
 const limiter = addonsRateLimiter(config);
-const csrfKey = secretSource().read('addonsCsrfKey');
+const csrfKey = cachedSecret('addonsCsrfKey');
 const keys = signingKeyStore(config.signingKeysCacheSeconds);
 const MAX_WAIT_SECONDS = 20;
 /** Kept between the end of a long poll and the Lambda's own deadline. */
@@ -24,7 +24,7 @@ export const handler = httpHandler('none', async (event, context) => {
     const sessionId = readCookie(event, ADDONS_SESSION_COOKIE);
     if (sessionId === undefined) throw new Unauthenticated('the add-in session cookie is missing');
     const wait = waitSeconds(queryParameter(event, 'wait'));
-    if (!isValidAddonCsrfToken(header(event, 'x-csrftoken'), sessionId, await csrfKey)) {
+    if (!isValidAddonCsrfToken(header(event, 'x-csrftoken'), sessionId, await csrfKey())) {
       throw new InvalidRequest('the CSRF token does not match the add-in session');
     }
     if (!isWellFormedSecret(sessionId)) throw new NotFound('unknown add-in session');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { secretSource } from '../../../lambdas/shared/secrets';
+import { cachedSecret, secretSource } from '../../../lambdas/shared/secrets';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:guichet/oidc-client-secret-AbCdEf';
 const secretsManager = mockClient(SecretsManagerClient);
@@ -90,5 +90,24 @@ describe('secretSource', () => {
   test('passes a Secrets Manager failure on', async () => {
     secretsManager.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException'));
     await expect(secretSource({ OIDC_CLIENT_SECRET_ARN: ARN }).read('oidcClientSecret')).rejects.toThrow('AccessDeniedException');
+  });
+});
+
+describe('cachedSecret', () => {
+  test('reads once on first use, then keeps the value', async () => {
+    const read = jest.fn(async () => 'key');
+    const secret = cachedSecret('addonsCsrfKey', { read });
+    expect(read).not.toHaveBeenCalled();
+    await expect(secret()).resolves.toBe('key');
+    await expect(secret()).resolves.toBe('key');
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  test('forgets a failed read, so the next call tries again', async () => {
+    const read = jest.fn().mockRejectedValueOnce(new Error('throttled')).mockResolvedValueOnce('key');
+    const secret = cachedSecret('addonsCsrfKey', { read });
+    await expect(secret()).rejects.toThrow('throttled');
+    await expect(secret()).resolves.toBe('key');
+    expect(read).toHaveBeenCalledTimes(2);
   });
 });
