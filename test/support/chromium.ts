@@ -1,36 +1,41 @@
-import { accessSync, constants } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-/** Debian's Chromium binary (`apt-get install chromium`); the /usr/bin/chromium wrapper prints a shell error. */
-export const CHROMIUM_PATH = '/usr/lib/chromium/chromium';
+/**
+ * The browser for the browser tests: `CHROMIUM_PATH` when set (a system Chromium, or the one the global setup
+ * unpacked), otherwise the Chromium that `npm ci` brings in `@sparticuz/chromium`. That package is ESM-only and
+ * finds its archive through `import.meta.url`, which Jest's CommonJS mode cannot run, so a child Node process
+ * unpacks it (to the temporary directory, about 2 s the first time) and prints where.
+ */
+export function chromiumExecutable(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  return execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', "const { default: c } = await import('@sparticuz/chromium'); process.stdout.write(await c.executablePath());"],
+    { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', timeout: 60_000 },
+  );
+}
 
 /**
- * Headless Chromium for the browser tests. A missing binary fails the test with what to install: the
- * browser tests must never be skipped silently.
+ * Our own flags, not `@sparticuz/chromium`'s `args`: those are made for Lambda and include
+ * `--disable-web-security`, `--allow-running-insecure-content` and `--disable-site-isolation-trials`, which
+ * would silently switch off CORS, mixed-content blocking and origin isolation, the very things these tests check.
+ * The background-networking flags keep Chromium from calling Google's hosts on this closed network.
  */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Headless Chromium with web security on. */
 export async function launchChromium(): Promise<Browser> {
-  try {
-    accessSync(CHROMIUM_PATH, constants.X_OK);
-  } catch {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: the browser tests need it. ` +
-        'Install it with `apt-get install -y chromium` (.ci/run does this on CI).',
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    timeout: 15_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumExecutable(), headless: true, timeout: 15_000, args: [...CHROMIUM_ARGS] });
 }
 
 /**
