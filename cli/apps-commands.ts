@@ -1,9 +1,16 @@
-import { CLIENT_ID_FORMAT, newClientId, normalizeDomain, parseScopes } from '../lambdas/domain/application-rules';
+import {
+  ANY_DOMAIN,
+  CLIENT_ID_FORMAT,
+  DELEGATION_MODEL,
+  newClientId,
+  normalizeDomain,
+  parseScopes,
+} from '../lambdas/domain/application-rules';
 import type { ApplicationChanges, ApplicationRecord } from '../lambdas/repositories/applications';
 import { randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { nowSeconds } from '../lambdas/shared/time';
 import type { ApplicationStore } from './application-store';
-import { applicationTable, applicationView, describeApplication, domainList, scopeList } from './application-view';
+import { applicationTable, applicationView, delegation, describeApplication, scopeList } from './application-view';
 import { NotFoundError, UsageError, type CommandOutput } from './command-runner';
 
 /** The options particular to some commands, as `util.parseArgs` declares them. */
@@ -19,7 +26,7 @@ export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
 export const COMMAND_OPTION_USAGE: Readonly<Record<CommandOptionName, string>> = {
   name: '--name <name>',
   scopes: '[--scopes a,b]',
-  domains: '[--domains d1,d2]',
+  domains: "[--domains d1,d2|'*']",
   clear: '[--clear]',
 };
 
@@ -61,6 +68,7 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
           active: true,
           scopes,
           domains,
+          delegationModel: DELEGATION_MODEL,
           secretHash: sha256(secret),
           createdAt: now,
           updatedAt: now,
@@ -122,16 +130,18 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
   },
 
   domains: {
-    arguments: [CLIENT_ID, '[<d1,d2>]'],
+    arguments: [CLIENT_ID, "[<d1,d2>|'*']"],
     options: ['clear'],
-    summary: 'sets the e-mail domains it may act for; --clear: any domain',
+    summary: "sets the e-mail domains it may act for ('*': any domain); --clear: no delegation",
     prepare([id, list], { clear }) {
       const clientId = clientIdFrom(id);
-      if ((list === undefined) === !clear) throw new UsageError('give either the allowed domains (d1,d2) or --clear to allow any domain');
+      if ((list === undefined) === !clear) {
+        throw new UsageError("give either the allowed domains (d1,d2, or '*' for any domain) or --clear for no delegation");
+      }
       const domains = list === undefined ? [] : atLeastOne(domainsFrom(list), 'domain');
       return async (store) => {
-        const updated = await change(store, clientId, { domains });
-        return applicationOutput(updated, `Domains of ${clientId}: ${domainList(updated)}`);
+        const updated = await change(store, clientId, { domains, delegationModel: DELEGATION_MODEL });
+        return applicationOutput(updated, `Delegation of ${clientId}: ${delegation(updated)}`);
       };
     },
   },
@@ -235,9 +245,15 @@ function scopesFrom(text: string): string[] {
   }
 }
 
+/** Domains, or the wildcard alone: beside domains it would be ambiguous (any domain, or only those?). */
 function domainsFrom(text: string): string[] {
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.includes(ANY_DOMAIN)) {
+    if (entries.some((entry) => entry !== ANY_DOMAIN)) throw new UsageError("'*' allows any domain: give it alone, not with other domains");
+    return [ANY_DOMAIN];
+  }
   try {
-    return [...new Set(text.split(',').filter((domain) => domain.trim()).map(normalizeDomain))];
+    return [...new Set(entries.map(normalizeDomain))];
   } catch (error) {
     throw new UsageError(`${(error as Error).message}: expected a DNS name such as example.com`);
   }

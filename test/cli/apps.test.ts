@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { runApps } from '../../cli/run-apps';
 import { CLIENT_ID_FORMAT } from '../../lambdas/domain/application-rules';
@@ -40,6 +41,13 @@ async function create(...options: string[]): Promise<Created> {
 
 const stored = (clientId: string) => store.get('applications', clientId);
 
+/** An application as stored before delegation was closed by default: no delegationModel. */
+async function legacyApplication(name: string, domains: string[]): Promise<string> {
+  const id = `app_${randomBytes(16).toString('base64url')}`;
+  await store.put('applications', { id, name, active: true, scopes: [], domains, secretHash: sha256(id), createdAt: 0, updatedAt: 0 });
+  return id;
+}
+
 describe('create', () => {
   test('prints the client id and secret once, stores only the hash, with no scope by default', async () => {
     const created = await create('--name', 'Billing');
@@ -51,6 +59,20 @@ describe('create', () => {
     const item = await stored(created.client_id);
     expect(item).toMatchObject({ id: created.client_id, name: 'Billing', active: true, secretHash: sha256(created.client_secret) });
     expect(JSON.stringify(item)).not.toContain(created.client_secret);
+  });
+
+  test('without --domains, the application may act for no user', async () => {
+    const created = await create('--name', 'Undelegated');
+    expect(created.domains).toEqual([]);
+    expect(await stored(created.client_id)).toMatchObject({ domains: [], delegationModel: 2 });
+    expect((await apps('show', created.client_id)).stdout).toMatch(/^  delegation +none$/m);
+  });
+
+  test("--domains '*' lets it act for users of any domain, explicitly", async () => {
+    const created = await create('--name', 'Anywhere', '--domains', '*');
+    expect(created.domains).toEqual(['*']);
+    expect(await stored(created.client_id)).toMatchObject({ domains: ['*'], delegationModel: 2 });
+    expect((await apps('show', created.client_id)).stdout).toMatch(/^  delegation +any domain \(\*\)$/m);
   });
 
   test('takes scopes and domains, domains lower-cased, both deduplicated', async () => {
@@ -73,6 +95,8 @@ describe('create', () => {
     [['create', '--name', 'X', '--scopes', 'read,"quoted"'], /invalid scope/],
     [['create', '--name', 'X', '--domains', 'example'], /invalid domain "example"/],
     [['create', '--name', 'X', '--domains', 'under_score.com'], /invalid domain/],
+    [['create', '--name', 'X', '--domains', '*,example.com'], /'\*' allows any domain: give it alone/],
+    [['create', '--name', 'X', '--domains', '*.example.com'], /invalid domain "\*\.example\.com"/],
     [['create', '--name', 'X', '--clear'], /create does not take --clear/],
     [['create', '--name'], /argument missing/],
   ])('refuses %j with a usage error', async (argv, message) => {
@@ -97,8 +121,8 @@ describe('list and show', () => {
     expect(run.stdout).not.toMatch(/secret|hash/i);
 
     const human = await apps('list');
-    expect(human.stdout.split('\n')[0]).toMatch(/^CLIENT ID +STATUS +NAME +SCOPES +DOMAINS$/);
-    expect(human.stdout).toMatch(new RegExp(`${a.client_id} +active +Listed A +read +any`));
+    expect(human.stdout.split('\n')[0]).toMatch(/^CLIENT ID +STATUS +NAME +SCOPES +DELEGATION$/);
+    expect(human.stdout).toMatch(new RegExp(`${a.client_id} +active +Listed A +read +none`));
   });
 
   test('show gives one application without its hash', async () => {
@@ -118,7 +142,7 @@ describe('list and show', () => {
 
     const human = await apps('show', created.client_id);
     expect(human.stdout).toMatch(/status +active/);
-    expect(human.stdout).toMatch(/domains +example\.com/);
+    expect(human.stdout).toMatch(/^  delegation +example\.com$/m);
   });
 });
 
@@ -147,19 +171,35 @@ describe('grant and revoke', () => {
 });
 
 describe('domains', () => {
-  test('replaces the allowed domains, and --clear allows any', async () => {
+  test("replaces the allowed domains, '*' allows any, and --clear ends all delegation", async () => {
     const { client_id: id } = await create('--name', 'Delegating', '--domains', 'old.org');
 
     const set = await apps('domains', id, 'A.example.com,b.org', '--json');
     expect(set.json().domains).toEqual(['a.example.com', 'b.org']);
 
+    const any = await apps('domains', id, '*');
+    expect(any.stdout).toContain(`Delegation of ${id}: any domain (*)`);
+    expect((await stored(id))?.domains).toEqual(['*']);
+
     const cleared = await apps('domains', id, '--clear');
-    expect(cleared.stdout).toContain(`Domains of ${id}: any`);
+    expect(cleared.stdout).toContain(`Delegation of ${id}: none`);
     expect((await stored(id))?.domains).toEqual([]);
   });
 
+  test('marks a record it changes as written under the current rule', async () => {
+    const legacy = await legacyApplication('Marked by domains', []);
+    await apps('domains', legacy, 'example.com');
+    expect(await stored(legacy)).toMatchObject({ domains: ['example.com'], delegationModel: 2 });
+  });
+
+  test('--help says that --clear means no delegation', async () => {
+    expect((await apps('--help')).stdout).toMatch(/^  domains <client_id> \[<d1,d2>\|'\*'\] \[--clear\] +.*--clear: no delegation$/m);
+  });
+
   test.each([
-    [['x.org', '--clear'], /either the allowed domains .* or --clear/],
+    [['x.org', '--clear'], /either the allowed domains .* or --clear for no delegation/],
+    [['example.com,*'], /'\*' allows any domain: give it alone/],
+    [['*', '--clear'], /either the allowed domains .* or --clear/],
     [[], /either the allowed domains .* or --clear/],
     [['bad-.org'], /invalid domain/],
     [['bad..org'], /invalid domain/],
