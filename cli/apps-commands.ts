@@ -12,6 +12,7 @@ import { nowSeconds } from '../lambdas/shared/time';
 import type { ApplicationStore } from './application-store';
 import { applicationTable, applicationView, delegation, describeApplication, scopeList } from './application-view';
 import { NotFoundError, UsageError, type CommandOutput } from './command-runner';
+import { migrateDelegation } from './delegation-migration';
 
 /** The options particular to some commands, as `util.parseArgs` declares them. */
 export const COMMAND_OPTIONS = {
@@ -19,6 +20,7 @@ export const COMMAND_OPTIONS = {
   scopes: { type: 'string' },
   domains: { type: 'string' },
   clear: { type: 'boolean' },
+  'keep-any': { type: 'boolean' },
 } as const;
 
 export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
@@ -28,6 +30,7 @@ export const COMMAND_OPTION_USAGE: Readonly<Record<CommandOptionName, string>> =
   scopes: '[--scopes a,b]',
   domains: "[--domains d1,d2|'*']",
   clear: '[--clear]',
+  'keep-any': '[--keep-any]',
 };
 
 export interface CommandOptionValues {
@@ -35,6 +38,7 @@ export interface CommandOptionValues {
   readonly scopes?: string;
   readonly domains?: string;
   readonly clear?: boolean;
+  readonly 'keep-any'?: boolean;
 }
 
 type Action = (store: ApplicationStore) => Promise<CommandOutput>;
@@ -190,6 +194,12 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
         return { json: { client_id: clientId, deleted: true }, text: `Deleted ${clientId}.` };
       };
     },
+  },
+  'migrate-delegation': {
+    arguments: [],
+    options: ['keep-any'],
+    summary: "after an upgrade: reports the applications that allowed any domain by default; --keep-any: grant them '*'",
+    prepare: (_, options) => (store) => migrateDelegation(store, options['keep-any'] ?? false),
   },
 };
 

@@ -255,6 +255,81 @@ describe('disable, enable and delete', () => {
   });
 });
 
+describe('migrate-delegation', () => {
+  interface Migration {
+    reviewed: number;
+    formerly_any_domain: Array<{ client_id: string; domains: string[] }>;
+  }
+
+  const unmarked = async () => (await store.all('applications')).filter((record) => record.delegationModel === undefined);
+
+  test('without --keep-any, marks every older application and reports those that allowed any domain, now none', async () => {
+    const formerlyAny = await legacyApplication('Legacy open', []);
+    const restricted = await legacyApplication('Legacy restricted', ['example.com']);
+    const { client_id: current } = await create('--name', 'Current');
+    const currentBefore = await stored(current);
+    const legacyCount = (await unmarked()).length;
+
+    const run = await apps('migrate-delegation', '--json');
+    expect(run.code).toBe(0);
+    const report = run.json<Migration>();
+    expect(report.reviewed).toBe(legacyCount);
+    expect(report.formerly_any_domain).toContainEqual(expect.objectContaining({ client_id: formerlyAny, domains: [] }));
+    expect(report.formerly_any_domain.map((app) => app.client_id)).not.toContain(restricted);
+    expect(run.stdout).not.toMatch(/secret|hash/i);
+
+    expect(await stored(formerlyAny)).toMatchObject({ domains: [], delegationModel: 2 });
+    expect(await stored(restricted)).toMatchObject({ domains: ['example.com'], delegationModel: 2 });
+    expect(await stored(current)).toEqual(currentBefore);
+    expect(await unmarked()).toEqual([]);
+
+    const again = await apps('migrate-delegation', '--json');
+    expect(again.json()).toEqual({ reviewed: 0, formerly_any_domain: [] });
+  });
+
+  test("with --keep-any, grants '*' to those that allowed any domain, and only to them", async () => {
+    const formerlyAny = await legacyApplication('Legacy kept open', []);
+    const restricted = await legacyApplication('Legacy kept restricted', ['example.org']);
+
+    const run = await apps('migrate-delegation', '--keep-any');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^1 of them allowed any domain that way and still do, now explicitly \('\*'\):$/m);
+    expect(run.stdout).toContain(`  ${formerlyAny}  Legacy kept open`);
+    expect(run.stdout).not.toContain(restricted);
+
+    expect(await stored(formerlyAny)).toMatchObject({ domains: ['*'], delegationModel: 2 });
+    expect(await stored(restricted)).toMatchObject({ domains: ['example.org'], delegationModel: 2 });
+    expect((await apps('show', formerlyAny)).stdout).toMatch(/^  delegation +any domain \(\*\)$/m);
+
+    const again = await apps('migrate-delegation', '--keep-any');
+    expect(again.stdout).toBe('Nothing to migrate: every application follows the current delegation rule.\n');
+    expect((await stored(formerlyAny))?.domains).toEqual(['*']);
+  });
+
+  test('tells a person which applications lost delegation and how to grant it back', async () => {
+    const formerlyAny = await legacyApplication('Legacy closed', []);
+    const run = await apps('migrate-delegation');
+    expect(run.stdout).toMatch(/^Reviewed 1 application written .*\n1 of them allowed any domain that way and now may act for no user:$/m);
+    expect(run.stdout).toContain(`  ${formerlyAny}  Legacy closed`);
+    expect(run.stdout).toContain("npm run apps -- domains <client_id> '*'");
+  });
+
+  test('says so when no older application allowed any domain', async () => {
+    await legacyApplication('Legacy only restricted', ['example.net']);
+    const run = await apps('migrate-delegation');
+    expect(run.stdout).toMatch(/^Reviewed 1 application written .*\nNone of them allowed any domain: their delegation is unchanged\.\n$/);
+  });
+
+  test.each([
+    [['migrate-delegation', 'extra'], /usage: npm run apps -- migrate-delegation \[--keep-any\]/],
+    [['create', '--name', 'X', '--keep-any'], /create does not take --keep-any/],
+  ])('%j is a usage error', async (argv, message) => {
+    const run = await apps(...argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
 describe('errors', () => {
   const unknownId = 'app_AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -301,7 +376,7 @@ describe('errors', () => {
   test('--help lists every command', async () => {
     const run = await apps('--help');
     expect(run.code).toBe(0);
-    for (const command of ['create', 'list', 'show', 'grant', 'revoke', 'domains', 'rotate-secret', 'disable', 'enable', 'delete']) {
+    for (const command of ['create', 'list', 'show', 'grant', 'revoke', 'domains', 'rotate-secret', 'disable', 'enable', 'delete', 'migrate-delegation']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
   });
