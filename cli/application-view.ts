@@ -1,3 +1,4 @@
+import { allowsAnyDomain } from '../lambdas/domain/application-rules';
 import type { ApplicationRecord } from '../lambdas/repositories/applications';
 
 /** What the CLI shows of an application: everything but its secret hash. */
@@ -6,7 +7,7 @@ export interface ApplicationView {
   readonly name: string;
   readonly active: boolean;
   readonly scopes: readonly string[];
-  /** Empty: it may act for any domain. */
+  /** As stored: empty, it may act for no user; `['*']`, for users of any domain; else for those domains. */
   readonly domains: readonly string[];
   readonly created_at: string;
   readonly updated_at: string;
@@ -29,11 +30,11 @@ export function describeApplication(record: ApplicationRecord): string {
   const view = applicationView(record);
   return [
     `${view.client_id}  ${view.name}`,
-    `  status   ${status(record)}`,
-    `  scopes   ${scopeList(record)}`,
-    `  domains  ${domainList(record)}`,
-    `  created  ${view.created_at}`,
-    `  updated  ${view.updated_at}`,
+    `  status      ${status(record)}`,
+    `  scopes      ${scopeList(record)}`,
+    `  delegation  ${delegation(record)}`,
+    `  created     ${view.created_at}`,
+    `  updated     ${view.updated_at}`,
   ].join('\n');
 }
 
@@ -41,8 +42,8 @@ export function describeApplication(record: ApplicationRecord): string {
 export function applicationTable(records: readonly ApplicationRecord[]): string {
   if (records.length === 0) return 'No applications.';
   const rows = [
-    ['CLIENT ID', 'STATUS', 'NAME', 'SCOPES', 'DOMAINS'],
-    ...records.map((record) => [record.id, status(record), record.name, scopeList(record), domainList(record)]),
+    ['CLIENT ID', 'STATUS', 'NAME', 'SCOPES', 'DELEGATION'],
+    ...records.map((record) => [record.id, status(record), record.name, scopeList(record), delegation(record)]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
@@ -50,7 +51,12 @@ export function applicationTable(records: readonly ApplicationRecord[]): string 
 
 const status = (record: ApplicationRecord): string => (record.active ? 'active' : 'disabled');
 export const scopeList = (record: ApplicationRecord): string => record.scopes.join(', ') || '(none)';
-export const domainList = (record: ApplicationRecord): string => record.domains.join(', ') || 'any';
+
+/** Whom it may act for with `subject`, in words. */
+export function delegation(record: ApplicationRecord): string {
+  if (record.domains.length === 0) return 'none';
+  return allowsAnyDomain(record.domains) ? 'any domain (*)' : record.domains.join(', ');
+}
 
 function isoTime(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString();

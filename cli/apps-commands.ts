@@ -1,10 +1,18 @@
-import { CLIENT_ID_FORMAT, newClientId, normalizeDomain, parseScopes } from '../lambdas/domain/application-rules';
+import {
+  ANY_DOMAIN,
+  CLIENT_ID_FORMAT,
+  DELEGATION_MODEL,
+  newClientId,
+  normalizeDomain,
+  parseScopes,
+} from '../lambdas/domain/application-rules';
 import type { ApplicationChanges, ApplicationRecord } from '../lambdas/repositories/applications';
 import { randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { nowSeconds } from '../lambdas/shared/time';
 import type { ApplicationStore } from './application-store';
-import { applicationTable, applicationView, describeApplication, domainList, scopeList } from './application-view';
+import { applicationTable, applicationView, delegation, describeApplication, scopeList } from './application-view';
 import { NotFoundError, UsageError, type CommandOutput } from './command-runner';
+import { migrateDelegation } from './delegation-migration';
 
 /** The options particular to some commands, as `util.parseArgs` declares them. */
 export const COMMAND_OPTIONS = {
@@ -12,6 +20,7 @@ export const COMMAND_OPTIONS = {
   scopes: { type: 'string' },
   domains: { type: 'string' },
   clear: { type: 'boolean' },
+  'keep-any': { type: 'boolean' },
 } as const;
 
 export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
@@ -19,8 +28,9 @@ export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
 export const COMMAND_OPTION_USAGE: Readonly<Record<CommandOptionName, string>> = {
   name: '--name <name>',
   scopes: '[--scopes a,b]',
-  domains: '[--domains d1,d2]',
+  domains: "[--domains d1,d2|'*']",
   clear: '[--clear]',
+  'keep-any': '[--keep-any]',
 };
 
 export interface CommandOptionValues {
@@ -28,6 +38,7 @@ export interface CommandOptionValues {
   readonly scopes?: string;
   readonly domains?: string;
   readonly clear?: boolean;
+  readonly 'keep-any'?: boolean;
 }
 
 type Action = (store: ApplicationStore) => Promise<CommandOutput>;
@@ -61,6 +72,7 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
           active: true,
           scopes,
           domains,
+          delegationModel: DELEGATION_MODEL,
           secretHash: sha256(secret),
           createdAt: now,
           updatedAt: now,
@@ -122,16 +134,18 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
   },
 
   domains: {
-    arguments: [CLIENT_ID, '[<d1,d2>]'],
+    arguments: [CLIENT_ID, "[<d1,d2>|'*']"],
     options: ['clear'],
-    summary: 'sets the e-mail domains it may act for; --clear: any domain',
+    summary: "sets the e-mail domains it may act for ('*': any domain); --clear: no delegation",
     prepare([id, list], { clear }) {
       const clientId = clientIdFrom(id);
-      if ((list === undefined) === !clear) throw new UsageError('give either the allowed domains (d1,d2) or --clear to allow any domain');
+      if ((list === undefined) === !clear) {
+        throw new UsageError("give either the allowed domains (d1,d2, or '*' for any domain) or --clear for no delegation");
+      }
       const domains = list === undefined ? [] : atLeastOne(domainsFrom(list), 'domain');
       return async (store) => {
-        const updated = await change(store, clientId, { domains });
-        return applicationOutput(updated, `Domains of ${clientId}: ${domainList(updated)}`);
+        const updated = await change(store, clientId, { domains, delegationModel: DELEGATION_MODEL });
+        return applicationOutput(updated, `Delegation of ${clientId}: ${delegation(updated)}`);
       };
     },
   },
@@ -180,6 +194,12 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
         return { json: { client_id: clientId, deleted: true }, text: `Deleted ${clientId}.` };
       };
     },
+  },
+  'migrate-delegation': {
+    arguments: [],
+    options: ['keep-any'],
+    summary: "after an upgrade: reports the applications that allowed any domain by default; --keep-any: grant them '*'",
+    prepare: (_, options) => (store) => migrateDelegation(store, options['keep-any'] ?? false),
   },
 };
 
@@ -235,9 +255,15 @@ function scopesFrom(text: string): string[] {
   }
 }
 
+/** Domains, or the wildcard alone: beside domains it would be ambiguous (any domain, or only those?). */
 function domainsFrom(text: string): string[] {
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.includes(ANY_DOMAIN)) {
+    if (entries.some((entry) => entry !== ANY_DOMAIN)) throw new UsageError("'*' allows any domain: give it alone, not with other domains");
+    return [ANY_DOMAIN];
+  }
   try {
-    return [...new Set(text.split(',').filter((domain) => domain.trim()).map(normalizeDomain))];
+    return [...new Set(entries.map(normalizeDomain))];
   } catch (error) {
     throw new UsageError(`${(error as Error).message}: expected a DNS name such as example.com`);
   }

@@ -24,22 +24,11 @@ export const ADDONS_SESSION_COOKIE = 'guichet_addons_sid';
 export const ADDONS_CLIENT_ID = 'guichet-addons';
 /** Seconds the add-in should wait between polls without `wait`. */
 const POLL_INTERVAL_SECONDS = 2;
-const MAX_ADDIN_NAME_LENGTH = 64;
 
 type AddonConfig = Pick<
   AppConfig,
   'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds' | 'addonsTokenScope' | 'addonsTokenTtlSeconds' | 'publicUrl' | 'accessTokenAudience'
 >;
-
-/** The name an add-in gives itself, shown (as text) on the confirmation page. */
-export function addinNameFrom(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || value.length > MAX_ADDIN_NAME_LENGTH || /[\u0000-\u001f\u007f<>]/.test(value)) {
-    throw new InvalidRequest(`addin_name must be a string of at most ${MAX_ADDIN_NAME_LENGTH} plain characters`);
-  }
-  return value;
-}
 
 export interface OpenedAddonSession {
   readonly transitToken: string;

@@ -54,13 +54,29 @@ export function emailDomain(email: string): string | undefined {
   }
 }
 
+/** The explicit grant to act for users of any domain: `--domains '*'`, stored as the whole list. */
+export const ANY_DOMAIN = '*';
+
 /**
- * Whether an application may act for this address: its domain must equal one of the allowed domains
- * exactly (no suffix or prefix match: `evil-example.com` and `example.com.evil.org` are not
- * `example.com`). No allowed domain means any domain.
+ * Marks the records written under the current delegation rule (an empty list means no delegation). A
+ * record without it predates that rule, when an empty list meant any domain; the operator reviews those
+ * with `npm run apps -- migrate-delegation`.
+ */
+export const DELEGATION_MODEL = 2;
+
+/** Whether the allowed domains are the explicit wildcard, alone. */
+export function allowsAnyDomain(allowedDomains: readonly string[]): boolean {
+  return allowedDomains.length === 1 && allowedDomains[0] === ANY_DOMAIN;
+}
+
+/**
+ * Whether an application may act for this address. Closed by default: no allowed domain means no
+ * delegation at all, and only the wildcard alone (`['*']`) allows any domain. Otherwise the address's
+ * domain must equal one of the allowed domains exactly (no suffix or prefix match: `evil-example.com` and
+ * `example.com.evil.org` are not `example.com`).
  */
 export function mayActFor(email: string, allowedDomains: readonly string[]): boolean {
   const domain = emailDomain(email);
   if (domain === undefined) return false;
-  return allowedDomains.length === 0 || allowedDomains.includes(domain);
+  return allowsAnyDomain(allowedDomains) || allowedDomains.includes(domain);
 }

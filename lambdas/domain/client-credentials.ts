@@ -20,7 +20,8 @@ export function requireClientCredentialsGrant(form: ReadonlyMap<string, string>)
 
 /**
  * The client-credentials grant for an authenticated application: the requested scopes must all be
- * granted (default: every granted scope), and `subject` may only name an address in its allowed domains.
+ * granted (default: every granted scope), and `subject` may only name an address in its allowed domains
+ * (none allowed: no delegation, even on a record written when that meant any domain).
  */
 export async function grantClientCredentials(
   application: ApplicationRecord,
@@ -33,7 +34,9 @@ export async function grantClientCredentials(
   if (subject !== undefined && !mayActFor(subject, application.domains)) {
     countMetric(MetricName.DelegationRefused);
     logger.info('delegation refused', { application: application.id });
-    throw new AccessDenied('this application may not act for that user');
+    throw new AccessDenied(
+      application.domains.length === 0 ? 'this application may not act for users' : 'this application may not act for that user',
+    );
   }
   const email = subject?.toLowerCase();
   const token = await mintAccessToken(

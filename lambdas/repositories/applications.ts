@@ -7,14 +7,20 @@ export interface ApplicationRecord {
   readonly name: string;
   readonly active: boolean;
   readonly scopes: readonly string[];
-  /** E-mail domains it may act for with `subject`; empty means any. */
+  /** E-mail domains it may act for with `subject`: empty means none, `['*']` any domain. */
   readonly domains: readonly string[];
+  /**
+   * 2 (`DELEGATION_MODEL`) on records written since an empty `domains` means none. Absent on older records,
+   * written when it meant any domain: they are read under the current rule all the same, and
+   * `npm run apps -- migrate-delegation` reviews them.
+   */
+  readonly delegationModel?: number;
   readonly secretHash: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export type ApplicationChanges = Partial<Pick<ApplicationRecord, 'name' | 'active' | 'scopes' | 'domains' | 'secretHash'>>;
+export type ApplicationChanges = Partial<Pick<ApplicationRecord, 'name' | 'active' | 'scopes' | 'domains' | 'delegationModel' | 'secretHash'>>;
 
 const TABLE = tableName('applications');
 

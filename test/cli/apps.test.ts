@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { runApps } from '../../cli/run-apps';
 import { CLIENT_ID_FORMAT } from '../../lambdas/domain/application-rules';
@@ -40,6 +41,13 @@ async function create(...options: string[]): Promise<Created> {
 
 const stored = (clientId: string) => store.get('applications', clientId);
 
+/** An application as stored before delegation was closed by default: no delegationModel. */
+async function legacyApplication(name: string, domains: string[]): Promise<string> {
+  const id = `app_${randomBytes(16).toString('base64url')}`;
+  await store.put('applications', { id, name, active: true, scopes: [], domains, secretHash: sha256(id), createdAt: 0, updatedAt: 0 });
+  return id;
+}
+
 describe('create', () => {
   test('prints the client id and secret once, stores only the hash, with no scope by default', async () => {
     const created = await create('--name', 'Billing');
@@ -51,6 +59,20 @@ describe('create', () => {
     const item = await stored(created.client_id);
     expect(item).toMatchObject({ id: created.client_id, name: 'Billing', active: true, secretHash: sha256(created.client_secret) });
     expect(JSON.stringify(item)).not.toContain(created.client_secret);
+  });
+
+  test('without --domains, the application may act for no user', async () => {
+    const created = await create('--name', 'Undelegated');
+    expect(created.domains).toEqual([]);
+    expect(await stored(created.client_id)).toMatchObject({ domains: [], delegationModel: 2 });
+    expect((await apps('show', created.client_id)).stdout).toMatch(/^  delegation +none$/m);
+  });
+
+  test("--domains '*' lets it act for users of any domain, explicitly", async () => {
+    const created = await create('--name', 'Anywhere', '--domains', '*');
+    expect(created.domains).toEqual(['*']);
+    expect(await stored(created.client_id)).toMatchObject({ domains: ['*'], delegationModel: 2 });
+    expect((await apps('show', created.client_id)).stdout).toMatch(/^  delegation +any domain \(\*\)$/m);
   });
 
   test('takes scopes and domains, domains lower-cased, both deduplicated', async () => {
@@ -73,6 +95,8 @@ describe('create', () => {
     [['create', '--name', 'X', '--scopes', 'read,"quoted"'], /invalid scope/],
     [['create', '--name', 'X', '--domains', 'example'], /invalid domain "example"/],
     [['create', '--name', 'X', '--domains', 'under_score.com'], /invalid domain/],
+    [['create', '--name', 'X', '--domains', '*,example.com'], /'\*' allows any domain: give it alone/],
+    [['create', '--name', 'X', '--domains', '*.example.com'], /invalid domain "\*\.example\.com"/],
     [['create', '--name', 'X', '--clear'], /create does not take --clear/],
     [['create', '--name'], /argument missing/],
   ])('refuses %j with a usage error', async (argv, message) => {
@@ -97,8 +121,8 @@ describe('list and show', () => {
     expect(run.stdout).not.toMatch(/secret|hash/i);
 
     const human = await apps('list');
-    expect(human.stdout.split('\n')[0]).toMatch(/^CLIENT ID +STATUS +NAME +SCOPES +DOMAINS$/);
-    expect(human.stdout).toMatch(new RegExp(`${a.client_id} +active +Listed A +read +any`));
+    expect(human.stdout.split('\n')[0]).toMatch(/^CLIENT ID +STATUS +NAME +SCOPES +DELEGATION$/);
+    expect(human.stdout).toMatch(new RegExp(`${a.client_id} +active +Listed A +read +none`));
   });
 
   test('show gives one application without its hash', async () => {
@@ -118,7 +142,7 @@ describe('list and show', () => {
 
     const human = await apps('show', created.client_id);
     expect(human.stdout).toMatch(/status +active/);
-    expect(human.stdout).toMatch(/domains +example\.com/);
+    expect(human.stdout).toMatch(/^  delegation +example\.com$/m);
   });
 });
 
@@ -147,19 +171,35 @@ describe('grant and revoke', () => {
 });
 
 describe('domains', () => {
-  test('replaces the allowed domains, and --clear allows any', async () => {
+  test("replaces the allowed domains, '*' allows any, and --clear ends all delegation", async () => {
     const { client_id: id } = await create('--name', 'Delegating', '--domains', 'old.org');
 
     const set = await apps('domains', id, 'A.example.com,b.org', '--json');
     expect(set.json().domains).toEqual(['a.example.com', 'b.org']);
 
+    const any = await apps('domains', id, '*');
+    expect(any.stdout).toContain(`Delegation of ${id}: any domain (*)`);
+    expect((await stored(id))?.domains).toEqual(['*']);
+
     const cleared = await apps('domains', id, '--clear');
-    expect(cleared.stdout).toContain(`Domains of ${id}: any`);
+    expect(cleared.stdout).toContain(`Delegation of ${id}: none`);
     expect((await stored(id))?.domains).toEqual([]);
   });
 
+  test('marks a record it changes as written under the current rule', async () => {
+    const legacy = await legacyApplication('Marked by domains', []);
+    await apps('domains', legacy, 'example.com');
+    expect(await stored(legacy)).toMatchObject({ domains: ['example.com'], delegationModel: 2 });
+  });
+
+  test('--help says that --clear means no delegation', async () => {
+    expect((await apps('--help')).stdout).toMatch(/^  domains <client_id> \[<d1,d2>\|'\*'\] \[--clear\] +.*--clear: no delegation$/m);
+  });
+
   test.each([
-    [['x.org', '--clear'], /either the allowed domains .* or --clear/],
+    [['x.org', '--clear'], /either the allowed domains .* or --clear for no delegation/],
+    [['example.com,*'], /'\*' allows any domain: give it alone/],
+    [['*', '--clear'], /either the allowed domains .* or --clear/],
     [[], /either the allowed domains .* or --clear/],
     [['bad-.org'], /invalid domain/],
     [['bad..org'], /invalid domain/],
@@ -215,6 +255,81 @@ describe('disable, enable and delete', () => {
   });
 });
 
+describe('migrate-delegation', () => {
+  interface Migration {
+    reviewed: number;
+    formerly_any_domain: Array<{ client_id: string; domains: string[] }>;
+  }
+
+  const unmarked = async () => (await store.all('applications')).filter((record) => record.delegationModel === undefined);
+
+  test('without --keep-any, marks every older application and reports those that allowed any domain, now none', async () => {
+    const formerlyAny = await legacyApplication('Legacy open', []);
+    const restricted = await legacyApplication('Legacy restricted', ['example.com']);
+    const { client_id: current } = await create('--name', 'Current');
+    const currentBefore = await stored(current);
+    const legacyCount = (await unmarked()).length;
+
+    const run = await apps('migrate-delegation', '--json');
+    expect(run.code).toBe(0);
+    const report = run.json<Migration>();
+    expect(report.reviewed).toBe(legacyCount);
+    expect(report.formerly_any_domain).toContainEqual(expect.objectContaining({ client_id: formerlyAny, domains: [] }));
+    expect(report.formerly_any_domain.map((app) => app.client_id)).not.toContain(restricted);
+    expect(run.stdout).not.toMatch(/secret|hash/i);
+
+    expect(await stored(formerlyAny)).toMatchObject({ domains: [], delegationModel: 2 });
+    expect(await stored(restricted)).toMatchObject({ domains: ['example.com'], delegationModel: 2 });
+    expect(await stored(current)).toEqual(currentBefore);
+    expect(await unmarked()).toEqual([]);
+
+    const again = await apps('migrate-delegation', '--json');
+    expect(again.json()).toEqual({ reviewed: 0, formerly_any_domain: [] });
+  });
+
+  test("with --keep-any, grants '*' to those that allowed any domain, and only to them", async () => {
+    const formerlyAny = await legacyApplication('Legacy kept open', []);
+    const restricted = await legacyApplication('Legacy kept restricted', ['example.org']);
+
+    const run = await apps('migrate-delegation', '--keep-any');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^1 of them allowed any domain that way and still do, now explicitly \('\*'\):$/m);
+    expect(run.stdout).toContain(`  ${formerlyAny}  Legacy kept open`);
+    expect(run.stdout).not.toContain(restricted);
+
+    expect(await stored(formerlyAny)).toMatchObject({ domains: ['*'], delegationModel: 2 });
+    expect(await stored(restricted)).toMatchObject({ domains: ['example.org'], delegationModel: 2 });
+    expect((await apps('show', formerlyAny)).stdout).toMatch(/^  delegation +any domain \(\*\)$/m);
+
+    const again = await apps('migrate-delegation', '--keep-any');
+    expect(again.stdout).toBe('Nothing to migrate: every application follows the current delegation rule.\n');
+    expect((await stored(formerlyAny))?.domains).toEqual(['*']);
+  });
+
+  test('tells a person which applications lost delegation and how to grant it back', async () => {
+    const formerlyAny = await legacyApplication('Legacy closed', []);
+    const run = await apps('migrate-delegation');
+    expect(run.stdout).toMatch(/^Reviewed 1 application written .*\n1 of them allowed any domain that way and now may act for no user:$/m);
+    expect(run.stdout).toContain(`  ${formerlyAny}  Legacy closed`);
+    expect(run.stdout).toContain("npm run apps -- domains <client_id> '*'");
+  });
+
+  test('says so when no older application allowed any domain', async () => {
+    await legacyApplication('Legacy only restricted', ['example.net']);
+    const run = await apps('migrate-delegation');
+    expect(run.stdout).toMatch(/^Reviewed 1 application written .*\nNone of them allowed any domain: their delegation is unchanged\.\n$/);
+  });
+
+  test.each([
+    [['migrate-delegation', 'extra'], /usage: npm run apps -- migrate-delegation \[--keep-any\]/],
+    [['create', '--name', 'X', '--keep-any'], /create does not take --keep-any/],
+  ])('%j is a usage error', async (argv, message) => {
+    const run = await apps(...argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
 describe('errors', () => {
   const unknownId = 'app_AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -261,7 +376,7 @@ describe('errors', () => {
   test('--help lists every command', async () => {
     const run = await apps('--help');
     expect(run.code).toBe(0);
-    for (const command of ['create', 'list', 'show', 'grant', 'revoke', 'domains', 'rotate-secret', 'disable', 'enable', 'delete']) {
+    for (const command of ['create', 'list', 'show', 'grant', 'revoke', 'domains', 'rotate-secret', 'disable', 'enable', 'delete', 'migrate-delegation']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
   });

@@ -1,4 +1,5 @@
-import { addinNameFrom, addonsRateLimiter, openAddonSession } from '../../domain/addon-login';
+import { addinNameFrom } from '../../domain/addin-name';
+import { addonsRateLimiter, openAddonSession } from '../../domain/addon-login';
 import { appConfig } from '../../shared/config';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';

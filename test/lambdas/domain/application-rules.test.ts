@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import {
+  allowsAnyDomain,
+  ANY_DOMAIN,
   CLIENT_ID_FORMAT,
   emailDomain,
   mayActFor,
@@ -11,6 +13,11 @@ import {
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
 const domain = fc.array(label, { minLength: 2, maxLength: 4 }).map((labels) => labels.join('.'));
 const localPart = fc.stringMatching(/^[a-z0-9]([a-z0-9._+-]{0,12}[a-z0-9])?$/).filter((local) => !local.includes('..'));
+const address = fc.tuple(localPart, domain).map(([local, host]) => `${local}@${host}`);
+/** Mostly not addresses: arbitrary text, and arbitrary text around an "@". */
+const text = fc.oneof(fc.string({ unit: 'binary' }), fc.tuple(fc.string(), fc.string()).map(([local, host]) => `${local}@${host}`));
+/** Fixed, so that a failure is reproducible. */
+const runs = { seed: 20260513 };
 
 describe('mayActFor (property-based)', () => {
   it('accepts any address of an allowed domain, whatever its letter case', () => {
@@ -19,6 +26,7 @@ describe('mayActFor (property-based)', () => {
         const address = `${local}@${upper ? allowed.toUpperCase() : allowed}`;
         return mayActFor(address, [allowed]);
       }),
+      runs,
     );
   });
 
@@ -34,16 +42,46 @@ describe('mayActFor (property-based)', () => {
           !mayActFor(`${local}@${allowed.replace('.', '-')}`, [allowed])
         );
       }),
+      runs,
     );
   });
 
-  it('refuses anything that is not a single address, even with no domain restriction', () => {
+  it('refuses every address when no domain is listed: no delegation', () => {
     fc.assert(
-      fc.property(fc.string(), (text) => {
-        fc.pre(emailDomain(text) === undefined);
-        return !mayActFor(text, []);
-      }),
+      fc.property(address, fc.boolean(), (email, upper) => !mayActFor(upper ? email.toUpperCase() : email, [])),
+      runs,
     );
+  });
+
+  it('accepts any valid address with the wildcard alone', () => {
+    fc.assert(
+      fc.property(address, fc.boolean(), (email, upper) => mayActFor(upper ? email.toUpperCase() : email, [ANY_DOMAIN])),
+      runs,
+    );
+  });
+
+  it('refuses anything that is not a single address, even with the wildcard', () => {
+    fc.assert(
+      fc.property(text, (candidate) => {
+        fc.pre(emailDomain(candidate) === undefined);
+        return !mayActFor(candidate, [ANY_DOMAIN]) && !mayActFor(candidate, []);
+      }),
+      runs,
+    );
+  });
+
+  it('gives the wildcard no power beside other domains: only the listed ones match', () => {
+    fc.assert(
+      fc.property(localPart, domain, domain, (local, allowed, other) => {
+        fc.pre(other !== allowed);
+        return mayActFor(`${local}@${allowed}`, [ANY_DOMAIN, allowed]) && !mayActFor(`${local}@${other}`, [ANY_DOMAIN, allowed]);
+      }),
+      runs,
+    );
+  });
+
+  it.each([[['*.example.com']], [['**']], [[' *']], [['*', '*']]])('does not read %j as the wildcard', (allowed) => {
+    expect(mayActFor('ada@sub.example.com', allowed)).toBe(false);
   });
 
   it.each(['ada@evil-example.com', 'ada@example.com.evil.org', 'ada@sub.example.com', 'ada@example.com@x.org', '"ada"@example.com', 'ada@[127.0.0.1]', '.ada@example.com', 'ada@example.com.'])(
@@ -53,8 +91,21 @@ describe('mayActFor (property-based)', () => {
     },
   );
 
-  it('accepts any valid address when no domain is listed', () => {
-    expect(mayActFor('ada@anywhere.org', [])).toBe(true);
+  it('refuses even a valid address when no domain is listed', () => {
+    expect(mayActFor('ada@anywhere.org', [])).toBe(false);
+  });
+});
+
+describe('allowsAnyDomain', () => {
+  it.each([
+    [['*'], true],
+    [[], false],
+    [['example.com'], false],
+    [['*', 'example.com'], false],
+    [['*', '*'], false],
+    [['*.example.com'], false],
+  ])('%j: %p', (allowed, expected) => {
+    expect(allowsAnyDomain(allowed)).toBe(expected);
   });
 });
 

@@ -1,5 +1,7 @@
+import { validateHeaderValue } from 'node:http';
+import fc from 'fast-check';
 import { loginReturnTo, webReturnTo } from '../../../lambdas/domain/return-to';
-import { InvalidRequest } from '../../../lambdas/shared/errors';
+import { HttpError, InvalidRequest } from '../../../lambdas/shared/errors';
 
 const config = { returnToOrigins: ['https://app.example.com', 'http://127.0.0.1:8787'] };
 const returnTo = (raw: string | undefined) => webReturnTo(raw, config);
@@ -25,10 +27,31 @@ describe('webReturnTo', () => {
   });
 
   test.each([
+    ['/\u0100', '/\u0100', '/%C4%80'],
+    ['an already encoded path', '/%C4%80', '/%C4%80'],
+    ['/\u00ff', '/\u00ff', '/%C3%BF'],
+    ['a line separator', '/\u2028', '/%E2%80%A8'],
+    ['a right-to-left override', '/a\u202eb', '/a%E2%80%AEb'],
+    ['a lone percent sign', '/%', '/%'],
+    ['a percent sign without hex digits', '/%zz', '/%zz'],
+    ['accents in the query and fragment', '/rooms?name=\u00e9t\u00e9#\u00e0-propos', '/rooms?name=%C3%A9t%C3%A9#%C3%A0-propos'],
+    ['markup and quotes', '/r/<b>"x"?q=\'y\'', '/r/%3Cb%3E%22x%22?q=%27y%27'],
+    ['dot segments', '/rooms/../lobby/./a', '/lobby/a'],
+    ['an allowed URL', 'https://app.example.com/\u0100?\u00e9#\u00fc', 'https://app.example.com/%C4%80?%C3%A9#%C3%BC'],
+  ])('percent-encodes %s as the browser will receive it', (_, raw, location) => {
+    expect(returnTo(raw)).toBe(location);
+  });
+
+  test.each([
     ['a protocol-relative URL', '//evil.example/x'],
     ['a protocol-relative URL with three slashes', '///evil.example/x'],
     ['a slash-backslash URL', '/\\evil.example/x'],
     ['a path whose dot segment rebuilds a protocol-relative URL', '/.//evil.example/x'],
+    ['a path whose encoded dot segments rebuild a protocol-relative URL', '/%2e%2e//evil.example/x'],
+    ['a lone high surrogate', '/rooms\ud800'],
+    ['a lone low surrogate', '/\udc00'],
+    ['a lone surrogate alone', '\ud800'],
+    ['a lone surrogate in an allowed URL', 'https://app.example.com/\ud800'],
     ['a backslash in a path', '/rooms\\..\\x'],
     ['a backslash in an allowed URL', 'https://app.example.com\\@evil.example/'],
     ['a newline', '/rooms\n/x'],
@@ -66,6 +89,10 @@ describe('webReturnTo', () => {
     expect(() => returnTo(`/${'a'.repeat(2048)}`)).toThrow(new InvalidRequest('returnTo is too long'));
   });
 
+  test('refuses a value that encoding lengthens beyond 2048 characters', () => {
+    expect(() => returnTo(`/${'\u0100'.repeat(400)}`)).toThrow(new InvalidRequest('returnTo is too long'));
+  });
+
   test('refuses every absolute URL when no origin is allowed', () => {
     expect(() => webReturnTo('https://app.example.com/', { returnToOrigins: [] })).toThrow(InvalidRequest);
     expect(webReturnTo('/rooms', { returnToOrigins: [] })).toBe('/rooms');
@@ -91,6 +118,8 @@ describe('loginReturnTo', () => {
     ['visio://auth/done?room=abc', 'visio://auth/done?room=abc'],
     ['VISIO://auth/done', 'visio://auth/done'],
     ['com.example.app:/oauth', 'com.example.app:/oauth'],
+    ['visio://auth/d\u00e9j\u00e0?salle=\u00e9t\u00e9', 'visio://auth/d%C3%A9j%C3%A0?salle=%C3%A9t%C3%A9'],
+    ['visio://h\u00f4te/x', 'visio://h%C3%B4te/x'],
   ])('treats %s on an allowed scheme as a native redirect', (raw, location) => {
     expect(login(raw)).toEqual({ kind: 'native', location });
   });
@@ -109,6 +138,7 @@ describe('loginReturnTo', () => {
     ['a native redirect with a newline', 'visio://auth/done\nx'],
     ['a native redirect with a backslash', 'visio://auth\\done'],
     ['a native redirect that is not a valid URI', 'visio://[bad/'],
+    ['a native redirect with a lone surrogate', 'visio://auth/\ud800'],
     ['a native redirect over 2048 characters', `visio://auth/${'a'.repeat(2048)}`],
   ])('refuses %s', (_, raw) => {
     expect(() => login(raw)).toThrow(InvalidRequest);
@@ -116,5 +146,53 @@ describe('loginReturnTo', () => {
 
   test('refuses every native redirect when no scheme is allowed', () => {
     expect(() => loginReturnTo('visio://auth/done', { ...config, nativeAppRedirectSchemes: [] })).toThrow(InvalidRequest);
+  });
+});
+
+describe('every returnTo (property-based)', () => {
+  const nativeAppRedirectSchemes = ['visio', 'com.example.app'];
+  const start = fc.constantFrom('', '/', '//', '/.', '/..', 'https://app.example.com', 'http://127.0.0.1:8787/', 'https://evil.example/', 'visio://', 'VISIO:', 'com.example.app:/', 'javascript:');
+  const tricky = fc.constantFrom('/', '.', '..', '%', '%2e', '%2F', '%C4%80', '\\', '?', '#', '@', ':', '\u0100', '\u00ff', '\u2028', '\u202e', '\ud800', '\udc00', '\ud83d\ude00');
+  const candidate = fc
+    .tuple(start, fc.array(fc.oneof(fc.string({ unit: 'binary' }), tricky), { maxLength: 8 }))
+    .map(([prefix, parts]) => prefix + parts.join(''));
+  const handcrafted = ['/\u0100', '/%C4%80', '/\u00ff', '/\u2028', '\ud800', '/\ud800', '/%', '/%zz', '/\u00e9?\u00e9#\u00e9', 'visio://auth/\u00e9'];
+
+  /** A 400 invalid_request, or a location that can be written into a header as is and stays where it may. */
+  function expectSafe(location: () => string, allowed: (url: URL) => boolean): void {
+    let value: string;
+    try {
+      value = location();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidRequest);
+      expect((error as HttpError).status).toBe(400);
+      return;
+    }
+    expect(() => validateHeaderValue('location', value)).not.toThrow();
+    expect(value).toMatch(/^[\x21-\x7e]+$/);
+    if (value.startsWith('/')) {
+      expect(value).not.toMatch(/^\/\//);
+    } else {
+      expect(allowed(new URL(value))).toBe(true);
+    }
+  }
+
+  const onAllowedOrigin = (url: URL) => config.returnToOrigins.includes(url.origin);
+  const onAllowedOriginOrScheme = (url: URL) => onAllowedOrigin(url) || nativeAppRedirectSchemes.includes(url.protocol.slice(0, -1));
+
+  test('webReturnTo answers a header-safe location on an allowed origin, or a 400', () => {
+    fc.assert(
+      fc.property(candidate, (raw) => expectSafe(() => webReturnTo(raw, config), onAllowedOrigin)),
+      { examples: handcrafted.map((raw) => [raw]), numRuns: 2000, seed: 20260513 },
+    );
+  });
+
+  test('loginReturnTo answers a header-safe location on an allowed origin or scheme, or a 400', () => {
+    fc.assert(
+      fc.property(candidate, (raw) =>
+        expectSafe(() => loginReturnTo(raw, { ...config, nativeAppRedirectSchemes }).location, onAllowedOriginOrScheme),
+      ),
+      { examples: handcrafted.map((raw) => [raw]), numRuns: 2000, seed: 20260513 },
+    );
   });
 });

@@ -62,6 +62,7 @@ describe('POST /addons/sessions/init', () => {
     ['a name that is not a string', JSON.stringify({ addin_name: 42 })],
     ['a name too long', JSON.stringify({ addin_name: 'x'.repeat(65) })],
     ['a name with markup', JSON.stringify({ addin_name: '<script>' })],
+    ['a name with a right-to-left override', JSON.stringify({ addin_name: 'Calendar\u202egnp.exe' })],
     ['a body that is not JSON', 'addin_name=x'],
   ])('refuses %s with 400 and writes nothing', async (_, body) => {
     const tables = ['addonSessions', 'transitTokens', 'rateLimits'] as const;

@@ -37,6 +37,12 @@ describe('GET /auth/login', () => {
     expect((await integration.store.get('loginFlows', sha256(state)))?.returnTo).toBe('/');
   });
 
+  it('stores a returnTo that is not ASCII percent-encoded, so the callback can redirect to it', async () => {
+    const result = await login('returnTo=%2F%C4%80');
+    const state = new URL(result.headers!.Location as string).searchParams.get('state')!;
+    expect((await integration.store.get('loginFlows', sha256(state)))?.returnTo).toBe('/%C4%80');
+  });
+
   it.each([
     ['a foreign origin', 'returnTo=https%3A%2F%2Fevil.example%2F'],
     ['a protocol-relative URL', 'returnTo=%2F%2Fevil.example'],

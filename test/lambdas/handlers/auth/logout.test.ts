@@ -1,3 +1,4 @@
+import { validateHeaderValue } from 'node:http';
 import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
@@ -43,6 +44,17 @@ describe('POST /auth/logout', () => {
     expect(result.statusCode).toBe(302);
     expect(result.headers!.Location).toBe('/signed-out');
     expect(result.cookies).toEqual([expect.stringMatching(/^guichet_session=; .*Max-Age=0/)]);
+  });
+
+  it.each([
+    ['returnTo=%2F%C4%80', '/%C4%80'],
+    ['returnTo=%2F%25C4%2580', '/%C4%80'],
+    ['returnTo=%2F%C3%BF', '/%C3%BF'],
+  ])('percent-encodes %s so that the Location header can be written', async (query, location) => {
+    const result = await logout({ query });
+    expect(result.statusCode).toBe(302);
+    expect(result.headers!.Location).toBe(location);
+    expect(() => validateHeaderValue('location', String(result.headers!.Location))).not.toThrow();
   });
 
   it('refuses a foreign returnTo before ending anything', async () => {

@@ -63,6 +63,21 @@ describe('POST /oauth/token', () => {
     expect(decodeJwt(jsonBody(result).access_token as string)).toMatchObject({ sub: 'ada@example.com', email: 'ada@example.com', client_id: clientId });
   });
 
+  it('acts for a user of any domain when the application was granted the wildcard', async () => {
+    const { clientId, clientSecret } = await storedApplication(integration.store, { domains: ['*'] });
+    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, subject: 'Ada@Anywhere.org' });
+    expect(result.statusCode).toBe(200);
+    expect(decodeJwt(jsonBody(result).access_token as string)).toMatchObject({ sub: 'ada@anywhere.org', email: 'ada@anywhere.org' });
+  });
+
+  it('refuses any delegation to an application with no allowed domain, one stored before that meant any included', async () => {
+    // The harness writes no delegationModel: this is also a record from before delegation was closed by default.
+    const { clientId, clientSecret } = await storedApplication(integration.store, { domains: [] });
+    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, subject: 'ada@example.com' });
+    expect(result.statusCode).toBe(403);
+    expect(jsonBody(result)).toEqual({ error: 'access_denied', error_description: 'this application may not act for users' });
+  });
+
   it.each(['ada@evil-example.com', 'ada@example.com.evil.org', 'ada@sub.example.com', 'not-an-email', 'a@b@example.com'])(
     'refuses to act for %s with 403 access_denied',
     async (subject) => {
