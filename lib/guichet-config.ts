@@ -1,6 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { DEFAULT_THROTTLE, ROUTES, type RouteThrottle } from '../lambdas/routes';
+import { SETTINGS, type Setting, type SettingKind } from '../lambdas/settings';
 import { FORBIDDEN_NATIVE_SCHEMES } from '../lambdas/shared/config';
 import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
 
@@ -10,8 +11,23 @@ import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
  */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const satisfies readonly SigningAlgorithm[];
 
-/** What an operator configures; each optional value left unset lets the handlers apply their own default. */
-export interface GuichetProps {
+/** The value each kind of setting has once read from context. */
+interface SettingValues {
+  readonly text: string;
+  readonly number: number;
+  readonly list: readonly string[];
+  readonly json: object;
+}
+
+/** One optional prop per entry of the settings table, named by its context key. */
+type SettingProps = { readonly [S in Setting as S['contextKey']]?: SettingValues[S['kind']] };
+
+/**
+ * What an operator configures: the settings of the table, which the stack hands to the Lambdas (redeclared
+ * below where a prop needs a word or a narrower type; one that contradicts the table does not compile), and
+ * the deploy-time ones. Each optional value left unset lets the handlers or the stack apply their own default.
+ */
+export interface GuichetProps extends SettingProps {
   /** Upstream IdP issuer: an https URL without query or fragment. */
   readonly oidcIssuer: string;
   readonly oidcClientId: string;
@@ -21,23 +37,12 @@ export interface GuichetProps {
   readonly returnToOrigins?: readonly string[];
   /** Custom URL schemes native apps may be sent back to. */
   readonly nativeAppRedirectSchemes?: readonly string[];
-  readonly sessionTtlSeconds?: number;
-  readonly exchangeCodeTtlSeconds?: number;
   /** Failed session exchanges one client address may make per window before it gets 429. */
   readonly sessionExchangeFailureLimit?: number;
-  readonly sessionExchangeFailureWindowSeconds?: number;
-  readonly addonsSessionTtlSeconds?: number;
   /** Add-in sessions opened, and failed polls and exchanges, one client address may make per window. */
   readonly addonsRateLimit?: number;
-  readonly addonsRateLimitWindowSeconds?: number;
-  readonly addonsTransitTokenTtlSeconds?: number;
-  readonly addonsTokenScope?: string;
-  readonly addonsTokenTtlSeconds?: number;
-  readonly accessTokenTtlSeconds?: number;
-  readonly accessTokenAudience?: string;
   /** Failed token requests one client address may make per window before it gets 429. */
   readonly tokenFailureLimit?: number;
-  readonly tokenFailureWindowSeconds?: number;
   /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */
   readonly signingKeysCacheSeconds?: number;
   /**
@@ -76,24 +81,14 @@ const ROUTE_IDS = ROUTES.map((route) => route.id);
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((days) => typeof days === 'number');
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-/** Numeric props: lifetimes in seconds, rate limits and the alarm threshold, all positive whole numbers. */
+/** The deploy-time numeric props that, like every number setting of the table, are positive whole numbers. */
+const DEPLOY_NUMBER_KEYS = ['authFailureAlarmThreshold', 'logoutRejectionAlarmThreshold'] as const;
+
+/** Lifetimes in seconds, rate limits and alarm thresholds. */
 const NUMBER_KEYS = [
-  'sessionTtlSeconds',
-  'exchangeCodeTtlSeconds',
-  'sessionExchangeFailureLimit',
-  'sessionExchangeFailureWindowSeconds',
-  'addonsSessionTtlSeconds',
-  'addonsRateLimit',
-  'addonsRateLimitWindowSeconds',
-  'addonsTransitTokenTtlSeconds',
-  'addonsTokenTtlSeconds',
-  'accessTokenTtlSeconds',
-  'tokenFailureLimit',
-  'tokenFailureWindowSeconds',
-  'signingKeysCacheSeconds',
-  'authFailureAlarmThreshold',
-  'logoutRejectionAlarmThreshold',
-] as const;
+  ...SETTINGS.filter((setting) => setting.kind === 'number').map((setting) => setting.contextKey),
+  ...DEPLOY_NUMBER_KEYS,
+];
 
 /** Reads the flat context keys (cdk.json or `-c key=value`, where every value arrives as a string). */
 export function propsFromContext(node: Node): GuichetProps {
@@ -133,20 +128,17 @@ export function propsFromContext(node: Node): GuichetProps {
     }
   };
 
-  const numbers = Object.fromEntries(NUMBER_KEYS.map((key) => [key, number(key)]));
+  const read: Record<SettingKind, (key: string) => unknown> = { text, number, list, json };
+  const settings = Object.fromEntries(SETTINGS.map(({ contextKey, kind }) => [contextKey, read[kind](contextKey)]));
+  for (const { contextKey } of SETTINGS.filter((setting) => 'required' in setting)) required(contextKey);
+  const deployNumbers = Object.fromEntries(DEPLOY_NUMBER_KEYS.map((key) => [key, number(key)]));
   const domainName = text('customDomainName');
   const certificateArn = text('certificateArn');
   const throttleRate = number('defaultThrottleRate');
   const throttleBurst = number('defaultThrottleBurst');
   return {
-    oidcIssuer: required('oidcIssuer'),
-    oidcClientId: required('oidcClientId'),
-    oidcScopes: text('oidcScopes'),
-    returnToOrigins: list('returnToOrigins'),
-    nativeAppRedirectSchemes: list('nativeAppRedirectSchemes'),
-    ...numbers,
-    addonsTokenScope: text('addonsTokenScope'),
-    accessTokenAudience: text('accessTokenAudience'),
+    ...(settings as SettingProps & Pick<GuichetProps, 'oidcIssuer' | 'oidcClientId'>),
+    ...deployNumbers,
     // These three are checked by validateProps, so a wrong value is reported with every other problem.
     signingAlgorithm: text('signingAlgorithm') as SigningAlgorithm | undefined,
     logRetention: number('logRetentionDays') as logs.RetentionDays | undefined,
