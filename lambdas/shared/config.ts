@@ -1,3 +1,5 @@
+import { issuerProblem } from './setting-rules';
+
 /**
  * Typed configuration, read from the environment once per Lambda init. Every problem is reported at once,
  * so a misconfigured deployment fails its first invocation with a message naming each variable.
@@ -87,10 +89,8 @@ export function loadConfig(env: Env): AppConfig {
   const publicUrlText = required('GUICHET_PUBLIC_URL').replace(/\/+$/, '');
   const publicUrl = url('GUICHET_PUBLIC_URL', publicUrlText);
   const issuer = required('OIDC_ISSUER');
-  const issuerUrl = url('OIDC_ISSUER', issuer);
-  if (issuerUrl?.protocol === 'http:' && !LOOPBACK_HOSTS.has(issuerUrl.hostname)) {
-    problems.push('OIDC_ISSUER must use https (plain http is only accepted on a loopback address)');
-  }
+  const issuerProblemText = issuer ? issuerProblem(issuer) : undefined;
+  if (issuerProblemText) problems.push(`OIDC_ISSUER ${issuerProblemText}`);
   const clientId = required('OIDC_CLIENT_ID');
 
   const returnToOrigins = list('RETURN_TO_ORIGINS') ?? (publicUrl ? [publicUrl.origin] : []);
@@ -136,8 +136,6 @@ export function loadConfig(env: Env): AppConfig {
 export const FORBIDDEN_NATIVE_SCHEMES: ReadonlySet<string> = new Set([
   'http', 'https', 'javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss',
 ]);
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 let cached: AppConfig | undefined;
 
