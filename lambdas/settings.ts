@@ -39,6 +39,9 @@ export const SETTINGS = [
   { envVar: 'TOKEN_FAILURE_LIMIT', contextKey: 'tokenFailureLimit', kind: 'number' },
   { envVar: 'TOKEN_FAILURE_WINDOW_SECONDS', contextKey: 'tokenFailureWindowSeconds', kind: 'number' },
   { envVar: 'SIGNING_KEYS_CACHE_SECONDS', contextKey: 'signingKeysCacheSeconds', kind: 'number' },
+  { envVar: 'CORS_ORIGINS', contextKey: 'corsOrigins', kind: 'list' },
+  { envVar: 'API_AUDIENCES', contextKey: 'apiAudiences', kind: 'json' },
+  { envVar: 'USER_TOKEN_TTL_SECONDS', contextKey: 'userTokenTtlSeconds', kind: 'number' },
 ] as const satisfies readonly SettingDefinition[];
 
 export type Setting = (typeof SETTINGS)[number];

@@ -3,7 +3,12 @@ import type { Node } from 'constructs';
 import { DEFAULT_THROTTLE, ROUTES, type RouteThrottle } from '../lambdas/routes';
 import { SETTINGS, type Setting } from '../lambdas/settings';
 import { FORBIDDEN_NATIVE_SCHEMES } from '../lambdas/shared/config';
-import { issuerProblem } from '../lambdas/shared/setting-rules';
+import {
+  apiAudiencesProblems,
+  corsOriginProblem,
+  issuerProblem,
+  userTokenTtlProblem,
+} from '../lambdas/shared/setting-rules';
 import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
 
 /**
@@ -46,6 +51,12 @@ export interface GuichetProps extends SettingProps {
   readonly tokenFailureLimit?: number;
   /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */
   readonly signingKeysCacheSeconds?: number;
+  /** Exact browser origins (`https://app.example.com`) allowed to call guichet with credentials. */
+  readonly corsOrigins?: readonly string[];
+  /** Product-API audience URI → the scopes a user token for it may carry. */
+  readonly apiAudiences?: Readonly<Record<string, readonly string[]>>;
+  /** Lifetime of user tokens, at most an hour. */
+  readonly userTokenTtlSeconds?: number;
   /**
    * Algorithm of the keys the rotation Lambda generates. API Gateway's JWT authorizer verifies RSA signatures
    * only, so ES256 leaves `guichetTokenAuthorizer` unusable.
@@ -226,12 +237,19 @@ function valueProblems(props: GuichetProps): string[] {
     return undefined;
   });
 
+  checkList(problems, 'corsOrigins', props.corsOrigins, corsOriginProblem);
+  if (props.apiAudiences !== undefined) {
+    problems.push(...apiAudiencesProblems(props.apiAudiences).map((problem) => `apiAudiences: ${problem}`));
+  }
+
   for (const key of NUMBER_KEYS) {
     const value = props[key];
     if (value !== undefined && !isPositiveInteger(value)) {
       problems.push(`${key} must be a positive whole number, got ${value}`);
     }
   }
+  const userTokenTtlProblemText = props.userTokenTtlSeconds && userTokenTtlProblem(props.userTokenTtlSeconds);
+  if (userTokenTtlProblemText) problems.push(`userTokenTtlSeconds ${userTokenTtlProblemText}`);
 
   if (props.signingAlgorithm !== undefined && !SIGNING_ALGORITHMS.includes(props.signingAlgorithm)) {
     problems.push(`signingAlgorithm must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${props.signingAlgorithm}"`);

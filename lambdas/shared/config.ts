@@ -1,4 +1,4 @@
-import { issuerProblem } from './setting-rules';
+import { apiAudiencesProblems, corsOriginProblem, issuerProblem, userTokenTtlProblem } from './setting-rules';
 
 /**
  * Typed configuration, read from the environment once per Lambda init. Every problem is reported at once,
@@ -34,6 +34,15 @@ export interface AppConfig {
   readonly tokenFailureWindowSeconds: number;
   /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */
   readonly signingKeysCacheSeconds: number;
+  /** Exact browser origins allowed to call guichet with credentials (CORS); none by default. */
+  readonly corsOrigins: readonly string[];
+  /**
+   * Product-API audience → the scopes a user token for it may carry. Without a prototype, so that looking up
+   * a caller's audience never finds an inherited key such as `constructor`.
+   */
+  readonly apiAudiences: Readonly<Record<string, readonly string[]>>;
+  /** Lifetime of user tokens, never beyond the session's expiry. */
+  readonly userTokenTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +115,31 @@ export function loadConfig(env: Env): AppConfig {
     }
   }
 
+  const corsOrigins = list('CORS_ORIGINS') ?? [];
+  for (const origin of corsOrigins) {
+    const problem = corsOriginProblem(origin);
+    if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
+  }
+
+  const apiAudiences = (): AppConfig['apiAudiences'] => {
+    const accepted = Object.create(null);
+    const raw = env.API_AUDIENCES?.trim();
+    if (!raw) return accepted;
+    try {
+      const audiences: unknown = JSON.parse(raw);
+      const audienceProblems = apiAudiencesProblems(audiences);
+      problems.push(...audienceProblems.map((problem) => `API_AUDIENCES: ${problem}`));
+      return audienceProblems.length > 0 ? accepted : Object.assign(accepted, audiences);
+    } catch (error) {
+      problems.push(`API_AUDIENCES must be JSON (${(error as Error).message})`);
+      return accepted;
+    }
+  };
+
+  const userTokenTtlSeconds = positive('USER_TOKEN_TTL_SECONDS', 300);
+  const userTokenTtlProblemText = userTokenTtlProblem(userTokenTtlSeconds);
+  if (userTokenTtlProblemText) problems.push(`USER_TOKEN_TTL_SECONDS ${userTokenTtlProblemText}`);
+
   const config: AppConfig = {
     publicUrl: publicUrlText,
     oidc: { issuer, clientId, scopes: env.OIDC_SCOPES?.trim() || 'openid email profile' },
@@ -127,6 +161,9 @@ export function loadConfig(env: Env): AppConfig {
     tokenFailureLimit: positive('TOKEN_FAILURE_LIMIT', 20),
     tokenFailureWindowSeconds: positive('TOKEN_FAILURE_WINDOW_SECONDS', 300),
     signingKeysCacheSeconds: positive('SIGNING_KEYS_CACHE_SECONDS', 300),
+    corsOrigins,
+    apiAudiences: apiAudiences(),
+    userTokenTtlSeconds,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

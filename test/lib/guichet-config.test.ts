@@ -41,6 +41,9 @@ describe('propsFromContext', () => {
         defaultThrottleRate: '200',
         defaultThrottleBurst: 400,
         routeThrottles: '{"OAuthToken": {"rateLimit": 10, "burstLimit": 20}}',
+        corsOrigins: 'https://app.example.com, http://localhost:3000',
+        apiAudiences: '{"https://api.example.com": ["read", "write"]}',
+        userTokenTtlSeconds: '600',
       }),
     ).toEqual({
       oidcIssuer: 'https://idp.example.com/realms/main',
@@ -67,7 +70,15 @@ describe('propsFromContext', () => {
       alarmEmail: 'ops@example.com',
       defaultThrottle: { rateLimit: 200, burstLimit: 400 },
       routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      apiAudiences: { 'https://api.example.com': ['read', 'write'] },
+      userTokenTtlSeconds: 600,
     });
+  });
+
+  test('accepts apiAudiences as a JSON object (cdk.json)', () => {
+    const apiAudiences = { 'https://api.example.com': ['read'] };
+    expect(fromContext({ ...EXAMPLE_PROPS, apiAudiences }).apiAudiences).toEqual(apiAudiences);
   });
 
   test('accepts routeThrottles as a JSON object (cdk.json), and one default throttle key alone', () => {
@@ -92,6 +103,9 @@ describe('propsFromContext', () => {
     expect(props.alarmEmail).toBeUndefined();
     expect(props.defaultThrottle).toBeUndefined();
     expect(props.routeThrottles).toBeUndefined();
+    expect(props.corsOrigins).toBeUndefined();
+    expect(props.apiAudiences).toBeUndefined();
+    expect(props.userTokenTtlSeconds).toBeUndefined();
   });
 
   test('reads a blank JSON value as unset', () => {
@@ -105,6 +119,8 @@ describe('propsFromContext', () => {
     [{ ...EXAMPLE_PROPS, tokenFailureLimit: 'many' }, 'tokenFailureLimit must be a number, got "many"'],
     [{ ...EXAMPLE_PROPS, signingAlgorithm: 256 }, 'signingAlgorithm must be text, got 256'],
     [{ ...EXAMPLE_PROPS, returnToOrigins: ' , ' }, 'returnToOrigins must not be empty: leave it unset'],
+    [{ ...EXAMPLE_PROPS, apiAudiences: '{"https://api.example.com": read}' }, /apiAudiences must be JSON \(.+\), got \{/],
+    [{ ...EXAMPLE_PROPS, apiAudiences: '[]' }, 'apiAudiences: must be a JSON object mapping audience URIs'],
   ])('refuses %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });
@@ -164,6 +180,9 @@ describe('validateProps', () => {
         defaultThrottle: { rateLimit: 1000, burstLimit: 2000 },
         routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
         logRetention: logs.RetentionDays.INFINITE,
+        corsOrigins: ['https://app.example.com', 'http://127.0.0.1:5173'],
+        apiAudiences: { 'https://api.example.com': ['read', 'write'], 'http://localhost:9000': ['dev'] },
+        userTokenTtlSeconds: 3600,
         customDomain: {
           domainName: 'auth.example.com',
           certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
@@ -187,6 +206,29 @@ describe('validateProps', () => {
     ['an origin with a trailing slash', { returnToOrigins: ['https://app.example.com/'] }, /not a bare origin/],
     ['a non-web origin', { returnToOrigins: ['ftp://files.example.com'] }, /not a bare origin/],
     ['an empty origin list', { returnToOrigins: [] }, /returnToOrigins must not be empty/],
+    [
+      'a CORS origin with a trailing slash',
+      { corsOrigins: ['https://app.example.com/'] },
+      /corsOrigins: "https:\/\/app.example.com\/" ends with a slash: remove it/,
+    ],
+    ['a wildcard CORS origin', { corsOrigins: ['*'] }, /corsOrigins: "\*" has a wildcard/],
+    ['an empty CORS origin list', { corsOrigins: [] }, /corsOrigins must not be empty/],
+    [
+      'an http API audience',
+      { apiAudiences: { 'http://api.example.com': ['read'] } },
+      /apiAudiences: audience "http:\/\/api.example.com" must use https/,
+    ],
+    [
+      'an API audience without scopes',
+      { apiAudiences: { 'https://api.example.com': [] } },
+      /apiAudiences: scopes of "https:\/\/api.example.com" must be a non-empty array/,
+    ],
+    [
+      'user tokens of more than an hour',
+      { userTokenTtlSeconds: 7200 },
+      /userTokenTtlSeconds must be at most 3600: user tokens are meant to be short-lived, got 7200/,
+    ],
+    ['a zero user-token lifetime', { userTokenTtlSeconds: 0 }, /userTokenTtlSeconds must be a positive whole number/],
     ['a scheme with a colon', { nativeAppRedirectSchemes: ['visio:'] }, /not an RFC 3986 scheme/],
     ['a scheme starting with a digit', { nativeAppRedirectSchemes: ['1app'] }, /not an RFC 3986 scheme/],
     ['the https scheme', { nativeAppRedirectSchemes: ['HTTPS'] }, /"HTTPS" is not a custom scheme/],

@@ -43,6 +43,9 @@ test('gives back the props the Lambda environment was written from', () => {
     sessionTtlSeconds: 3600,
     addonsTokenScope: 'addons',
     tokenFailureLimit: 20,
+    corsOrigins: ['http://127.0.0.1:5173'],
+    apiAudiences: { 'https://api.example.com': ['read', 'write'] },
+    userTokenTtlSeconds: 600,
   };
   const context = contextFromEnvironment(sharedLambdaEnvironment(props, 'https://auth.example.com'));
   expect(propsFromContext(new App({ context }).node)).toEqual(props);
