@@ -57,6 +57,8 @@ export interface GuichetProps extends SettingProps {
   readonly apiAudiences?: Readonly<Record<string, readonly string[]>>;
   /** Lifetime of user tokens, at most an hour. */
   readonly userTokenTtlSeconds?: number;
+  /** Reserved concurrency of the add-in poll Lambda, which holds long polls; unset, the stack chooses. */
+  readonly pollReservedConcurrency?: number;
   /**
    * Algorithm of the keys the rotation Lambda generates. API Gateway's JWT authorizer verifies RSA signatures
    * only, so ES256 leaves `guichetTokenAuthorizer` unusable.
@@ -94,7 +96,14 @@ const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((days) => typeof
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 /** The deploy-time numeric props that, like every number setting of the table, are positive whole numbers. */
-const DEPLOY_NUMBER_KEYS = ['authFailureAlarmThreshold', 'logoutRejectionAlarmThreshold'] as const;
+const DEPLOY_NUMBER_KEYS = [
+  'authFailureAlarmThreshold',
+  'logoutRejectionAlarmThreshold',
+  'pollReservedConcurrency',
+] as const;
+
+/** A Region's default concurrency quota: more cannot be reserved for one function without a quota increase. */
+const MAX_POLL_RESERVED_CONCURRENCY = 1000;
 
 /** Lifetimes in seconds, rate limits and alarm thresholds. */
 const NUMBER_KEYS = [
@@ -250,6 +259,12 @@ function valueProblems(props: GuichetProps): string[] {
   }
   const userTokenTtlProblemText = props.userTokenTtlSeconds && userTokenTtlProblem(props.userTokenTtlSeconds);
   if (userTokenTtlProblemText) problems.push(`userTokenTtlSeconds ${userTokenTtlProblemText}`);
+  if ((props.pollReservedConcurrency ?? 0) > MAX_POLL_RESERVED_CONCURRENCY) {
+    problems.push(
+      `pollReservedConcurrency must be at most ${MAX_POLL_RESERVED_CONCURRENCY} ` +
+        `(a Region's default concurrency quota), got ${props.pollReservedConcurrency}`,
+    );
+  }
 
   if (props.signingAlgorithm !== undefined && !SIGNING_ALGORITHMS.includes(props.signingAlgorithm)) {
     problems.push(`signingAlgorithm must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${props.signingAlgorithm}"`);

@@ -44,6 +44,7 @@ describe('propsFromContext', () => {
         corsOrigins: 'https://app.example.com, http://localhost:3000',
         apiAudiences: '{"https://api.example.com": ["read", "write"]}',
         userTokenTtlSeconds: '600',
+        pollReservedConcurrency: '50',
       }),
     ).toEqual({
       oidcIssuer: 'https://idp.example.com/realms/main',
@@ -73,6 +74,7 @@ describe('propsFromContext', () => {
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       apiAudiences: { 'https://api.example.com': ['read', 'write'] },
       userTokenTtlSeconds: 600,
+      pollReservedConcurrency: 50,
     });
   });
 
@@ -106,6 +108,7 @@ describe('propsFromContext', () => {
     expect(props.corsOrigins).toBeUndefined();
     expect(props.apiAudiences).toBeUndefined();
     expect(props.userTokenTtlSeconds).toBeUndefined();
+    expect(props.pollReservedConcurrency).toBeUndefined();
   });
 
   test('reads a blank JSON value as unset', () => {
@@ -121,6 +124,7 @@ describe('propsFromContext', () => {
     [{ ...EXAMPLE_PROPS, returnToOrigins: ' , ' }, 'returnToOrigins must not be empty: leave it unset'],
     [{ ...EXAMPLE_PROPS, apiAudiences: '{"https://api.example.com": read}' }, /apiAudiences must be JSON \(.+\), got \{/],
     [{ ...EXAMPLE_PROPS, apiAudiences: '[]' }, 'apiAudiences: must be a JSON object mapping audience URIs'],
+    [{ ...EXAMPLE_PROPS, pollReservedConcurrency: 'lots' }, 'pollReservedConcurrency must be a number, got "lots"'],
   ])('refuses %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });
@@ -183,6 +187,7 @@ describe('validateProps', () => {
         corsOrigins: ['https://app.example.com', 'http://127.0.0.1:5173'],
         apiAudiences: { 'https://api.example.com': ['read', 'write'], 'http://localhost:9000': ['dev'] },
         userTokenTtlSeconds: 3600,
+        pollReservedConcurrency: 1000,
         customDomain: {
           domainName: 'auth.example.com',
           certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
@@ -229,6 +234,9 @@ describe('validateProps', () => {
       /userTokenTtlSeconds must be at most 3600: user tokens are meant to be short-lived, got 7200/,
     ],
     ['a zero user-token lifetime', { userTokenTtlSeconds: 0 }, /userTokenTtlSeconds must be a positive whole number/],
+    ['a zero poll concurrency', { pollReservedConcurrency: 0 }, /pollReservedConcurrency must be a positive whole number/],
+    ['a fractional poll concurrency', { pollReservedConcurrency: 2.5 }, /pollReservedConcurrency must be a positive/],
+    ['a poll concurrency above 1000', { pollReservedConcurrency: 1001 }, /pollReservedConcurrency must be at most 1000/],
     ['a scheme with a colon', { nativeAppRedirectSchemes: ['visio:'] }, /not an RFC 3986 scheme/],
     ['a scheme starting with a digit', { nativeAppRedirectSchemes: ['1app'] }, /not an RFC 3986 scheme/],
     ['the https scheme', { nativeAppRedirectSchemes: ['HTTPS'] }, /"HTTPS" is not a custom scheme/],
