@@ -1,7 +1,14 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { DEFAULT_THROTTLE, ROUTES, type RouteThrottle } from '../lambdas/routes';
+import { SETTINGS, type Setting } from '../lambdas/settings';
 import { FORBIDDEN_NATIVE_SCHEMES } from '../lambdas/shared/config';
+import {
+  apiAudiencesProblems,
+  corsOriginProblem,
+  issuerProblem,
+  userTokenTtlProblem,
+} from '../lambdas/shared/setting-rules';
 import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
 
 /**
@@ -10,9 +17,24 @@ import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
  */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const satisfies readonly SigningAlgorithm[];
 
-/** What an operator configures; each optional value left unset lets the handlers apply their own default. */
-export interface GuichetProps {
-  /** Upstream IdP issuer: an https URL without query or fragment. */
+/** The value each kind of setting has once read from context. */
+interface SettingValues {
+  readonly text: string;
+  readonly number: number;
+  readonly list: readonly string[];
+  readonly json: object;
+}
+
+/** One optional prop per entry of the settings table, named by its context key. */
+type SettingProps = { readonly [S in Setting as S['contextKey']]?: SettingValues[S['kind']] };
+
+/**
+ * What an operator configures: the settings of the table, which the stack hands to the Lambdas (redeclared
+ * below where a prop needs a word or a narrower type; one that contradicts the table does not compile), and
+ * the deploy-time ones. Each optional value left unset lets the handlers or the stack apply their own default.
+ */
+export interface GuichetProps extends SettingProps {
+  /** Upstream IdP issuer: an https URL (http on a loopback host) without query or fragment. */
   readonly oidcIssuer: string;
   readonly oidcClientId: string;
   /** Space-separated scopes asked at login. */
@@ -21,25 +43,22 @@ export interface GuichetProps {
   readonly returnToOrigins?: readonly string[];
   /** Custom URL schemes native apps may be sent back to. */
   readonly nativeAppRedirectSchemes?: readonly string[];
-  readonly sessionTtlSeconds?: number;
-  readonly exchangeCodeTtlSeconds?: number;
   /** Failed session exchanges one client address may make per window before it gets 429. */
   readonly sessionExchangeFailureLimit?: number;
-  readonly sessionExchangeFailureWindowSeconds?: number;
-  readonly addonsSessionTtlSeconds?: number;
   /** Add-in sessions opened, and failed polls and exchanges, one client address may make per window. */
   readonly addonsRateLimit?: number;
-  readonly addonsRateLimitWindowSeconds?: number;
-  readonly addonsTransitTokenTtlSeconds?: number;
-  readonly addonsTokenScope?: string;
-  readonly addonsTokenTtlSeconds?: number;
-  readonly accessTokenTtlSeconds?: number;
-  readonly accessTokenAudience?: string;
   /** Failed token requests one client address may make per window before it gets 429. */
   readonly tokenFailureLimit?: number;
-  readonly tokenFailureWindowSeconds?: number;
   /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */
   readonly signingKeysCacheSeconds?: number;
+  /** Exact browser origins (`https://app.example.com`) allowed to call guichet with credentials. */
+  readonly corsOrigins?: readonly string[];
+  /** Product-API audience URI → the scopes a user token for it may carry. */
+  readonly apiAudiences?: Readonly<Record<string, readonly string[]>>;
+  /** Lifetime of user tokens, at most an hour. */
+  readonly userTokenTtlSeconds?: number;
+  /** Reserved concurrency of the add-in poll Lambda, which holds long polls; unset, the stack chooses. */
+  readonly pollReservedConcurrency?: number;
   /**
    * Algorithm of the keys the rotation Lambda generates. API Gateway's JWT authorizer verifies RSA signatures
    * only, so ES256 leaves `guichetTokenAuthorizer` unusable.
@@ -76,78 +95,70 @@ const ROUTE_IDS = ROUTES.map((route) => route.id);
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((days) => typeof days === 'number');
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-/** Numeric props: lifetimes in seconds, rate limits and the alarm threshold, all positive whole numbers. */
-const NUMBER_KEYS = [
-  'sessionTtlSeconds',
-  'exchangeCodeTtlSeconds',
-  'sessionExchangeFailureLimit',
-  'sessionExchangeFailureWindowSeconds',
-  'addonsSessionTtlSeconds',
-  'addonsRateLimit',
-  'addonsRateLimitWindowSeconds',
-  'addonsTransitTokenTtlSeconds',
-  'addonsTokenTtlSeconds',
-  'accessTokenTtlSeconds',
-  'tokenFailureLimit',
-  'tokenFailureWindowSeconds',
-  'signingKeysCacheSeconds',
+/** The deploy-time numeric props that, like every number setting of the table, are positive whole numbers. */
+const DEPLOY_NUMBER_KEYS = [
   'authFailureAlarmThreshold',
   'logoutRejectionAlarmThreshold',
+  'pollReservedConcurrency',
 ] as const;
 
-/** Reads the flat context keys (cdk.json or `-c key=value`, where every value arrives as a string). */
+/** A Region's default concurrency quota: more cannot be reserved for one function without a quota increase. */
+const MAX_POLL_RESERVED_CONCURRENCY = 1000;
+
+/** Lifetimes in seconds, rate limits and alarm thresholds. */
+const NUMBER_KEYS = [
+  ...SETTINGS.filter((setting) => setting.kind === 'number').map((setting) => setting.contextKey),
+  ...DEPLOY_NUMBER_KEYS,
+];
+
+/** A configuration the stack cannot be built from; the message names every problem, for the operator to read as is. */
+export class GuichetConfigError extends Error {
+  constructor(
+    readonly missingKeys: readonly RequiredContextKey[],
+    readonly problems: readonly string[],
+  ) {
+    super(configurationMessage(missingKeys, problems));
+    this.name = 'GuichetConfigError';
+  }
+}
+
+export type RequiredContextKey = Extract<Setting, { required: true }>['contextKey'];
+
+/** What to pass for each required key, in the message that says it is missing. */
+const REQUIRED_KEY_EXAMPLES: Readonly<Record<RequiredContextKey, string>> = {
+  oidcIssuer: 'https://...',
+  oidcClientId: '...',
+};
+
+const REQUIRED_KEYS = Object.keys(REQUIRED_KEY_EXAMPLES) as RequiredContextKey[];
+
+function configurationMessage(missingKeys: readonly RequiredContextKey[], problems: readonly string[]): string {
+  const parts: string[] = [];
+  if (missingKeys.length > 0) {
+    const examples = missingKeys.map((key) => `-c ${key}=${REQUIRED_KEY_EXAMPLES[key]}`).join(' ');
+    const them = missingKeys.length === 1 ? 'it' : 'them';
+    parts.push(`guichet: missing context ${missingKeys.join(', ')}: pass ${examples} (or set ${them} in cdk.json)`);
+  }
+  if (problems.length > 0) parts.push(`Invalid guichet configuration:\n- ${problems.join('\n- ')}`);
+  return parts.join('\n');
+}
+
+/**
+ * Reads the flat context keys (cdk.json or `-c key=value`, where every value arrives as text) and checks them
+ * as validateProps does: every missing, unreadable or invalid value is reported in one GuichetConfigError.
+ */
 export function propsFromContext(node: Node): GuichetProps {
-  const text = (key: string): string | undefined => {
-    const value: unknown = node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') throw new Error(`Context "${key}" must be a string, got ${JSON.stringify(value)}`);
-    return value.trim();
-  };
-  const required = (key: string): string => {
-    const value = text(key);
-    if (!value) throw new Error(`Context "${key}" is required: set it in cdk.json or pass -c ${key}=...`);
-    return value;
-  };
-  const list = (key: string): string[] | undefined => {
-    const value: unknown = node.tryGetContext(key);
-    if (value === undefined || value === null) return undefined;
-    const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
-    const trimmed = items.map((item) => item.trim()).filter(Boolean);
-    return trimmed.length > 0 ? trimmed : undefined;
-  };
-  const number = (key: string): number | undefined => {
-    const value: unknown = node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value === 'number') return value;
-    if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
-    throw new Error(`Context "${key}" must be a number, got ${JSON.stringify(value)}`);
-  };
-
-  const json = (key: string): unknown => {
-    const value: unknown = node.tryGetContext(key);
-    if (typeof value !== 'string') return value ?? undefined;
-    try {
-      return JSON.parse(value);
-    } catch {
-      throw new Error(`Context "${key}" must be JSON, got ${value}`);
-    }
-  };
-
-  const numbers = Object.fromEntries(NUMBER_KEYS.map((key) => [key, number(key)]));
+  const context = contextReader(node);
+  const settings = Object.fromEntries(SETTINGS.map(({ contextKey, kind }) => [contextKey, context[kind](contextKey)]));
+  const { text, number, json } = context;
   const domainName = text('customDomainName');
   const certificateArn = text('certificateArn');
   const throttleRate = number('defaultThrottleRate');
   const throttleBurst = number('defaultThrottleBurst');
-  return {
-    oidcIssuer: required('oidcIssuer'),
-    oidcClientId: required('oidcClientId'),
-    oidcScopes: text('oidcScopes'),
-    returnToOrigins: list('returnToOrigins'),
-    nativeAppRedirectSchemes: list('nativeAppRedirectSchemes'),
-    ...numbers,
-    addonsTokenScope: text('addonsTokenScope'),
-    accessTokenAudience: text('accessTokenAudience'),
-    // These three are checked by validateProps, so a wrong value is reported with every other problem.
+  // Values of the wrong shape are cast here and refused by the checks below, with every other problem.
+  const props = {
+    ...settings,
+    ...Object.fromEntries(DEPLOY_NUMBER_KEYS.map((key) => [key, number(key)])),
     signingAlgorithm: text('signingAlgorithm') as SigningAlgorithm | undefined,
     logRetention: number('logRetentionDays') as logs.RetentionDays | undefined,
     routeThrottles: json('routeThrottles') as GuichetProps['routeThrottles'],
@@ -163,17 +174,68 @@ export function propsFromContext(node: Node): GuichetProps {
           },
     customDomain:
       domainName || certificateArn ? { domainName: domainName ?? '', certificateArn: certificateArn ?? '' } : undefined,
-  };
+  } as GuichetProps;
+  throwIfInvalid(props, context.problems);
+  return props;
 }
 
 /** Throws at synth time what would otherwise make every Lambda fail its first invocation. */
 export function validateProps(props: GuichetProps): void {
+  throwIfInvalid(props, []);
+}
+
+function throwIfInvalid(props: GuichetProps, unreadable: readonly string[]): void {
+  // A blank required prop is as missing as an absent one; either way the value checks below skip it.
+  const missingKeys = REQUIRED_KEYS.filter((key) => !props[key]?.trim());
+  const problems = [...unreadable, ...valueProblems(props)];
+  if (missingKeys.length > 0 || problems.length > 0) throw new GuichetConfigError(missingKeys, problems);
+}
+
+/** Reads context values as `-c` gives them (text) or as cdk.json does (JSON values), noting each it cannot read. */
+function contextReader(node: Node) {
+  const problems: string[] = [];
+  const given = (key: string): unknown => {
+    const value: unknown = node.tryGetContext(key);
+    return value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value;
+  };
+  const text = (key: string): string | undefined => {
+    const value = given(key);
+    if (value === undefined || typeof value === 'string') return value?.trim();
+    problems.push(`${key} must be text, got ${JSON.stringify(value)}`);
+    return undefined;
+  };
+  const number = (key: string): number | undefined => {
+    const value = given(key);
+    if (value === undefined || typeof value === 'number') return value;
+    if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+    problems.push(`${key} must be a number, got ${JSON.stringify(value)}`);
+    return undefined;
+  };
+  // An empty list is kept, and refused by the checks: unset, not empty, gives the default.
+  const list = (key: string): string[] | undefined => {
+    const value = given(key);
+    if (value === undefined) return undefined;
+    const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
+    return items.map((item) => item.trim()).filter(Boolean);
+  };
+  const json = (key: string): unknown => {
+    const value = given(key);
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value);
+    } catch (error) {
+      problems.push(`${key} must be JSON (${(error as Error).message}), got ${value}`);
+      return undefined;
+    }
+  };
+  return { text, number, list, json, problems };
+}
+
+function valueProblems(props: GuichetProps): string[] {
   const problems: string[] = [];
 
-  if (!isHttpsUrlWithoutQuery(props.oidcIssuer)) {
-    problems.push(`oidcIssuer must be an https URL without query or fragment, got "${props.oidcIssuer}"`);
-  }
-  if (!props.oidcClientId?.trim()) problems.push('oidcClientId must not be empty');
+  const issuerProblemText = props.oidcIssuer?.trim() ? issuerProblem(props.oidcIssuer) : undefined;
+  if (issuerProblemText) problems.push(`oidcIssuer ${issuerProblemText}, got "${props.oidcIssuer}"`);
 
   checkList(problems, 'returnToOrigins', props.returnToOrigins, (origin) =>
     isBareOrigin(origin) ? undefined : `"${origin}" is not a bare origin such as https://app.example.com`,
@@ -184,30 +246,47 @@ export function validateProps(props: GuichetProps): void {
     return undefined;
   });
 
+  checkList(problems, 'corsOrigins', props.corsOrigins, corsOriginProblem);
+  if (props.apiAudiences !== undefined) {
+    problems.push(...apiAudiencesProblems(props.apiAudiences).map((problem) => `apiAudiences: ${problem}`));
+  }
+
   for (const key of NUMBER_KEYS) {
     const value = props[key];
     if (value !== undefined && !isPositiveInteger(value)) {
       problems.push(`${key} must be a positive whole number, got ${value}`);
     }
   }
+  const userTokenTtlProblemText = props.userTokenTtlSeconds && userTokenTtlProblem(props.userTokenTtlSeconds);
+  if (userTokenTtlProblemText) problems.push(`userTokenTtlSeconds ${userTokenTtlProblemText}`);
+  if ((props.pollReservedConcurrency ?? 0) > MAX_POLL_RESERVED_CONCURRENCY) {
+    problems.push(
+      `pollReservedConcurrency must be at most ${MAX_POLL_RESERVED_CONCURRENCY} ` +
+        `(a Region's default concurrency quota), got ${props.pollReservedConcurrency}`,
+    );
+  }
 
   if (props.signingAlgorithm !== undefined && !SIGNING_ALGORITHMS.includes(props.signingAlgorithm)) {
     problems.push(`signingAlgorithm must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${props.signingAlgorithm}"`);
   }
 
-  if (props.customDomain) {
-    const { domainName, certificateArn } = props.customDomain;
-    if (!HOST_NAME.test(domainName)) {
-      problems.push(`customDomain needs a domainName (a host name), got "${domainName}"`);
-    }
-    if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
-      problems.push(`customDomain needs a certificateArn (an ACM certificate ARN), got "${certificateArn}"`);
-    }
-  }
-
+  if (props.customDomain) checkCustomDomain(problems, props.customDomain);
   checkOperations(problems, props);
+  return problems;
+}
 
-  if (problems.length > 0) throw new Error(`Invalid guichet configuration:\n- ${problems.join('\n- ')}`);
+/** Named by their context keys, which the operator sets together. */
+function checkCustomDomain(problems: string[], { domainName, certificateArn }: CustomDomainProps): void {
+  if (!domainName) {
+    problems.push('customDomainName is required with certificateArn: the domain the certificate is for');
+  } else if (!HOST_NAME.test(domainName)) {
+    problems.push(`customDomainName must be a host name such as auth.example.com, got "${domainName}"`);
+  }
+  if (!certificateArn) {
+    problems.push('certificateArn is required with customDomainName: an ACM certificate in the stack\'s region');
+  } else if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    problems.push(`certificateArn must be an ACM certificate ARN, got "${certificateArn}"`);
+  }
 }
 
 /** Alarms, throttling and logs: what an operator tunes after the first deploy. */
@@ -221,11 +300,14 @@ function checkOperations(problems: string[], props: GuichetProps): void {
   }
   if (props.logRetention !== undefined && !RETENTION_DAYS.includes(props.logRetention)) {
     problems.push(
-      `logRetention (context logRetentionDays) must be a CloudWatch Logs retention in days ` +
-        `(${RETENTION_DAYS.join(', ')}), got ${props.logRetention}`,
+      `logRetentionDays must be a CloudWatch Logs retention in days (${RETENTION_DAYS.join(', ')}), ` +
+        `got ${props.logRetention}`,
     );
   }
-  if (props.defaultThrottle !== undefined) checkThrottle(problems, 'defaultThrottle', props.defaultThrottle);
+  if (props.defaultThrottle !== undefined) {
+    const keys = { rateLimit: 'defaultThrottleRate', burstLimit: 'defaultThrottleBurst' };
+    checkThrottle(problems, props.defaultThrottle, keys);
+  }
   const routeThrottles: unknown = props.routeThrottles;
   if (routeThrottles === undefined) return;
   if (typeof routeThrottles !== 'object' || routeThrottles === null || Array.isArray(routeThrottles)) {
@@ -235,14 +317,22 @@ function checkOperations(problems: string[], props: GuichetProps): void {
   }
   for (const [id, throttle] of Object.entries(routeThrottles)) {
     if (!ROUTE_IDS.includes(id)) problems.push(`routeThrottles: "${id}" is no route id (${ROUTE_IDS.join(', ')})`);
-    checkThrottle(problems, `routeThrottles.${id}`, throttle);
+    checkThrottle(problems, throttle, {
+      rateLimit: `routeThrottles.${id}.rateLimit`,
+      burstLimit: `routeThrottles.${id}.burstLimit`,
+    });
   }
 }
 
-function checkThrottle(problems: string[], key: string, throttle: unknown): void {
+/** `keys` names each limit as the operator sets it. */
+function checkThrottle(
+  problems: string[],
+  throttle: unknown,
+  keys: Readonly<Record<keyof RouteThrottle, string>>,
+): void {
   for (const limit of ['rateLimit', 'burstLimit'] as const) {
     const value = (throttle as Partial<RouteThrottle> | null)?.[limit];
-    if (!isPositiveInteger(value)) problems.push(`${key}.${limit} must be a positive whole number, got ${value}`);
+    if (!isPositiveInteger(value)) problems.push(`${keys[limit]} must be a positive whole number, got ${value}`);
   }
 }
 
@@ -266,15 +356,6 @@ function checkList(
   for (const item of items) {
     const problem = check(item);
     if (problem) problems.push(`${key}: ${problem}`);
-  }
-}
-
-function isHttpsUrlWithoutQuery(value: string): boolean {
-  if (/[?#]/.test(value)) return false;
-  try {
-    return new URL(value).protocol === 'https:';
-  } catch {
-    return false;
   }
 }
 

@@ -1,41 +1,25 @@
+import { SETTINGS, type SettingKind } from '../lambdas/settings';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/metric-names';
 import type { GuichetProps } from './guichet-config';
 
 /**
- * The environment every route Lambda shares (the contract's Configuration table). Unset props stay unset, so the
- * handlers' own defaults apply; per-route table names and secret ARNs are added by GuichetFunction.
+ * The environment every route Lambda shares (the contract's Configuration table): each setting of the table
+ * that the props set, in its variable. Unset props stay unset, so the handlers' own defaults apply; per-route
+ * table names and secret ARNs are added by GuichetFunction.
  */
 export function sharedLambdaEnvironment(props: GuichetProps, publicUrl: string): Record<string, string> {
-  const optional: Record<string, string | number | readonly string[] | undefined> = {
-    OIDC_SCOPES: props.oidcScopes,
-    RETURN_TO_ORIGINS: props.returnToOrigins,
-    NATIVE_APP_REDIRECT_SCHEMES: props.nativeAppRedirectSchemes,
-    SESSION_TTL_SECONDS: props.sessionTtlSeconds,
-    EXCHANGE_CODE_TTL_SECONDS: props.exchangeCodeTtlSeconds,
-    SESSION_EXCHANGE_FAILURE_LIMIT: props.sessionExchangeFailureLimit,
-    SESSION_EXCHANGE_FAILURE_WINDOW_SECONDS: props.sessionExchangeFailureWindowSeconds,
-    ADDONS_SESSION_TTL_SECONDS: props.addonsSessionTtlSeconds,
-    ADDONS_RATE_LIMIT: props.addonsRateLimit,
-    ADDONS_RATE_LIMIT_WINDOW_SECONDS: props.addonsRateLimitWindowSeconds,
-    ADDONS_TRANSIT_TOKEN_TTL_SECONDS: props.addonsTransitTokenTtlSeconds,
-    ADDONS_TOKEN_SCOPE: props.addonsTokenScope,
-    ADDONS_TOKEN_TTL_SECONDS: props.addonsTokenTtlSeconds,
-    ACCESS_TOKEN_TTL_SECONDS: props.accessTokenTtlSeconds,
-    ACCESS_TOKEN_AUDIENCE: props.accessTokenAudience,
-    TOKEN_FAILURE_LIMIT: props.tokenFailureLimit,
-    TOKEN_FAILURE_WINDOW_SECONDS: props.tokenFailureWindowSeconds,
-    SIGNING_KEYS_CACHE_SECONDS: props.signingKeysCacheSeconds,
-  };
-  const environment: Record<string, string> = {
-    GUICHET_PUBLIC_URL: publicUrl,
-    OIDC_ISSUER: props.oidcIssuer,
-    OIDC_CLIENT_ID: props.oidcClientId,
-    ...baseLambdaEnvironment(),
-  };
-  for (const [name, value] of Object.entries(optional)) {
-    if (value !== undefined) environment[name] = Array.isArray(value) ? value.join(',') : String(value);
+  const environment: Record<string, string> = { GUICHET_PUBLIC_URL: publicUrl, ...baseLambdaEnvironment() };
+  for (const { contextKey, envVar, kind } of SETTINGS) {
+    const value = props[contextKey];
+    if (value !== undefined) environment[envVar] = environmentValue(kind, value);
   }
   return environment;
+}
+
+function environmentValue(kind: SettingKind, value: string | number | object): string {
+  if (kind === 'list') return (value as readonly string[]).join(',');
+  if (kind === 'json') return JSON.stringify(value);
+  return String(value);
 }
 
 /**

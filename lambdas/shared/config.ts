@@ -1,3 +1,5 @@
+import { apiAudiencesProblems, corsOriginProblem, issuerProblem, userTokenTtlProblem } from './setting-rules';
+
 /**
  * Typed configuration, read from the environment once per Lambda init. Every problem is reported at once,
  * so a misconfigured deployment fails its first invocation with a message naming each variable.
@@ -32,6 +34,15 @@ export interface AppConfig {
   readonly tokenFailureWindowSeconds: number;
   /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */
   readonly signingKeysCacheSeconds: number;
+  /** Exact browser origins allowed to call guichet with credentials (CORS); none by default. */
+  readonly corsOrigins: readonly string[];
+  /**
+   * Product-API audience → the scopes a user token for it may carry. Without a prototype, so that looking up
+   * a caller's audience never finds an inherited key such as `constructor`.
+   */
+  readonly apiAudiences: Readonly<Record<string, readonly string[]>>;
+  /** Lifetime of user tokens, never beyond the session's expiry. */
+  readonly userTokenTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -87,10 +98,8 @@ export function loadConfig(env: Env): AppConfig {
   const publicUrlText = required('GUICHET_PUBLIC_URL').replace(/\/+$/, '');
   const publicUrl = url('GUICHET_PUBLIC_URL', publicUrlText);
   const issuer = required('OIDC_ISSUER');
-  const issuerUrl = url('OIDC_ISSUER', issuer);
-  if (issuerUrl?.protocol === 'http:' && !LOOPBACK_HOSTS.has(issuerUrl.hostname)) {
-    problems.push('OIDC_ISSUER must use https (plain http is only accepted on a loopback address)');
-  }
+  const issuerProblemText = issuer ? issuerProblem(issuer) : undefined;
+  if (issuerProblemText) problems.push(`OIDC_ISSUER ${issuerProblemText}`);
   const clientId = required('OIDC_CLIENT_ID');
 
   const returnToOrigins = list('RETURN_TO_ORIGINS') ?? (publicUrl ? [publicUrl.origin] : []);
@@ -105,6 +114,31 @@ export function loadConfig(env: Env): AppConfig {
       problems.push(`NATIVE_APP_REDIRECT_SCHEMES entry ${scheme} is not an acceptable custom scheme`);
     }
   }
+
+  const corsOrigins = list('CORS_ORIGINS') ?? [];
+  for (const origin of corsOrigins) {
+    const problem = corsOriginProblem(origin);
+    if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
+  }
+
+  const apiAudiences = (): AppConfig['apiAudiences'] => {
+    const accepted = Object.create(null);
+    const raw = env.API_AUDIENCES?.trim();
+    if (!raw) return accepted;
+    try {
+      const audiences: unknown = JSON.parse(raw);
+      const audienceProblems = apiAudiencesProblems(audiences);
+      problems.push(...audienceProblems.map((problem) => `API_AUDIENCES: ${problem}`));
+      return audienceProblems.length > 0 ? accepted : Object.assign(accepted, audiences);
+    } catch (error) {
+      problems.push(`API_AUDIENCES must be JSON (${(error as Error).message})`);
+      return accepted;
+    }
+  };
+
+  const userTokenTtlSeconds = positive('USER_TOKEN_TTL_SECONDS', 300);
+  const userTokenTtlProblemText = userTokenTtlProblem(userTokenTtlSeconds);
+  if (userTokenTtlProblemText) problems.push(`USER_TOKEN_TTL_SECONDS ${userTokenTtlProblemText}`);
 
   const config: AppConfig = {
     publicUrl: publicUrlText,
@@ -127,6 +161,9 @@ export function loadConfig(env: Env): AppConfig {
     tokenFailureLimit: positive('TOKEN_FAILURE_LIMIT', 20),
     tokenFailureWindowSeconds: positive('TOKEN_FAILURE_WINDOW_SECONDS', 300),
     signingKeysCacheSeconds: positive('SIGNING_KEYS_CACHE_SECONDS', 300),
+    corsOrigins,
+    apiAudiences: apiAudiences(),
+    userTokenTtlSeconds,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -136,8 +173,6 @@ export function loadConfig(env: Env): AppConfig {
 export const FORBIDDEN_NATIVE_SCHEMES: ReadonlySet<string> = new Set([
   'http', 'https', 'javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss',
 ]);
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 let cached: AppConfig | undefined;
 

@@ -1,6 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { type GuichetProps, propsFromContext, SIGNING_ALGORITHMS, validateProps } from '../../lib/guichet-config';
+import {
+  GuichetConfigError,
+  type GuichetProps,
+  propsFromContext,
+  SIGNING_ALGORITHMS,
+  validateProps,
+} from '../../lib/guichet-config';
 import { DEFAULT_THROTTLE, type RouteThrottle } from '../../lambdas/routes';
 import { SIGNING_ALGORITHMS as HANDLER_SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-keys';
 import { EXAMPLE_PROPS } from './helpers';
@@ -35,6 +41,10 @@ describe('propsFromContext', () => {
         defaultThrottleRate: '200',
         defaultThrottleBurst: 400,
         routeThrottles: '{"OAuthToken": {"rateLimit": 10, "burstLimit": 20}}',
+        corsOrigins: 'https://app.example.com, http://localhost:3000',
+        apiAudiences: '{"https://api.example.com": ["read", "write"]}',
+        userTokenTtlSeconds: '600',
+        pollReservedConcurrency: '50',
       }),
     ).toEqual({
       oidcIssuer: 'https://idp.example.com/realms/main',
@@ -61,7 +71,16 @@ describe('propsFromContext', () => {
       alarmEmail: 'ops@example.com',
       defaultThrottle: { rateLimit: 200, burstLimit: 400 },
       routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      apiAudiences: { 'https://api.example.com': ['read', 'write'] },
+      userTokenTtlSeconds: 600,
+      pollReservedConcurrency: 50,
     });
+  });
+
+  test('accepts apiAudiences as a JSON object (cdk.json)', () => {
+    const apiAudiences = { 'https://api.example.com': ['read'] };
+    expect(fromContext({ ...EXAMPLE_PROPS, apiAudiences }).apiAudiences).toEqual(apiAudiences);
   });
 
   test('accepts routeThrottles as a JSON object (cdk.json), and one default throttle key alone', () => {
@@ -86,19 +105,67 @@ describe('propsFromContext', () => {
     expect(props.alarmEmail).toBeUndefined();
     expect(props.defaultThrottle).toBeUndefined();
     expect(props.routeThrottles).toBeUndefined();
+    expect(props.corsOrigins).toBeUndefined();
+    expect(props.apiAudiences).toBeUndefined();
+    expect(props.userTokenTtlSeconds).toBeUndefined();
+    expect(props.pollReservedConcurrency).toBeUndefined();
+  });
+
+  test('reads a blank JSON value as unset', () => {
+    expect(fromContext({ ...EXAMPLE_PROPS, routeThrottles: ' ' }).routeThrottles).toBeUndefined();
   });
 
   test.each([
-    [{ oidcClientId: 'guichet' }, /"oidcIssuer" is required/],
-    [{ ...EXAMPLE_PROPS, sessionTtlSeconds: 'twelve hours' }, /"sessionTtlSeconds" must be a number/],
-    [{ ...EXAMPLE_PROPS, routeThrottles: '{OAuthToken: 1}' }, /"routeThrottles" must be JSON/],
-    [{ ...EXAMPLE_PROPS, defaultThrottleRate: 'fast' }, /"defaultThrottleRate" must be a number/],
-    [{ ...EXAMPLE_PROPS, tokenFailureLimit: 'many' }, /"tokenFailureLimit" must be a number/],
-    [{ ...EXAMPLE_PROPS, signingAlgorithm: 256 }, /"signingAlgorithm" must be a string/],
+    [{ ...EXAMPLE_PROPS, sessionTtlSeconds: 'twelve hours' }, 'sessionTtlSeconds must be a number, got "twelve hours"'],
+    [{ ...EXAMPLE_PROPS, routeThrottles: '{OAuthToken: 1}' }, /routeThrottles must be JSON \(.+\), got \{OAuthToken/],
+    [{ ...EXAMPLE_PROPS, defaultThrottleRate: 'fast' }, 'defaultThrottleRate must be a number, got "fast"'],
+    [{ ...EXAMPLE_PROPS, tokenFailureLimit: 'many' }, 'tokenFailureLimit must be a number, got "many"'],
+    [{ ...EXAMPLE_PROPS, signingAlgorithm: 256 }, 'signingAlgorithm must be text, got 256'],
+    [{ ...EXAMPLE_PROPS, returnToOrigins: ' , ' }, 'returnToOrigins must not be empty: leave it unset'],
+    [{ ...EXAMPLE_PROPS, apiAudiences: '{"https://api.example.com": read}' }, /apiAudiences must be JSON \(.+\), got \{/],
+    [{ ...EXAMPLE_PROPS, apiAudiences: '[]' }, 'apiAudiences: must be a JSON object mapping audience URIs'],
+    [{ ...EXAMPLE_PROPS, pollReservedConcurrency: 'lots' }, 'pollReservedConcurrency must be a number, got "lots"'],
   ])('refuses %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });
+
+  test('without the required keys, fails with one line naming them all and how to set them', () => {
+    expect(errorOf(() => fromContext({})).message).toBe(
+      'guichet: missing context oidcIssuer, oidcClientId: ' +
+        'pass -c oidcIssuer=https://... -c oidcClientId=... (or set them in cdk.json)',
+    );
+    expect(errorOf(() => fromContext({ oidcIssuer: 'https://idp.example.com', oidcClientId: ' ' })).message).toBe(
+      'guichet: missing context oidcClientId: pass -c oidcClientId=... (or set it in cdk.json)',
+    );
+  });
+
+  test('reports every problem at once: missing keys, unreadable values and invalid ones, by context key', () => {
+    const error = errorOf(() =>
+      fromContext({ oidcClientId: 'guichet', sessionTtlSeconds: 'abc', signingAlgorithm: 'HS256', logRetentionDays: 31 }),
+    );
+    expect(error.missingKeys).toEqual(['oidcIssuer']);
+    expect(error.problems).toEqual([
+      'sessionTtlSeconds must be a number, got "abc"',
+      'signingAlgorithm must be one of RS256, ES256, got "HS256"',
+      expect.stringMatching(/^logRetentionDays must be a CloudWatch Logs retention in days/),
+    ]);
+    expect(error.message.split('\n')).toEqual([
+      expect.stringMatching(/^guichet: missing context oidcIssuer: /),
+      'Invalid guichet configuration:',
+      ...error.problems.map((problem) => `- ${problem}`),
+    ]);
+  });
 });
+
+function errorOf(build: () => unknown): GuichetConfigError {
+  try {
+    build();
+  } catch (error) {
+    expect(error).toBeInstanceOf(GuichetConfigError);
+    return error as GuichetConfigError;
+  }
+  throw new Error('the configuration was accepted');
+}
 
 describe('validateProps', () => {
   test('accepts a complete configuration', () => {
@@ -117,6 +184,10 @@ describe('validateProps', () => {
         defaultThrottle: { rateLimit: 1000, burstLimit: 2000 },
         routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
         logRetention: logs.RetentionDays.INFINITE,
+        corsOrigins: ['https://app.example.com', 'http://127.0.0.1:5173'],
+        apiAudiences: { 'https://api.example.com': ['read', 'write'], 'http://localhost:9000': ['dev'] },
+        userTokenTtlSeconds: 3600,
+        pollReservedConcurrency: 1000,
         customDomain: {
           domainName: 'auth.example.com',
           certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
@@ -126,15 +197,46 @@ describe('validateProps', () => {
   });
 
   test.each<[string, Partial<GuichetProps>, RegExp]>([
-    ['an http issuer', { oidcIssuer: 'http://idp.example.com' }, /oidcIssuer must be an https URL/],
+    [
+      'an http issuer off loopback',
+      { oidcIssuer: 'http://idp.example.com' },
+      /oidcIssuer must use https \(plain http is only accepted on a loopback address: 127.0.0.1, \[::1\], localhost\)/,
+    ],
+    ['an http issuer on a look-alike host', { oidcIssuer: 'http://localhost.example.com' }, /oidcIssuer must use/],
     ['an issuer with a query', { oidcIssuer: 'https://idp.example.com/?tenant=a' }, /oidcIssuer/],
     ['an issuer with a fragment', { oidcIssuer: 'https://idp.example.com/#x' }, /oidcIssuer/],
     ['an issuer that is no URL', { oidcIssuer: 'idp.example.com' }, /oidcIssuer/],
-    ['an empty client id', { oidcClientId: ' ' }, /oidcClientId must not be empty/],
+    ['an empty client id', { oidcClientId: ' ' }, /^guichet: missing context oidcClientId/],
     ['an origin with a path', { returnToOrigins: ['https://app.example.com/home'] }, /not a bare origin/],
     ['an origin with a trailing slash', { returnToOrigins: ['https://app.example.com/'] }, /not a bare origin/],
     ['a non-web origin', { returnToOrigins: ['ftp://files.example.com'] }, /not a bare origin/],
     ['an empty origin list', { returnToOrigins: [] }, /returnToOrigins must not be empty/],
+    [
+      'a CORS origin with a trailing slash',
+      { corsOrigins: ['https://app.example.com/'] },
+      /corsOrigins: "https:\/\/app.example.com\/" ends with a slash: remove it/,
+    ],
+    ['a wildcard CORS origin', { corsOrigins: ['*'] }, /corsOrigins: "\*" has a wildcard/],
+    ['an empty CORS origin list', { corsOrigins: [] }, /corsOrigins must not be empty/],
+    [
+      'an http API audience',
+      { apiAudiences: { 'http://api.example.com': ['read'] } },
+      /apiAudiences: audience "http:\/\/api.example.com" must use https/,
+    ],
+    [
+      'an API audience without scopes',
+      { apiAudiences: { 'https://api.example.com': [] } },
+      /apiAudiences: scopes of "https:\/\/api.example.com" must be a non-empty array/,
+    ],
+    [
+      'user tokens of more than an hour',
+      { userTokenTtlSeconds: 7200 },
+      /userTokenTtlSeconds must be at most 3600: user tokens are meant to be short-lived, got 7200/,
+    ],
+    ['a zero user-token lifetime', { userTokenTtlSeconds: 0 }, /userTokenTtlSeconds must be a positive whole number/],
+    ['a zero poll concurrency', { pollReservedConcurrency: 0 }, /pollReservedConcurrency must be a positive whole number/],
+    ['a fractional poll concurrency', { pollReservedConcurrency: 2.5 }, /pollReservedConcurrency must be a positive/],
+    ['a poll concurrency above 1000', { pollReservedConcurrency: 1001 }, /pollReservedConcurrency must be at most 1000/],
     ['a scheme with a colon', { nativeAppRedirectSchemes: ['visio:'] }, /not an RFC 3986 scheme/],
     ['a scheme starting with a digit', { nativeAppRedirectSchemes: ['1app'] }, /not an RFC 3986 scheme/],
     ['the https scheme', { nativeAppRedirectSchemes: ['HTTPS'] }, /"HTTPS" is not a custom scheme/],
@@ -159,18 +261,28 @@ describe('validateProps', () => {
     [
       'a custom domain without certificate',
       { customDomain: { domainName: 'auth.example.com', certificateArn: '' } },
-      /customDomain needs a certificateArn/,
+      /certificateArn is required with customDomainName/,
     ],
     [
       'a custom domain without name',
       { customDomain: { domainName: '', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } },
-      /customDomain needs a domainName/,
+      /customDomainName is required with certificateArn/,
+    ],
+    [
+      'a custom domain that is no host name',
+      { customDomain: { domainName: 'auth', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } },
+      /customDomainName must be a host name such as auth.example.com, got "auth"/,
+    ],
+    [
+      'a certificate that is no ACM ARN',
+      { customDomain: { domainName: 'auth.example.com', certificateArn: 'arn:aws:iam::123456789012:certificate/a' } },
+      /certificateArn must be an ACM certificate ARN, got "arn:aws:iam::/,
     ],
     ['a zero add-in rate limit', { addonsRateLimit: 0 }, /addonsRateLimit must be a positive whole number/],
     [
       'a retention CloudWatch Logs lacks',
       { logRetention: 31 as logs.RetentionDays },
-      /logRetention \(context logRetentionDays\) must be/,
+      /logRetentionDays must be a CloudWatch Logs retention in days/,
     ],
     ['a 5xx rate of 0 %', { serverErrorRateAlarmPercent: 0 }, /serverErrorRateAlarmPercent must be above 0/],
     ['a 5xx rate above 100 %', { serverErrorRateAlarmPercent: 101 }, /serverErrorRateAlarmPercent/],
@@ -180,12 +292,12 @@ describe('validateProps', () => {
     [
       'a fractional default rate',
       { defaultThrottle: { rateLimit: 1.5, burstLimit: 10 } },
-      /defaultThrottle.rateLimit must be a positive whole number, got 1.5/,
+      /defaultThrottleRate must be a positive whole number, got 1.5/,
     ],
     [
       'a zero default burst',
       { defaultThrottle: { rateLimit: 10, burstLimit: 0 } },
-      /defaultThrottle.burstLimit must be a positive whole number, got 0/,
+      /defaultThrottleBurst must be a positive whole number, got 0/,
     ],
     [
       'a throttle for an unknown route',
@@ -210,6 +322,13 @@ describe('validateProps', () => {
   ])('refuses %s', (_case, overrides, message) => {
     expect(withProps(overrides)).toThrow(message);
   });
+
+  test.each(['http://127.0.0.1:8788', 'http://localhost:9000/realms/dev', 'http://[::1]:9000'])(
+    'accepts the loopback issuer of a development IdP: %s',
+    (oidcIssuer) => {
+      expect(withProps({ oidcIssuer })).not.toThrow();
+    },
+  );
 
   test('reports every problem at once', () => {
     expect(withProps({ oidcIssuer: 'http://x', sessionTtlSeconds: 0 })).toThrow(/oidcIssuer[\s\S]*sessionTtlSeconds/);

@@ -1,5 +1,7 @@
 import { baseLambdaEnvironment, sharedLambdaEnvironment } from '../../lib/lambda-environment';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/metric-names';
+import type { GuichetProps } from '../../lib/guichet-config';
+import { SETTINGS, type SettingKind } from '../../lambdas/settings';
 import { EXAMPLE_PROPS } from './helpers';
 
 const PUBLIC_URL = 'https://auth.example.com';
@@ -14,53 +16,32 @@ test('with only the required props, sets the required variables and nothing the 
   });
 });
 
-test('maps every optional prop to its contract variable, lists comma-joined', () => {
+const SAMPLES: Record<SettingKind, readonly [value: unknown, variable: string]> = {
+  text: ['openid email', 'openid email'],
+  number: [300, '300'],
+  list: [['https://a.example.com', 'https://b.example.com'], 'https://a.example.com,https://b.example.com'],
+  json: [{ 'https://api.example.com': ['read'] }, '{"https://api.example.com":["read"]}'],
+};
+
+test('writes every setting of the table to its variable: numbers in decimal, lists comma-joined, JSON as text', () => {
+  const props = Object.fromEntries(SETTINGS.map(({ contextKey, kind }) => [contextKey, SAMPLES[kind][0]]));
+  const environment = sharedLambdaEnvironment(props as unknown as GuichetProps, PUBLIC_URL);
+  for (const { envVar, kind } of SETTINGS) expect(environment[envVar]).toBe(SAMPLES[kind][1]);
+});
+
+test('hands no deploy-time prop to the Lambdas', () => {
   const environment = sharedLambdaEnvironment(
     {
       ...EXAMPLE_PROPS,
-      oidcScopes: 'openid email',
-      returnToOrigins: ['https://a.example.com', 'https://b.example.com'],
-      nativeAppRedirectSchemes: ['visio', 'com.example.app'],
-      sessionTtlSeconds: 1,
-      exchangeCodeTtlSeconds: 2,
-      addonsSessionTtlSeconds: 3,
-      addonsRateLimit: 11,
-      addonsRateLimitWindowSeconds: 12,
-      addonsTransitTokenTtlSeconds: 4,
-      addonsTokenScope: 'addons:read',
-      addonsTokenTtlSeconds: 5,
-      accessTokenTtlSeconds: 6,
-      accessTokenAudience: 'https://api.example.com',
-      tokenFailureLimit: 7,
-      tokenFailureWindowSeconds: 8,
-      signingKeysCacheSeconds: 9,
-      // Deploy-time only: neither reaches a route Lambda.
       signingAlgorithm: 'ES256',
       authFailureAlarmThreshold: 10,
       alarmEmail: 'ops@example.com',
       defaultThrottle: { rateLimit: 1, burstLimit: 1 },
+      customDomain: { domainName: 'auth.example.com', certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/a' },
     },
     PUBLIC_URL,
   );
-  expect(environment).toMatchObject({
-    OIDC_SCOPES: 'openid email',
-    RETURN_TO_ORIGINS: 'https://a.example.com,https://b.example.com',
-    NATIVE_APP_REDIRECT_SCHEMES: 'visio,com.example.app',
-    SESSION_TTL_SECONDS: '1',
-    EXCHANGE_CODE_TTL_SECONDS: '2',
-    ADDONS_SESSION_TTL_SECONDS: '3',
-    ADDONS_RATE_LIMIT: '11',
-    ADDONS_RATE_LIMIT_WINDOW_SECONDS: '12',
-    ADDONS_TRANSIT_TOKEN_TTL_SECONDS: '4',
-    ADDONS_TOKEN_SCOPE: 'addons:read',
-    ADDONS_TOKEN_TTL_SECONDS: '5',
-    ACCESS_TOKEN_TTL_SECONDS: '6',
-    ACCESS_TOKEN_AUDIENCE: 'https://api.example.com',
-    TOKEN_FAILURE_LIMIT: '7',
-    TOKEN_FAILURE_WINDOW_SECONDS: '8',
-    SIGNING_KEYS_CACHE_SECONDS: '9',
-  });
-  expect(Object.keys(environment)).toHaveLength(5 + 16);
+  expect(environment).toEqual(sharedLambdaEnvironment(EXAMPLE_PROPS, PUBLIC_URL));
 });
 
 test('the base environment is the observability part every Lambda gets, route or not', () => {

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type AppConfig } from '../../../lambdas/shared/config';
+import { corsOriginProblem } from '../../../lambdas/shared/setting-rules';
 
 const MINIMAL = {
   GUICHET_PUBLIC_URL: 'https://auth.example.com',
@@ -40,6 +41,9 @@ describe('loadConfig', () => {
       tokenFailureLimit: 20,
       tokenFailureWindowSeconds: 300,
       signingKeysCacheSeconds: 300,
+      corsOrigins: [],
+      apiAudiences: {},
+      userTokenTtlSeconds: 300,
     });
   });
 
@@ -61,6 +65,9 @@ describe('loadConfig', () => {
       ADDONS_TOKEN_TTL_SECONDS: '900',
       ACCESS_TOKEN_TTL_SECONDS: '1800',
       ACCESS_TOKEN_AUDIENCE: 'https://api.example.com',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      API_AUDIENCES: '{"https://api.example.com": ["read", "write"], "https://calendar.example.com": ["calendar"]}',
+      USER_TOKEN_TTL_SECONDS: '600',
     });
     expect(config).toMatchObject({
       oidc: { scopes: 'openid email' },
@@ -78,6 +85,9 @@ describe('loadConfig', () => {
       addonsTokenTtlSeconds: 900,
       accessTokenTtlSeconds: 1800,
       accessTokenAudience: 'https://api.example.com',
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      apiAudiences: { 'https://api.example.com': ['read', 'write'], 'https://calendar.example.com': ['calendar'] },
+      userTokenTtlSeconds: 600,
     });
   });
 
@@ -220,6 +230,54 @@ describe('loadConfig', () => {
 
   test('uses the default for a blank lifetime', () => {
     expect(loadConfig({ ...MINIMAL, SESSION_TTL_SECONDS: ' ' }).sessionTtlSeconds).toBe(43200);
+  });
+});
+
+describe('the user-token settings', () => {
+  test.each(['https://app.example.com/', 'https://*.example.com', 'null', 'http://app.example.com'])(
+    'refuses the CORS origin %s, naming the variable',
+    (origin) => {
+      expect(problemsOf({ ...MINIMAL, CORS_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([
+        `CORS_ORIGINS: ${corsOriginProblem(origin)}`,
+      ]);
+    },
+  );
+
+  test('refuses a CORS_ORIGINS that lists nothing', () => {
+    expect(problemsOf({ ...MINIMAL, CORS_ORIGINS: ',' })).toEqual(['CORS_ORIGINS lists nothing: leave it unset for the default']);
+  });
+
+  test('refuses API_AUDIENCES that are not JSON', () => {
+    expect(problemsOf({ ...MINIMAL, API_AUDIENCES: "{'https://api.example.com': ['read']}" })).toEqual([
+      expect.stringMatching(/^API_AUDIENCES must be JSON \(.+\)$/),
+    ]);
+  });
+
+  test('reports every problem of API_AUDIENCES, naming the variable', () => {
+    expect(problemsOf({ ...MINIMAL, API_AUDIENCES: '{"http://api.example.com": ["read", "read"]}' })).toEqual([
+      expect.stringMatching(/^API_AUDIENCES: audience "http:\/\/api.example.com" must use https/),
+      'API_AUDIENCES: scopes of "http://api.example.com" lists "read" twice',
+    ]);
+    expect(problemsOf({ ...MINIMAL, API_AUDIENCES: 'null' })).toEqual([
+      'API_AUDIENCES: must be a JSON object mapping audience URIs to arrays of scopes, got null',
+    ]);
+  });
+
+  test('API_AUDIENCES inherit nothing, so a caller-chosen audience such as "constructor" finds no scopes', () => {
+    const { apiAudiences } = loadConfig({ ...MINIMAL, API_AUDIENCES: '{"https://api.example.com": ["read"]}' });
+    expect(apiAudiences['constructor']).toBeUndefined();
+    expect(apiAudiences['https://api.example.com']).toEqual(['read']);
+    expect(loadConfig(MINIMAL).apiAudiences['toString']).toBeUndefined();
+  });
+
+  test('accepts user tokens of up to an hour and refuses longer ones, saying why', () => {
+    expect(loadConfig({ ...MINIMAL, USER_TOKEN_TTL_SECONDS: '3600' }).userTokenTtlSeconds).toBe(3600);
+    expect(problemsOf({ ...MINIMAL, USER_TOKEN_TTL_SECONDS: '3601' })).toEqual([
+      'USER_TOKEN_TTL_SECONDS must be at most 3600: user tokens are meant to be short-lived, got 3601',
+    ]);
+    expect(problemsOf({ ...MINIMAL, USER_TOKEN_TTL_SECONDS: '0' })).toEqual([
+      'USER_TOKEN_TTL_SECONDS must be a positive whole number',
+    ]);
   });
 });
 
