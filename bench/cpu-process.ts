@@ -46,9 +46,9 @@ async function main(): Promise<void> {
     updatedAt: 0,
   };
 
-  const { documentClient, tableName } = await import('../lambdas/shared/dynamo');
-  const applications = tableName('applications');
-  const rateLimits = tableName('rateLimits');
+  const { documentClient, grantedTable } = await import('../lambdas/shared/dynamo');
+  const applications = grantedTable('applications')();
+  const rateLimits = grantedTable('rateLimits')();
   documentClient.send = (async (command: unknown) => {
     if (command instanceof GetCommand && command.input.TableName === applications) return { Item: application };
     if (command instanceof GetCommand && command.input.TableName === rateLimits) return {};

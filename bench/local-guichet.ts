@@ -1,5 +1,4 @@
 import { runApps } from '../cli/run-apps';
-import { TABLE_NAMES, TABLES } from '../lambdas/tables';
 import { runCli } from '../test/support/cli-run';
 import { startFakeIdp, type FakeIdp } from '../test/support/fake-idp';
 import { LocalStore } from '../test/support/local-store';
@@ -50,13 +49,9 @@ export async function startGuichetUnderTest(stateDirectory: string): Promise<Gui
     throw error;
   });
   try {
-    const { env, dynamoDbEndpoint } = server.ready;
-    // The test helpers name the tables from this process's environment, as the handlers do.
-    for (const table of TABLE_NAMES) process.env[TABLES[table].envVar] = env[TABLES[table].envVar];
-    const store = new LocalStore(dynamoDbEndpoint);
-    const created = await runCli(runApps, ['create', '--name', 'Bench', '--scopes', APPLICATION_SCOPE, '--json'], {
-      DYNAMODB_PORT: new URL(dynamoDbEndpoint).port,
-    });
+    const { tableNames, dynamoDbEndpoint, cliEnv } = server.ready;
+    const store = new LocalStore(dynamoDbEndpoint, tableNames);
+    const created = await runCli(runApps, ['create', '--name', 'Bench', '--scopes', APPLICATION_SCOPE, '--json'], { ...cliEnv });
     if (created.code !== 0) throw new Error(`npm run apps -- create failed: ${created.stderr}`);
     const { client_id: clientId, client_secret: clientSecret } = created.json<{ client_id: string; client_secret: string }>();
     const { token: sessionToken } = await storedSession(store);

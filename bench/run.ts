@@ -33,13 +33,13 @@ async function main(): Promise<void> {
     step('starting the local guichet');
     guichet = await startGuichetUnderTest(path.join(workDirectory, 'state'));
     step('cold init of every Lambda');
-    const coldInit = await measureColdInit(bundles, guichet.server.ready.env);
+    const coldInit = await measureColdInit(bundles, guichet.server.ready.tableNames);
     step('load on the routes');
     const routes = await measureGuichetRoutes(guichet);
     step("oidc-provider's client credentials");
     const baseline = await measureOidcProviderBaseline();
     step('token endpoint CPU');
-    const tokenCpu = await measureTokenCpu(guichet.server.ready.env);
+    const tokenCpu = await measureTokenCpu(guichet.server.ready.tableNames);
     step('back-channel logout with 10 and 10,000 sessions');
     const logout = await measureLogoutScale(guichet);
     const cost = costModel(measuredFlows(routes, logout));

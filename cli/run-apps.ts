@@ -1,7 +1,7 @@
 import { openApplicationStore } from './application-store';
 import { APPS_COMMANDS, COMMAND_OPTION_USAGE, COMMAND_OPTIONS, type AppsCommand } from './apps-commands';
 import { parseCommandLine, runCommand, UsageError, type CliIo, type CommandOutput } from './command-runner';
-import { stackTargetFrom } from './stack';
+import { resolveTarget } from './stack';
 
 const COMMON_OPTIONS = {
   json: { type: 'boolean' },
@@ -25,9 +25,8 @@ export function runApps(argv: readonly string[], io: CliIo): Promise<number> {
     const command = Object.hasOwn(APPS_COMMANDS, name) ? APPS_COMMANDS[name] : undefined;
     if (!command) throw new UsageError(`unknown command "${name}"`);
     checkUsage(name, command, args, Object.keys(values));
-    const target = stackTargetFrom(values);
     const action = command.prepare(args, values);
-    return action(await openApplicationStore(target, io.env));
+    return action(await openApplicationStore(await resolveTarget(values, io.env)));
   });
 }
 
@@ -56,7 +55,7 @@ const USAGE = (() => {
     'Options:',
     '  --json             machine-readable output',
     '  --stack <name>     work on a deployed guichet stack, with your AWS credentials; without it, on the',
-    '                     local store of a running `npm start` (127.0.0.1:$DYNAMODB_PORT, default 8000)',
+    '                     running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
     '  --region <region>  the stack\'s region (default: AWS_REGION, then your profile\'s)',
     '',
     'Exit codes: 0 done, 1 not found or failed, 2 usage error.',

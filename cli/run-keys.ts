@@ -1,17 +1,16 @@
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../lambdas/shared/signing-keys';
 import { parseCommandLine, runCommand, UsageError, type CliIo, type CommandOutput } from './command-runner';
-import { requestStackKeyRotation, rotateLocalSigningKeys } from './key-rotation';
-import { stackTargetFrom } from './stack';
+import { rotateSigningKeys } from './key-rotation';
+import { resolveTarget } from './stack';
 
 const USAGE = [
-  'Usage: npm run keys -- rotate [--alg RS256|ES256] [--json] [--stack <name> [--region <region>]]',
+  'Usage: npm run keys -- rotate [--json] [--stack <name> [--region <region>]]',
   '',
-  'Rotates the keys that sign guichet access tokens: a new current key, the previous one still published.',
-  '  locally       rewrites the signing-keys file in GUICHET_LOCAL_DIR (default ~/.guichet); --alg',
-  '                defaults to the current key\'s algorithm',
-  '  --stack       asks Secrets Manager to rotate the stack\'s signing-keys secret, with your AWS',
-  '                credentials; the stack\'s rotation function makes the key with its configured algorithm',
-  '  --json        machine-readable output',
+  'Rotates the keys that sign guichet access tokens: the key published since the last rotation starts signing,',
+  'the current one stays published, and a new one is published to sign after the next rotation. The stack\'s',
+  'rotation function makes the key with the algorithm it was deployed with (context signingAlgorithm).',
+  '  without --stack  the running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
+  '  --stack          a deployed stack, with your AWS credentials',
+  '  --json           machine-readable output',
 ].join('\n');
 
 /** `npm run keys -- rotate ...`. Returns the exit code. */
@@ -20,7 +19,6 @@ export function runKeys(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine({
       args: [...argv],
       options: {
-        alg: { type: 'string' },
         json: { type: 'boolean' },
         stack: { type: 'string' },
         region: { type: 'string' },
@@ -33,36 +31,16 @@ export function runKeys(argv: readonly string[], io: CliIo): Promise<number> {
     const [command, ...rest] = positionals;
     if (command === undefined) throw new UsageError('no command given');
     if (command !== 'rotate') throw new UsageError(`unknown command "${command}"`);
-    if (rest.length > 0) throw new UsageError('usage: npm run keys -- rotate [--alg RS256|ES256]');
-    const alg = algorithmFrom(values.alg);
-    const target = stackTargetFrom(values);
-
-    if (target) {
-      if (alg) throw new UsageError("--alg is for local keys: a stack's rotation function uses its configured SIGNING_ALGORITHM");
-      const { secretArn, versionId } = await requestStackKeyRotation(target);
-      return {
-        json: { stack: target.stack, secret_arn: secretArn, version_id: versionId },
-        text: `Rotation of ${secretArn} requested (version ${versionId}); the stack's rotation function makes the new key.`,
-      };
-    }
-    const rotation = await rotateLocalSigningKeys(io.env, alg);
+    if (rest.length > 0) throw new UsageError('usage: npm run keys -- rotate');
+    const target = await resolveTarget(values, io.env);
+    const { secretArn, versionId } = await rotateSigningKeys(target);
+    const where = target.kind === 'stack' ? target.stack : 'local';
     return {
-      json: {
-        kid: rotation.kid,
-        alg: rotation.alg,
-        previous_kid: rotation.previousKid,
-        next_kid: rotation.nextKid,
-        file: rotation.file,
-      },
+      json: { target: where, secret_arn: secretArn, version_id: versionId },
       text:
-        `Signing with ${rotation.kid} (${rotation.alg}) in ${rotation.file}; ${rotation.previousKid} is still ` +
-        `published, and ${rotation.nextKid} is published to sign after the next rotation.`,
+        target.kind === 'stack'
+          ? `Rotation of ${secretArn} requested (version ${versionId}); the stack's rotation function makes the new key.`
+          : `Rotated ${secretArn} (version ${versionId}): the local functions sign with the new current key once their key cache (SIGNING_KEYS_CACHE_SECONDS) expires.`,
     };
   });
-}
-
-function algorithmFrom(text: string | undefined): SigningAlgorithm | undefined {
-  if (text === undefined) return undefined;
-  if (!SIGNING_ALGORITHMS.includes(text as SigningAlgorithm)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
-  return text as SigningAlgorithm;
 }

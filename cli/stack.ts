@@ -1,25 +1,57 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { readLocalState, type LocalState } from '../local/state-file';
 import { CliError, NotFoundError, UsageError } from './command-runner';
 
-/** A deployed guichet stack, reached with the caller's AWS credentials. */
-export interface StackTarget {
-  readonly stack: string;
-  /** Unset: the SDK's default (AWS_REGION, then the profile). */
+/**
+ * What the operator CLI works on: a deployed stack, reached with the caller's AWS credentials, or the running
+ * local guichet of this environment (GUICHET_LOCAL_DIR and PORT), reached through the local AWS APIs its state
+ * file names. Both answer the same questions: a stack output, and how an SDK client reaches the service.
+ */
+export type Target =
+  | { readonly kind: 'stack'; readonly stack: string; readonly region?: string }
+  | { readonly kind: 'local'; readonly state: LocalState };
+
+/** The settings of an AWS SDK client for one service of the target. */
+export interface ServiceClientConfig {
   readonly region?: string;
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-/** The `--stack` and `--region` options; undefined means the local store. */
-export function stackTargetFrom(options: { readonly stack?: string; readonly region?: string }): StackTarget | undefined {
+/** The `--stack` and `--region` options, or else the local guichet; refuses to guess when none runs. */
+export async function resolveTarget(options: { readonly stack?: string; readonly region?: string }, env: NodeJS.ProcessEnv): Promise<Target> {
   if (options.stack === undefined) {
     if (options.region !== undefined) throw new UsageError('--region only applies with --stack');
-    return undefined;
+    const { file, state } = await readLocalState(env);
+    if (!state) {
+      throw new CliError(
+        `no local guichet is running for ${file} (GUICHET_LOCAL_DIR and PORT of \`npm start\`): start it with ` +
+          '`npm start` in the same environment, or target a deployed stack with --stack <name>',
+      );
+    }
+    return { kind: 'local', state };
   }
   if (!options.stack) throw new UsageError('--stack needs a stack name');
-  return { stack: options.stack, region: options.region || undefined };
+  return { kind: 'stack', stack: options.stack, region: options.region || undefined };
 }
 
-/** One output of the stack, from CloudFormation DescribeStacks. */
-export async function stackOutput(target: StackTarget, outputKey: string): Promise<string> {
+export function serviceClientConfig(target: Target, service: 'dynamodb' | 'secretsmanager'): ServiceClientConfig {
+  if (target.kind === 'stack') return { region: target.region };
+  // The local APIs take any credentials; without a function's own, a call is an administrator's.
+  return {
+    region: target.state.region,
+    endpoint: service === 'dynamodb' ? target.state.dynamoDbEndpoint : target.state.secretsManagerEndpoint,
+    credentials: { accessKeyId: 'local-operator', secretAccessKey: 'local-operator' },
+  };
+}
+
+/** One output of the stack: from CloudFormation DescribeStacks, or resolved by the local guichet. */
+export async function stackOutput(target: Target, outputKey: string): Promise<string> {
+  if (target.kind === 'local') {
+    const value = target.state.outputs[outputKey];
+    if (!value) throw new CliError(`the local guichet has no output ${outputKey}: restart \`npm start\` from this version`);
+    return value;
+  }
   const client = new CloudFormationClient({ region: target.region });
   try {
     const { Stacks: stacks } = await client.send(new DescribeStacksCommand({ StackName: target.stack }));

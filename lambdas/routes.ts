@@ -1,11 +1,23 @@
 import type { SecretName } from './secrets';
-import type { TableName } from './tables';
+import type { IndexName, TableName } from './tables';
 
 /**
  * The route table, the single source of truth for the HTTP API: the CDK stack makes one Lambda per entry
- * with exactly the grants it names, and the local server routes requests to the same handler modules.
+ * with exactly the grants it names, and local mode runs the template the stack synthesizes from it.
  */
-export type TableAccess = 'read' | 'write' | 'readWrite';
+
+/** The DynamoDB item operations guichet performs; never Scan, never a transaction. */
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+
+/**
+ * What a route's code does with one table, operation by operation: the IAM statements are made from this
+ * and nothing else, and a test checks that the code performs exactly these (test/e2e/least-privilege).
+ */
+export interface TableGrant {
+  readonly items?: readonly ItemAction[];
+  /** Indexes the code queries (`Query` on that index only, never on the table). */
+  readonly queries?: readonly IndexName[];
+}
 
 /** API Gateway stage throttling of one route: steady requests per second and burst. */
 export interface RouteThrottle {
@@ -30,7 +42,7 @@ export interface RouteDefinition {
   readonly path: string;
   /** Handler module, relative to the repository root; it exports `handler`. */
   readonly entry: string;
-  readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
+  readonly tables: Readonly<Partial<Record<TableName, TableGrant>>>;
   readonly secrets: readonly SecretName[];
   readonly timeoutSeconds?: number;
   /** @default DEFAULT_THROTTLE, or the operator's default */
@@ -43,7 +55,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/auth/login',
     entry: 'lambdas/handlers/auth/login.ts',
-    tables: { loginFlows: 'write' },
+    tables: { loginFlows: { items: ['PutItem'] } },
     secrets: [],
   },
   {
@@ -51,7 +63,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/auth/callback',
     entry: 'lambdas/handlers/auth/callback.ts',
-    tables: { loginFlows: 'write', sessions: 'write', exchangeCodes: 'write' },
+    tables: { loginFlows: { items: ['DeleteItem'] }, sessions: { items: ['PutItem'] }, exchangeCodes: { items: ['PutItem'] } },
     secrets: ['oidcClientSecret'],
   },
   {
@@ -59,7 +71,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/auth/session-exchange',
     entry: 'lambdas/handlers/auth/session-exchange.ts',
-    tables: { exchangeCodes: 'write', sessions: 'read', rateLimits: 'readWrite' },
+    tables: { exchangeCodes: { items: ['DeleteItem'] }, sessions: { items: ['GetItem'] }, rateLimits: { items: ['GetItem', 'UpdateItem'] } },
     secrets: [],
     throttle: STRICT_THROTTLE,
   },
@@ -68,7 +80,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/auth/session',
     entry: 'lambdas/handlers/auth/session.ts',
-    tables: { sessions: 'read' },
+    tables: { sessions: { items: ['GetItem'] } },
     secrets: [],
   },
   {
@@ -76,7 +88,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/auth/logout',
     entry: 'lambdas/handlers/auth/logout.ts',
-    tables: { sessions: 'write' },
+    tables: { sessions: { items: ['DeleteItem'] } },
     secrets: [],
   },
   {
@@ -84,7 +96,10 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/auth/backchannel-logout',
     entry: 'lambdas/handlers/auth/backchannel-logout.ts',
-    tables: { sessions: 'readWrite', logoutJtis: 'write' },
+    tables: {
+      sessions: { items: ['DeleteItem'], queries: ['bySubject', 'byIdpSession'] },
+      logoutJtis: { items: ['PutItem', 'DeleteItem'] },
+    },
     secrets: [],
   },
   {
@@ -92,7 +107,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/addons/sessions/init',
     entry: 'lambdas/handlers/addons/sessions-init.ts',
-    tables: { transitTokens: 'write', addonSessions: 'write', rateLimits: 'readWrite' },
+    tables: { transitTokens: { items: ['PutItem'] }, addonSessions: { items: ['PutItem'] }, rateLimits: { items: ['GetItem', 'UpdateItem'] } },
     secrets: ['addonsCsrfKey'],
     throttle: STRICT_THROTTLE,
   },
@@ -101,7 +116,11 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/addons/sessions/poll',
     entry: 'lambdas/handlers/addons/sessions-poll.ts',
-    tables: { addonSessions: 'readWrite', sessions: 'read', rateLimits: 'readWrite' },
+    tables: {
+      addonSessions: { items: ['GetItem', 'DeleteItem'] },
+      sessions: { items: ['GetItem'] },
+      rateLimits: { items: ['GetItem', 'UpdateItem'] },
+    },
     secrets: ['addonsCsrfKey', 'signingKeys'],
     throttle: POLL_THROTTLE,
     // Long polls hold up to 20 s; API Gateway's integration limit is 30 s.
@@ -128,7 +147,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/addons/sessions/exchange',
     entry: 'lambdas/handlers/addons/sessions-exchange.ts',
-    tables: { sessions: 'read', transitTokens: 'readWrite', addonSessions: 'write', rateLimits: 'readWrite' },
+    tables: {
+      sessions: { items: ['GetItem'] },
+      transitTokens: { items: ['UpdateItem', 'GetItem'] },
+      addonSessions: { items: ['UpdateItem', 'DeleteItem'] },
+      rateLimits: { items: ['GetItem', 'UpdateItem'] },
+    },
     secrets: [],
     throttle: STRICT_THROTTLE,
   },
@@ -145,7 +169,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/oauth/token',
     entry: 'lambdas/handlers/oauth/token.ts',
-    tables: { applications: 'read', rateLimits: 'readWrite' },
+    tables: { applications: { items: ['GetItem'] }, rateLimits: { items: ['GetItem', 'UpdateItem'] } },
     secrets: ['signingKeys'],
     throttle: STRICT_THROTTLE,
   },

@@ -5,7 +5,7 @@
  * seconds), which the code also checks on every read because TTL deletion lags.
  */
 export interface IndexDefinition {
-  readonly name: string;
+  readonly name: IndexName;
   readonly partitionKey: string;
 }
 
@@ -16,6 +16,9 @@ export interface TableDefinition {
   /** Sparse, keys-only global secondary indexes. */
   readonly indexes?: readonly IndexDefinition[];
 }
+
+/** Every index of every table: a route names the ones it queries. */
+export type IndexName = 'bySubject' | 'byIdpSession';
 
 export const PARTITION_KEY = 'id';
 export const TTL_ATTRIBUTE = 'expiresAt';

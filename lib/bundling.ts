@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..');
@@ -20,3 +22,34 @@ export const LAMBDA_BUNDLING = {
     '@aws-sdk/credential-provider-node': path.join(REPOSITORY_ROOT, 'lambdas/shared/lambda-credentials.ts'),
   },
 } as const;
+
+/** Everything a bundle is made from besides its entry path: the Lambda sources, the locked dependencies, the settings. */
+const BUNDLE_INPUTS = ['lambdas', 'lib/bundling.ts', 'package-lock.json', 'tsconfig.json'];
+
+let inputsDigest: string | undefined;
+
+/**
+ * The asset hash of a Lambda's bundle, computed from its inputs rather than from esbuild's output: the CDK then
+ * skips bundling when an assembly directory already holds that asset, which is what keeps a local restart or a
+ * second synthesis quick. Any change to a Lambda source, to a locked dependency or to the bundling settings
+ * changes every hash, so a deploy never reuses a stale bundle.
+ */
+export function bundleHash(entry: string): string {
+  inputsDigest ??= sourceDigest(BUNDLE_INPUTS);
+  return createHash('sha256').update(inputsDigest).update(entry).digest('hex');
+}
+
+/** SHA-256 of the files at these paths (relative to the repository; folders are walked), names and contents. */
+export function sourceDigest(inputs: readonly string[]): string {
+  const files = inputs.flatMap((input) => filesUnder(path.join(REPOSITORY_ROOT, input))).sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(path.relative(REPOSITORY_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+function filesUnder(location: string): string[] {
+  if (!statSync(location).isDirectory()) return [location];
+  return readdirSync(location, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}

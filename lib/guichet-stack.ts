@@ -89,8 +89,8 @@ export class GuichetStack extends Stack {
           logRetention,
           timeoutSeconds: route.timeoutSeconds,
         });
-        for (const [name, access] of Object.entries(route.tables)) {
-          if (access) fn.useTable(this.tables[name as TableName], TABLES[name as TableName], access);
+        for (const [name, grant] of Object.entries(route.tables)) {
+          if (grant) fn.useTable(this.tables[name as TableName], TABLES[name as TableName], grant);
         }
         for (const name of route.secrets) fn.useSecret(this.secrets[name], SECRETS[name]);
         this.api.addRoute(route, fn.function, props.routeThrottles?.[route.id] ?? route.throttle);
@@ -103,6 +103,8 @@ export class GuichetStack extends Stack {
       algorithm: props.signingAlgorithm ?? 'RS256',
       logRetention,
     });
+    // The API serves no request before the first signing key set exists.
+    this.api.stage.node.addDependency(this.signingKeysRotation.keySet);
 
     // The issuer and audience the token endpoint writes (lambdas/shared/config.ts): same defaults. API Gateway
     // finds the keys through <issuer>/.well-known/openid-configuration, a route of the table.

@@ -14,7 +14,7 @@ export function splitRequestTarget(target = '/'): { rawPath: string; rawQueryStr
     : { rawPath: target.slice(0, queryStart), rawQueryString: target.slice(queryStart + 1) };
 }
 
-export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeKey: string): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeKey: string, requestId: string = randomUUID()): APIGatewayProxyEventV2 {
   const { rawPath, rawQueryString } = splitRequestTarget(request.url);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
@@ -52,7 +52,7 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeK
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId,
       routeKey,
       stage: '$default',
       time: new Date(now).toISOString(),

@@ -1,17 +1,19 @@
 import { startLocalGuichet } from './start';
 
-/** `npm start`: runs guichet locally until interrupted. */
+/** `npm start`: runs the synthesized stack locally until interrupted. */
+process.stdout.write('guichet: synthesizing the stack and starting it locally…\n');
 startLocalGuichet()
   .then((guichet) => {
     const lines = [
       '',
-      'guichet is running locally',
+      'guichet is running locally: the synthesized stack, each Lambda in its own runtime',
       `  playground     ${guichet.publicUrl}/  (try every flow in a browser)`,
       `  API            ${guichet.publicUrl}`,
       `  web login      ${guichet.publicUrl}/auth/login`,
       `  your session   ${guichet.publicUrl}/auth/session`,
       `  identity prov. ${guichet.issuer}${guichet.devIdp ? '  (development IdP: any user name signs in)' : ''}`,
       `  DynamoDB API   ${guichet.dynamoDbEndpoint}  (in memory: emptied when this stops)`,
+      `  functions      ${guichet.functions.size}, from ${guichet.template.assemblyDirectory}`,
       '',
       'Press Ctrl+C to stop.',
       '',

@@ -1,92 +1,234 @@
-import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import { loadConfig } from '../lambdas/shared/config';
-import { SERVICE_NAME } from '../lambdas/shared/metric-names';
-import { ROUTES } from '../lambdas/routes';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { contextFromEnvironment } from '../lib/settings-context';
+import { createDynamoDbFront, createTables, startDynamoDbEngine, type DynamoDbEngine } from './aws/dynamodb';
+import { LocalAwsAccount } from './aws/calls';
+import { LocalSecretsManager } from './aws/secrets-manager';
+import { createCustomResources } from './custom-resources';
 import { startDevIdp, type DevIdp } from './dev-idp';
-import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+import { httpApiListener, httpApiOf, sendMessage } from './http-api';
+import { rolePolicies } from './iam';
+import { IntrinsicResolver } from './intrinsics';
+import { createLocalFunctions, defineFunctions, runtimeModulesFolder } from './lambda/template-functions';
+import type { Invocation, LocalFunction } from './lambda/local-function';
+import { consoleModeFrom, LocalLog } from './local-log';
+import { Playground } from './playground/playground';
 import { DEFAULT_PORTS, portFrom } from './ports';
-import { createLocalServer } from './server';
-import { ensureSigningKeysFile, localStateDirectory } from './signing-keys-file';
+import { localStateFile, removeLocalState, writeLocalState } from './state-file';
+import { resourcesOfType, readStackTemplate, type StackTemplate } from './stack-template';
+import { REPOSITORY_ROOT, synthCacheDirectory, synthesizeStack } from './synth';
 
+/**
+ * Local mode: the synthesized stack, run. `npm start` synthesizes the stack (offline, reusing an identical
+ * earlier synthesis) with the local settings as context, then runs what the template declares: its tables in a
+ * DynamoDB engine, its secrets in a local Secrets Manager, each Lambda function from its bundle in execution
+ * environments of its own with exactly its template environment and role, its custom resources and first
+ * rotation as CloudFormation runs them at deploy, and its HTTP API. The development IdP stands in for the IdP
+ * unless OIDC_ISSUER names one. Until all of that is ready the API answers 503 with Retry-After.
+ */
 export interface LocalGuichet {
   readonly publicUrl: string;
   readonly issuer: string;
   readonly dynamoDbEndpoint: string;
+  readonly secretsManagerEndpoint: string;
   /** Set when no OIDC_ISSUER was given and the embedded development IdP runs. */
   readonly devIdp?: DevIdp;
+  readonly template: StackTemplate;
+  /** The stack outputs, resolved: table names, secret ARNs, the API URL. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Calls of the functions to the local AWS APIs, and failures to inject into them. */
+  readonly account: LocalAwsAccount;
+  /** By logical id. */
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  readonly log: LocalLog;
+  /** The local state file the operator CLI reads. */
+  readonly stateFile: string;
   close(): Promise<void>;
 }
 
-/**
- * The whole service on one machine: dynalite with every table, the development IdP unless OIDC_ISSUER
- * names another, and the local API Gateway serving the real handlers. The handlers' environment is set
- * in `process.env`, as Lambda would set it, before the first handler is loaded.
- */
+const REGION = 'eu-west-1';
+const ACCOUNT_ID = '000000000000';
+const STARTING_RETRY_AFTER_SECONDS = 1;
+
 export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): Promise<LocalGuichet> {
-  // Node 20 is supported here; the deployed Lambdas run the newest runtime.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const port = portFrom(env, 'PORT', DEFAULT_PORTS.PORT);
-  const server = createLocalServer(ROUTES);
-  const boundPort = await listen(server, port);
-  const publicUrl = (env.GUICHET_PUBLIC_URL ?? `http://127.0.0.1:${boundPort}`).replace(/\/+$/, '');
-  const returnToOrigins = env.RETURN_TO_ORIGINS?.split(',').map((o) => o.trim()) ?? [new URL(publicUrl).origin];
-
-  const closers: Array<() => Promise<void>> = [() => new Promise((resolve) => server.close(() => resolve()))];
+  const log = new LocalLog(consoleModeFrom(env.GUICHET_LOCAL_LOG));
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
   try {
-    const dynamoDb: LocalDynamoDb = await startLocalDynamoDb(portFrom(env, 'DYNAMODB_PORT', DEFAULT_PORTS.DYNAMODB_PORT));
-    closers.push(() => dynamoDb.close());
+    // The API's port is taken first and answers 503 until everything is ready: a request made the instant it
+    // opens waits for nothing and breaks nothing.
+    let serve: Parameters<typeof createServer>[1] = (_, response) =>
+      sendMessage(response, 503, 'Service Unavailable', { 'retry-after': String(STARTING_RETRY_AFTER_SECONDS) });
+    const api = createServer((request, response) => serve!(request, response));
+    const apiPort = await listen(api, portFrom(env, 'PORT', DEFAULT_PORTS.PORT), 'PORT');
+    closers.push(() => closeServer(api));
+    const publicUrl = (env.GUICHET_PUBLIC_URL || `http://127.0.0.1:${apiPort}`).replace(/\/+$/, '');
 
-    let devIdp: DevIdp | undefined;
-    if (!env.OIDC_ISSUER) {
-      devIdp = await startDevIdp({
-        port: portFrom(env, 'DEV_IDP_PORT', boundPort === 0 || port === 0 ? 0 : boundPort + 1),
-        guichetPublicUrl: publicUrl,
-        postLogoutOrigins: returnToOrigins,
-      });
-      closers.push(() => devIdp!.close());
-    }
+    const account = new LocalAwsAccount(REGION, ACCOUNT_ID);
+    const engine: DynamoDbEngine = await startDynamoDbEngine(env.DYNAMODB_ENDPOINT);
+    closers.push(() => engine.close());
+    const dynamoDbFront = createDynamoDbFront(account, engine);
+    const dynamoDbPort = await listen(dynamoDbFront, portFrom(env, 'DYNAMODB_PORT', DEFAULT_PORTS.DYNAMODB_PORT), 'DYNAMODB_PORT');
+    closers.push(() => closeServer(dynamoDbFront));
 
-    const signingKeysFile = await ensureSigningKeysFile(localStateDirectory(env));
-
-    Object.assign(process.env, {
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      SIGNING_KEYS_FILE: signingKeysFile,
-      ADDONS_CSRF_KEY: randomBytes(32).toString('base64url'),
-      POWERTOOLS_DEV: 'true',
-      ...dynamoDb.env,
-      ...(devIdp && { OIDC_ISSUER: devIdp.issuer, OIDC_CLIENT_ID: devIdp.clientId, OIDC_CLIENT_SECRET: devIdp.clientSecret }),
-      ...definedOnly(env),
-      GUICHET_PUBLIC_URL: publicUrl,
+    const functionsByArn = new Map<string, LocalFunction>();
+    const invoke = (functionArn: string, event: unknown, requestId?: string): Promise<Invocation> => {
+      const target = functionsByArn.get(functionArn);
+      if (!target) throw new Error(`no local function ${functionArn}`);
+      return target.invoke(event, requestId);
+    };
+    const secretsManager = new LocalSecretsManager(account, async (functionArn, event) => {
+      const invocation = await invoke(functionArn, event);
+      if (invocation.outcome !== 'result') throw new Error(`rotation step ${event.Step} failed: ${invocation.outcome}${'errorMessage' in invocation ? ` (${invocation.errorMessage})` : ''}`);
     });
-    // Fail here, with every problem named, rather than on the first request.
-    const config = loadConfig(process.env);
+    const secretsManagerFront = secretsManager.listen();
+    const secretsManagerPort = await listen(secretsManagerFront, 0, 'the local Secrets Manager');
+    closers.push(() => closeServer(secretsManagerFront));
+
+    const idp = await identityProvider(env, apiPort, publicUrl);
+    if (idp.devIdp) closers.push(() => idp.devIdp!.close());
+
+    const assembly = await synthesizeStack({ ...contextFromEnvironment(env), oidcIssuer: idp.issuer, oidcClientId: idp.clientId });
+    const template = readStackTemplate(assembly);
+    const resolver = new IntrinsicResolver({ region: REGION, accountId: ACCOUNT_ID, stackName: template.stackName });
+
+    await createTables(template, resolver, account, engine, `${template.stackName}-${apiPort}`);
+    secretsManager.createFromTemplate(template, resolver);
+    defineFunctions(template, resolver, account);
+    defineApi(template, resolver, publicUrl);
+    defineOthers(template, resolver, account);
+    // The operator's step after a deploy: the IdP client secret goes into its secret.
+    if (idp.clientSecret !== undefined) secretsManager.putValue(resolver.resolveString({ Ref: logicalIdOf(template, 'AWS::SecretsManager::Secret', 'OidcClientSecret') }, 'OidcClientSecret'), idp.clientSecret);
+
+    const endpoints = { dynamoDb: `http://127.0.0.1:${dynamoDbPort}`, secretsManager: `http://127.0.0.1:${secretsManagerPort}` };
+    const cacheDirectory = synthCacheDirectory(env);
+    const functions = await createLocalFunctions(template, resolver, account, rolePolicies(template, resolver), endpoints, log, await runtimeModulesFolder(cacheDirectory, REPOSITORY_ROOT));
+    for (const [arn, local] of functions) functionsByArn.set(arn, local);
+    closers.push(async () => {
+      await Promise.all([...functions.values()].map((local) => local.close()));
+    });
+
+    secretsManager.scheduleRotations(template, resolver);
+    await createCustomResources(template, resolver, invoke);
+    await secretsManager.rotateImmediately(template, resolver);
+
+    const outputs = resolveOutputs(template, resolver);
+    const playground = new Playground({
+      publicUrl,
+      issuer: idp.issuer,
+      nativeAppScheme: (env.NATIVE_APP_REDIRECT_SCHEMES?.split(',')[0] ?? 'visio').trim().toLowerCase(),
+      runApps: (args) => runAppsAgainst(args, { ...env, PORT: String(apiPort) }),
+    });
+    const stateFile = localStateFile(env, apiPort);
+    await writeLocalState(stateFile, {
+      pid: process.pid,
+      publicUrl,
+      region: REGION,
+      dynamoDbEndpoint: endpoints.dynamoDb,
+      secretsManagerEndpoint: endpoints.secretsManager,
+      outputs,
+    });
+    closers.push(() => removeLocalState(stateFile));
+
+    serve = httpApiListener(httpApiOf(template, resolver), {
+      invoke,
+      serveOther: (request, response) => playground.serve(request, response),
+      rewrite: (result) => playground.rewrite(result),
+      onRequest: (line) => log.request(line),
+    });
 
     return {
       publicUrl,
-      issuer: config.oidc.issuer,
-      dynamoDbEndpoint: dynamoDb.endpoint,
-      devIdp,
-      close: async () => {
-        for (const close of closers.reverse()) await close();
-      },
+      issuer: idp.issuer,
+      dynamoDbEndpoint: endpoints.dynamoDb,
+      secretsManagerEndpoint: endpoints.secretsManager,
+      devIdp: idp.devIdp,
+      template,
+      outputs,
+      account,
+      functions: new Map([...functions.values()].map((local) => [local.definition.logicalId, local])),
+      log,
+      stateFile,
+      close,
     };
   } catch (error) {
-    for (const close of closers.reverse()) await close();
+    await close();
     throw error;
   }
 }
 
-function listen(server: Server, port: number): Promise<number> {
+interface IdentityProvider {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** What the operator puts into the IdP client secret's secret after the deploy. */
+  readonly clientSecret?: string;
+  readonly devIdp?: DevIdp;
+}
+
+/** OIDC_ISSUER's IdP, or the development IdP on DEV_IDP_PORT (default PORT + 1) with guichet registered. */
+async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicUrl: string): Promise<IdentityProvider> {
+  if (env.OIDC_ISSUER) {
+    return { issuer: env.OIDC_ISSUER.replace(/\/+$/, ''), clientId: env.OIDC_CLIENT_ID ?? '', clientSecret: env.OIDC_CLIENT_SECRET };
+  }
+  const requested = portFrom(env, 'PORT', DEFAULT_PORTS.PORT) === 0 ? 0 : apiPort + 1;
+  const port = portFrom(env, 'DEV_IDP_PORT', requested);
+  const devIdp = await startDevIdp({
+    port,
+    guichetPublicUrl: publicUrl,
+    postLogoutOrigins: env.RETURN_TO_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [new URL(publicUrl).origin],
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE' ? new Error(`port ${port} (DEV_IDP_PORT, the development IdP) is in use: free it or set DEV_IDP_PORT`) : error;
+  });
+  return { issuer: devIdp.issuer, clientId: devIdp.clientId, clientSecret: devIdp.clientSecret, devIdp };
+}
+
+/** The API's `Ref` and its endpoint: the local server's public URL. */
+function defineApi(template: StackTemplate, resolver: IntrinsicResolver, publicUrl: string): void {
+  for (const [logicalId] of resourcesOfType(template, 'AWS::ApiGatewayV2::Api')) {
+    resolver.define(logicalId, { ref: 'local', attributes: { ApiEndpoint: publicUrl, ApiId: 'local' } });
+  }
+}
+
+/** Every other resource (log groups, roles, alarms…): names and ARNs that policies and outputs may mention. */
+function defineOthers(template: StackTemplate, resolver: IntrinsicResolver, account: LocalAwsAccount): void {
+  for (const [logicalId, resource] of Object.entries(template.resources)) {
+    if (resolver.has(logicalId)) continue;
+    const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
+    const name = `${template.stackName}-${logicalId}`;
+    resolver.define(logicalId, { ref: name, attributes: { Arn: `arn:aws:${service}:${account.region}:${account.accountId}:${name}` } });
+  }
+}
+
+function logicalIdOf(template: StackTemplate, type: string, prefix: string): string {
+  const found = resourcesOfType(template, type).find(([logicalId]) => logicalId.startsWith(prefix));
+  if (!found) throw new Error(`the template has no ${type} named ${prefix}…`);
+  return found[0];
+}
+
+function resolveOutputs(template: StackTemplate, resolver: IntrinsicResolver): Record<string, string> {
+  return Object.fromEntries(Object.entries(template.outputs).map(([name, output]) => [name, resolver.resolveString(output.Value, `output ${name}`)]));
+}
+
+async function runAppsAgainst(args: readonly string[], env: NodeJS.ProcessEnv) {
+  const { runApps } = await import('../cli/run-apps');
+  let stdout = '';
+  let stderr = '';
+  const code = await runApps(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, env });
+  return { code, stdout, stderr };
+}
+
+function listen(server: Server, port: number, setting: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} (${setting}) is in use: free it or set ${setting} to another port`) : error);
     });
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
 
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { tracedFetch } from '../shared/tracing';
 import type { OidcConfiguration } from '../shared/oidc';
 import type { LogoutRejectionReason } from '../shared/metric-names';
 
@@ -39,7 +40,7 @@ export interface LogoutClaims {
 export function logoutTokenValidator(idp: OidcConfiguration, clientId: string) {
   const metadata = idp.serverMetadata();
   if (!metadata.jwks_uri) throw new Error('the identity provider publishes no jwks_uri');
-  const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, [customFetch]: tracedFetch('idp') });
   const algorithms = (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter((alg) => ASYMMETRIC.test(alg));
 
   return async (token: string): Promise<LogoutClaims> => {

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, tableName, takeItem } from '../shared/dynamo';
+import { documentClient, isConditionFailure, putNewItem, grantedTable, takeItem } from '../shared/dynamo';
 
 /** Who completed an add-in login: the user of the web session that confirmed it. */
 export interface AddonIdentity {
@@ -17,12 +17,12 @@ export type AddonSessionRecord = {
   readonly expiresAt: number;
 } & ({ readonly state: 'pending' } | ({ readonly state: 'authenticated' } & AddonIdentity));
 
-const TABLE = tableName('addonSessions');
+const TABLE = grantedTable('addonSessions');
 
 export const saveAddonSession = (record: AddonSessionRecord): Promise<void> => putNewItem(TABLE, record);
 
 export async function findAddonSession(id: string): Promise<AddonSessionRecord | undefined> {
-  const result = await documentClient.send(new GetCommand({ TableName: TABLE, Key: { id }, ConsistentRead: true }));
+  const result = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
   return result.Item as AddonSessionRecord | undefined;
 }
 
@@ -34,7 +34,7 @@ export async function markAuthenticated(id: string, transitTokenId: string, iden
   try {
     await documentClient.send(
       new UpdateCommand({
-        TableName: TABLE,
+        TableName: TABLE(),
         Key: { id },
         UpdateExpression: 'SET #state = :authenticated, #sub = :sub, email = :email, #name = :name, webSessionId = :webSessionId',
         ConditionExpression: '#state = :pending AND transitTokenId = :transitTokenId AND expiresAt > :now',
@@ -63,5 +63,5 @@ export const takeAuthenticated = (id: string) =>
   takeItem<Extract<AddonSessionRecord, { state: 'authenticated' }>>(TABLE, id, { attribute: 'state', equals: 'authenticated' });
 
 export async function deleteAddonSession(id: string): Promise<void> {
-  await documentClient.send(new DeleteCommand({ TableName: TABLE, Key: { id } }));
+  await documentClient.send(new DeleteCommand({ TableName: TABLE(), Key: { id } }));
 }

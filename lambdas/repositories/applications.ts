@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, tableName } from '../shared/dynamo';
+import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
 
 /** A machine-to-machine application, keyed by its client id. The secret is stored only as SHA-256. */
 export interface ApplicationRecord {
@@ -22,10 +22,10 @@ export interface ApplicationRecord {
 
 export type ApplicationChanges = Partial<Pick<ApplicationRecord, 'name' | 'active' | 'scopes' | 'domains' | 'delegationModel' | 'secretHash'>>;
 
-const TABLE = tableName('applications');
+const TABLE = grantedTable('applications');
 
 export async function findApplication(clientId: string): Promise<ApplicationRecord | undefined> {
-  const result = await documentClient.send(new GetCommand({ TableName: TABLE, Key: { id: clientId }, ConsistentRead: true }));
+  const result = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id: clientId }, ConsistentRead: true }));
   return result.Item as ApplicationRecord | undefined;
 }
 
@@ -41,7 +41,7 @@ export async function updateApplication(
   try {
     const result = await documentClient.send(
       new UpdateCommand({
-        TableName: TABLE,
+        TableName: TABLE(),
         Key: { id: clientId },
         UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(id)',
@@ -59,6 +59,6 @@ export async function updateApplication(
 
 /** True if an application was deleted. */
 export async function deleteApplication(clientId: string): Promise<boolean> {
-  const result = await documentClient.send(new DeleteCommand({ TableName: TABLE, Key: { id: clientId }, ReturnValues: 'ALL_OLD' }));
+  const result = await documentClient.send(new DeleteCommand({ TableName: TABLE(), Key: { id: clientId }, ReturnValues: 'ALL_OLD' }));
   return result.Attributes !== undefined;
 }

@@ -1,4 +1,4 @@
-import { putNewItem, tableName, takeItem } from '../shared/dynamo';
+import { putNewItem, grantedTable, takeItem } from '../shared/dynamo';
 
 /** A native app's one-time exchange code, keyed by the SHA-256 of the code. */
 export interface ExchangeCodeRecord {
@@ -12,7 +12,7 @@ export interface ExchangeCodeRecord {
   readonly expiresAt: number;
 }
 
-const TABLE = tableName('exchangeCodes');
+const TABLE = grantedTable('exchangeCodes');
 
 export const saveExchangeCode = (record: ExchangeCodeRecord): Promise<void> => putNewItem(TABLE, record);
 

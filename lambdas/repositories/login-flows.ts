@@ -1,4 +1,4 @@
-import { putNewItem, tableName, takeItem } from '../shared/dynamo';
+import { putNewItem, grantedTable, takeItem } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 
 /** A login in progress at the IdP, keyed by the SHA-256 of its `state`. */
@@ -14,7 +14,7 @@ export interface LoginFlowRecord {
   readonly expiresAt: number;
 }
 
-const TABLE = tableName('loginFlows');
+const TABLE = grantedTable('loginFlows');
 
 export const saveLoginFlow = (record: LoginFlowRecord): Promise<void> => putNewItem(TABLE, record);
 

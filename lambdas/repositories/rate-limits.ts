@@ -1,11 +1,11 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '../shared/dynamo';
+import { documentClient, grantedTable } from '../shared/dynamo';
 
 /** Fixed-window counters: one item per (purpose, client address, window), expiring with its window. */
-const TABLE = tableName('rateLimits');
+const TABLE = grantedTable('rateLimits');
 
 export async function readCounter(id: string): Promise<number> {
-  const result = await documentClient.send(new GetCommand({ TableName: TABLE, Key: { id }, ConsistentRead: true }));
+  const result = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
   return (result.Item?.count as number | undefined) ?? 0;
 }
 
@@ -13,7 +13,7 @@ export async function readCounter(id: string): Promise<number> {
 export async function incrementCounter(id: string, expiresAt: number): Promise<number> {
   const result = await documentClient.send(
     new UpdateCommand({
-      TableName: TABLE,
+      TableName: TABLE(),
       Key: { id },
       UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
       ExpressionAttributeNames: { '#count': 'count' },

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, tableName } from '../shared/dynamo';
+import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 
 /** A guichet session, keyed by the SHA-256 of its token; the token itself is never stored. */
@@ -20,18 +20,18 @@ export interface SessionRecord {
   readonly expiresAt: number;
 }
 
-const TABLE = tableName('sessions');
+const TABLE = grantedTable('sessions');
 
 export const saveSession = (record: SessionRecord): Promise<void> => putNewItem(TABLE, record);
 
 /** Strongly consistent, so a session ended a moment ago is never read back as live. */
 export async function findSession(id: string): Promise<SessionRecord | undefined> {
-  const result = await documentClient.send(new GetCommand({ TableName: TABLE, Key: { id }, ConsistentRead: true }));
+  const result = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
   return result.Item as SessionRecord | undefined;
 }
 
 export async function deleteSession(id: string): Promise<SessionRecord | undefined> {
-  const result = await documentClient.send(new DeleteCommand({ TableName: TABLE, Key: { id }, ReturnValues: 'ALL_OLD' }));
+  const result = await documentClient.send(new DeleteCommand({ TableName: TABLE(), Key: { id }, ReturnValues: 'ALL_OLD' }));
   return result.Attributes as SessionRecord | undefined;
 }
 
@@ -43,7 +43,7 @@ export async function sessionIdsBy(index: 'bySubject' | 'byIdpSession', key: str
   do {
     const page = await documentClient.send(
       new QueryCommand({
-        TableName: TABLE,
+        TableName: TABLE(),
         IndexName: index,
         KeyConditionExpression: '#key = :key',
         ExpressionAttributeNames: { '#key': attribute },
@@ -62,7 +62,7 @@ export async function deleteSessionOf(id: string, subjectKey?: string): Promise<
   try {
     const result = await documentClient.send(
       new DeleteCommand({
-        TableName: TABLE,
+        TableName: TABLE(),
         Key: { id },
         ...(subjectKey === undefined
           ? {}

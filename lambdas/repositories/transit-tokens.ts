@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, tableName } from '../shared/dynamo';
+import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
 
 /** The add-in's transit token, keyed by its SHA-256: it only ever travels through the login dialog. */
 export interface TransitTokenRecord {
@@ -11,7 +11,7 @@ export interface TransitTokenRecord {
   readonly expiresAt: number;
 }
 
-const TABLE = tableName('transitTokens');
+const TABLE = grantedTable('transitTokens');
 
 export const saveTransitToken = (record: TransitTokenRecord): Promise<void> => putNewItem(TABLE, record);
 
@@ -28,7 +28,7 @@ export async function consumeTransitToken(id: string, now: number): Promise<Cons
   try {
     const result = await documentClient.send(
       new UpdateCommand({
-        TableName: TABLE,
+        TableName: TABLE(),
         Key: { id },
         UpdateExpression: 'SET #state = :consumed',
         ConditionExpression: '#state = :pending AND expiresAt > :now',
@@ -41,7 +41,7 @@ export async function consumeTransitToken(id: string, now: number): Promise<Cons
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
-  const { Item } = await documentClient.send(new GetCommand({ TableName: TABLE, Key: { id }, ConsistentRead: true }));
+  const { Item } = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
   const record = Item as TransitTokenRecord | undefined;
   if (!record) return { outcome: 'unknown' };
   return record.state === 'consumed' ? { outcome: 'replayed', record } : { outcome: 'expired' };

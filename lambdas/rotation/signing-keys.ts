@@ -18,16 +18,35 @@ export interface RotationEvent {
   readonly Step: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 }
 
+/**
+ * The stack's `Custom::SigningKeySet` resource: CloudFormation asks for a first key set during the deploy, before
+ * the API stage exists, so that no request ever meets the secret's placeholder value.
+ */
+export interface KeySetResourceEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResponseURL: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: { readonly SecretId: string };
+}
+
 const algorithm = (process.env.SIGNING_ALGORITHM ?? 'RS256') as SigningAlgorithm;
 if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`SIGNING_ALGORITHM must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
 
 const secretsManager = traced(new SecretsManagerClient({}));
 
+/** Secrets Manager's rotation steps, and CloudFormation's request for the first key set. */
+export async function handler(event: RotationEvent | KeySetResourceEvent): Promise<void> {
+  return 'RequestType' in event ? answerKeySetResource(event) : rotate(event);
+}
+
 /**
- * Rotates the signing-keys secret: a new current key, the previous one kept and still published in the
- * JWKS. The first rotation, right after deploy, replaces the placeholder with the first key.
+ * Rotates the signing-keys secret: the next key becomes current, the current one stays published as previous,
+ * and a new next key is published.
  */
-export async function handler(event: RotationEvent): Promise<void> {
+async function rotate(event: RotationEvent): Promise<void> {
   const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
   const description = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
   const stages = description.VersionIdsToStages?.[token];
@@ -92,4 +111,42 @@ async function finishSecret(secretId: string, token: string, versions: Record<st
       RemoveFromVersionId: current,
     }),
   );
+}
+
+/**
+ * Makes sure the secret holds a key set (Create and Update; Delete leaves it to the secret's own deletion), then
+ * reports to CloudFormation through the pre-signed response URL, as every custom resource must, failure included.
+ */
+async function answerKeySetResource(event: KeySetResourceEvent): Promise<void> {
+  const secretId = event.ResourceProperties.SecretId;
+  let failure: string | undefined;
+  try {
+    if (event.RequestType !== 'Delete') await ensureKeySet(secretId);
+  } catch (error) {
+    logger.error('first signing key set failed', { error: error as Error });
+    failure = (error as Error).message;
+  }
+  const response = await fetch(event.ResponseURL, {
+    method: 'PUT',
+    // A pre-signed S3 URL: the signature covers an empty content type.
+    headers: { 'content-type': '' },
+    body: JSON.stringify({
+      Status: failure === undefined ? 'SUCCESS' : 'FAILED',
+      Reason: failure ?? 'the signing-keys secret holds a key set',
+      PhysicalResourceId: event.PhysicalResourceId ?? `signing-key-set:${secretId}`,
+      StackId: event.StackId,
+      RequestId: event.RequestId,
+      LogicalResourceId: event.LogicalResourceId,
+    }),
+  });
+  if (!response.ok) throw new Error(`CloudFormation's response URL answered ${response.status}`);
+}
+
+/** Puts a first key set as the current version when the secret still holds its generated placeholder. */
+async function ensureKeySet(secretId: string): Promise<void> {
+  const current = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+  if (keySetOrNothing(current.SecretString)) return;
+  const first = await rotatedKeySet(undefined, algorithm);
+  await secretsManager.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(first), VersionStages: ['AWSCURRENT'] }));
+  logger.info('first signing key set made', { signing: currentSigningJwk(first).kid });
 }

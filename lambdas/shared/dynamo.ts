@@ -9,14 +9,19 @@ export const documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBCli
 });
 
 /**
- * The name of a table this Lambda was granted. Repositories call it at module load, so a handler that
- * touches a table its route does not name fails its init instead of failing later with AccessDenied.
+ * The name of a table this Lambda was granted, read from the environment on first use: a module may be loaded
+ * by a function that never touches its table, but a function touching a table its route does not grant fails
+ * loudly at that moment, naming the table, instead of with a bare AccessDenied.
  */
-export function tableName(table: TableName): string {
-  const { envVar } = TABLES[table];
-  const name = process.env[envVar];
-  if (!name) throw new Error(`${envVar} is not set: this function has no access to the ${table} table`);
-  return name;
+export function grantedTable(table: TableName): () => string {
+  let name: string | undefined;
+  return () => {
+    if (name) return name;
+    const { envVar } = TABLES[table];
+    name = process.env[envVar];
+    if (!name) throw new Error(`${envVar} is not set: this function's route does not grant the ${table} table`);
+    return name;
+  };
 }
 
 /** DynamoDB's answer when a conditional write loses: the single-use value was already taken. */
@@ -25,8 +30,8 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 /** Writes an item that must not exist yet: a random id colliding is refused rather than overwritten. */
-export async function putNewItem<T extends { readonly id: string }>(table: string, item: T): Promise<void> {
-  await documentClient.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+export async function putNewItem<T extends { readonly id: string }>(table: () => string, item: T): Promise<void> {
+  await documentClient.send(new PutCommand({ TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
 }
 
 /**
@@ -35,14 +40,14 @@ export async function putNewItem<T extends { readonly id: string }>(table: strin
  * item in a given state.
  */
 export async function takeItem<T>(
-  table: string,
+  table: () => string,
   id: string,
   onlyIf?: { readonly attribute: string; readonly equals: string },
 ): Promise<T | undefined> {
   try {
     const result = await documentClient.send(
       new DeleteCommand({
-        TableName: table,
+        TableName: table(),
         Key: { id },
         ConditionExpression: onlyIf ? 'attribute_exists(id) AND #attribute = :value' : 'attribute_exists(id)',
         ExpressionAttributeNames: onlyIf && { '#attribute': onlyIf.attribute },

@@ -90,6 +90,18 @@ export class UpstreamError extends HttpError {
   readonly code = 'server_error';
 }
 
+/** Something guichet needs is not there yet or cannot be reached now: a retry after `Retry-After` may succeed. */
+export class TemporarilyUnavailable extends HttpError {
+  readonly status = 503;
+  readonly code = 'temporarily_unavailable';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description);
+    this.headers = { 'Retry-After': String(Math.max(1, retryAfterSeconds)) };
+  }
+}
+
 export class ServerError extends HttpError {
   readonly status = 500;
   readonly code = 'server_error';

@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { appConfig } from './config';
 import { secretSource } from './secrets';
+import { tracedFetch } from './tracing';
 
 export type OidcConfiguration = oidc.Configuration;
 
@@ -37,6 +38,6 @@ async function discover(withClientSecret: boolean): Promise<oidc.Configuration> 
     settings.clientId,
     undefined,
     clientSecret === undefined ? oidc.None() : oidc.ClientSecretBasic(clientSecret),
-    { execute, timeout: 5 },
+    { execute, timeout: 5, [oidc.customFetch]: tracedFetch('idp') as oidc.CustomFetch },
   );
 }

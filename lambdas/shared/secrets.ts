@@ -1,13 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SECRETS, type SecretName } from '../secrets';
 import { traced } from './tracing';
 
-/**
- * Where a secret's value comes from: in AWS, Secrets Manager (the Lambda gets the ARN); in local mode,
- * which has no Secrets Manager, the value itself in an environment variable, or a file named by
- * `<value variable>_FILE` (read on every call, so a local key rotation is seen without a restart).
- */
+/** Where a secret's value comes from: Secrets Manager, through the ARN the function's route grants. */
 export interface SecretSource {
   read(name: SecretName): Promise<string>;
 }
@@ -19,13 +14,9 @@ export function secretSource(
   let secretsManager: SecretsManagerClient | undefined;
   return {
     async read(name) {
-      const { arnEnvVar, valueEnvVar } = SECRETS[name];
-      const value = env[valueEnvVar];
-      if (value) return value;
-      const file = env[`${valueEnvVar}_FILE`];
-      if (file) return readFile(file, 'utf8');
+      const { arnEnvVar } = SECRETS[name];
       const arn = env[arnEnvVar];
-      if (!arn) throw new Error(`neither ${valueEnvVar} nor ${arnEnvVar} is set: this function has no access to ${name}`);
+      if (!arn) throw new Error(`${arnEnvVar} is not set: this function's route does not grant the ${name} secret`);
       secretsManager ??= client();
       const result = await secretsManager.send(new GetSecretValueCommand({ SecretId: arn }));
       if (result.SecretString === undefined) throw new Error(`secret ${name} has no string value`);
@@ -35,16 +26,23 @@ export function secretSource(
 }
 
 /**
- * A secret read on first use and kept for the container's life once read. A failed read is not kept:
- * the next request tries again, and nothing is left rejecting unobserved at init.
+ * A secret read on first use and kept for the container's life once read. A failed read is not kept: the next
+ * request tries again, and nothing is left rejecting unobserved at init. `refresh` forgets the kept value, for
+ * a secret the operator may have changed since (the IdP client secret).
  */
-export function cachedSecret(name: SecretName, source: SecretSource = secretSource()): () => Promise<string> {
+export function cachedSecret(name: SecretName, source: SecretSource = secretSource()) {
   let value: Promise<string> | undefined;
-  return () => {
+  const read = () => {
     value ??= source.read(name).catch((error: unknown) => {
       value = undefined;
       throw error;
     });
     return value;
   };
+  return Object.assign(read, {
+    refresh: () => {
+      value = undefined;
+      return read();
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { TemporarilyUnavailable } from './errors';
 import { secretSource, type SecretSource } from './secrets';
 
 /** The algorithms guichet signs with: RS256 by default (API Gateway's JWT authorizer), ES256 selectable. */
@@ -46,17 +47,21 @@ export function parseKeySet(text: string): SigningKeySet {
   return parsed;
 }
 
+/** How soon a caller may retry while the first key set is being made (right after a deploy). */
+const KEYS_NOT_READY_RETRY_SECONDS = 5;
+
 /**
  * The key set, read from its secret at most every `cacheSeconds` (SIGNING_KEYS_CACHE_SECONDS), never per
  * request. Rotation keeps the previous key published far longer, so a token signed from a stale cache
- * still verifies.
+ * still verifies. Until the first rotation has replaced the secret's placeholder with a key set, callers get
+ * 503 `temporarily_unavailable` and nothing is cached, so the keys are used as soon as they exist.
  */
 export function signingKeyStore(cacheSeconds: number, source: SecretSource = secretSource(), now: () => number = Date.now) {
   let cached: { readonly set: SigningKeySet; readonly current: Promise<SigningKey>; readonly until: number } | undefined;
 
   const load = async () => {
     if (!cached || now() >= cached.until) {
-      const set = parseKeySet(await source.read('signingKeys'));
+      const set = readyKeySet(await source.read('signingKeys'));
       const jwk = currentSigningJwk(set);
       const current = importJWK(jwk, jwk.alg).then((key) => ({
         kid: jwk.kid!,
@@ -74,4 +79,12 @@ export function signingKeyStore(cacheSeconds: number, source: SecretSource = sec
     /** Public keys of the previous, current and next keys, for the JWKS. */
     publicKeys: async (): Promise<JWK[]> => (await load()).set.keys.map(publicJwk),
   };
+}
+
+function readyKeySet(text: string): SigningKeySet {
+  try {
+    return parseKeySet(text);
+  } catch {
+    throw new TemporarilyUnavailable('the signing keys are not ready yet', KEYS_NOT_READY_RETRY_SECONDS);
+  }
 }

@@ -1,21 +1,73 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type middy from '@middy/core';
 import type { HttpEvent, HttpResult } from './http';
-import { SERVICE_NAME } from './metric-names';
+import { logger } from './observability';
 
 /**
- * Tracing, kept behind this one module so that a move to OpenTelemetry touches nothing else. AWS X-Ray
- * through Powertools Tracer; inactive outside Lambda (local mode, tests).
+ * Tracing without a tracing SDK in the bundle. Lambda active tracing (set on every function) records each
+ * invocation from the runtime itself; within it, every call guichet makes to AWS (DynamoDB, Secrets Manager)
+ * and to the IdP is timed here, and the request ends with one log record listing them, carrying the X-Ray trace
+ * id Powertools Logger adds. The X-Ray SDK is not used: it is in maintenance and ends its support in 2027, and
+ * it was a sixth of every bundle.
  */
-const tracer = new Tracer({ serviceName: SERVICE_NAME });
-
-/** A segment per invocation. Responses and errors are not attached: they carry tokens and codes. */
-export function tracingMiddleware(): middy.MiddlewareObj<HttpEvent, HttpResult> {
-  return captureLambdaHandler(tracer, { captureResponse: false });
+export interface DependencyCall {
+  /** `DynamoDB`, `SecretsManager`, `idp`. */
+  readonly dependency: string;
+  /** The AWS operation, or the HTTP method and path at the IdP. */
+  readonly operation: string;
+  readonly ms: number;
+  /** `ok`, or the error's name (`ProvisionedThroughputExceededException`, `TimeoutError`…). */
+  readonly outcome: string;
 }
 
-/** An AWS SDK v3 client whose calls appear as subsegments. */
-export function traced<T>(client: T): T {
-  return tracer.captureAWSv3Client(client);
+/** The calls of the invocation in progress: a Lambda environment runs one invocation at a time. */
+let calls: DependencyCall[] = [];
+
+export function dependencyCalls(): readonly DependencyCall[] {
+  return calls;
+}
+
+async function timed<T>(dependency: string, operation: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  let outcome = 'ok';
+  try {
+    return await work();
+  } catch (error) {
+    outcome = (error as Error).name || 'Error';
+    throw error;
+  } finally {
+    calls.push({ dependency, operation, ms: Math.round((performance.now() - started) * 10) / 10, outcome });
+  }
+}
+
+type Next = (args: unknown) => Promise<unknown>;
+type TimingMiddleware = (next: Next, context: { readonly commandName?: string; readonly clientName?: string }) => Next;
+
+/** An AWS SDK v3 client whose every command, retries included, is timed. */
+export function traced<T extends { readonly middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void } }>(client: T): T {
+  const timing: TimingMiddleware = (next, context) => (args) =>
+    timed((context.clientName ?? 'AWS').replace(/Client$/, ''), (context.commandName ?? 'call').replace(/Command$/, ''), () => next(args));
+  client.middlewareStack.add(timing as never, { step: 'initialize', name: 'guichetDependencyTiming' });
+  return client;
+}
+
+/** `fetch`, timed as a call to `dependency` (the IdP's discovery, token endpoint and keys). */
+export function tracedFetch(dependency: string): typeof fetch {
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    return timed(dependency, `${init?.method ?? 'GET'} ${url.pathname}`, () => fetch(input, init));
+  };
+}
+
+/** Starts each invocation's list of calls and ends it with one record: the answer's status and every call made. */
+export function tracingMiddleware(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  const report = (request: middy.Request<HttpEvent, HttpResult>) => {
+    logger.info('request traced', { status: request.response?.statusCode, dependencies: calls });
+  };
+  return {
+    before: () => {
+      calls = [];
+    },
+    after: report,
+    onError: report,
+  };
 }

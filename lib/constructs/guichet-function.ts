@@ -7,20 +7,12 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
-import { DEFAULT_TIMEOUT_SECONDS, type TableAccess } from '../../lambdas/routes';
+import { bundleHash, LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
+import { DEFAULT_TIMEOUT_SECONDS, type TableGrant } from '../../lambdas/routes';
 import type { SecretDefinition } from '../../lambdas/secrets';
 import type { TableDefinition } from '../../lambdas/tables';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
-
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
-const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
-const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
-  read: READ_ACTIONS,
-  write: WRITE_ACTIONS,
-  readWrite: [...READ_ACTIONS, ...WRITE_ACTIONS],
-};
 
 export interface GuichetFunctionProps {
   /** Handler module relative to the repository root; it exports `handler`. */
@@ -69,6 +61,7 @@ export class GuichetFunction extends Construct {
       projectRoot: REPOSITORY_ROOT,
       depsLockFilePath: path.join(REPOSITORY_ROOT, 'package-lock.json'),
       bundling: {
+        assetHash: bundleHash(props.entry),
         minify: LAMBDA_BUNDLING.minify,
         sourceMap: LAMBDA_BUNDLING.sourceMap,
         target: LAMBDA_BUNDLING.target,
@@ -82,20 +75,32 @@ export class GuichetFunction extends Construct {
     });
   }
 
-  /** Gives the function the table's name and exactly the access level asked; never Scan. */
-  useTable(table: dynamodb.ITable, definition: TableDefinition, access: TableAccess): void {
+  /**
+   * Gives the function the table's name and exactly the operations its route declares: item operations on the
+   * table, `Query` on each index it names (listed one by one, so an index added later is not readable by default).
+   */
+  useTable(table: dynamodb.ITable, definition: TableDefinition, grant: TableGrant): void {
     this.function.addEnvironment(definition.envVar, table.tableName);
-    // Index ARNs are listed one by one (no `/index/*`) so an index added later is not readable by default.
-    const indexArns =
-      access === 'write' ? [] : (definition.indexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn, ...indexArns] }),
-    );
+    if (grant.items?.length) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: grant.items.map((action) => `dynamodb:${action}`), resources: [table.tableArn] }),
+      );
+    }
+    if (grant.queries?.length) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: grant.queries.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
   }
 
-  /** Gives the function the secret's ARN and the right to read its value. */
+  /** Gives the function the secret's ARN and the one action its code performs on it: reading the value. */
   useSecret(secret: secretsmanager.ISecret, definition: SecretDefinition): void {
     this.function.addEnvironment(definition.arnEnvVar, secret.secretArn);
-    secret.grantRead(this.role);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
   }
 }

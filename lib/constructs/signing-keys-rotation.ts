@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -27,11 +27,13 @@ export interface SigningKeysRotationProps {
 }
 
 /**
- * Rotates the signing keys every 30 days, and once as soon as the schedule is deployed, so the secret's
- * placeholder value is replaced by a key set before any token is signed with it.
+ * Makes the first key set during the deploy (`keySet`, a custom resource answered by the rotation function:
+ * whatever depends on it, the API stage above all, exists only once the secret holds keys), then rotates the
+ * keys every 30 days, and once as soon as the schedule is deployed or changed.
  */
 export class SigningKeysRotation extends Construct {
   readonly function: GuichetFunction;
+  readonly keySet: CustomResource;
   readonly schedule: secretsmanager.RotationSchedule;
 
   constructor(scope: Construct, id: string, props: SigningKeysRotationProps) {
@@ -55,6 +57,13 @@ export class SigningKeysRotation extends Construct {
       sourceAccount: Stack.of(this).account,
     });
 
+    this.keySet = new CustomResource(this, 'KeySet', {
+      serviceToken: this.function.function.functionArn,
+      resourceType: 'Custom::SigningKeySet',
+      properties: { SecretId: props.secret.secretArn },
+    });
+    this.keySet.node.addDependency(this.function);
+
     this.schedule = props.secret.addRotationSchedule('Rotation', {
       // Given the real function, RotationSchedule would also grant secretsmanager:GetRandomPassword on "*",
       // which key generation never calls; a reference to it gets no grant, the two above replace them.
@@ -65,7 +74,7 @@ export class SigningKeysRotation extends Construct {
       automaticallyAfter: SIGNING_KEYS_ROTATION_INTERVAL,
       rotateImmediatelyOnUpdate: true,
     });
-    // The first rotation starts on creation: the role's policy and the invoke permission must exist by then.
-    this.schedule.node.addDependency(this.function);
+    // The immediate rotation must find the first key set, the role's policy and the invoke permission in place.
+    this.schedule.node.addDependency(this.function, this.keySet);
   }
 }

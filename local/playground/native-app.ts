@@ -25,11 +25,8 @@ interface PendingNativeLogin {
   received?: string;
 }
 
-const pending = new Map<string, PendingNativeLogin>();
-
-/** The native-app redirect the playground uses: the first allowed scheme, host `playground`. */
-export function playgroundReturnTo(env: NodeJS.ProcessEnv = process.env): string {
-  const scheme = (env.NATIVE_APP_REDIRECT_SCHEMES ?? 'visio').split(',')[0].trim().toLowerCase() || 'visio';
+/** The native-app redirect the playground uses: an allowed scheme, host `playground`. */
+export function playgroundReturnTo(scheme: string): string {
   return `${scheme}://playground`;
 }
 
@@ -40,51 +37,57 @@ export interface NativeLoginStart {
   readonly login_url: string;
 }
 
-export function startNativeLogin(): NativeLoginStart {
-  prune();
-  const id = randomBytes(32).toString('base64url');
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  pending.set(id, { verifier, startedAt: Date.now() });
-  const returnTo = playgroundReturnTo();
-  const query = new URLSearchParams({ returnTo, code_challenge: challenge, code_challenge_method: 'S256', state: id });
-  return { id, return_to: returnTo, code_challenge: challenge, login_url: `/auth/login?${query}` };
-}
-
 export type CollectedRedirect =
   | { readonly state: 'unknown' }
   | { readonly state: 'waiting' }
   | { readonly state: 'received'; readonly redirect: string; readonly code_verifier: string };
 
-/** What the app received for login `id`; once received, it is handed to the page once and forgotten. */
-export function collectNativeRedirect(id: string): CollectedRedirect {
-  prune();
-  const login = pending.get(id);
-  if (!login) return { state: 'unknown' };
-  if (login.received === undefined) return { state: 'waiting' };
-  pending.delete(id);
-  return { state: 'received', redirect: login.received, code_verifier: login.verifier };
-}
+/** The simulated app and operating system of one local guichet. */
+export class SimulatedNativeApp {
+  private readonly pending = new Map<string, PendingNativeLogin>();
 
-/** Called by the local server on every handler result: catches the redirects meant for the playground's app. */
-export function handOverNativeRedirect(result: APIGatewayProxyResultV2): APIGatewayProxyResultV2 {
-  if (typeof result !== 'object' || result === null || !('statusCode' in result)) return result;
-  const status = result.statusCode ?? 200;
-  if (status < 300 || status >= 400 || pending.size === 0) return result;
-  const headers = Object.entries(result.headers ?? {});
-  const location = headers.find(([name]) => name.toLowerCase() === 'location')?.[1];
-  if (typeof location !== 'string' || !location.startsWith(`${playgroundReturnTo()}?`)) return result;
-  const login = pending.get(new URL(location).searchParams.get('state') ?? '');
-  if (!login || login.received !== undefined) return result;
-  login.received = location;
-  return {
-    ...result,
-    headers: { ...Object.fromEntries(headers.filter(([name]) => name.toLowerCase() !== 'location')), Location: HANDED_OVER_PATH },
-  };
-}
+  constructor(private readonly returnTo: string) {}
 
-function prune(): void {
-  const now = Date.now();
-  for (const [id, login] of pending) if (now - login.startedAt > PENDING_TTL_MS) pending.delete(id);
-  while (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!);
+  start(): NativeLoginStart {
+    this.prune();
+    const id = randomBytes(32).toString('base64url');
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    this.pending.set(id, { verifier, startedAt: Date.now() });
+    const query = new URLSearchParams({ returnTo: this.returnTo, code_challenge: challenge, code_challenge_method: 'S256', state: id });
+    return { id, return_to: this.returnTo, code_challenge: challenge, login_url: `/auth/login?${query}` };
+  }
+
+  /** What the app received for login `id`; once received, it is handed to the page once and forgotten. */
+  collect(id: string): CollectedRedirect {
+    this.prune();
+    const login = this.pending.get(id);
+    if (!login) return { state: 'unknown' };
+    if (login.received === undefined) return { state: 'waiting' };
+    this.pending.delete(id);
+    return { state: 'received', redirect: login.received, code_verifier: login.verifier };
+  }
+
+  /** Called by the local server on every function result: catches the redirects meant for the playground's app. */
+  handOver(result: APIGatewayProxyResultV2): APIGatewayProxyResultV2 {
+    if (typeof result !== 'object' || result === null || !('statusCode' in result)) return result;
+    const status = result.statusCode ?? 200;
+    if (status < 300 || status >= 400 || this.pending.size === 0) return result;
+    const headers = Object.entries(result.headers ?? {});
+    const location = headers.find(([name]) => name.toLowerCase() === 'location')?.[1];
+    if (typeof location !== 'string' || !location.startsWith(`${this.returnTo}?`)) return result;
+    const login = this.pending.get(new URL(location).searchParams.get('state') ?? '');
+    if (!login || login.received !== undefined) return result;
+    login.received = location;
+    return {
+      ...result,
+      headers: { ...Object.fromEntries(headers.filter(([name]) => name.toLowerCase() !== 'location')), Location: HANDED_OVER_PATH },
+    };
+  }
+
+  private prune(): void {
+    const now = Date.now();
+    for (const [id, login] of this.pending) if (now - login.startedAt > PENDING_TTL_MS) this.pending.delete(id);
+    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+  }
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { splitRequestTarget } from '../api-gateway-event';
-import { collectNativeRedirect, HANDED_OVER_PATH, playgroundReturnTo, startNativeLogin } from './native-app';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { HANDED_OVER_PATH, playgroundReturnTo, SimulatedNativeApp } from './native-app';
 
 /**
  * The local playground: a static page at `/` (plus a few `/playground/*` helpers) that lets a newcomer try
@@ -19,54 +20,102 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   [HANDED_OVER_PATH]: { file: 'handed-over.html', type: 'text/html; charset=utf-8' },
 };
 
-type Helper = (request: IncomingMessage, url: URL) => Promise<{ status: number; body: unknown }>;
-
-const HELPERS: Readonly<Record<string, { method: 'GET' | 'POST'; run: Helper }>> = {
-  '/playground/config': { method: 'GET', run: async () => ({ status: 200, body: await playgroundConfig() }) },
-  '/playground/native/start': { method: 'POST', run: async () => ({ status: 201, body: startNativeLogin() }) },
-  '/playground/native/received': {
-    method: 'GET',
-    run: async (_, url) => {
-      const collected = collectNativeRedirect(url.searchParams.get('id') ?? '');
-      return { status: { unknown: 404, waiting: 202, received: 200 }[collected.state], body: collected };
-    },
-  },
-  '/playground/apps': { method: 'POST', run: async () => createDemoApplication() },
-};
-
-/** Serves the playground's paths; returns false for any other path, which the caller answers with 404. */
-export function servePlayground(request: IncomingMessage, response: ServerResponse): boolean {
-  const { rawPath } = splitRequestTarget(request.url);
-  if (rawPath !== '/' && !rawPath.startsWith('/playground/')) return false;
-
-  const file = STATIC_FILES[rawPath];
-  const helper = HELPERS[rawPath];
-  const method = file ? 'GET' : helper?.method;
-  if (!method) {
-    sendJson(response, 404, { error: 'not_found', error_description: 'no such playground path' });
-  } else if (request.method !== method && !(file && request.method === 'HEAD')) {
-    response.setHeader('Allow', method);
-    sendJson(response, 405, { error: 'method_not_allowed', error_description: `use ${method}` });
-  } else if (method === 'POST' && !isSameOrigin(request)) {
-    // A page on another site must not drive the playground (it would create applications, start logins).
-    sendJson(response, 403, { error: 'access_denied', error_description: 'playground helpers answer the playground page only' });
-  } else {
-    const work = file
-      ? serveFile(response, file)
-      : helper.run(request, new URL(request.url ?? '/', 'http://playground.invalid')).then(({ status, body }) => sendJson(response, status, body));
-    work.catch((error: unknown) => {
-      process.stderr.write(`[guichet playground] ${rawPath} failed: ${(error as Error).stack ?? String(error)}\n`);
-      if (!response.headersSent) sendJson(response, 500, { error: 'server_error', error_description: (error as Error).message });
-      else response.end();
-    });
-  }
-  return true;
+/** What the playground needs to know of the local guichet it shows. */
+export interface PlaygroundSite {
+  readonly publicUrl: string;
+  readonly issuer: string;
+  /** The custom scheme the simulated native app is sent back to. */
+  readonly nativeAppScheme: string;
+  /** Runs `npm run apps -- <args>` against this guichet's store and returns its exit code and output. */
+  runApps(args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>;
 }
 
-async function serveFile(response: ServerResponse, file: { file: string; type: string }): Promise<void> {
+type Helper = (request: IncomingMessage, url: URL) => Promise<{ status: number; body: unknown }>;
+
+export class Playground {
+  private readonly nativeApp: SimulatedNativeApp;
+  private readonly helpers: Readonly<Record<string, { method: 'GET' | 'POST'; run: Helper }>>;
+
+  constructor(private readonly site: PlaygroundSite) {
+    this.nativeApp = new SimulatedNativeApp(playgroundReturnTo(site.nativeAppScheme));
+    this.helpers = {
+      '/playground/config': { method: 'GET', run: async () => ({ status: 200, body: await this.config() }) },
+      '/playground/native/start': { method: 'POST', run: async () => ({ status: 201, body: this.nativeApp.start() }) },
+      '/playground/native/received': {
+        method: 'GET',
+        run: async (_, url) => {
+          const collected = this.nativeApp.collect(url.searchParams.get('id') ?? '');
+          return { status: { unknown: 404, waiting: 202, received: 200 }[collected.state], body: collected };
+        },
+      },
+      '/playground/apps': { method: 'POST', run: async () => this.createDemoApplication() },
+    };
+  }
+
+  /** Lets the simulated native app receive its custom-scheme redirect; any other answer passes as is. */
+  rewrite(result: APIGatewayProxyResultV2): APIGatewayProxyResultV2 {
+    return this.nativeApp.handOver(result);
+  }
+
+  /** Serves the playground's paths; returns false for any other path, which the caller answers with 404. */
+  serve(request: IncomingMessage, response: ServerResponse): boolean {
+    const { rawPath } = splitRequestTarget(request.url);
+    if (rawPath !== '/' && !rawPath.startsWith('/playground/')) return false;
+
+    const file = STATIC_FILES[rawPath];
+    const helper = this.helpers[rawPath];
+    const method = file ? 'GET' : helper?.method;
+    if (!method) {
+      sendJson(response, 404, { error: 'not_found', error_description: 'no such playground path' });
+    } else if (request.method !== method && !(file && request.method === 'HEAD')) {
+      response.setHeader('Allow', method);
+      sendJson(response, 405, { error: 'method_not_allowed', error_description: `use ${method}` });
+    } else if (method === 'POST' && !isSameOrigin(request)) {
+      // A page on another site must not drive the playground (it would create applications, start logins).
+      sendJson(response, 403, { error: 'access_denied', error_description: 'playground helpers answer the playground page only' });
+    } else {
+      const work = file
+        ? serveFile(response, file, this.site.issuer)
+        : helper.run(request, new URL(request.url ?? '/', 'http://playground.invalid')).then(({ status, body }) => sendJson(response, status, body));
+      work.catch((error: unknown) => {
+        process.stderr.write(`[guichet playground] ${rawPath} failed: ${(error as Error).stack ?? String(error)}\n`);
+        if (!response.headersSent) sendJson(response, 500, { error: 'server_error', error_description: (error as Error).message });
+        else response.end();
+      });
+    }
+    return true;
+  }
+
+  /** What the page needs to know about this guichet: the IdP and where a person logs out there. */
+  private async config(): Promise<Record<string, unknown>> {
+    const discovery: { end_session_endpoint?: string } = await fetch(`${this.site.issuer}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(5000),
+    })
+      .then((response) => (response.ok ? response.json() : {}))
+      .catch(() => ({}));
+    return {
+      public_url: this.site.publicUrl,
+      issuer: this.site.issuer,
+      end_session_endpoint: discovery.end_session_endpoint,
+      native_return_to: playgroundReturnTo(this.site.nativeAppScheme),
+    };
+  }
+
+  /** Exactly what `npm run apps -- create …` does against the local store. */
+  private async createDemoApplication(): Promise<{ status: number; body: unknown }> {
+    const { code, stdout, stderr } = await this.site.runApps(DEMO_APP_ARGS);
+    if (code !== 0) return { status: 500, body: { error: 'server_error', error_description: `npm run apps failed: ${stderr || stdout}` } };
+    return {
+      status: 201,
+      body: { command: `npm run apps -- create --name "Playground demo" --scopes demo:read --json`, output: JSON.parse(stdout) as unknown },
+    };
+  }
+}
+
+async function serveFile(response: ServerResponse, file: { file: string; type: string }, issuer: string): Promise<void> {
   // Read on every request, so that an edit shows on reload.
   const body = await readFile(path.join(__dirname, 'static', file.file));
-  response.writeHead(200, { ...commonHeaders(), 'Content-Type': file.type, 'Content-Security-Policy': contentSecurityPolicy() });
+  response.writeHead(200, { ...commonHeaders(), 'Content-Type': file.type, 'Content-Security-Policy': contentSecurityPolicy(issuer) });
   response.end(body);
 }
 
@@ -74,8 +123,8 @@ async function serveFile(response: ServerResponse, file: { file: string; type: s
  * Script and style come only as files from this origin, and the page calls only this origin. The web
  * logout form's POST ends with a redirect to the IdP's end-session page, so forms may also go there.
  */
-function contentSecurityPolicy(): string {
-  const idpOrigin = originOf(process.env.OIDC_ISSUER);
+function contentSecurityPolicy(issuer: string): string {
+  const idpOrigin = originOf(issuer);
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -108,44 +157,4 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
-/** What the page needs to know about this guichet: the IdP and where a person logs out there. */
-async function playgroundConfig(): Promise<Record<string, unknown>> {
-  const issuer = process.env.OIDC_ISSUER?.replace(/\/+$/, '');
-  let endSessionEndpoint: string | undefined;
-  if (issuer) {
-    const discovery: { end_session_endpoint?: string } = await fetch(`${issuer}/.well-known/openid-configuration`, {
-      signal: AbortSignal.timeout(5000),
-    })
-      .then((response) => (response.ok ? response.json() : {}))
-      .catch(() => ({}));
-    endSessionEndpoint = discovery.end_session_endpoint;
-  }
-  return {
-    public_url: process.env.GUICHET_PUBLIC_URL,
-    issuer,
-    end_session_endpoint: endSessionEndpoint,
-    native_return_to: playgroundReturnTo(),
-  };
-}
-
 const DEMO_APP_ARGS = ['create', '--name', 'Playground demo', '--scopes', 'demo:read', '--json'];
-
-/** Exactly what `npm run apps -- create …` does against the local store, run in this process. */
-async function createDemoApplication(): Promise<{ status: number; body: unknown }> {
-  const endpoint = originOf(process.env.AWS_ENDPOINT_URL_DYNAMODB);
-  const dynamoDbPort = endpoint && new URL(endpoint).port;
-  if (!dynamoDbPort) return { status: 500, body: { error: 'server_error', error_description: 'the local DynamoDB API is not known' } };
-  const { runApps } = await import('../../cli/run-apps');
-  let stdout = '';
-  let stderr = '';
-  const code = await runApps(DEMO_APP_ARGS, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...process.env, DYNAMODB_PORT: dynamoDbPort },
-  });
-  if (code !== 0) return { status: 500, body: { error: 'server_error', error_description: `npm run apps failed: ${stderr || stdout}` } };
-  return {
-    status: 201,
-    body: { command: `npm run apps -- create --name "Playground demo" --scopes demo:read --json`, output: JSON.parse(stdout) as unknown },
-  };
-}

@@ -1,26 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { runApps } from '../../cli/run-apps';
 import { CLIENT_ID_FORMAT } from '../../lambdas/domain/application-rules';
 import { sha256 } from '../../lambdas/shared/crypto';
-import { localTableName, startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
-import { LocalStore } from '../support/local-store';
+import { cliEnvironmentFor, startIntegration, type Integration } from '../support/integration';
+import type { LocalStore } from '../support/local-store';
 import { runCli } from '../support/cli-run';
 
-// One dynalite for the whole file: the applications repository fixes its table when first imported.
-let dynamoDb: LocalDynamoDb;
+// One store for the whole file: the applications repository fixes its table when first used.
+let integration: Integration;
 let store: LocalStore;
 let localEnv: Record<string, string>;
 
 beforeAll(async () => {
-  delete process.env.APPLICATIONS_TABLE;
-  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-  dynamoDb = await startLocalDynamoDb(0);
-  store = new LocalStore(dynamoDb.endpoint);
-  localEnv = { DYNAMODB_PORT: new URL(dynamoDb.endpoint).port };
+  integration = await startIntegration();
+  store = integration.store;
+  localEnv = await cliEnvironmentFor(integration);
 });
 
-afterAll(() => dynamoDb.close());
+afterAll(() => integration?.guichet.close());
 
 const apps = (...argv: string[]) => runCli(runApps, argv, localEnv);
 
@@ -55,7 +52,6 @@ describe('create', () => {
     expect(created).toMatchObject({ name: 'Billing', active: true, scopes: [], domains: [] });
     expect(created.client_id).toMatch(CLIENT_ID_FORMAT);
     expect(created.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(process.env.APPLICATIONS_TABLE).toBe(localTableName('applications'));
     const item = await stored(created.client_id);
     expect(item).toMatchObject({ id: created.client_id, name: 'Billing', active: true, secretHash: sha256(created.client_secret) });
     expect(JSON.stringify(item)).not.toContain(created.client_secret);
@@ -381,21 +377,9 @@ describe('errors', () => {
     }
   });
 
-  test('says to start guichet when no local store listens', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-    const run = await runCli(runApps, ['list'], { DYNAMODB_PORT: String(closedPort) });
+  test('says to start guichet when no local guichet runs in this environment, and guesses nothing', async () => {
+    const run = await runCli(runApps, ['list'], { ...localEnv, PORT: '8799' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`no local store on 127.0.0.1:${closedPort}: start guichet with \`npm start\``));
-  });
-
-  test('a DYNAMODB_PORT that is no port is a usage error', async () => {
-    const run = await runCli(runApps, ['list'], { DYNAMODB_PORT: 'eighty' });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/DYNAMODB_PORT must be a port number/);
+    expect(run.stderr).toMatch(/no local guichet is running for .*local-8799\.json .*start it with `npm start` in the same environment, or target a deployed stack with --stack <name>/);
   });
 });

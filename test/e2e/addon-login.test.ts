@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { LocalGuichet } from '../../local/start';
-import { startTestGuichet } from '../support/integration';
+import { startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 

@@ -1,5 +1,5 @@
 import type { LocalGuichet } from '../../local/start';
-import { startTestGuichet } from '../support/integration';
+import { startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 

@@ -2,21 +2,20 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import { runKeys } from '../../cli/run-keys';
 import type { LocalGuichet } from '../../local/start';
-import { startTestGuichet } from '../support/integration';
+import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { runCli } from '../support/cli-run';
 
 let guichet: LocalGuichet;
-let dynamoDbPort: string;
 
 beforeAll(async () => {
   // Short key caches, so that a rotation is seen within the test rather than after five minutes.
-  guichet = await startTestGuichet({
-    SIGNING_KEYS_CACHE_SECONDS: '1' });
-  dynamoDbPort = new URL(guichet.dynamoDbEndpoint).port;
+  guichet = await startTestGuichet({ SIGNING_KEYS_CACHE_SECONDS: '1' });
 });
 afterAll(() => guichet?.close());
 
-const apps = (...argv: string[]) => runCli(runApps, argv, { DYNAMODB_PORT: dynamoDbPort });
+const apps = (...argv: string[]) => runCli(runApps, argv, cliEnvironment(guichet));
+const publishedKids = async () =>
+  ((await (await fetch(`${guichet.publicUrl}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
 
 async function token(clientId: string, clientSecret: string, form: Record<string, string> = {}) {
   const response = await fetch(`${guichet.publicUrl}/oauth/token`, {
@@ -55,13 +54,19 @@ describe('machine-to-machine application', () => {
     expect((await token(clientId, clientSecret, { subject: 'ada@evil-example.com' })).status).toBe(403);
 
     const oldKid = decodeProtectedHeader(issued.body.access_token).kid;
-    const rotation = await runCli(runKeys, ['rotate', '--json']);
+    const publishedBefore = await publishedKids();
+    expect(publishedBefore).toContain(oldKid);
+    const nextKid = publishedBefore.at(-1);
+    expect(nextKid).not.toBe(oldKid);
+    const rotation = await runCli(runKeys, ['rotate', '--json'], cliEnvironment(guichet));
     expect(rotation.code).toBe(0);
+    expect(rotation.json()).toMatchObject({ target: 'local', secret_arn: guichet.outputs.SigningKeysArn });
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
+    // The key that starts signing was published a whole rotation before.
     const afterRotation = await token(clientId, clientSecret);
-    expect(decodeProtectedHeader(afterRotation.body.access_token).kid).toBe(rotation.json<{ kid: string }>().kid);
-    expect(decodeProtectedHeader(afterRotation.body.access_token).kid).not.toBe(oldKid);
+    expect(decodeProtectedHeader(afterRotation.body.access_token).kid).toBe(nextKid);
+    expect(await publishedKids()).toEqual(expect.arrayContaining([oldKid, nextKid]));
     const freshJwks = createRemoteJWKSet(new URL(`${guichet.publicUrl}/.well-known/jwks.json`));
     await expect(jwtVerify(issued.body.access_token, freshJwks, verifyOptions)).resolves.toBeDefined();
     await expect(jwtVerify(afterRotation.body.access_token, freshJwks, verifyOptions)).resolves.toBeDefined();

@@ -1,29 +1,19 @@
 import type { LocalGuichet } from '../../local/start';
-import { startTestGuichet } from '../support/integration';
+import { startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 
 let guichet: LocalGuichet;
-const logged: string[] = [];
 
 beforeAll(async () => {
-  guichet = await startTestGuichet({
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
-    POWERTOOLS_DEV: 'false',
-  });
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logged.push(String(chunk));
-    return true;
-  });
+  guichet = await startTestGuichet();
 });
 
-afterAll(async () => {
-  jest.restoreAllMocks();
-  await guichet?.close();
-});
+afterAll(() => guichet?.close());
 
 describe('logs of a whole web login', () => {
   it('are structured, correlated by request id, and contain no state, code, token or cookie', async () => {
+    const startedAt = guichet.log.records.length;
     const browser = new TestBrowser();
     const { callbackUrl } = await signInAtDevIdp(browser, `${guichet.publicUrl}/auth/login`, 'frank');
     await browser.request(callbackUrl.href);
@@ -31,8 +21,11 @@ describe('logs of a whole web login', () => {
     await browser.request(`${guichet.publicUrl}/auth/session`);
     await browser.request(`${guichet.publicUrl}/auth/logout`, { method: 'POST' });
 
-    const records = logged.flatMap((chunk) => chunk.split('\n')).filter((line) => line.startsWith('{'));
-    const messages = records.map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Everything every function wrote, as CloudWatch Logs would receive it.
+    const written = guichet.log.records.slice(startedAt);
+    const records = written.map((record) => record.line);
+    const messages = written.map((record) => record.json!);
+    expect(messages.every((message) => message !== undefined)).toBe(true);
     expect(messages.map((m) => m.message)).toEqual(expect.arrayContaining(['session created', 'login succeeded', 'session ended']));
     for (const message of messages) {
       expect(message.correlation_id).toEqual(expect.any(String));

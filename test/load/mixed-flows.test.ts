@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import type { LocalGuichet } from '../../local/start';
-import { startTestGuichet } from '../support/integration';
+import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { signInAtDevIdp } from '../support/dev-idp-login';
@@ -25,9 +25,7 @@ beforeAll(async () => {
     TOKEN_FAILURE_LIMIT: '100000',
     SESSION_EXCHANGE_FAILURE_LIMIT: '100000',
   });
-  const created = await runCli(runApps, ['create', '--name', 'Load', '--scopes', 'load', '--json'], {
-    DYNAMODB_PORT: new URL(guichet.dynamoDbEndpoint).port,
-  });
+  const created = await runCli(runApps, ['create', '--name', 'Load', '--scopes', 'load', '--json'], cliEnvironment(guichet));
   client = created.json();
 });
 afterAll(() => guichet?.close());

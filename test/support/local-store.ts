@@ -6,15 +6,19 @@ import { TABLES, type TableName } from '../../lambdas/tables';
 export class LocalStore {
   private readonly client: DynamoDBDocumentClient;
 
-  constructor(endpoint: string) {
+  /** `tableNames`: by each table's environment variable, as the functions get them. */
+  constructor(
+    endpoint: string,
+    private readonly tableNames: Readonly<Record<string, string>>,
+  ) {
     this.client = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       { marshallOptions: { removeUndefinedValues: true } },
     );
   }
 
-  private name(table: TableName): string {
-    return process.env[TABLES[table].envVar]!;
+  name(table: TableName): string {
+    return this.tableNames[TABLES[table].envVar];
   }
 
   async put(table: TableName, item: Record<string, unknown>): Promise<void> {

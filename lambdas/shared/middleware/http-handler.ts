@@ -21,16 +21,16 @@ const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | un
 };
 
 /**
- * Wraps a route's function in the middleware every guichet endpoint shares: tracing, request context for
- * the logs, security and no-store headers, the contract's error body, and parsing of the body it expects.
+ * Wraps a route's function in the middleware every guichet endpoint shares: request context for the logs,
+ * the timing of its calls to AWS and the IdP, security and no-store headers, the contract's error body, and parsing of the body it expects.
  */
 export function httpHandler<B extends Body>(
   body: B,
   handle: (event: EventFor<B>, context: Context) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
   const handler = middy<HttpEvent, HttpResult>()
-    .use(tracingMiddleware())
     .use(requestContext())
+    .use(tracingMiddleware())
     .use(responseHeaders(SECURITY_HEADERS))
     .use(noStore())
     .use(errorResponses());

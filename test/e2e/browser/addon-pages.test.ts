@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LocalGuichet } from '../../../local/start';
-import { startTestGuichet } from '../../support/integration';
+import { startTestGuichet } from '../../support/local-guichet';
 import { TestBrowser } from '../../support/browser';
 import { launchChromium, loopbackOnlyContext, recordCspViolations } from '../../support/chromium';
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LocalGuichet } from '../../../local/start';
-import { startTestGuichet } from '../../support/integration';
+import { startTestGuichet } from '../../support/local-guichet';
 import { launchChromium, loopbackOnlyContext, recordCspViolations, type CspViolation } from '../../support/chromium';
 
 /**

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cachedSecret, secretSource } from '../../../lambdas/shared/secrets';
@@ -12,17 +9,9 @@ describe('secretSource', () => {
   beforeEach(() => secretsManager.reset());
   afterAll(() => secretsManager.restore());
 
-  test('uses the value variable when it is set, without calling Secrets Manager', async () => {
-    const client = jest.fn(() => new SecretsManagerClient({}));
-    const source = secretSource({ OIDC_CLIENT_SECRET: 'local-secret', OIDC_CLIENT_SECRET_ARN: ARN }, client);
-    await expect(source.read('oidcClientSecret')).resolves.toBe('local-secret');
-    expect(client).not.toHaveBeenCalled();
-    expect(secretsManager.calls()).toHaveLength(0);
-  });
-
-  test('treats an empty value variable as unset and reads Secrets Manager', async () => {
+  test('reads only through Secrets Manager, whatever else the environment holds', async () => {
     secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: 'from-aws' });
-    const source = secretSource({ OIDC_CLIENT_SECRET: '', OIDC_CLIENT_SECRET_ARN: ARN }, () => new SecretsManagerClient({ region: 'eu-west-1' }));
+    const source = secretSource({ OIDC_CLIENT_SECRET: 'a value in the environment', OIDC_CLIENT_SECRET_ARN: ARN }, () => new SecretsManagerClient({ region: 'eu-west-1' }));
     await expect(source.read('oidcClientSecret')).resolves.toBe('from-aws');
   });
 
@@ -37,7 +26,7 @@ describe('secretSource', () => {
   test('reads each secret through its own variables', async () => {
     const keysArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:guichet/signing-keys-XyZ';
     secretsManager.on(GetSecretValueCommand, { SecretId: keysArn }).resolves({ SecretString: '{"keys":[]}' });
-    const source = secretSource({ SIGNING_KEYS_SECRET_ARN: keysArn, OIDC_CLIENT_SECRET: 'unrelated' }, () => new SecretsManagerClient({}));
+    const source = secretSource({ SIGNING_KEYS_SECRET_ARN: keysArn, OIDC_CLIENT_SECRET_ARN: ARN }, () => new SecretsManagerClient({}));
     await expect(source.read('signingKeys')).resolves.toBe('{"keys":[]}');
   });
 
@@ -57,27 +46,15 @@ describe('secretSource', () => {
     await expect(secretSource({ OIDC_CLIENT_SECRET_ARN: ARN }).read('oidcClientSecret')).resolves.toBe('from-aws');
   });
 
-  test('reads a local file named by <value variable>_FILE on every call', async () => {
-    const directory = mkdtempSync(path.join(os.tmpdir(), 'guichet-secret-'));
-    const file = path.join(directory, 'keys.json');
-    writeFileSync(file, 'first');
-    const source = secretSource({ SIGNING_KEYS_FILE: file });
-    await expect(source.read('signingKeys')).resolves.toBe('first');
-    writeFileSync(file, 'rotated');
-    await expect(source.read('signingKeys')).resolves.toBe('rotated');
-  });
-
-  test('names both variables when neither is set', async () => {
+  test("fails loudly, naming the secret, when the function's route does not grant it", async () => {
     const client = jest.fn(() => new SecretsManagerClient({}));
     const read = secretSource({}, client).read('oidcClientSecret');
-    await expect(read).rejects.toThrow('neither OIDC_CLIENT_SECRET nor OIDC_CLIENT_SECRET_ARN is set');
+    await expect(read).rejects.toThrow("OIDC_CLIENT_SECRET_ARN is not set: this function's route does not grant the oidcClientSecret secret");
     expect(client).not.toHaveBeenCalled();
   });
 
   test('treats an empty ARN as missing', async () => {
-    await expect(secretSource({ SIGNING_KEYS_SECRET_ARN: '' }).read('signingKeys')).rejects.toThrow(
-      'neither SIGNING_KEYS nor SIGNING_KEYS_SECRET_ARN is set',
-    );
+    await expect(secretSource({ SIGNING_KEYS_SECRET_ARN: '' }).read('signingKeys')).rejects.toThrow('SIGNING_KEYS_SECRET_ARN is not set');
   });
 
   test('refuses a secret without a string value', async () => {
@@ -108,6 +85,15 @@ describe('cachedSecret', () => {
     const secret = cachedSecret('addonsCsrfKey', { read });
     await expect(secret()).rejects.toThrow('throttled');
     await expect(secret()).resolves.toBe('key');
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  test('refresh forgets the kept value and reads again (a secret the operator changed since)', async () => {
+    const read = jest.fn().mockResolvedValueOnce('old').mockResolvedValueOnce('new');
+    const secret = cachedSecret('oidcClientSecret', { read });
+    await expect(secret()).resolves.toBe('old');
+    await expect(secret.refresh()).resolves.toBe('new');
+    await expect(secret()).resolves.toBe('new');
     expect(read).toHaveBeenCalledTimes(2);
   });
 });

@@ -9,13 +9,11 @@ import { TABLES } from '../../../lambdas/tables';
 import { actionsOf, hostStack, logicalId, mentions, roleStatements, type Statement } from '../helpers';
 
 const INDEXED = TABLES.sessions;
-const READ = ['dynamodb:GetItem', 'dynamodb:Query'];
-const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 let template: Template;
 let reader: GuichetFunction;
 let writer: GuichetFunction;
-let readerWriter: GuichetFunction;
+let querier: GuichetFunction;
 let table: dynamodb.Table;
 let secret: secretsmanager.Secret;
 
@@ -31,12 +29,12 @@ beforeAll(() => {
       timeoutSeconds,
     });
   reader = make('Reader');
-  reader.useTable(table, INDEXED, 'read');
+  reader.useTable(table, INDEXED, { items: ['GetItem'] });
   reader.useSecret(secret, SECRETS.oidcClientSecret);
   writer = make('Writer', 3);
-  writer.useTable(table, INDEXED, 'write');
-  readerWriter = make('ReaderWriter');
-  readerWriter.useTable(table, INDEXED, 'readWrite');
+  writer.useTable(table, INDEXED, { items: ['PutItem', 'DeleteItem'] });
+  querier = make('Querier');
+  querier.useTable(table, INDEXED, { items: ['DeleteItem'], queries: ['byIdpSession'] });
   template = Template.fromStack(stack);
 });
 
@@ -77,24 +75,17 @@ test('has its own role with no managed policy, allowed to write only to its own 
   ]);
 });
 
-test('read access: GetItem and Query on the table and each index by its own ARN', () => {
-  expect(tableStatements(reader)).toEqual([
-    expect.objectContaining({
-      Action: READ,
-      Resource: [tableArn(), ...INDEXED.indexes.map((index) => indexArn(index.name))],
-    }),
-  ]);
-});
-
-test('write access: item writes on the table only, no index', () => {
+test('item operations: exactly the declared ones, on the table only', () => {
+  expect(tableStatements(reader)).toEqual([expect.objectContaining({ Action: 'dynamodb:GetItem', Resource: tableArn() })]);
   expect(tableStatements(writer)).toEqual([
-    expect.objectContaining({ Action: WRITE, Resource: tableArn() }),
+    expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: tableArn() }),
   ]);
 });
 
-test('readWrite access: both, in one statement', () => {
-  expect(tableStatements(readerWriter)).toEqual([
-    expect.objectContaining({ Action: [...READ, ...WRITE], Resource: expect.arrayContaining([indexArn('bySubject')]) }),
+test('queries: Query on each declared index by its own ARN, never on the table or another index', () => {
+  expect(tableStatements(querier)).toEqual([
+    expect.objectContaining({ Action: 'dynamodb:DeleteItem', Resource: tableArn() }),
+    expect.objectContaining({ Action: 'dynamodb:Query', Resource: indexArn('byIdpSession') }),
   ]);
 });
 
@@ -111,6 +102,6 @@ test('reads a secret only where it was granted', () => {
     roleStatements(template, logicalId(fn.role))
       .filter((statement) => mentions(statement, logicalId(secret)))
       .flatMap(actionsOf);
-  expect(secretActions(reader)).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+  expect(secretActions(reader)).toEqual(['secretsmanager:GetSecretValue']);
   expect(secretActions(writer)).toEqual([]);
 });

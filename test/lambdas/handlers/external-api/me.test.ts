@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { generateSigningKey } from '../../../../lambdas/shared/signing-key-generation';
 import { publicJwk } from '../../../../lambdas/shared/signing-keys';
@@ -14,7 +12,7 @@ let privateKey: CryptoKey;
 beforeAll(async () => {
   integration = await startIntegration();
   ({ handler } = await import('../../../../lambdas/handlers/external-api/me'));
-  localKey = JSON.parse(readFileSync(path.join(process.env.GUICHET_LOCAL_DIR!, 'signing-keys.json'), 'utf8')).keys[0];
+  [localKey] = integration.guichet.signingKeys.keys;
   privateKey = (await importJWK(localKey, 'RS256')) as CryptoKey;
 });
 afterAll(() => integration?.guichet.close());

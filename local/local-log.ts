@@ -1,0 +1,98 @@
+import type { FunctionObserver, InvocationReport } from './lambda/local-function';
+
+/**
+ * What local mode prints and keeps. Functions log structured JSON, as deployed (Powertools Logger, and EMF
+ * records for metrics); locally the console shows one compact line per request plus the functions' warnings and
+ * errors, in a line each. `GUICHET_LOCAL_LOG=json` prints the functions' records as they are, `quiet` nothing.
+ * Everything is also kept in memory (the most recent records), where the tests read logs and metrics.
+ */
+export type ConsoleMode = 'compact' | 'json' | 'quiet';
+
+export interface FunctionLogRecord {
+  readonly functionId: string;
+  readonly line: string;
+  /** The record, when the line is JSON. */
+  readonly json?: Readonly<Record<string, unknown>>;
+}
+
+export interface RequestLine {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
+}
+
+const KEPT = 5000;
+const QUIET_LEVELS = new Set(['DEBUG', 'INFO', 'TRACE']);
+
+export function consoleModeFrom(value: string | undefined): ConsoleMode {
+  if (value === undefined || value === '') return 'compact';
+  if (value === 'compact' || value === 'json' || value === 'quiet') return value;
+  throw new Error(`GUICHET_LOCAL_LOG must be compact, json or quiet, not "${value}"`);
+}
+
+export class LocalLog implements FunctionObserver {
+  readonly records: FunctionLogRecord[] = [];
+  /** Embedded-metric-format records, as CloudWatch would receive them. */
+  readonly metrics: Readonly<Record<string, unknown>>[] = [];
+  readonly reports: InvocationReport[] = [];
+
+  constructor(
+    private readonly mode: ConsoleMode,
+    private readonly write: (text: string) => void = (text) => process.stdout.write(text),
+  ) {}
+
+  log(functionId: string, line: string): void {
+    const json = parseRecord(line);
+    if (json && '_aws' in json) {
+      keep(this.metrics, json);
+      return;
+    }
+    keep(this.records, { functionId, line, json });
+    if (this.mode === 'json') this.write(`${line}\n`);
+    else if (this.mode === 'compact' && !(json && QUIET_LEVELS.has(String(json.level)))) this.write(`${clock()} ${functionId} ${compact(line, json)}\n`);
+  }
+
+  report(report: InvocationReport): void {
+    keep(this.reports, report);
+  }
+
+  request(line: RequestLine): void {
+    if (this.mode === 'quiet') return;
+    this.write(`${clock()} ${line.method} ${line.path} ${line.status} ${line.ms} ms\n`);
+  }
+
+  /** Something local mode itself has to say (a start step, a warning). */
+  notice(text: string): void {
+    if (this.mode !== 'quiet') this.write(`${clock()} ${text}\n`);
+  }
+}
+
+function parseRecord(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `ERROR request failed code=server_error error=TypeError: …`: level, message, then the other fields. */
+function compact(line: string, json: Record<string, unknown> | undefined): string {
+  if (!json) return line;
+  const { level, message, error, ...rest } = json;
+  const fields = Object.entries(rest)
+    .filter(([name]) => !['timestamp', 'service', 'cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'sampling_rate', 'xray_trace_id'].includes(name))
+    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const failure = error && typeof error === 'object' ? `${(error as { name?: string }).name}: ${(error as { message?: string }).message}` : undefined;
+  return [level, message, ...fields, failure && `error=${failure}`].filter(Boolean).join(' ');
+}
+
+function clock(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+function keep<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > KEPT) list.splice(0, list.length - KEPT);
+}
