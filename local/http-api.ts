@@ -84,6 +84,8 @@ export interface HttpApiHandlers {
   rewrite?(result: APIGatewayProxyResultV2): APIGatewayProxyResultV2;
   /** One line per request, once answered. */
   onRequest?(line: { method: string; path: string; status: number; ms: number; routeKey?: string }): void;
+  /** @default API Gateway's 30 s */
+  readonly integrationTimeoutMs?: number;
 }
 
 /** The request listener of the local HTTP API. */
@@ -122,7 +124,7 @@ export function httpApiListener(definition: HttpApiDefinition, handlers: HttpApi
         if (body === undefined) return sendMessage(response, 413, 'Request Entity Too Large');
         const requestId = randomUUID();
         const event = toApiGatewayEvent(request, body, route.routeKey, requestId);
-        const invocation = await withIntegrationTimeout(handlers.invoke(route.functionArn, event, requestId));
+        const invocation = await withIntegrationTimeout(handlers.invoke(route.functionArn, event, requestId), handlers.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
         if (invocation === 'timeout') return sendMessage(response, 503, 'Service Unavailable');
         // A function error, a Lambda timeout or a throttle: what API Gateway answers for a failed integration.
         if (invocation.outcome !== 'result') return sendMessage(response, 500, 'Internal Server Error');
@@ -176,9 +178,9 @@ function isAllowedOrigin(cors: CorsConfiguration, origin: string): boolean {
   return (cors.AllowOrigins ?? []).some((allowed) => allowed === '*' || allowed.toLowerCase() === origin.toLowerCase());
 }
 
-function withIntegrationTimeout(invocation: Promise<Invocation>): Promise<Invocation | 'timeout'> {
+function withIntegrationTimeout(invocation: Promise<Invocation>, timeoutMs: number): Promise<Invocation | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS)));
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   return Promise.race([invocation, timeout]).finally(() => clearTimeout(timer));
 }
 

@@ -5,7 +5,7 @@ import { expiredCookie, laxCookieScope, serializeCookie } from '../shared/cookie
 import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
 import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../shared/errors';
 import type { LoginFlow } from '../shared/metric-names';
-import { idpConfiguration } from '../shared/oidc';
+import { idpClient, idpClientWithFreshSecret, idpMetadata } from '../shared/oidc';
 import { nowSeconds } from '../shared/time';
 import { createSession, type NewSession } from './sessions';
 
@@ -30,7 +30,7 @@ export interface StartedLogin {
 }
 
 export async function startLogin(request: LoginRequest, config: AppConfig): Promise<StartedLogin> {
-  const idp = await idpConfiguration({ withClientSecret: false });
+  const idp = await idpMetadata();
   const state = randomSecret();
   const nonce = randomSecret();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -85,9 +85,8 @@ export async function completeLogin(
   onFlow(flow.flow);
   if (flow.expiresAt <= nowSeconds()) throw new InvalidRequest('the login took too long; start again');
 
-  const idp = await idpConfiguration({ withClientSecret: true });
   const callbackUrl = new URL(`${config.publicUrl}${CALLBACK_PATH}?${callback.rawQueryString}`);
-  const tokens = await redeemCode(idp, callbackUrl, state, flow);
+  const tokens = await redeemCode(callbackUrl, state, flow);
   const claims = tokens.claims();
   if (!claims) throw new InvalidGrant('the identity provider returned no ID token');
   const session = await createSession(
@@ -104,17 +103,39 @@ export async function completeLogin(
   return { flow, session, clearStateCookie: expiredCookie(LOGIN_STATE_COOKIE, laxCookieScope(config.publicUrl, CALLBACK_PATH)) };
 }
 
-async function redeemCode(idp: oidc.Configuration, currentUrl: URL, state: string, flow: LoginFlowRecord) {
-  try {
-    return await oidc.authorizationCodeGrant(idp, currentUrl, {
+/**
+ * Redeems the code with guichet's client credentials. If the IdP refuses them, the client secret is read again
+ * and, when the operator has changed it since this container read it, the code is redeemed once more: the IdP
+ * checks the client before it looks at the code.
+ */
+async function redeemCode(currentUrl: URL, state: string, flow: LoginFlowRecord) {
+  const grant = (client: oidc.Configuration) =>
+    oidc.authorizationCodeGrant(client, currentUrl, {
       pkceCodeVerifier: flow.codeVerifier,
       expectedNonce: flow.nonce,
       expectedState: state,
       idTokenExpected: true,
     });
+  try {
+    try {
+      return await grant(await idpClient());
+    } catch (error) {
+      if (!refusesClient(error)) throw error;
+      const refreshed = await idpClientWithFreshSecret();
+      if (!refreshed) throw error;
+      return await grant(refreshed);
+    }
   } catch (error) {
     throw asHttpError(error);
   }
+}
+
+/** The IdP refused guichet's client authentication: `invalid_client`, in the body or in a 401 challenge. */
+function refusesClient(error: unknown): boolean {
+  return (
+    (error instanceof oidc.ResponseBodyError && error.error === 'invalid_client') ||
+    (error instanceof oidc.WWWAuthenticateChallengeError && error.status === 401)
+  );
 }
 
 /** The IdP's refusals and responses that fail validation are the caller's fault; an unreachable IdP is not. */
@@ -124,6 +145,7 @@ function asHttpError(error: unknown): Error {
       ? new AccessDenied('the login was refused at the identity provider')
       : new InvalidRequest(`the identity provider refused the login (${error.error})`);
   }
+  if (refusesClient(error)) return new UpstreamError("the identity provider refused guichet's client credentials");
   if (error instanceof oidc.ResponseBodyError) return new InvalidGrant('the authorization code was refused');
   if (error instanceof oidc.ClientError && error.code?.startsWith('OAUTH_') && !isNetworkFailure(error)) {
     return new InvalidGrant('the identity provider response failed validation');

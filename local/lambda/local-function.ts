@@ -27,7 +27,7 @@ export interface LocalFunctionDefinition {
 
 export type Invocation =
   | { readonly outcome: 'result'; readonly payload: unknown }
-  | { readonly outcome: 'error'; readonly errorType: string; readonly errorMessage: string }
+  | { readonly outcome: 'error'; readonly phase: 'init' | 'invoke'; readonly errorType: string; readonly errorMessage: string }
   | { readonly outcome: 'timeout' }
   | { readonly outcome: 'throttled' };
 
@@ -133,7 +133,7 @@ export class LocalFunction {
       const failure = error as Error;
       this.observer.log(this.definition.logicalId, `INIT_REPORT ${failure.name}: ${failure.message}`);
       this.observer.report({ functionId: this.definition.logicalId, requestId, outcome: 'error', durationMs: 0 });
-      return { outcome: 'error', errorType: failure.name, errorMessage: failure.message };
+      return { outcome: 'error', phase: 'init', errorType: failure.name, errorMessage: failure.message };
     }
     environment.invocations += 1;
     const timeoutMs = this.definition.timeoutSeconds * 1000;
@@ -153,7 +153,7 @@ export class LocalFunction {
     if (answer.type === 'error' || answer.type === 'initError') {
       if (answer.type === 'error' && answer.error.errorType === 'Runtime.ExitError') this.discard(environment);
       this.observer.report({ ...report, outcome: 'error' });
-      return { outcome: 'error', errorType: answer.error.errorType, errorMessage: answer.error.errorMessage };
+      return { outcome: 'error', phase: 'invoke', errorType: answer.error.errorType, errorMessage: answer.error.errorMessage };
     }
     this.observer.report({ ...report, outcome: 'result' });
     return { outcome: 'result', payload: answer.type === 'result' ? answer.result : undefined };

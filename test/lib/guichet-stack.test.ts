@@ -133,6 +133,11 @@ test('creates one secret per definition, with its description', () => {
   }
 });
 
+test('serves no request before the first signing key set exists: the API stage depends on it', () => {
+  const stage = template.toJSON().Resources[logicalId(stack.api.stage)];
+  expect(stage.DependsOn).toContain(logicalId(stack.signingKeysRotation.keySet));
+});
+
 test('outputs the public URL, every table name and every secret ARN', () => {
   const outputs = template.toJSON().Outputs;
   expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });

@@ -14,7 +14,7 @@ import { splitRequestTarget, toApiGatewayEvent, writeApiGatewayResult } from '..
 import { LocalAwsAccount } from '../../local/aws/calls';
 import { createDynamoDbFront, startDynamoDbEngine } from '../../local/aws/dynamodb';
 import { LocalSecretsManager } from '../../local/aws/secrets-manager';
-import { startDevIdp } from '../../local/dev-idp';
+import { startDevIdp, type DevIdp } from '../../local/dev-idp';
 import { localStateFile, writeLocalState } from '../../local/state-file';
 import { tableNameOutputKey } from '../../lib/naming';
 import { lambdaContext } from './api-event';
@@ -35,6 +35,8 @@ export interface InProcessGuichet {
   readonly secretsManagerEndpoint: string;
   /** The signing key set in the signing-keys secret. */
   readonly signingKeys: { readonly keys: readonly JWK[] };
+  /** Set unless OIDC_ISSUER names another IdP. */
+  readonly devIdp?: DevIdp;
   readonly secrets: LocalSecretsManager;
   close(): Promise<void>;
 }
@@ -89,7 +91,7 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
     api.server.on('request', routeToHandlers(ROUTES));
 
     return {
-      guichet: { publicUrl, issuer: process.env.OIDC_ISSUER!, dynamoDbEndpoint: dynamoDb.url, secretsManagerEndpoint: secretsManager.url, signingKeys, secrets, close },
+      guichet: { publicUrl, issuer: process.env.OIDC_ISSUER!, dynamoDbEndpoint: dynamoDb.url, secretsManagerEndpoint: secretsManager.url, signingKeys, devIdp, secrets, close },
       store: new LocalStore(dynamoDb.url, tables),
     };
   } catch (error) {

@@ -7,12 +7,12 @@ import { MetricName } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { textBody } from '../../shared/middleware/raw-body';
 import { countMetric, logger } from '../../shared/observability';
-import { idpConfiguration } from '../../shared/oidc';
+import { idpMetadata } from '../../shared/oidc';
 
 const config = appConfig();
 let validator: Promise<ReturnType<typeof logoutTokenValidator>> | undefined;
 const validate = async (token: string) => {
-  validator ??= idpConfiguration({ withClientSecret: false }).then((idp) => logoutTokenValidator(idp, config.oidc.clientId));
+  validator ??= idpMetadata().then((idp) => logoutTokenValidator(idp, config.oidc.clientId));
   return (await validator.catch((error: unknown) => {
     validator = undefined;
     throw error;

@@ -6,7 +6,7 @@ import { appConfig } from '../../shared/config';
 import { queryParameter, redirectResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { logger } from '../../shared/observability';
-import { idpConfiguration } from '../../shared/oidc';
+import { idpMetadata } from '../../shared/oidc';
 
 const config = appConfig();
 
@@ -22,7 +22,7 @@ export const handler = httpHandler('optional-form', async (event) => {
   if (!ended) return redirectResponse(returnTo, cookies);
 
   // The session is already ended here; an unreachable IdP must not turn the logout into an error page.
-  const idp = await idpConfiguration({ withClientSecret: false }).catch((error: unknown) => {
+  const idp = await idpMetadata().catch((error: unknown) => {
     logger.warn('identity provider unreachable at logout', { error: error as Error });
     return undefined;
   });

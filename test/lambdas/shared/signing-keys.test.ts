@@ -87,4 +87,16 @@ describe('signingKeyStore', () => {
     expect((await store.currentKey()).kid).toBe(ec.kid);
     expect(read).toHaveBeenCalledTimes(2);
   });
+
+  it('answers 503 temporarily_unavailable while the secret holds no key set yet, and uses the keys once they exist', async () => {
+    let value = 'the generated placeholder of a fresh secret';
+    const { source, read } = sourceOf(() => value);
+    const store = signingKeyStore(CACHE_SECONDS, source);
+    for (const attempt of [store.currentKey(), store.publicKeys()]) {
+      await expect(attempt).rejects.toMatchObject({ status: 503, code: 'temporarily_unavailable', headers: { 'Retry-After': '5' } });
+    }
+    value = JSON.stringify({ keys: [rsa] });
+    expect((await store.currentKey()).kid).toBe(rsa.kid);
+    expect(read).toHaveBeenCalledTimes(3);
+  });
 });

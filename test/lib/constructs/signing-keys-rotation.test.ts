@@ -79,6 +79,15 @@ test('Secrets Manager, acting for this account, is the only one allowed to invok
   ]);
 });
 
+test('makes the first key set during the deploy: a custom resource answered by the rotation function', () => {
+  const resources = template.findResources('Custom::SigningKeySet');
+  expect(Object.values(resources).map((resource) => resource.Properties)).toEqual([
+    { ServiceToken: { 'Fn::GetAtt': [functionId(), 'Arn'] }, SecretId: { Ref: logicalId(secret) } },
+  ]);
+  const policyId = Object.keys(template.findResources('AWS::IAM::Policy'))[0];
+  expect(Object.values(resources)[0].DependsOn).toEqual(expect.arrayContaining([functionId(), policyId]));
+});
+
 test('rotates the secret every 30 days and once on deploy, after the permissions are in place', () => {
   const schedules = template.findResources('AWS::SecretsManager::RotationSchedule');
   const [schedule] = Object.values(schedules);
@@ -91,5 +100,5 @@ test('rotates the secret every 30 days and once on deploy, after the permissions
   });
   const permissionId = Object.keys(template.findResources('AWS::Lambda::Permission'))[0];
   const policyId = Object.keys(template.findResources('AWS::IAM::Policy'))[0];
-  expect(schedule.DependsOn).toEqual(expect.arrayContaining([permissionId, policyId, functionId()]));
+  expect(schedule.DependsOn).toEqual(expect.arrayContaining([permissionId, policyId, functionId(), logicalId(rotation.keySet)]));
 });

@@ -1,0 +1,52 @@
+import type { LocalGuichet } from '../../local/start';
+import { resourcesOfType } from '../../local/stack-template';
+import { httpEvent } from '../support/api-event';
+import { startTestGuichet } from '../support/local-guichet';
+
+/**
+ * Every function of the synthesized template, loaded from its bundle in the cloud assembly with only the
+ * environment its template gives it, and called once with a minimal event: none may fail its init. (The AuthLogin,
+ * AddonsSessionsInit and AddonsSessionsPoll bundles once failed here: their code touched tables their routes did
+ * not grant.)
+ */
+let guichet: LocalGuichet;
+
+beforeAll(async () => {
+  guichet = await startTestGuichet();
+});
+afterAll(() => guichet?.close());
+
+/** A minimal event for each function: its route's request for the API's functions, an empty one otherwise. */
+function minimalEvents(): [string, unknown][] {
+  const routeKeys = new Map<string, string>();
+  const integrations = new Map(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Integration'));
+  for (const [, route] of resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route')) {
+    const { RouteKey, Target } = route.Properties as { RouteKey: string; Target: { 'Fn::Join': [string, [string, { Ref: string }]] } };
+    const integration = integrations.get(Target['Fn::Join'][1][1].Ref)!.Properties as { IntegrationUri: { 'Fn::GetAtt': [string, string] } };
+    routeKeys.set(integration.IntegrationUri['Fn::GetAtt'][0], RouteKey);
+  }
+  return [...guichet.functions.keys()].map((logicalId) => {
+    const routeKey = routeKeys.get(logicalId);
+    if (!routeKey) return [logicalId, {}];
+    const [method, path] = routeKey.split(' ');
+    return [logicalId, httpEvent({ method, path })];
+  });
+}
+
+describe('the functions of the synthesized template', () => {
+  it('are all there: one per route of the API, plus the signing-keys rotation', () => {
+    expect(guichet.functions.size).toBe(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route').length + 1);
+  });
+
+  it('each starts with its own template environment and answers a minimal event without an init failure', async () => {
+    const failures: string[] = [];
+    for (const [logicalId, event] of minimalEvents()) {
+      const invocation = await guichet.functions.get(logicalId)!.invoke(event);
+      if (invocation.outcome === 'error' && invocation.phase === 'init') failures.push(`${logicalId}: ${invocation.errorMessage}`);
+      if (invocation.outcome === 'result' && (invocation.payload as { statusCode?: number }).statusCode === 500) {
+        failures.push(`${logicalId}: 500 ${(invocation.payload as { body?: string }).body}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

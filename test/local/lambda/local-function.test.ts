@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { LocalFunction, type InvocationReport, type LocalFunctionDefinition } from '../../../local/lambda/local-function';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const reports: InvocationReport[] = [];
+const lines: string[] = [];
+const observer = { log: (_: string, line: string) => lines.push(line), report: (report: InvocationReport) => reports.push(report) };
+const opened: LocalFunction[] = [];
+
+function localFunction(overrides: Partial<LocalFunctionDefinition> = {}): LocalFunction {
+  const local = new LocalFunction(
+    {
+      logicalId: 'Fixture',
+      name: 'guichet-Fixture',
+      arn: 'arn:aws:lambda:eu-west-1:000000000000:function:guichet-Fixture',
+      file: path.join(FIXTURES, 'cjs', 'index.js'),
+      exportName: 'handler',
+      environment: { SETTING: 'from the template' },
+      timeoutSeconds: 2,
+      memoryMb: 128,
+      ...overrides,
+    },
+    observer,
+  );
+  opened.push(local);
+  return local;
+}
+
+beforeAll(() => {
+  process.env.LEAKED_FROM_THE_PARENT = 'should not be seen';
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((local) => local.close()));
+  reports.length = 0;
+});
+
+const payloadOf = (invocation: Awaited<ReturnType<LocalFunction['invoke']>>) => {
+  if (invocation.outcome !== 'result') throw new Error(`expected a result, got ${JSON.stringify(invocation)}`);
+  return invocation.payload as Record<string, unknown>;
+};
+
+describe('a local Lambda function', () => {
+  it('starts cold once, then stays warm: module state survives between invocations', async () => {
+    const local = localFunction();
+    const first = payloadOf(await local.invoke({}, 'request-1'));
+    const second = payloadOf(await local.invoke({}, 'request-2'));
+    expect(first).toMatchObject({ invocations: 1, requestId: 'request-1', functionName: 'guichet-Fixture' });
+    expect(second).toMatchObject({ invocations: 2, threadId: first.threadId });
+    expect(reports.map((report) => report.initMs === undefined)).toEqual([false, true]);
+    expect(local.environmentCount).toBe(1);
+  });
+
+  it('sees exactly its own environment, nothing of the process that runs it', async () => {
+    expect(payloadOf(await localFunction().invoke({}))).toMatchObject({ setting: 'from the template', leaked: null });
+  });
+
+  it('tells the handler how much of its timeout remains', async () => {
+    const { remainingMs } = payloadOf(await localFunction().invoke({}));
+    expect(remainingMs).toBeGreaterThan(1000);
+    expect(remainingMs).toBeLessThanOrEqual(2000);
+  });
+
+  it('runs concurrent invocations in separate environments, one invocation at a time each', async () => {
+    const local = localFunction();
+    const results = await Promise.all([1, 2, 3].map(() => local.invoke({ sleepMs: 200 })));
+    expect(new Set(results.map((result) => payloadOf(result).threadId)).size).toBe(3);
+    expect(results.map((result) => payloadOf(result).invocations)).toEqual([1, 1, 1]);
+  });
+
+  it('answers a timeout and discards the environment: the next invocation starts cold', async () => {
+    const local = localFunction({ timeoutSeconds: 1 });
+    const first = payloadOf(await local.invoke({}));
+    expect(await local.invoke({ sleepMs: 1500 })).toEqual({ outcome: 'timeout' });
+    expect(lines).toContainEqual(expect.stringMatching(/Task timed out after 1\.00 seconds/));
+    const after = payloadOf(await local.invoke({}));
+    expect(after.invocations).toBe(1);
+    expect(after.threadId).not.toBe(first.threadId);
+  });
+
+  it("passes a handler's error on, and keeps the environment", async () => {
+    const local = localFunction();
+    expect(await local.invoke({ fail: true })).toEqual({ outcome: 'error', phase: 'invoke', errorType: 'Error', errorMessage: 'handler failed on purpose' });
+    expect(payloadOf(await local.invoke({})).invocations).toBe(2);
+  });
+
+  it('reports an init failure for the invocation that met it, and tries the init again on the next', async () => {
+    const local = localFunction({ environment: { FAIL_INIT: 'yes' } });
+    expect(await local.invoke({})).toEqual({ outcome: 'error', phase: 'init', errorType: 'Error', errorMessage: 'init failed on purpose' });
+    expect(await local.invoke({})).toMatchObject({ outcome: 'error', phase: 'init' });
+    expect(local.environmentCount).toBe(0);
+  });
+
+  it('is throttled beyond its reserved concurrency', async () => {
+    const local = localFunction({ reservedConcurrency: 1 });
+    const [held, throttled] = await Promise.all([local.invoke({ sleepMs: 300 }), local.invoke({})]);
+    expect(held.outcome).toBe('result');
+    expect(throttled).toEqual({ outcome: 'throttled' });
+  });
+
+  it('loads an ES module bundle through import, top-level await included', async () => {
+    const local = localFunction({ file: path.join(FIXTURES, 'esm', 'index.mjs') });
+    expect(payloadOf(await local.invoke({}))).toEqual({ initialisedWith: 'from the template' });
+  });
+
+  it("hands the function's log lines to the observer", async () => {
+    await localFunction().invoke({});
+    expect(lines).toContainEqual('{"level":"INFO","message":"invoked","invocations":1}');
+  });
+});
