@@ -37,11 +37,12 @@ export async function resolveTarget(options: { readonly stack?: string; readonly
 
 export function serviceClientConfig(target: Target, service: 'dynamodb' | 'secretsmanager'): ServiceClientConfig {
   if (target.kind === 'stack') return { region: target.region };
-  // The local APIs take any credentials; without a function's own, a call is an administrator's.
+  // The local APIs take any credentials (letters and digits only, for DynamoDB Local); a call without a
+  // function's own is an administrator's.
   return {
     region: target.state.region,
     endpoint: service === 'dynamodb' ? target.state.dynamoDbEndpoint : target.state.secretsManagerEndpoint,
-    credentials: { accessKeyId: 'local-operator', secretAccessKey: 'local-operator' },
+    credentials: { accessKeyId: 'localOperator', secretAccessKey: 'localOperator' },
   };
 }
 
