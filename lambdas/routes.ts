@@ -47,7 +47,15 @@ export interface RouteDefinition {
   readonly timeoutSeconds?: number;
   /** @default DEFAULT_THROTTLE, or the operator's default */
   readonly throttle?: RouteThrottle;
+  /** Executions the function may hold at once, whatever else the account runs (context may override). */
+  readonly reservedConcurrency?: number;
 }
+
+/**
+ * The add-in poll's share of the account's concurrency: long polls hold a Lambda up to 20 s, so without a cap a
+ * burst of them could take the concurrency every other function needs. 100 leaves 900 of the default 1,000.
+ */
+export const DEFAULT_POLL_RESERVED_CONCURRENCY = 100;
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -55,7 +63,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/auth/login',
     entry: 'lambdas/handlers/auth/login.ts',
-    tables: { loginFlows: { items: ['PutItem'] } },
+    tables: { loginFlows: { items: ['PutItem'] }, rateLimits: { items: ['UpdateItem'] } },
     secrets: [],
   },
   {
@@ -71,7 +79,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/auth/session-exchange',
     entry: 'lambdas/handlers/auth/session-exchange.ts',
-    tables: { exchangeCodes: { items: ['DeleteItem'] }, sessions: { items: ['GetItem'] }, rateLimits: { items: ['GetItem', 'UpdateItem'] } },
+    tables: { exchangeCodes: { items: ['DeleteItem'] }, sessions: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
     secrets: [],
     throttle: STRICT_THROTTLE,
   },
@@ -107,7 +115,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/addons/sessions/init',
     entry: 'lambdas/handlers/addons/sessions-init.ts',
-    tables: { transitTokens: { items: ['PutItem'] }, addonSessions: { items: ['PutItem'] }, rateLimits: { items: ['GetItem', 'UpdateItem'] } },
+    tables: { transitTokens: { items: ['PutItem'] }, addonSessions: { items: ['PutItem'] }, rateLimits: { items: ['UpdateItem'] } },
     secrets: ['addonsCsrfKey'],
     throttle: STRICT_THROTTLE,
   },
@@ -117,14 +125,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/addons/sessions/poll',
     entry: 'lambdas/handlers/addons/sessions-poll.ts',
     tables: {
-      addonSessions: { items: ['GetItem', 'DeleteItem'] },
+      addonSessions: { items: ['GetItem', 'UpdateItem', 'DeleteItem'] },
       sessions: { items: ['GetItem'] },
-      rateLimits: { items: ['GetItem', 'UpdateItem'] },
+      rateLimits: { items: ['UpdateItem'] },
     },
     secrets: ['addonsCsrfKey', 'signingKeys'],
     throttle: POLL_THROTTLE,
     // Long polls hold up to 20 s; API Gateway's integration limit is 30 s.
     timeoutSeconds: 25,
+    reservedConcurrency: DEFAULT_POLL_RESERVED_CONCURRENCY,
   },
   {
     id: 'AddonsTransitPage',
@@ -151,7 +160,29 @@ export const ROUTES: readonly RouteDefinition[] = [
       sessions: { items: ['GetItem'] },
       transitTokens: { items: ['UpdateItem', 'GetItem'] },
       addonSessions: { items: ['UpdateItem', 'DeleteItem'] },
-      rateLimits: { items: ['GetItem', 'UpdateItem'] },
+      rateLimits: { items: ['UpdateItem'] },
+    },
+    secrets: [],
+    throttle: STRICT_THROTTLE,
+  },
+  {
+    id: 'AddonsSessionsDescribe',
+    method: 'POST',
+    path: '/addons/sessions/describe',
+    entry: 'lambdas/handlers/addons/sessions-describe.ts',
+    tables: { sessions: { items: ['GetItem'] }, transitTokens: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
+    secrets: [],
+    throttle: STRICT_THROTTLE,
+  },
+  {
+    id: 'AddonsSessionsCancel',
+    method: 'POST',
+    path: '/addons/sessions/cancel',
+    entry: 'lambdas/handlers/addons/sessions-cancel.ts',
+    tables: {
+      transitTokens: { items: ['UpdateItem', 'GetItem'] },
+      addonSessions: { items: ['UpdateItem', 'DeleteItem'] },
+      rateLimits: { items: ['UpdateItem'] },
     },
     secrets: [],
     throttle: STRICT_THROTTLE,
@@ -169,7 +200,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/oauth/token',
     entry: 'lambdas/handlers/oauth/token.ts',
-    tables: { applications: { items: ['GetItem'] }, rateLimits: { items: ['GetItem', 'UpdateItem'] } },
+    tables: { applications: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
     secrets: ['signingKeys'],
     throttle: STRICT_THROTTLE,
   },

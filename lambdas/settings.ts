@@ -21,6 +21,8 @@ export const SETTINGS = [
   { envVar: 'RETURN_TO_ORIGINS', contextKey: 'returnToOrigins', kind: 'list' },
   { envVar: 'NATIVE_APP_REDIRECT_SCHEMES', contextKey: 'nativeAppRedirectSchemes', kind: 'list' },
   { envVar: 'SESSION_TTL_SECONDS', contextKey: 'sessionTtlSeconds', kind: 'number' },
+  { envVar: 'LOGIN_RATE_LIMIT', contextKey: 'loginRateLimit', kind: 'number' },
+  { envVar: 'LOGIN_RATE_LIMIT_WINDOW_SECONDS', contextKey: 'loginRateLimitWindowSeconds', kind: 'number' },
   { envVar: 'EXCHANGE_CODE_TTL_SECONDS', contextKey: 'exchangeCodeTtlSeconds', kind: 'number' },
   { envVar: 'SESSION_EXCHANGE_FAILURE_LIMIT', contextKey: 'sessionExchangeFailureLimit', kind: 'number' },
   {
@@ -31,6 +33,8 @@ export const SETTINGS = [
   { envVar: 'ADDONS_SESSION_TTL_SECONDS', contextKey: 'addonsSessionTtlSeconds', kind: 'number' },
   { envVar: 'ADDONS_RATE_LIMIT', contextKey: 'addonsRateLimit', kind: 'number' },
   { envVar: 'ADDONS_RATE_LIMIT_WINDOW_SECONDS', contextKey: 'addonsRateLimitWindowSeconds', kind: 'number' },
+  { envVar: 'ADDONS_POLL_LIMIT', contextKey: 'addonsPollLimit', kind: 'number' },
+  { envVar: 'ADDONS_LONG_POLL_LIMIT', contextKey: 'addonsLongPollLimit', kind: 'number' },
   { envVar: 'ADDONS_TRANSIT_TOKEN_TTL_SECONDS', contextKey: 'addonsTransitTokenTtlSeconds', kind: 'number' },
   { envVar: 'ADDONS_TOKEN_SCOPE', contextKey: 'addonsTokenScope', kind: 'text' },
   { envVar: 'ADDONS_TOKEN_TTL_SECONDS', contextKey: 'addonsTokenTtlSeconds', kind: 'number' },

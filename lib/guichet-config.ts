@@ -45,8 +45,14 @@ export interface GuichetProps extends SettingProps {
   readonly nativeAppRedirectSchemes?: readonly string[];
   /** Failed session exchanges one client address may make per window before it gets 429. */
   readonly sessionExchangeFailureLimit?: number;
-  /** Add-in sessions opened, and failed polls and exchanges, one client address may make per window. */
+  /** Add-in sessions opened, and failed add-in confirmations, one client address may make per window. */
   readonly addonsRateLimit?: number;
+  /** Add-in polls one client address may make per add-in window. */
+  readonly addonsPollLimit?: number;
+  /** Long polls one client address may start per 20 s; beyond, its polls are answered at once. */
+  readonly addonsLongPollLimit?: number;
+  /** Logins one client address may start per window. */
+  readonly loginRateLimit?: number;
   /** Failed token requests one client address may make per window before it gets 429. */
   readonly tokenFailureLimit?: number;
   /** How long a Lambda keeps the signing keys, and verifiers may cache the JWKS. */

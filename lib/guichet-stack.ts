@@ -76,6 +76,7 @@ export class GuichetStack extends Stack {
     ) as Record<SecretName, secretsmanager.Secret>;
     this.api = new GuichetApi(this, 'Api', {
       logRetention,
+      corsOrigins: props.corsOrigins,
       customDomain: props.customDomain,
       defaultThrottle: props.defaultThrottle ?? DEFAULT_THROTTLE,
     });
@@ -88,6 +89,8 @@ export class GuichetStack extends Stack {
           environment,
           logRetention,
           timeoutSeconds: route.timeoutSeconds,
+          // The add-in poll is the one route with reserved concurrency; pollReservedConcurrency resizes it.
+          reservedConcurrency: route.reservedConcurrency === undefined ? undefined : (props.pollReservedConcurrency ?? route.reservedConcurrency),
         });
         for (const [name, grant] of Object.entries(route.tables)) {
           if (grant) fn.useTable(this.tables[name as TableName], TABLES[name as TableName], grant);

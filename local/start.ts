@@ -12,7 +12,7 @@ import { IntrinsicResolver } from './intrinsics';
 import { createLocalFunctions, defineFunctions, runtimeModulesFolder } from './lambda/template-functions';
 import type { Invocation, LocalFunction } from './lambda/local-function';
 import { consoleModeFrom, LocalLog } from './local-log';
-import { Playground } from './playground/playground';
+import { Playground, serveAppOrigin } from './playground/playground';
 import { DEFAULT_PORTS, portFrom } from './ports';
 import { localStateFile, removeLocalState, writeLocalState } from './state-file';
 import { resourcesOfType, readStackTemplate, type StackTemplate } from './stack-template';
@@ -90,7 +90,20 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
     const idp = await identityProvider(env, apiPort, publicUrl);
     if (idp.devIdp) closers.push(() => idp.devIdp!.close());
 
-    const assembly = await synthesizeStack({ ...contextFromEnvironment(env), oidcIssuer: idp.issuer, oidcClientId: idp.clientId });
+    // The playground's second origin: a product's web app and add-in, calling guichet with CORS.
+    let serveApp: Parameters<typeof createServer>[1] = (_, response) => sendMessage(response, 503, 'Service Unavailable');
+    const appServer = createServer((request, response) => serveApp!(request, response));
+    const appPort = await listen(appServer, portFrom(env, 'PLAYGROUND_APP_PORT', defaultNextPort(env, apiPort, 2)), 'PLAYGROUND_APP_PORT');
+    closers.push(() => closeServer(appServer));
+    const appOrigin = `http://127.0.0.1:${appPort}`;
+    serveApp = serveAppOrigin(publicUrl, appOrigin);
+
+    const assembly = await synthesizeStack({
+      corsOrigins: appOrigin,
+      ...contextFromEnvironment(env),
+      oidcIssuer: idp.issuer,
+      oidcClientId: idp.clientId,
+    });
     const template = readStackTemplate(assembly);
     const resolver = new IntrinsicResolver({ region: REGION, accountId: ACCOUNT_ID, stackName: template.stackName });
 
@@ -118,6 +131,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
     const playground = new Playground({
       publicUrl,
       issuer: idp.issuer,
+      appOrigin,
       nativeAppScheme: (env.NATIVE_APP_REDIRECT_SCHEMES?.split(',')[0] ?? 'visio').trim().toLowerCase(),
       runApps: (args) => runAppsAgainst(args, { ...env, PORT: String(apiPort) }),
     });
@@ -172,8 +186,7 @@ async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicU
   if (env.OIDC_ISSUER) {
     return { issuer: env.OIDC_ISSUER.replace(/\/+$/, ''), clientId: env.OIDC_CLIENT_ID ?? '', clientSecret: env.OIDC_CLIENT_SECRET };
   }
-  const requested = portFrom(env, 'PORT', DEFAULT_PORTS.PORT) === 0 ? 0 : apiPort + 1;
-  const port = portFrom(env, 'DEV_IDP_PORT', requested);
+  const port = portFrom(env, 'DEV_IDP_PORT', defaultNextPort(env, apiPort, 1));
   const devIdp = await startDevIdp({
     port,
     guichetPublicUrl: publicUrl,
@@ -182,6 +195,11 @@ async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicU
     throw error.code === 'EADDRINUSE' ? new Error(`port ${port} (DEV_IDP_PORT, the development IdP) is in use: free it or set DEV_IDP_PORT`) : error;
   });
   return { issuer: devIdp.issuer, clientId: devIdp.clientId, clientSecret: devIdp.clientSecret, devIdp };
+}
+
+/** The ports of local mode follow PORT (PORT + 1, PORT + 2), or are picked freely when PORT is 0. */
+function defaultNextPort(env: NodeJS.ProcessEnv, apiPort: number, offset: number): number {
+  return portFrom(env, 'PORT', DEFAULT_PORTS.PORT) === 0 ? 0 : apiPort + offset;
 }
 
 /** The API's `Ref` and its endpoint: the local server's public URL. */

@@ -1,18 +1,23 @@
-import { incrementCounter, readCounter } from '../repositories/rate-limits';
+import { returnUnit, takeUnit } from '../repositories/rate-limits';
 import { sha256 } from '../shared/crypto';
 import { HttpError, TooManyRequests } from '../shared/errors';
+import { MetricName, type RateLimitPurpose } from '../shared/metric-names';
+import { countMetric } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
 
 export interface RateLimit {
-  /** What is counted, e.g. `session-exchange-failures`. */
-  readonly purpose: string;
+  /** What is counted; the `reason` of the RateLimited metric. */
+  readonly purpose: RateLimitPurpose;
   readonly limit: number;
   readonly windowSeconds: number;
+  /** What the 429 says, e.g. "too many failed exchanges from this address". */
+  readonly refusal: string;
 }
 
 /**
- * A budget per client address in fixed windows. `check` refuses a client that has spent it (429 with
- * Retry-After until the window ends); `spend` uses one unit (a failure, or a creation of state).
+ * A budget per client address in fixed windows. `take` uses one unit, deciding and counting in one atomic
+ * update, or refuses (429 with Retry-After until the window ends); `giveBack` returns a unit that should not
+ * have counted. The address is hashed: the table needs no personal data to count.
  */
 export type RateLimiter = ReturnType<typeof rateLimiter>;
 
@@ -20,35 +25,34 @@ export function rateLimiter(rule: RateLimit) {
   const window = () => {
     const now = nowSeconds();
     const start = now - (now % rule.windowSeconds);
-    return { start, end: start + rule.windowSeconds, now };
+    return { id: (address: string) => `${rule.purpose}#${sha256(address)}#${start}`, end: start + rule.windowSeconds, now };
   };
-  // The address is hashed: the table needs no personal data to count.
-  const counterId = (clientAddress: string, start: number) => `${rule.purpose}#${sha256(clientAddress)}#${start}`;
-
   return {
-    async check(clientAddress: string): Promise<void> {
-      const { start, end, now } = window();
-      if ((await readCounter(counterId(clientAddress, start))) >= rule.limit) {
-        throw new TooManyRequests('too many failed attempts; retry later', end - now);
+    async take(clientAddress: string): Promise<{ giveBack(): Promise<void> }> {
+      const { id, end, now } = window();
+      const counter = id(clientAddress);
+      if (!(await takeUnit(counter, rule.limit, end))) {
+        countMetric(MetricName.RateLimited, { reason: rule.purpose });
+        throw new TooManyRequests(rule.refusal, end - now);
       }
-    },
-    async spend(clientAddress: string): Promise<void> {
-      const { start, end } = window();
-      await incrementCounter(counterId(clientAddress, start), end);
+      return { giveBack: () => returnUnit(counter) };
     },
   };
 }
 
 /**
- * Runs `work` for a client that still has budget, and spends one unit when it fails on the client's
- * side (a 4xx): guessing and probing cost budget, server faults do not.
+ * Runs `work` for a client with budget left, counting only what fails on the client's side (a 4xx: guessing,
+ * probing). The unit is taken before the work, so concurrent failures can never exceed the limit, and given
+ * back when the work succeeds or fails on the server's side.
  */
 export async function limitingFailures<T>(limiter: RateLimiter, clientAddress: string, work: () => Promise<T>): Promise<T> {
-  await limiter.check(clientAddress);
+  const unit = await limiter.take(clientAddress);
   try {
-    return await work();
+    const result = await work();
+    await unit.giveBack();
+    return result;
   } catch (error) {
-    if (error instanceof HttpError && error.status < 500) await limiter.spend(clientAddress);
+    if (!(error instanceof HttpError && error.status < 500)) await unit.giveBack();
     throw error;
   }
 }

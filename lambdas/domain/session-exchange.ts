@@ -2,12 +2,12 @@ import { takeExchangeCode } from '../repositories/exchange-codes';
 import { findSession, type SessionRecord } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
 import { s256CodeChallenge, safeEqual, sha256 } from '../shared/crypto';
-import { InvalidGrant, InvalidRequest, TooManyRequests } from '../shared/errors';
+import { InvalidGrant, InvalidRequest } from '../shared/errors';
 import { MetricName, type ExchangeRejectionReason } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { unseal } from '../shared/seal';
 import { nowSeconds } from '../shared/time';
-import { rateLimiter } from './rate-limit';
+import { limitingFailures, rateLimiter } from './rate-limit';
 import { isWellFormedSecret } from './session-credentials';
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
@@ -21,46 +21,41 @@ export interface ExchangedSession {
 /**
  * Swaps a native app's exchange code for its session token. The code is consumed by one conditional
  * delete before anything is checked, so it is single-use under any concurrency and a wrong verifier burns
- * it. Every failure spends the client address's failure budget.
+ * it. Every failure costs the client address a unit of its failure budget, taken before the attempt.
  */
 export function sessionExchange(config: Pick<AppConfig, 'sessionExchangeFailureLimit' | 'sessionExchangeFailureWindowSeconds'>) {
   const failures = rateLimiter({
     purpose: 'session-exchange-failures',
     limit: config.sessionExchangeFailureLimit,
     windowSeconds: config.sessionExchangeFailureWindowSeconds,
+    refusal: 'too many failed exchanges from this address; retry later',
   });
 
-  const reject = async (clientAddress: string, reason: ExchangeRejectionReason, error: Error): Promise<never> => {
-    await failures.spend(clientAddress);
+  const reject = (reason: ExchangeRejectionReason, error: Error): never => {
     countMetric(MetricName.ExchangeCodeRejected, { reason });
     logger.info('exchange code rejected', { reason });
     throw error;
   };
 
-  return async (body: Readonly<Record<string, unknown>>, clientAddress: string): Promise<ExchangedSession> => {
-    try {
-      await failures.check(clientAddress);
-    } catch (error) {
-      if (error instanceof TooManyRequests) countMetric(MetricName.ExchangeCodeRejected, { reason: 'rate_limited' });
-      throw error;
-    }
-    const { code, code_verifier: verifier } = body;
-    if (typeof code !== 'string' || typeof verifier !== 'string' || !CODE_VERIFIER.test(verifier)) {
-      return reject(clientAddress, 'malformed', new InvalidRequest('code and a valid code_verifier are required'));
-    }
-    const invalid = new InvalidGrant('the code is unknown, expired or already used, or the verifier is wrong');
-    const record = isWellFormedSecret(code) ? await takeExchangeCode(sha256(code)) : undefined;
-    if (!record) return reject(clientAddress, 'unknown_or_used', invalid);
-    if (record.expiresAt <= nowSeconds()) return reject(clientAddress, 'expired', invalid);
-    if (!safeEqual(s256CodeChallenge(verifier), record.codeChallenge)) return reject(clientAddress, 'wrong_verifier', invalid);
+  return async (body: Readonly<Record<string, unknown>>, clientAddress: string): Promise<ExchangedSession> =>
+    limitingFailures(failures, clientAddress, async () => {
+      const { code, code_verifier: verifier } = body;
+      if (typeof code !== 'string' || typeof verifier !== 'string' || !CODE_VERIFIER.test(verifier)) {
+        return reject('malformed', new InvalidRequest('code and a valid code_verifier are required'));
+      }
+      const invalid = new InvalidGrant('the code is unknown, expired or already used, or the verifier is wrong');
+      const record = isWellFormedSecret(code) ? await takeExchangeCode(sha256(code)) : undefined;
+      if (!record) return reject('unknown_or_used', invalid);
+      if (record.expiresAt <= nowSeconds()) return reject('expired', invalid);
+      if (!safeEqual(s256CodeChallenge(verifier), record.codeChallenge)) return reject('wrong_verifier', invalid);
 
-    const session = await findSession(record.sessionId);
-    const token = unseal(record.sealedSessionToken, code);
-    if (!session || session.expiresAt <= nowSeconds() || token === undefined || sha256(token) !== session.id) {
-      return reject(clientAddress, 'session_ended', invalid);
-    }
-    countMetric(MetricName.ExchangeCodeRedeemed);
-    logger.info('exchange code redeemed', { session: session.id });
-    return { token, session };
-  };
+      const session = await findSession(record.sessionId);
+      const token = unseal(record.sealedSessionToken, code);
+      if (!session || session.expiresAt <= nowSeconds() || token === undefined || sha256(token) !== session.id) {
+        return reject('session_ended', invalid);
+      }
+      countMetric(MetricName.ExchangeCodeRedeemed);
+      logger.info('exchange code redeemed', { session: session.id });
+      return { token, session };
+    });
 }

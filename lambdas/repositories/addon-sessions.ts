@@ -10,12 +10,17 @@ export interface AddonIdentity {
   readonly webSessionId: string;
 }
 
-/** An Office add-in's login, keyed by the SHA-256 of the id held only in the add-in's cookie. */
+/**
+ * An Office add-in's login, keyed by the SHA-256 of the id held only in the add-in's cookie. `pollUntil` marks a
+ * poll in progress (epoch seconds), so that only one poll at a time waits on it.
+ */
 export type AddonSessionRecord = {
   readonly id: string;
   readonly transitTokenId: string;
   readonly expiresAt: number;
-} & ({ readonly state: 'pending' } | ({ readonly state: 'authenticated' } & AddonIdentity));
+  readonly pollId?: string;
+  readonly pollUntil?: number;
+} & ({ readonly state: 'pending' | 'cancelled' } | ({ readonly state: 'authenticated' } & AddonIdentity));
 
 const TABLE = grantedTable('addonSessions');
 
@@ -61,6 +66,68 @@ export async function markAuthenticated(id: string, transitTokenId: string, iden
 /** authenticated → gone, returning it: of concurrent polls, exactly one collects the login. */
 export const takeAuthenticated = (id: string) =>
   takeItem<Extract<AddonSessionRecord, { state: 'authenticated' }>>(TABLE, id, { attribute: 'state', equals: 'authenticated' });
+
+/** cancelled → gone: the poll that learns of the cancellation ends the add-in login. */
+export const takeCancelled = (id: string) => takeItem<AddonSessionRecord>(TABLE, id, { attribute: 'state', equals: 'cancelled' });
+
+/** pending → cancelled, in one conditional write, only for the transit token it was opened with. */
+export async function markCancelled(id: string, transitTokenId: string): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: TABLE(),
+        Key: { id },
+        UpdateExpression: 'SET #state = :cancelled',
+        ConditionExpression: '#state = :pending AND transitTokenId = :transitTokenId',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':transitTokenId': transitTokenId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Marks a poll in progress until `until` (epoch seconds), in one conditional write: false when another poll's
+ * mark has not expired yet, or when there is no such add-in login.
+ */
+export async function claimPoll(id: string, pollId: string, until: number, now: number): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: TABLE(),
+        Key: { id },
+        UpdateExpression: 'SET pollId = :pollId, pollUntil = :until',
+        ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(pollUntil) OR pollUntil <= :now)',
+        ExpressionAttributeValues: { ':pollId': pollId, ':until': until, ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Removes this poll's mark; nothing when the login is gone (collected) or another poll marked it since. */
+export async function releasePoll(id: string, pollId: string): Promise<void> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: TABLE(),
+        Key: { id },
+        UpdateExpression: 'REMOVE pollId, pollUntil',
+        ConditionExpression: 'pollId = :pollId',
+        ExpressionAttributeValues: { ':pollId': pollId },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
 
 export async function deleteAddonSession(id: string): Promise<void> {
   await documentClient.send(new DeleteCommand({ TableName: TABLE(), Key: { id } }));

@@ -15,6 +15,11 @@ const TABLE = grantedTable('transitTokens');
 
 export const saveTransitToken = (record: TransitTokenRecord): Promise<void> => putNewItem(TABLE, record);
 
+export async function findTransitToken(id: string): Promise<TransitTokenRecord | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
+  return Item as TransitTokenRecord | undefined;
+}
+
 export type Consumption =
   | { readonly outcome: 'consumed'; readonly record: TransitTokenRecord }
   | { readonly outcome: 'replayed'; readonly record: TransitTokenRecord }
@@ -41,8 +46,7 @@ export async function consumeTransitToken(id: string, now: number): Promise<Cons
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
-  const { Item } = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
-  const record = Item as TransitTokenRecord | undefined;
+  const record = await findTransitToken(id);
   if (!record) return { outcome: 'unknown' };
   return record.state === 'consumed' ? { outcome: 'replayed', record } : { outcome: 'expired' };
 }

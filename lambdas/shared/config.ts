@@ -16,14 +16,21 @@ export interface AppConfig {
   readonly nativeAppRedirectSchemes: readonly string[];
   readonly sessionTtlSeconds: number;
   readonly loginFlowTtlSeconds: number;
+  /** Logins one client address may start per window before it gets 429. */
+  readonly loginRateLimit: number;
+  readonly loginRateLimitWindowSeconds: number;
   readonly exchangeCodeTtlSeconds: number;
   /** Failed session exchanges one client address may make per window before it gets 429. */
   readonly sessionExchangeFailureLimit: number;
   readonly sessionExchangeFailureWindowSeconds: number;
   readonly addonsSessionTtlSeconds: number;
-  /** Add-in sessions opened, and failed polls and exchanges, one client address may make per window. */
+  /** Add-in sessions opened, and failed add-in confirmations, one client address may make per window. */
   readonly addonsRateLimit: number;
   readonly addonsRateLimitWindowSeconds: number;
+  /** Polls one client address may make per add-in window. */
+  readonly addonsPollLimit: number;
+  /** Long polls one client address may start per long-poll period; beyond, a poll is answered at once. */
+  readonly addonsLongPollLimit: number;
   readonly addonsTransitTokenTtlSeconds: number;
   readonly addonsTokenScope: string;
   readonly addonsTokenTtlSeconds: number;
@@ -147,12 +154,16 @@ export function loadConfig(env: Env): AppConfig {
     nativeAppRedirectSchemes,
     sessionTtlSeconds: positive('SESSION_TTL_SECONDS', 43200),
     loginFlowTtlSeconds: LOGIN_FLOW_TTL_SECONDS,
+    loginRateLimit: positive('LOGIN_RATE_LIMIT', 300),
+    loginRateLimitWindowSeconds: positive('LOGIN_RATE_LIMIT_WINDOW_SECONDS', 300),
     exchangeCodeTtlSeconds: positive('EXCHANGE_CODE_TTL_SECONDS', 30),
     sessionExchangeFailureLimit: positive('SESSION_EXCHANGE_FAILURE_LIMIT', 10),
     sessionExchangeFailureWindowSeconds: positive('SESSION_EXCHANGE_FAILURE_WINDOW_SECONDS', 300),
     addonsSessionTtlSeconds: positive('ADDONS_SESSION_TTL_SECONDS', 600),
     addonsRateLimit: positive('ADDONS_RATE_LIMIT', 30),
     addonsRateLimitWindowSeconds: positive('ADDONS_RATE_LIMIT_WINDOW_SECONDS', 300),
+    addonsPollLimit: positive('ADDONS_POLL_LIMIT', 600),
+    addonsLongPollLimit: positive('ADDONS_LONG_POLL_LIMIT', 20),
     addonsTransitTokenTtlSeconds: positive('ADDONS_TRANSIT_TOKEN_TTL_SECONDS', 120),
     addonsTokenScope: env.ADDONS_TOKEN_SCOPE?.trim() || 'addons',
     addonsTokenTtlSeconds: positive('ADDONS_TOKEN_TTL_SECONDS', 3600),
@@ -173,6 +184,11 @@ export function loadConfig(env: Env): AppConfig {
 export const FORBIDDEN_NATIVE_SCHEMES: ReadonlySet<string> = new Set([
   'http', 'https', 'javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss',
 ]);
+
+/** The origins whose pages may call guichet: its own, and those listed in CORS_ORIGINS. */
+export function browserOrigins(config: Pick<AppConfig, 'publicUrl' | 'corsOrigins'>): readonly string[] {
+  return [new URL(config.publicUrl).origin, ...config.corsOrigins];
+}
 
 let cached: AppConfig | undefined;
 

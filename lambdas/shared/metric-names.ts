@@ -21,6 +21,7 @@ export const MetricName = {
   AddonSessionOpened: 'AddonSessionOpened',
   AddonSessionCompleted: 'AddonSessionCompleted',
   AddonSessionExpired: 'AddonSessionExpired',
+  AddonSessionCancelled: 'AddonSessionCancelled',
   AddonReplayDetected: 'AddonReplayDetected',
   /** Carries the `application` dimension (the client id). */
   TokenIssued: 'TokenIssued',
@@ -28,6 +29,10 @@ export const MetricName = {
   DelegationRefused: 'DelegationRefused',
   LogoutTokenAccepted: 'LogoutTokenAccepted',
   LogoutTokenRejected: 'LogoutTokenRejected',
+  /** A client address ran out of a budget; the `reason` dimension names the budget. */
+  RateLimited: 'RateLimited',
+  /** A long poll answered at once: the address already holds its share of long polls. */
+  LongPollShortened: 'LongPollShortened',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -64,3 +69,7 @@ export const LOGOUT_REJECTION_REASONS = [
   'replayed',
 ] as const;
 export type LogoutRejectionReason = (typeof LOGOUT_REJECTION_REASONS)[number];
+
+/** The per-address budgets: the `reason` dimension of RateLimited. */
+export const RATE_LIMIT_PURPOSES = ['logins', 'session-exchange-failures', 'token-failures', 'addons', 'addon-polls'] as const;
+export type RateLimitPurpose = (typeof RATE_LIMIT_PURPOSES)[number];

@@ -7,6 +7,7 @@ import {
   type LoginFlow,
   type LogoutRejectionReason,
   type MetricName,
+  type RateLimitPurpose,
 } from './metric-names';
 
 /** Structured JSON logs. Never pass a secret (token, code, cookie, verifier) to it: log hashes or outcomes. */
@@ -16,7 +17,7 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 
 export interface MetricDimensions {
   readonly flow?: LoginFlow;
-  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason;
+  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason | RateLimitPurpose;
   /** The client id of a machine-to-machine application. */
   readonly application?: string;
 }

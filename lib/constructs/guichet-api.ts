@@ -1,4 +1,4 @@
-import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -30,14 +30,21 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 export interface GuichetApiProps {
   readonly logRetention: logs.RetentionDays;
+  /** Exact origins allowed to call the API from a browser, with credentials; none: same-origin only. */
+  readonly corsOrigins?: readonly string[];
   readonly customDomain?: CustomDomainProps;
   /** Stage throttling of every route `addRoute` gives no throttle of its own. */
   readonly defaultThrottle: RouteThrottle;
 }
 
+/** What browsers on the allowed origins may send: the contract's section "Browser clients on other origins". */
+export const CORS_ALLOWED_HEADERS = ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'] as const;
+/** Browsers cache a preflight this long (Chromium caps it at 2 h): an origin removed stops working within the hour. */
+export const CORS_MAX_AGE = Duration.hours(1);
+
 /**
- * The HTTP API: no CORS (browsers reach it by navigation or same-site calls), access logs, route metrics, and
- * stage throttling per route.
+ * The HTTP API: CORS with credentials for the configured origins only (API Gateway answers their preflights and
+ * adds the headers; any other origin gets none), access logs, route metrics, and stage throttling per route.
  */
 export class GuichetApi extends Construct {
   readonly httpApi: apigwv2.HttpApi;
@@ -54,7 +61,18 @@ export class GuichetApi extends Construct {
     super(scope, id);
 
     // The stage is declared here rather than by `createDefaultStage`, which cannot take access log settings.
-    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      createDefaultStage: false,
+      corsPreflight: props.corsOrigins?.length
+        ? {
+            allowOrigins: [...props.corsOrigins],
+            allowCredentials: true,
+            allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
+            allowHeaders: [...CORS_ALLOWED_HEADERS],
+            maxAge: CORS_MAX_AGE,
+          }
+        : undefined,
+    });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -24,6 +24,8 @@ export interface GuichetFunctionProps {
   readonly timeoutSeconds?: number;
   /** @default LAMBDA_MEMORY_MB */
   readonly memorySize?: number;
+  /** @default none: the account's unreserved concurrency */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export class GuichetFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? LAMBDA_MEMORY_MB,
       timeout: Duration.seconds(props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,

@@ -24,6 +24,8 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
 export interface PlaygroundSite {
   readonly publicUrl: string;
   readonly issuer: string;
+  /** The second local origin, where a product's web app and add-in run (listed in CORS_ORIGINS by default). */
+  readonly appOrigin: string;
   /** The custom scheme the simulated native app is sent back to. */
   readonly nativeAppScheme: string;
   /** Runs `npm run apps -- <args>` against this guichet's store and returns its exit code and output. */
@@ -61,6 +63,7 @@ export class Playground {
   serve(request: IncomingMessage, response: ServerResponse): boolean {
     const { rawPath } = splitRequestTarget(request.url);
     if (rawPath !== '/' && !rawPath.startsWith('/playground/')) return false;
+    if (!onCanonicalHost(request, response, this.site.publicUrl)) return true;
 
     const file = STATIC_FILES[rawPath];
     const helper = this.helpers[rawPath];
@@ -75,7 +78,7 @@ export class Playground {
       sendJson(response, 403, { error: 'access_denied', error_description: 'playground helpers answer the playground page only' });
     } else {
       const work = file
-        ? serveFile(response, file, this.site.issuer)
+        ? serveFile(response, file, contentSecurityPolicy(this.site.issuer, this.site.appOrigin))
         : helper.run(request, new URL(request.url ?? '/', 'http://playground.invalid')).then(({ status, body }) => sendJson(response, status, body));
       work.catch((error: unknown) => {
         process.stderr.write(`[guichet playground] ${rawPath} failed: ${(error as Error).stack ?? String(error)}\n`);
@@ -96,6 +99,7 @@ export class Playground {
     return {
       public_url: this.site.publicUrl,
       issuer: this.site.issuer,
+      app_origin: this.site.appOrigin,
       end_session_endpoint: discovery.end_session_endpoint,
       native_return_to: playgroundReturnTo(this.site.nativeAppScheme),
     };
@@ -112,28 +116,71 @@ export class Playground {
   }
 }
 
-async function serveFile(response: ServerResponse, file: { file: string; type: string }, issuer: string): Promise<void> {
+async function serveFile(response: ServerResponse, file: { file: string; type: string }, csp: string): Promise<void> {
   // Read on every request, so that an edit shows on reload.
   const body = await readFile(path.join(__dirname, 'static', file.file));
-  response.writeHead(200, { ...commonHeaders(), 'Content-Type': file.type, 'Content-Security-Policy': contentSecurityPolicy(issuer) });
+  response.writeHead(200, { ...commonHeaders(), 'Content-Type': file.type, 'Content-Security-Policy': csp });
   response.end(body);
 }
 
 /**
- * Script and style come only as files from this origin, and the page calls only this origin. The web
- * logout form's POST ends with a redirect to the IdP's end-session page, so forms may also go there.
+ * Script and style come only as files from this origin, and the page calls only this origin; it frames only the
+ * app origin. The web logout form's POST ends with a redirect to the IdP's end-session page, so forms may also
+ * go there.
  */
-function contentSecurityPolicy(issuer: string): string {
+function contentSecurityPolicy(issuer: string, appOrigin: string): string {
   const idpOrigin = originOf(issuer);
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "connect-src 'self'",
+    `frame-src ${appOrigin}`,
     "base-uri 'none'",
     `form-action 'self'${idpOrigin ? ` ${idpOrigin}` : ''}`,
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+const APP_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: 'app.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
+};
+
+/**
+ * The second local origin: a product's web app and Office add-in, framed by the playground page as Outlook on the
+ * web frames an add-in, calling guichet cross-origin with credentials. It may call guichet only, and be framed by
+ * the playground only.
+ */
+export function serveAppOrigin(publicUrl: string, appOrigin: string) {
+  const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src 'self' ${publicUrl}`, "base-uri 'none'", "form-action 'none'", `frame-ancestors ${publicUrl}`].join('; ');
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    if (!onCanonicalHost(request, response, appOrigin)) return;
+    const { rawPath } = splitRequestTarget(request.url);
+    if (rawPath === '/config.json') return sendJson(response, 200, { guichet: publicUrl });
+    const file = APP_FILES[rawPath];
+    if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) return sendJson(response, 404, { error: 'not_found', error_description: 'no such page' });
+    serveFile(response, file, csp).catch(() => sendJson(response, 500, { error: 'server_error', error_description: 'could not read the page' }));
+  };
+}
+
+/**
+ * The playground answers only under its own host: another name for loopback (`localhost`) is sent to it, since
+ * guichet's cookies belong to one host name, and any other `Host` is refused, so that a site whose name was
+ * rebound to 127.0.0.1 (DNS rebinding) cannot drive the helpers from a developer's browser.
+ */
+function onCanonicalHost(request: IncomingMessage, response: ServerResponse, canonicalUrl: string): boolean {
+  const canonical = new URL(canonicalUrl);
+  const host = request.headers.host ?? '';
+  if (host === canonical.host) return true;
+  const { hostname, port } = new URL(`http://${host}`);
+  if (['localhost', '[::1]'].includes(hostname) && port === canonical.port && (request.method === 'GET' || request.method === 'HEAD')) {
+    response.writeHead(308, { ...commonHeaders(), Location: new URL(request.url ?? '/', canonical).href }).end();
+  } else {
+    sendJson(response, 421, { error: 'misdirected_request', error_description: `the local playground answers on ${canonical.host} only` });
+  }
+  return false;
 }
 
 function commonHeaders(): Record<string, string> {

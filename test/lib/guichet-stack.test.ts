@@ -133,6 +133,16 @@ test('creates one secret per definition, with its description', () => {
   }
 });
 
+test('reserves concurrency for the add-in poll alone, 100 by default, resized by pollReservedConcurrency', () => {
+  const reserved = (resources: Record<string, Record<string, { ReservedConcurrentExecutions?: number }>>) =>
+    Object.entries(resources)
+      .filter(([, fn]) => fn.Properties.ReservedConcurrentExecutions !== undefined)
+      .map(([id, fn]) => [id, fn.Properties.ReservedConcurrentExecutions]);
+  expect(reserved(template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(stack.functions.AddonsSessionsPoll.function), 100]]);
+  const resized = synthGuichet({ ...EXAMPLE_PROPS, pollReservedConcurrency: 250 });
+  expect(reserved(resized.template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(resized.stack.functions.AddonsSessionsPoll.function), 250]]);
+});
+
 test('serves no request before the first signing key set exists: the API stage depends on it', () => {
   const stage = template.toJSON().Resources[logicalId(stack.api.stage)];
   expect(stage.DependsOn).toContain(logicalId(stack.signingKeysRotation.keySet));

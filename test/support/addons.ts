@@ -33,6 +33,23 @@ export function exchangeEvent(transitToken: unknown, sessionToken?: string, sour
   return event;
 }
 
+/** The confirmation page's other answers: describe (before confirming) and cancel, with the transit token. */
+export function transitTokenEvent(path: string, transitToken: unknown, sessionToken?: string, sourceIp = '192.0.2.53') {
+  const event = httpEvent({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json' },
+    cookies: sessionToken === undefined ? undefined : [`guichet_session=${sessionToken}`],
+    body: JSON.stringify({ transit_token: transitToken }),
+  });
+  event.requestContext.http.sourceIp = sourceIp;
+  return event;
+}
+
+export const cancelEvent = (transitToken: unknown, sourceIp?: string) => transitTokenEvent('/addons/sessions/cancel', transitToken, undefined, sourceIp);
+export const describeEvent = (transitToken: unknown, sessionToken?: string, sourceIp?: string) =>
+  transitTokenEvent('/addons/sessions/describe', transitToken, sessionToken, sourceIp);
+
 export function pollEvent(addin: { sessionId?: string; csrfToken?: string }, query = '', sourceIp = '192.0.2.52') {
   const event = httpEvent({
     method: 'POST',

@@ -1,35 +1,42 @@
 import { isValidAddonCsrfToken } from '../../domain/addon-csrf';
-import { ADDONS_SESSION_COOKIE, addonsRateLimiter, pollAddonSession } from '../../domain/addon-login';
-import { limitingFailures } from '../../domain/rate-limit';
+import { ADDONS_SESSION_COOKIE } from '../../domain/addon-open';
+import { addonPollLimiter, MAX_WAIT_SECONDS, pollAddonSession } from '../../domain/addon-poll';
 import { isWellFormedSecret } from '../../domain/session-credentials';
-import { appConfig } from '../../shared/config';
+import { appConfig, browserOrigins } from '../../shared/config';
 import { readCookie } from '../../shared/cookies';
 import { InvalidRequest, NotFound, Unauthenticated } from '../../shared/errors';
 import { header, jsonResponse, queryParameter } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
+import { knownOriginsOnly } from '../../shared/middleware/known-origins';
 import { cachedSecret } from '../../shared/secrets';
 import { signingKeyStore } from '../../shared/signing-keys';
 
 const config = appConfig();
-const limiter = addonsRateLimiter(config);
+const polls = addonPollLimiter(config);
 const csrfKey = cachedSecret('addonsCsrfKey');
 const keys = signingKeyStore(config.signingKeysCacheSeconds);
-const MAX_WAIT_SECONDS = 20;
 /** Kept between the end of a long poll and the Lambda's own deadline. */
-const SAFETY_MARGIN_MILLIS = 2000;
+const SAFETY_MARGIN_SECONDS = 2;
 
-/** POST /addons/sessions/poll[?wait=N] — cookie + X-CSRFToken; the token is delivered exactly once. */
-export const handler = httpHandler('none', async (event, context) => {
-  return limitingFailures(limiter, event.requestContext.http.sourceIp, async () => {
+/**
+ * POST /addons/sessions/poll[?wait=N] — cookie + X-CSRFToken; the token is delivered exactly once. What no page
+ * of another site can send (the cookie and the X-CSRFToken header together) is required before anything is
+ * counted; every poll that has them counts against its address's poll budget.
+ */
+export const handler = httpHandler(
+  'none',
+  async (event, context) => {
     const sessionId = readCookie(event, ADDONS_SESSION_COOKIE);
     if (sessionId === undefined) throw new Unauthenticated('the add-in session cookie is missing');
-    const wait = waitSeconds(queryParameter(event, 'wait'));
-    if (!isValidAddonCsrfToken(header(event, 'x-csrftoken'), sessionId, await csrfKey())) {
+    const presentedCsrfToken = header(event, 'x-csrftoken');
+    if (presentedCsrfToken === undefined) throw new InvalidRequest('the X-CSRFToken header is required');
+    const wait = Math.max(0, Math.min(waitSeconds(queryParameter(event, 'wait')), Math.floor(context.getRemainingTimeInMillis() / 1000) - SAFETY_MARGIN_SECONDS));
+    await polls.take(event.requestContext.http.sourceIp);
+    if (!isValidAddonCsrfToken(presentedCsrfToken, sessionId, await csrfKey())) {
       throw new InvalidRequest('the CSRF token does not match the add-in session');
     }
     if (!isWellFormedSecret(sessionId)) throw new NotFound('unknown add-in session');
-    const waitMillis = Math.max(0, Math.min(wait * 1000, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MILLIS));
-    const result = await pollAddonSession(sessionId, waitMillis, keys.currentKey, config);
+    const result = await pollAddonSession(sessionId, event.requestContext.http.sourceIp, wait, keys.currentKey, config);
     if (result.state === 'pending') return jsonResponse(202, { state: 'pending' });
     return jsonResponse(200, {
       state: 'authenticated',
@@ -38,8 +45,9 @@ export const handler = httpHandler('none', async (event, context) => {
       expires_in: result.expiresIn,
       scope: result.scope,
     });
-  });
-});
+  },
+  [knownOriginsOnly(browserOrigins(config))],
+);
 
 function waitSeconds(raw: string | undefined): number {
   if (raw === undefined) return 0;

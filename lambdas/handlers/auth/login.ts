@@ -1,21 +1,35 @@
 import { ADDONS_CALLBACK_PATH } from '../../domain/addon-paths';
 import { nativeLoginParameters } from '../../domain/native-login-parameters';
+import { rateLimiter } from '../../domain/rate-limit';
 import { loginReturnTo } from '../../domain/return-to';
 import { startLogin, type LoginRequest } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
-import { queryParameter, redirectResponse, type HttpEvent } from '../../shared/http';
+import { InvalidRequest } from '../../shared/errors';
+import { header, queryParameter, redirectResponse, type HttpEvent } from '../../shared/http';
 import { MetricName } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric } from '../../shared/observability';
 
 const config = appConfig();
+const starts = rateLimiter({
+  purpose: 'logins',
+  limit: config.loginRateLimit,
+  windowSeconds: config.loginRateLimitWindowSeconds,
+  refusal: 'too many logins started from this address; retry later',
+});
 
 /**
  * GET /auth/login?returnTo=URL — starts an authorization code + PKCE login at the IdP. A returnTo on an
- * allowed custom scheme makes it a native app's login, which must carry the app's own S256 challenge.
+ * allowed custom scheme makes it a native app's login, which must carry the app's own S256 challenge. Each
+ * login stores a flow, so each costs its address a unit of a generous budget; a browser's request that is not a
+ * page navigation (an image, a script, a fetch from any site) starts nothing and costs nothing.
  */
 export const handler = httpHandler('none', async (event) => {
-  const login = await startLogin(loginRequest(event), config);
+  const destination = header(event, 'sec-fetch-dest');
+  if (destination !== undefined && destination !== 'document') throw new InvalidRequest('a login starts with a navigation of the browser');
+  const request = loginRequest(event);
+  await starts.take(event.requestContext.http.sourceIp);
+  const login = await startLogin(request, config);
   countMetric(MetricName.LoginStarted, { flow: login.flow });
   return redirectResponse(login.authorizationUrl, [login.stateCookie]);
 });

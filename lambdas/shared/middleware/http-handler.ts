@@ -22,11 +22,13 @@ const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | un
 
 /**
  * Wraps a route's function in the middleware every guichet endpoint shares: request context for the logs,
- * the timing of its calls to AWS and the IdP, security and no-store headers, the contract's error body, and parsing of the body it expects.
+ * the timing of its calls to AWS and the IdP, security and no-store headers, the contract's error body, the
+ * route's own `guards` (checked before the body is read), and parsing of the body it expects.
  */
 export function httpHandler<B extends Body>(
   body: B,
   handle: (event: EventFor<B>, context: Context) => Promise<HttpResult>,
+  guards: readonly middy.MiddlewareObj<HttpEvent, HttpResult>[] = [],
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
   const handler = middy<HttpEvent, HttpResult>()
     .use(requestContext())
@@ -34,6 +36,7 @@ export function httpHandler<B extends Body>(
     .use(responseHeaders(SECURITY_HEADERS))
     .use(noStore())
     .use(errorResponses());
+  for (const guard of guards) handler.use(guard);
   const parser = BODY_PARSERS[body];
   if (parser) handler.use(parser);
   // The parser above has attached the parsed body the event type promises.

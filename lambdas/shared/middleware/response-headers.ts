@@ -24,4 +24,6 @@ export const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
+  // API Gateway adds CORS headers for allowed origins only: a cache must not serve one origin's answer to another.
+  Vary: 'Origin',
 } as const;

@@ -106,45 +106,6 @@
   });
 
   // ---------------------------------------------------------------------------------------------------
-  // 3. Office add-in (simulated)
-  let addin = {};
-
-  on('addin-init', 'addin-output', async () => {
-    const init = await call('POST', '/addons/sessions/init');
-    if (init.status !== 201) return show('addin-output', `POST /addons/sessions/init → ${init.status}\n${pretty(init.json)}`);
-    addin = { csrfToken: init.json.csrf_token, polling: false };
-    const fragment = new URLSearchParams({ transit_token: init.json.transit_token, addin_name: 'Playground' });
-    $('addin-open').href = `/addons/transit#${fragment}`;
-    $('addin-open').hidden = false;
-    const shown = { ...init.json, transit_token: short(init.json.transit_token), csrf_token: short(init.json.csrf_token) };
-    show('addin-output', `POST /addons/sessions/init → 201 (and the guichet_addons_sid cookie)\n${pretty(shown)}`, 'initialised');
-  });
-
-  on('addin-open', 'addin-output', async () => {
-    // The link opens the dialog in a new window; this window is the add-in, which now polls.
-    if (addin.polling || !addin.csrfToken) return;
-    addin.polling = true;
-    const csrfToken = addin.csrfToken;
-    append('addin-output', 'Dialog opened. Polling POST /addons/sessions/poll?wait=10 with X-CSRFToken …');
-    for (let polls = 1; addin.csrfToken === csrfToken; polls += 1) {
-      const poll = await call('POST', '/addons/sessions/poll?wait=10', { headers: { 'X-CSRFToken': csrfToken } });
-      if (poll.status === 202) {
-        $('addin-output').dataset.state = 'pending';
-        continue;
-      }
-      addin.polling = false;
-      if (poll.status !== 200) return append('addin-output', `poll ${polls} → ${poll.status}\n${pretty(poll.json)}`);
-      const shown = { ...poll.json, access_token: short(poll.json.access_token) };
-      append(
-        'addin-output',
-        `poll ${polls} → 200\n${pretty(shown)}\n\nThe access token's claims:\n${pretty(claimsOf(poll.json.access_token))}`,
-      );
-      $('addin-output').dataset.state = 'authenticated';
-      return;
-    }
-  });
-
-  // ---------------------------------------------------------------------------------------------------
   // 4. Machine-to-machine application
   let application = {};
 
@@ -226,6 +187,8 @@
     const config = await call('GET', '/playground/config');
     if (config.status !== 200) return;
     $('idp').textContent = config.json.issuer;
+    $('app-origin').textContent = config.json.app_origin;
+    $('app-frame').src = `${config.json.app_origin}/`;
     for (const element of document.querySelectorAll('.return-to')) element.textContent = config.json.native_return_to;
     if (config.json.end_session_endpoint) {
       $('logout-open').href = config.json.end_session_endpoint;
@@ -239,6 +202,5 @@
   loadConfig().catch((error) => show('logout-output', `Failed: ${error.message}`));
   refreshWebSession().catch((error) => show('web-output', `guichet could not be reached: ${error.message}`));
   show('native-output', 'Make a PKCE pair to start.');
-  show('addin-output', 'Init to start.');
   show('app-output', 'Create the demo application to start.');
 })();

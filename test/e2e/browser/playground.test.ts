@@ -133,11 +133,19 @@ describe('the local playground in Chromium', () => {
     await screenshot('native');
   }, 15_000);
 
-  it('3. add-in: init, the dialog (confirmed by the person), and the token the poll delivers', async () => {
-    await page.locator('#addin-init').click();
-    expect(await waitForState('addin', 'initialised')).toContain('POST /addons/sessions/init → 201');
+  it('3. a product on its own origin: its web app reads the session and its add-in signs in, with CORS', async () => {
+    const app = page.frameLocator('#app-frame');
+    const frameState = async (section: string, state: string) => {
+      await app.locator(`#${section}-output[data-state="${state}"]`).waitFor({ timeout: 10_000 });
+      return (await app.locator(`#${section}-output`).textContent()) ?? '';
+    };
+    await app.locator('#webapp-check').click();
+    expect(await frameState('webapp', 'signed-in')).toContain('GET /auth/session (credentials: include) → 200');
 
-    const dialog = await openWindow('#addin-open');
+    await app.locator('#addin-init').click();
+    expect(await frameState('addin', 'initialised')).toContain('POST /addons/sessions/init → 201');
+
+    const [dialog] = await Promise.all([context.waitForEvent('page'), app.locator('#addin-open').click()]);
     await dialog.waitForURL(`${guichet.publicUrl}/addons/callback`);
     await dialog.locator('#confirm').waitFor({ state: 'visible' });
     const question = (await dialog.locator('#message').textContent()) ?? '';
@@ -147,12 +155,12 @@ describe('the local playground in Chromium', () => {
     await dialog.locator('#message:text("You are signed in")').waitFor();
     await dialog.close();
 
-    const text = await waitForState('addin', 'authenticated');
+    const text = await frameState('addin', 'authenticated');
     expect(text).toContain('"state": "authenticated"');
     expect(text).toContain('"token_type": "Bearer"');
     expect(text).toContain('"scope": "addons"');
     expect(text).toContain(`"sub": "${USER}"`);
-    await screenshot('addin');
+    await screenshot('product');
   }, 15_000);
 
   it('4. application: created with the CLI, gets a client-credentials token, calls the protected route', async () => {

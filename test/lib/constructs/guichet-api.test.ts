@@ -9,12 +9,13 @@ const ROUTE: RouteDefinition = { id: 'Ping', method: 'POST', path: '/ping', entr
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123';
 const DEFAULT_THROTTLE: RouteThrottle = { rateLimit: 300, burstLimit: 600 };
 
-function synthApi(customDomain?: { domainName: string; certificateArn: string }, throttle?: RouteThrottle) {
+function synthApi(customDomain?: { domainName: string; certificateArn: string }, throttle?: RouteThrottle, corsOrigins?: string[]) {
   const stack = hostStack();
   const api = new GuichetApi(stack, 'Api', {
     logRetention: logs.RetentionDays.ONE_WEEK,
     customDomain,
     defaultThrottle: DEFAULT_THROTTLE,
+    corsOrigins,
   });
   const handler = new lambda.Function(stack, 'Handler', {
     runtime: lambda.Runtime.NODEJS_24_X,
@@ -27,13 +28,28 @@ function synthApi(customDomain?: { domainName: string; certificateArn: string },
 
 const stageOf = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
 
+describe('with CORS origins', () => {
+  test('answers their preflights with credentials, GET and POST, the contract headers and an hour of caching', () => {
+    const { template } = synthApi(undefined, undefined, ['https://app.example.com', 'https://addin.example.com']);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://app.example.com', 'https://addin.example.com'],
+        AllowCredentials: true,
+        AllowMethods: ['GET', 'POST'],
+        AllowHeaders: ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'],
+        MaxAge: 3600,
+      },
+    });
+  });
+});
+
 describe('without a custom domain', () => {
   let synth: ReturnType<typeof synthApi>;
   beforeAll(() => {
     synth = synthApi();
   });
 
-  test('has no CORS and serves the default stage with detailed metrics and the default throttling', () => {
+  test('has no CORS by default (same-origin only) and serves the default stage with detailed metrics and the default throttling', () => {
     synth.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: Match.absent(),

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { exchangeEvent, openAddin, pollEvent, statusesOf, type OpenedAddin } from '../../../support/addons';
+import { cancelEvent, exchangeEvent, openAddin, pollEvent, statusesOf, type OpenedAddin } from '../../../support/addons';
 import { lambdaContext } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
@@ -10,6 +10,7 @@ let integration: Integration;
 let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
 let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchange').handler;
 let poll: typeof import('../../../../lambdas/handlers/addons/sessions-poll').handler;
+let cancel: typeof import('../../../../lambdas/handlers/addons/sessions-cancel').handler;
 let webSession: { token: string; id: string };
 
 beforeAll(async () => {
@@ -17,6 +18,7 @@ beforeAll(async () => {
   ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
   ({ handler: exchange } = await import('../../../../lambdas/handlers/addons/sessions-exchange'));
   ({ handler: poll } = await import('../../../../lambdas/handlers/addons/sessions-poll'));
+  ({ handler: cancel } = await import('../../../../lambdas/handlers/addons/sessions-cancel'));
   webSession = await storedSession(integration.store);
 });
 afterAll(() => integration?.guichet.close());
@@ -92,10 +94,35 @@ describe('POST /addons/sessions/poll', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('gives the token to exactly one of 20 simultaneous polls', async () => {
+  it('gives the token to exactly one of 20 simultaneous polls; the others slow down or find it gone', async () => {
     const addin = await completedAddin();
     const results = await Promise.all(Array.from({ length: 20 }, () => invoke(poll, pollEvent(addin))));
     expect(statusesOf(results).filter((status) => status === 200)).toHaveLength(1);
-    expect(statusesOf(results).filter((status) => status === 404)).toHaveLength(19);
+    expect(statusesOf(results).filter((status) => status !== 200).every((status) => status === 429 || status === 404)).toBe(true);
+  });
+
+  it('holds one poll per add-in login at a time: a second, concurrent one is told to slow down at once', async () => {
+    const addin = await openAddin(init);
+    const started = Date.now();
+    const held = invoke(poll, pollEvent(addin, 'wait=3'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = await invoke(poll, pollEvent(addin, 'wait=3'));
+    expect(second.statusCode).toBe(429);
+    expect(jsonBody(second)).toEqual({ error: 'slow_down', error_description: 'another poll of this add-in sign-in is in progress' });
+    expect(second.headers!['Retry-After']).toBe('2');
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect((await held).statusCode).toBe(202);
+    // Once the first poll ended, the next one may wait again.
+    expect((await invoke(poll, pollEvent(addin))).statusCode).toBe(202);
+  });
+
+  it('learns at once that the person cancelled in the dialog, and ends the add-in login', async () => {
+    const addin = await openAddin(init);
+    const cancelled = await invoke(cancel, cancelEvent(addin.transitToken));
+    expect(cancelled.statusCode).toBe(200);
+    const answer = await invoke(poll, pollEvent(addin, 'wait=10'));
+    expect(answer.statusCode).toBe(404);
+    expect(jsonBody(answer).error_description).toBe('the sign-in was cancelled in the dialog');
+    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
   });
 });

@@ -1,0 +1,74 @@
+import { saveAddonSession } from '../repositories/addon-sessions';
+import { saveTransitToken } from '../repositories/transit-tokens';
+import type { AppConfig } from '../shared/config';
+import { serializeCookie } from '../shared/cookies';
+import { randomSecret, sha256 } from '../shared/crypto';
+import { MetricName } from '../shared/metric-names';
+import { countMetric, logger } from '../shared/observability';
+import { nowSeconds } from '../shared/time';
+import { addonCsrfToken } from './addon-csrf';
+import { rateLimiter } from './rate-limit';
+
+export const ADDONS_SESSION_COOKIE = 'guichet_addons_sid';
+/** Seconds the add-in should wait between polls without `wait`. */
+export const POLL_INTERVAL_SECONDS = 2;
+
+type OpenConfig = Pick<AppConfig, 'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds'>;
+
+/** One budget per client address for the anonymous add-in endpoints: sessions opened, failed confirmations. */
+export function addonsRateLimiter(config: Pick<AppConfig, 'addonsRateLimit' | 'addonsRateLimitWindowSeconds'>) {
+  return rateLimiter({
+    purpose: 'addons',
+    limit: config.addonsRateLimit,
+    windowSeconds: config.addonsRateLimitWindowSeconds,
+    refusal: 'too many add-in sign-ins from this address; retry later',
+  });
+}
+
+export interface OpenedAddonSession {
+  readonly transitToken: string;
+  readonly csrfToken: string;
+  readonly expiresIn: number;
+  readonly interval: number;
+  readonly cookie: string;
+}
+
+/**
+ * Opens an add-in login: a session id that only the add-in's HttpOnly cookie will hold, and a transit token that
+ * only the login dialog will hold, bound to the add-in's name the confirmation page will show. Both are stored
+ * as hashes.
+ */
+export async function openAddonSession(config: OpenConfig, csrfKey: string, addinName?: string): Promise<OpenedAddonSession> {
+  const sessionId = randomSecret();
+  const transitToken = randomSecret();
+  const now = nowSeconds();
+  // The token first: if the second write fails, what is left is an orphan token that expires unused.
+  await saveTransitToken({
+    id: sha256(transitToken),
+    addonSessionId: sha256(sessionId),
+    state: 'pending',
+    addinName,
+    expiresAt: now + config.addonsTransitTokenTtlSeconds,
+  });
+  await saveAddonSession({
+    id: sha256(sessionId),
+    transitTokenId: sha256(transitToken),
+    state: 'pending',
+    expiresAt: now + config.addonsSessionTtlSeconds,
+  });
+  countMetric(MetricName.AddonSessionOpened);
+  logger.info('add-in session opened', { addonSession: sha256(sessionId) });
+  return {
+    transitToken,
+    csrfToken: addonCsrfToken(sessionId, csrfKey),
+    expiresIn: config.addonsSessionTtlSeconds,
+    interval: POLL_INTERVAL_SECONDS,
+    cookie: serializeCookie(ADDONS_SESSION_COOKIE, sessionId, {
+      path: '/addons/sessions',
+      maxAgeSeconds: config.addonsSessionTtlSeconds,
+      sameSite: 'None',
+      secure: true,
+      partitioned: true,
+    }),
+  };
+}

@@ -1,0 +1,24 @@
+import { AccessDenied } from '../../../../lambdas/shared/errors';
+import { knownOriginsOnly } from '../../../../lambdas/shared/middleware/known-origins';
+import { httpEvent, middyRequest } from '../../../support/api-event';
+
+const guard = knownOriginsOnly(['https://auth.example.com', 'https://addin.example.com']);
+const check = (headers: Record<string, string>) => () => guard.before!(middyRequest(httpEvent({ method: 'POST', headers })));
+
+describe('knownOriginsOnly', () => {
+  it.each([['https://auth.example.com'], ['https://addin.example.com']])('lets a page of %s through', (origin) => {
+    expect(check({ origin })).not.toThrow();
+  });
+
+  it('lets a caller without Origin through: native apps, servers and the IdP send none', () => {
+    expect(check({})).not.toThrow();
+  });
+
+  it.each([['https://evil.example'], ['null'], ['https://auth.example.com.evil.example'], ['http://auth.example.com'], ['https://AUTH.example.com']])(
+    'refuses a page of %s with 403 access_denied, naming no origin',
+    (origin) => {
+      expect(check({ Origin: origin })).toThrow(AccessDenied);
+      expect(check({ Origin: origin })).toThrow('this endpoint does not answer pages of that origin');
+    },
+  );
+});
