@@ -39,17 +39,17 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /**
- * A fresh browser context that can only reach loopback: every other request (Office.js from
+ * A fresh browser context that can only reach loopback (`hosts`): every other request (Office.js from
  * appsforoffice.microsoft.com, above all) is aborted, and its URL recorded in `blocked`.
  */
-export async function loopbackOnlyContext(browser: Browser): Promise<{ context: BrowserContext; blocked: string[] }> {
+export async function loopbackOnlyContext(browser: Browser, hosts: readonly string[] = ['127.0.0.1']): Promise<{ context: BrowserContext; blocked: string[] }> {
   const context = await browser.newContext();
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(10_000);
   const blocked: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (new URL(url).hostname === '127.0.0.1') return route.continue();
+    if (hosts.includes(new URL(url).hostname)) return route.continue();
     blocked.push(url);
     return route.abort('blockedbyclient');
   });
