@@ -9,12 +9,29 @@ import { resourcesOfType, type StackTemplate } from './stack-template';
  */
 interface Statement {
   readonly effect: 'Allow' | 'Deny';
+  /** As written in the policy, and as the patterns they stand for. */
+  readonly actionNames: readonly string[];
+  readonly resourceNames: readonly string[];
   readonly actions: readonly RegExp[];
   readonly resources: readonly RegExp[];
 }
 
+/** One action on one resource, as a policy grants it and as a call uses it. */
+export interface Grant {
+  readonly action: string;
+  readonly resource: string;
+}
+
 export class RolePolicy {
   constructor(private readonly statements: readonly Statement[]) {}
+
+  /** Every action the policy allows on every resource, for the services named (e.g. `dynamodb:`). */
+  grants(servicePrefixes: readonly string[]): Grant[] {
+    return this.statements
+      .filter((statement) => statement.effect === 'Allow')
+      .flatMap((statement) => statement.actionNames.flatMap((action) => statement.resourceNames.map((resource) => ({ action, resource }))))
+      .filter((grant) => servicePrefixes.some((prefix) => grant.action.startsWith(prefix)));
+  }
 
   allows(action: string, resource: string): boolean {
     const matching = this.statements.filter(
@@ -41,10 +58,14 @@ function parseStatement(statement: Record<string, unknown>, resolver: IntrinsicR
     throw new Error(`policy ${policy}: local mode does not evaluate NotAction, NotResource or Condition`);
   }
   const list = (value: unknown) => ([] as unknown[]).concat(value).map((item) => resolver.resolveString(item, `policy ${policy}`));
+  const actionNames = list(statement.Action);
+  const resourceNames = list(statement.Resource);
   return {
     effect: statement.Effect === 'Deny' ? 'Deny' : 'Allow',
-    actions: list(statement.Action).map((action) => wildcard(action, 'i')),
-    resources: list(statement.Resource).map((resource) => wildcard(resource, '')),
+    actionNames,
+    resourceNames,
+    actions: actionNames.map((action) => wildcard(action, 'i')),
+    resources: resourceNames.map((resource) => wildcard(resource, '')),
   };
 }
 

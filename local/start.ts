@@ -7,7 +7,7 @@ import { LocalSecretsManager } from './aws/secrets-manager';
 import { createCustomResources } from './custom-resources';
 import { startDevIdp, type DevIdp } from './dev-idp';
 import { httpApiListener, httpApiOf, sendMessage } from './http-api';
-import { rolePolicies } from './iam';
+import { rolePolicies, type Grant } from './iam';
 import { IntrinsicResolver } from './intrinsics';
 import { createLocalFunctions, defineFunctions, runtimeModulesFolder } from './lambda/template-functions';
 import type { Invocation, LocalFunction } from './lambda/local-function';
@@ -40,6 +40,8 @@ export interface LocalGuichet {
   readonly account: LocalAwsAccount;
   /** By logical id. */
   readonly functions: ReadonlyMap<string, LocalFunction>;
+  /** What each function's role allows on DynamoDB and Secrets Manager, by the function's logical id. */
+  readonly grants: ReadonlyMap<string, readonly Grant[]>;
   readonly log: LocalLog;
   /** The local state file the operator CLI reads. */
   readonly stateFile: string;
@@ -117,7 +119,8 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
 
     const endpoints = { dynamoDb: `http://127.0.0.1:${dynamoDbPort}`, secretsManager: `http://127.0.0.1:${secretsManagerPort}` };
     const cacheDirectory = synthCacheDirectory(env);
-    const functions = await createLocalFunctions(template, resolver, account, rolePolicies(template, resolver), endpoints, log, await runtimeModulesFolder(cacheDirectory, REPOSITORY_ROOT));
+    const policies = rolePolicies(template, resolver);
+    const functions = await createLocalFunctions(template, resolver, account, policies, endpoints, log, await runtimeModulesFolder(cacheDirectory, REPOSITORY_ROOT));
     for (const [arn, local] of functions) functionsByArn.set(arn, local);
     closers.push(async () => {
       await Promise.all([...functions.values()].map((local) => local.close()));
@@ -163,6 +166,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
       outputs,
       account,
       functions: new Map([...functions.values()].map((local) => [local.definition.logicalId, local])),
+      grants: new Map([...functions.values()].map((local) => [local.definition.logicalId, policies.get(local.definition.roleId)!.grants(['dynamodb:', 'secretsmanager:'])])),
       log,
       stateFile,
       close,

@@ -15,6 +15,8 @@ export interface LocalFunctionDefinition {
   readonly logicalId: string;
   readonly name: string;
   readonly arn: string;
+  /** The logical id of its role in the template. */
+  readonly roleId: string;
   /** The bundle file the template's `Handler` names, and its export. */
   readonly file: string;
   readonly exportName: string;

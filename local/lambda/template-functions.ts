@@ -73,6 +73,7 @@ export async function createLocalFunctions(
       logicalId,
       name,
       arn: resolver.resolveString({ 'Fn::GetAtt': [logicalId, 'Arn'] }, where),
+      roleId,
       file,
       exportName,
       timeoutSeconds: properties.Timeout ?? DEFAULT_TIMEOUT_SECONDS,

@@ -13,6 +13,7 @@ function localFunction(overrides: Partial<LocalFunctionDefinition> = {}): LocalF
       logicalId: 'Fixture',
       name: 'guichet-Fixture',
       arn: 'arn:aws:lambda:eu-west-1:000000000000:function:guichet-Fixture',
+      roleId: 'FixtureRole',
       file: path.join(FIXTURES, 'cjs', 'index.js'),
       exportName: 'handler',
       environment: { SETTING: 'from the template' },

@@ -1,0 +1,128 @@
+import { runApps } from '../../cli/run-apps';
+import type { Grant } from '../../local/iam';
+import type { LocalGuichet } from '../../local/start';
+import { TestBrowser } from '../support/browser';
+import { runCli } from '../support/cli-run';
+import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
+import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
+import { pkcePair } from '../support/pkce';
+
+/**
+ * Least privilege, checked both ways. Every function of the synthesized stack runs with its role, and local
+ * mode checks each of its DynamoDB and Secrets Manager calls against that role, as IAM would: an operation the
+ * route table does not declare fails. This tour then drives every route through every path that touches
+ * storage (successes, refusals, replays, a cancellation, a failed logout released), and compares what each
+ * function did with what its role allows: a declared operation that no code performs fails too.
+ *
+ * The IdP is scriptable here, so that logout tokens with a `sid`, or with a `sub` only, can be signed.
+ */
+const CLIENT_ID = 'guichet-tour';
+let idp: FakeIdp;
+let guichet: LocalGuichet;
+let claimsOfNextLogin: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  idp = await startFakeIdp(async () => ({ access_token: 'at', token_type: 'Bearer', id_token: await idToken() }));
+  guichet = await startTestGuichet({ OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'tour-secret' });
+}, 60_000);
+afterAll(async () => {
+  await guichet?.close();
+  await idp?.close();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const idToken = () => idp.sign({ iss: idp.issuer, aud: CLIENT_ID, iat: now(), exp: now() + 300, ...claimsOfNextLogin });
+const url = (path: string) => `${guichet.publicUrl}${path}`;
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A whole login through the scriptable IdP: guichet's callback gets an ID token for `sub` and `sid`. */
+async function logIn(browser: TestBrowser, sub: string, sid: string, query = ''): Promise<Response> {
+  const started = await browser.request(url(`/auth/login${query}`));
+  const authorization = new URL(started.headers.get('location')!);
+  claimsOfNextLogin = { sub, sid, email: `${sub}@example.test`, nonce: authorization.searchParams.get('nonce') };
+  return browser.request(url(`/auth/callback?code=c&state=${authorization.searchParams.get('state')}`));
+}
+
+const logoutToken = (claims: Record<string, unknown>) =>
+  idp.sign(
+    { iss: idp.issuer, aud: CLIENT_ID, iat: now(), exp: now() + 120, jti: `${Math.random()}`, events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims },
+    { typ: 'logout+jwt' },
+  );
+const backchannelLogout = async (claims: Record<string, unknown>) =>
+  fetch(url('/auth/backchannel-logout'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ logout_token: await logoutToken(claims) }).toString(),
+  });
+
+async function tour(): Promise<void> {
+  // Web login, its session, and a logout.
+  const web = new TestBrowser();
+  expect((await logIn(web, 'ivy', 'sid-ivy')).status).toBe(302);
+  expect((await web.request(url('/auth/session'))).status).toBe(200);
+
+  // A native app's login, its exchange, and a failed exchange.
+  const app = new TestBrowser();
+  const pkce = pkcePair();
+  const native = await logIn(app, 'jon', 'sid-jon', `?returnTo=${encodeURIComponent('visio://tour')}&code_challenge=${pkce.challenge}&code_challenge_method=S256`);
+  const code = new URL(native.headers.get('location')!).searchParams.get('code');
+  expect((await fetch(url('/auth/session-exchange'), json({ code, code_verifier: pkce.verifier }))).status).toBe(200);
+  expect((await fetch(url('/auth/session-exchange'), json({ code, code_verifier: pkce.verifier }))).status).toBe(400);
+
+  // An add-in: init, a pending poll, the dialog (describe, confirm), the token, and a replayed confirmation.
+  const addin = new TestBrowser();
+  const opened = (await (await addin.request(url('/addons/sessions/init'), json({ addin_name: 'Tour' }))).json()) as { transit_token: string; csrf_token: string };
+  const poll = () => addin.request(url('/addons/sessions/poll'), { method: 'POST', headers: { 'X-CSRFToken': opened.csrf_token } });
+  expect((await poll()).status).toBe(202);
+  expect((await web.request(url('/addons/sessions/describe'), json({ transit_token: opened.transit_token }))).status).toBe(200);
+  expect((await web.request(url('/addons/sessions/exchange'), json({ transit_token: opened.transit_token }))).status).toBe(200);
+  expect((await poll()).status).toBe(200);
+  expect((await web.request(url('/addons/sessions/exchange'), json({ transit_token: opened.transit_token }))).status).toBe(400);
+
+  // An add-in the person declines, then a replayed cancel.
+  const declined = (await (await new TestBrowser().request(url('/addons/sessions/init'), json({})).then((response) => response.json()))) as { transit_token: string };
+  expect((await fetch(url('/addons/sessions/cancel'), json({ transit_token: declined.transit_token }))).status).toBe(200);
+  expect((await fetch(url('/addons/sessions/cancel'), json({ transit_token: declined.transit_token }))).status).toBe(400);
+
+  // A machine-to-machine application's token, and the keys that verify it.
+  const created = (await runCli(runApps, ['create', '--name', 'Tour', '--scopes', 'read', '--json'], cliEnvironment(guichet))).json<{ client_id: string; client_secret: string }>();
+  const token = await fetch(url('/oauth/token'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: created.client_id, client_secret: created.client_secret }).toString(),
+  });
+  expect(token.status).toBe(200);
+  expect((await fetch(url('/.well-known/jwks.json'))).status).toBe(200);
+
+  // Back-channel logouts by sid and by sub, and one whose session deletion fails: its jti is released.
+  expect((await backchannelLogout({ sid: 'sid-jon', sub: 'jon' })).status).toBe(200);
+  expect((await backchannelLogout({ sub: 'ivy' })).status).toBe(200);
+  const kept = new TestBrowser();
+  await logIn(kept, 'kim', 'sid-kim');
+  guichet.account.injectFault({ service: 'dynamodb', operation: 'DeleteItem', resourceContains: guichet.outputs.SessionsTableName, times: 10, error: { type: 'InternalServerError', status: 500, message: 'injected' } });
+  expect((await backchannelLogout({ sid: 'sid-kim' })).status).toBeGreaterThanOrEqual(500);
+  guichet.account.clearFaults();
+
+  // A logout through guichet.
+  await logIn(web, 'ivy', 'sid-ivy-2');
+  expect((await web.request(url('/auth/logout'), { method: 'POST' })).status).toBe(302);
+}
+
+const key = (grant: Grant) => `${grant.action} ${grant.resource}`;
+
+describe('least privilege, checked against what the code does', () => {
+  it('every function performs exactly the operations its role allows: none more, none less', async () => {
+    await tour();
+    const unused: string[] = [];
+    const undeclared: string[] = [];
+    for (const [functionId, grants] of guichet.grants) {
+      const used = new Set(guichet.account.calls.filter((call) => call.functionId === functionId).map(key));
+      const granted = new Set(grants.map(key));
+      for (const grant of granted) if (!used.has(grant)) unused.push(`${functionId}: ${grant}`);
+      for (const call of used) if (!granted.has(call)) undeclared.push(`${functionId}: ${call}`);
+    }
+    // Undeclared calls were refused with AccessDenied on the way, which the tour's statuses would show too.
+    expect(undeclared).toEqual([]);
+    expect(unused).toEqual([]);
+  }, 60_000);
+});
