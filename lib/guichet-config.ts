@@ -78,6 +78,8 @@ export interface GuichetProps extends SettingProps {
   readonly authFailureAlarmThreshold?: number;
   /** Rejected back-channel logout tokens in 5 minutes that raise an alarm. @default 20 */
   readonly logoutRejectionAlarmThreshold?: number;
+  /** Requests failed by a dependency (IdP, DynamoDB, Secrets Manager) in 5 minutes that raise an alarm. @default 10 */
+  readonly dependencyFailureAlarmThreshold?: number;
   /** Share of the API's requests answered 5xx over 5 minutes, in percent, that raises an alarm. @default 5 */
   readonly serverErrorRateAlarmPercent?: number;
   /** Every alarm notifies this address, through an SNS topic the stack creates; unset, alarms have no action. */
@@ -105,6 +107,7 @@ const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,
 const DEPLOY_NUMBER_KEYS = [
   'authFailureAlarmThreshold',
   'logoutRejectionAlarmThreshold',
+  'dependencyFailureAlarmThreshold',
   'pollReservedConcurrency',
 ] as const;
 

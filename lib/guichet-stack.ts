@@ -12,6 +12,7 @@ import { TABLES, TABLE_NAMES, type TableName } from '../lambdas/tables';
 import {
   addonWidgets,
   businessMetric,
+  dependencyWidgets,
   exchangeCodeWidgets,
   backchannelLogoutWidgets,
   machineToMachineWidgets,
@@ -43,6 +44,8 @@ const DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD = 20;
 const DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT = 5;
 export const LOGOUT_REJECTION_ALARM_ID = 'LogoutTokenRejections';
 export const SIGNING_KEYS_ROTATION_ALARM_ID = 'SigningKeysRotationErrors';
+export const DEPENDENCY_FAILURE_ALARM_ID = 'DependencyFailures';
+const DEFAULT_DEPENDENCY_FAILURE_ALARM_THRESHOLD = 10;
 
 /** The whole broker: one Lambda per route of the route table, with exactly the tables and secrets it names. */
 export class GuichetStack extends Stack {
@@ -133,11 +136,18 @@ export class GuichetStack extends Stack {
       description: 'A burst of rejected back-channel logout tokens: an attack, or a key or clock problem at the IdP',
     });
 
+    const dependencyFailureAlarm = this.alarms.addThresholdAlarm(DEPENDENCY_FAILURE_ALARM_ID, {
+      metric: businessMetric(MetricName.DependencyFailed),
+      threshold: props.dependencyFailureAlarmThreshold ?? DEFAULT_DEPENDENCY_FAILURE_ALARM_THRESHOLD,
+      description: 'Requests failed because the IdP, DynamoDB or Secrets Manager was unreachable, slow, throttling or failing',
+    });
+
     this.dashboard = new GuichetDashboard(this, 'Dashboard');
     this.dashboard.addSection('Native apps', exchangeCodeWidgets());
     this.dashboard.addSection('Office add-ins', addonWidgets());
     this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
     this.dashboard.addSection('Back-channel logout', backchannelLogoutWidgets({ rejectionAlarm: logoutRejectionAlarm }));
+    this.dashboard.addSection('Dependencies and limits', dependencyWidgets({ failureAlarm: dependencyFailureAlarm }));
     this.addOperations(props.serverErrorRateAlarmPercent ?? DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.publicUrl, description: 'Public base URL (GUICHET_PUBLIC_URL)' });

@@ -32,6 +32,8 @@ export function consoleModeFrom(value: string | undefined): ConsoleMode {
 }
 
 export class LocalLog implements FunctionObserver {
+  /** The last request line printed, and how many identical ones followed it unprinted. */
+  private lastRequest = { text: '', repeats: 0 };
   readonly records: FunctionLogRecord[] = [];
   /** Embedded-metric-format records, as CloudWatch would receive them. */
   readonly metrics: Readonly<Record<string, unknown>>[] = [];
@@ -50,21 +52,40 @@ export class LocalLog implements FunctionObserver {
     }
     keep(this.records, { functionId, line, json });
     if (this.mode === 'json') this.write(`${line}\n`);
-    else if (this.mode === 'compact' && !(json && QUIET_LEVELS.has(String(json.level)))) this.write(`${clock()} ${functionId} ${compact(line, json)}\n`);
+    else if (this.mode === 'compact' && !(json && QUIET_LEVELS.has(String(json.level)))) {
+      this.flushRepeats();
+      this.lastRequest.text = '';
+      this.write(`${clock()} ${functionId} ${compact(line, json)}\n`);
+    }
   }
 
   report(report: InvocationReport): void {
     keep(this.reports, report);
   }
 
+  /** One line per request; a run of identical requests (a page polling) is folded into a count. */
   request(line: RequestLine): void {
     if (this.mode === 'quiet') return;
-    this.write(`${clock()} ${line.method} ${line.path} ${line.status} ${line.ms} ms\n`);
+    const text = `${line.method} ${line.path} ${line.status}`;
+    if (text === this.lastRequest.text) {
+      this.lastRequest.repeats += 1;
+      return;
+    }
+    this.flushRepeats();
+    this.lastRequest = { text, repeats: 0 };
+    this.write(`${clock()} ${text} ${line.ms} ms\n`);
+  }
+
+  private flushRepeats(): void {
+    if (this.lastRequest.repeats > 0) this.write(`${clock()} (${this.lastRequest.text} ${this.lastRequest.repeats} more times)\n`);
+    this.lastRequest.repeats = 0;
   }
 
   /** Something local mode itself has to say (a start step, a warning). */
   notice(text: string): void {
-    if (this.mode !== 'quiet') this.write(`${clock()} ${text}\n`);
+    if (this.mode === 'quiet') return;
+    this.flushRepeats();
+    this.write(`${clock()} ${text}\n`);
   }
 }
 

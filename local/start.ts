@@ -7,6 +7,7 @@ import { LocalSecretsManager } from './aws/secrets-manager';
 import { createCustomResources } from './custom-resources';
 import { startDevIdp, type DevIdp } from './dev-idp';
 import { httpApiListener, httpApiOf, sendMessage } from './http-api';
+import { checkIdentityProvider } from './idp-check';
 import { rolePolicies, type Grant } from './iam';
 import { IntrinsicResolver } from './intrinsics';
 import { createLocalFunctions, defineFunctions, runtimeModulesFolder } from './lambda/template-functions';
@@ -188,7 +189,10 @@ interface IdentityProvider {
 /** OIDC_ISSUER's IdP, or the development IdP on DEV_IDP_PORT (default PORT + 1) with guichet registered. */
 async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicUrl: string): Promise<IdentityProvider> {
   if (env.OIDC_ISSUER) {
-    return { issuer: env.OIDC_ISSUER.replace(/\/+$/, ''), clientId: env.OIDC_CLIENT_ID ?? '', clientSecret: env.OIDC_CLIENT_SECRET };
+    const issuer = env.OIDC_ISSUER.replace(/\/+$/, '');
+    if (!env.OIDC_CLIENT_ID) throw new Error('OIDC_ISSUER is set but OIDC_CLIENT_ID is not: give guichet\'s client id at that IdP');
+    await checkIdentityProvider(issuer);
+    return { issuer, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET };
   }
   const port = portFrom(env, 'DEV_IDP_PORT', defaultNextPort(env, apiPort, 1));
   const devIdp = await startDevIdp({

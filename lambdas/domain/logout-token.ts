@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { markDependency } from '../shared/dependencies';
 import { tracedFetch } from '../shared/tracing';
 import type { OidcConfiguration } from '../shared/oidc';
 import type { LogoutRejectionReason } from '../shared/metric-names';
@@ -104,6 +105,6 @@ function asRejection(error: unknown): Error {
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
     return new LogoutTokenRejected('malformed', 'the logout token is not a valid JWT');
   }
-  // The IdP's keys could not be fetched: not the sender's fault, and worth a retry.
-  return error as Error;
+  // The IdP's keys could not be fetched or used: not the sender's fault, and worth a retry.
+  return markDependency(error as Error, 'idp');
 }

@@ -4,7 +4,9 @@ import type { AppConfig } from '../shared/config';
 import { expiredCookie, laxCookieScope, serializeCookie } from '../shared/cookies';
 import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
 import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../shared/errors';
-import type { LoginFlow } from '../shared/metric-names';
+import { MetricName, type LoginFlow } from '../shared/metric-names';
+import { countMetric } from '../shared/observability';
+import { markDependency } from '../shared/dependencies';
 import { idpClient, idpClientWithFreshSecret, idpMetadata } from '../shared/oidc';
 import { nowSeconds } from '../shared/time';
 import { createSession, type NewSession } from './sessions';
@@ -145,12 +147,16 @@ function asHttpError(error: unknown): Error {
       ? new AccessDenied('the login was refused at the identity provider')
       : new InvalidRequest(`the identity provider refused the login (${error.error})`);
   }
-  if (refusesClient(error)) return new UpstreamError("the identity provider refused guichet's client credentials");
+  if (refusesClient(error)) {
+    countMetric(MetricName.DependencyFailed, { dependency: 'idp', reason: 'refused_client' });
+    return new UpstreamError("the identity provider refused guichet's client credentials");
+  }
   if (error instanceof oidc.ResponseBodyError) return new InvalidGrant('the authorization code was refused');
   if (error instanceof oidc.ClientError && error.code?.startsWith('OAUTH_') && !isNetworkFailure(error)) {
     return new InvalidGrant('the identity provider response failed validation');
   }
-  return new UpstreamError('the identity provider could not be reached');
+  // Unreachable, too slow, or an answer guichet cannot use: the IdP's failure, answered as such.
+  return markDependency(error as Error, 'idp');
 }
 
 function isNetworkFailure(error: Error): boolean {

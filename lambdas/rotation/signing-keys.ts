@@ -35,7 +35,7 @@ export interface KeySetResourceEvent {
 const algorithm = (process.env.SIGNING_ALGORITHM ?? 'RS256') as SigningAlgorithm;
 if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`SIGNING_ALGORITHM must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
 
-const secretsManager = traced(new SecretsManagerClient({}));
+const secretsManager = traced(new SecretsManagerClient({}), 'SecretsManager');
 
 /** Secrets Manager's rotation steps, and CloudFormation's request for the first key set. */
 export async function handler(event: RotationEvent | KeySetResourceEvent): Promise<void> {

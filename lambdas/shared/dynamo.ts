@@ -3,8 +3,11 @@ import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-
 import { TABLES, type TableName } from '../tables';
 import { traced } from './tracing';
 
-/** One client per Lambda container, reused across invocations (connection keep-alive). */
-export const documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
+/**
+ * One client per Lambda container, reused across invocations (connection keep-alive). A DynamoDB that does not
+ * answer within the timeouts fails the request as unavailable (504), rather than at the Lambda's own timeout.
+ */
+export const documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } }), 'DynamoDB'), {
   marshallOptions: { removeUndefinedValues: true },
 });
 

@@ -84,19 +84,25 @@ export class UnsupportedMediaType extends HttpError {
   readonly code = 'unsupported_media_type';
 }
 
-/** The upstream identity provider failed or answered something unusable. */
+/** The identity provider refused what guichet is configured with (its client credentials): not temporary. */
 export class UpstreamError extends HttpError {
   readonly status = 502;
   readonly code = 'server_error';
 }
 
-/** Something guichet needs is not there yet or cannot be reached now: a retry after `Retry-After` may succeed. */
+/**
+ * Something guichet needs is not there yet or cannot be reached now: a retry after `Retry-After` may succeed.
+ * 503 by default; 502 and 504 for a dependency that could not be reached or did not answer in time.
+ */
 export class TemporarilyUnavailable extends HttpError {
-  readonly status = 503;
   readonly code = 'temporarily_unavailable';
   override readonly headers: Readonly<Record<string, string>>;
 
-  constructor(description: string, retryAfterSeconds: number) {
+  constructor(
+    description: string,
+    retryAfterSeconds: number,
+    readonly status: 502 | 503 | 504 = 503,
+  ) {
     super(description);
     this.headers = { 'Retry-After': String(Math.max(1, retryAfterSeconds)) };
   }

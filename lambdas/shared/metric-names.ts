@@ -33,6 +33,8 @@ export const MetricName = {
   RateLimited: 'RateLimited',
   /** A long poll answered at once: the address already holds its share of long polls. */
   LongPollShortened: 'LongPollShortened',
+  /** A dependency failed a request; dimensions `dependency` and `reason` (the kind of failure). */
+  DependencyFailed: 'DependencyFailed',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -50,7 +52,6 @@ export const EXCHANGE_REJECTION_REASONS = [
   'expired',
   'wrong_verifier',
   'session_ended',
-  'rate_limited',
 ] as const;
 export type ExchangeRejectionReason = (typeof EXCHANGE_REJECTION_REASONS)[number];
 
@@ -73,3 +74,11 @@ export type LogoutRejectionReason = (typeof LOGOUT_REJECTION_REASONS)[number];
 /** The per-address budgets: the `reason` dimension of RateLimited. */
 export const RATE_LIMIT_PURPOSES = ['logins', 'session-exchange-failures', 'token-failures', 'addons', 'addon-polls'] as const;
 export type RateLimitPurpose = (typeof RATE_LIMIT_PURPOSES)[number];
+
+/** What guichet depends on at run time: the `dependency` dimension of DependencyFailed. */
+export const DEPENDENCIES = ['idp', 'DynamoDB', 'SecretsManager', 'jwks'] as const;
+export type Dependency = (typeof DEPENDENCIES)[number];
+
+/** How a dependency failed: the `reason` dimension of DependencyFailed. */
+export const DEPENDENCY_FAILURE_KINDS = ['throttled', 'failed', 'timeout', 'unreachable', 'invalid_response', 'refused_client'] as const;
+export type DependencyFailureKind = (typeof DEPENDENCY_FAILURE_KINDS)[number];

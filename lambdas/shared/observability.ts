@@ -6,6 +6,8 @@ import {
   type ExchangeRejectionReason,
   type LoginFlow,
   type LogoutRejectionReason,
+  type Dependency,
+  type DependencyFailureKind,
   type MetricName,
   type RateLimitPurpose,
 } from './metric-names';
@@ -17,7 +19,8 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 
 export interface MetricDimensions {
   readonly flow?: LoginFlow;
-  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason | RateLimitPurpose;
+  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason | RateLimitPurpose | DependencyFailureKind;
+  readonly dependency?: Dependency;
   /** The client id of a machine-to-machine application. */
   readonly application?: string;
 }

@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { appConfig } from './config';
+import { markDependency } from './dependencies';
 import { cachedSecret } from './secrets';
 import { tracedFetch } from './tracing';
 
@@ -39,13 +40,16 @@ export async function idpClientWithFreshSecret(): Promise<oidc.Configuration | u
   return fresh === known ? undefined : clientOf(await idpMetadata(), fresh);
 }
 
+/** Any failure of discovery is the IdP's: unreachable, too slow, or a document guichet cannot use. */
 async function discover(): Promise<oidc.Configuration> {
   const { issuer, clientId } = appConfig().oidc;
-  return oidc.discovery(new URL(issuer), clientId, undefined, oidc.None(), {
-    execute: executeOptions(issuer),
-    timeout: IDP_TIMEOUT_SECONDS,
-    [oidc.customFetch]: tracedFetch('idp') as oidc.CustomFetch,
-  });
+  return oidc
+    .discovery(new URL(issuer), clientId, undefined, oidc.None(), {
+      execute: executeOptions(issuer),
+      timeout: IDP_TIMEOUT_SECONDS,
+      [oidc.customFetch]: tracedFetch('idp') as oidc.CustomFetch,
+    })
+    .catch((error: unknown) => Promise.reject(markDependency(error, 'idp')));
 }
 
 function clientOf(metadata: oidc.Configuration, secret: string): oidc.Configuration {

@@ -2,6 +2,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SECRETS, type SecretName } from '../secrets';
 import { traced } from './tracing';
 
+/** A Secrets Manager that does not answer within these fails the request as unavailable, not at the Lambda's timeout. */
+const SECRETS_MANAGER_CLIENT = { requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } };
+
 /** Where a secret's value comes from: Secrets Manager, through the ARN the function's route grants. */
 export interface SecretSource {
   read(name: SecretName): Promise<string>;
@@ -9,7 +12,7 @@ export interface SecretSource {
 
 export function secretSource(
   env: Readonly<Record<string, string | undefined>> = process.env,
-  client: () => SecretsManagerClient = () => traced(new SecretsManagerClient({})),
+  client: () => SecretsManagerClient = () => traced(new SecretsManagerClient(SECRETS_MANAGER_CLIENT), 'SecretsManager'),
 ): SecretSource {
   let secretsManager: SecretsManagerClient | undefined;
   return {

@@ -1,5 +1,7 @@
 import type middy from '@middy/core';
+import { markDependency } from './dependencies';
 import type { HttpEvent, HttpResult } from './http';
+import type { Dependency } from './metric-names';
 import { logger } from './observability';
 
 /**
@@ -10,8 +12,7 @@ import { logger } from './observability';
  * it was a sixth of every bundle.
  */
 export interface DependencyCall {
-  /** `DynamoDB`, `SecretsManager`, `idp`. */
-  readonly dependency: string;
+  readonly dependency: Dependency;
   /** The AWS operation, or the HTTP method and path at the IdP. */
   readonly operation: string;
   readonly ms: number;
@@ -26,32 +27,34 @@ export function dependencyCalls(): readonly DependencyCall[] {
   return calls;
 }
 
-async function timed<T>(dependency: string, operation: string, work: () => Promise<T>): Promise<T> {
+async function timed<T>(dependency: Dependency, operation: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   let outcome = 'ok';
   try {
     return await work();
   } catch (error) {
     outcome = (error as Error).name || 'Error';
-    throw error;
+    throw markDependency(error, dependency);
   } finally {
     calls.push({ dependency, operation, ms: Math.round((performance.now() - started) * 10) / 10, outcome });
   }
 }
 
 type Next = (args: unknown) => Promise<unknown>;
-type TimingMiddleware = (next: Next, context: { readonly commandName?: string; readonly clientName?: string }) => Next;
+type TimingMiddleware = (next: Next, context: { readonly commandName?: string }) => Next;
 
-/** An AWS SDK v3 client whose every command, retries included, is timed. */
-export function traced<T extends { readonly middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void } }>(client: T): T {
-  const timing: TimingMiddleware = (next, context) => (args) =>
-    timed((context.clientName ?? 'AWS').replace(/Client$/, ''), (context.commandName ?? 'call').replace(/Command$/, ''), () => next(args));
+/** An AWS SDK v3 client of `dependency` whose every command, retries included, is timed. */
+export function traced<T extends { readonly middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void } }>(
+  client: T,
+  dependency: Extract<Dependency, 'DynamoDB' | 'SecretsManager'>,
+): T {
+  const timing: TimingMiddleware = (next, context) => (args) => timed(dependency, (context.commandName ?? 'call').replace(/Command$/, ''), () => next(args));
   client.middlewareStack.add(timing as never, { step: 'initialize', name: 'guichetDependencyTiming' });
   return client;
 }
 
 /** `fetch`, timed as a call to `dependency` (the IdP's discovery, token endpoint and keys). */
-export function tracedFetch(dependency: string): typeof fetch {
+export function tracedFetch(dependency: Extract<Dependency, 'idp' | 'jwks'>): typeof fetch {
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     return timed(dependency, `${init?.method ?? 'GET'} ${url.pathname}`, () => fetch(input, init));

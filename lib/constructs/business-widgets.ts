@@ -1,12 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
+  DEPENDENCY_FAILURE_KINDS,
   EXCHANGE_REJECTION_REASONS,
   LOGIN_FLOWS,
   LOGOUT_REJECTION_REASONS,
   METRICS_NAMESPACE,
   MetricName,
   PER_FLOW_METRICS,
+  RATE_LIMIT_PURPOSES,
   SERVICE_NAME,
 } from '../../lambdas/shared/metric-names';
 
@@ -60,8 +62,8 @@ export function addonWidgets(): cloudwatch.IWidget[] {
   return [
     new cloudwatch.GraphWidget({
       title: 'Add-in logins',
-      left: [MetricName.AddonSessionOpened, MetricName.AddonSessionCompleted, MetricName.AddonSessionExpired].map((name) =>
-        businessMetric(name),
+      left: [MetricName.AddonSessionOpened, MetricName.AddonSessionCompleted, MetricName.AddonSessionCancelled, MetricName.AddonSessionExpired].map(
+        (name) => businessMetric(name),
       ),
       width: 12,
     }),
@@ -107,9 +109,47 @@ export function machineToMachineWidgets(options: MachineToMachineWidgetsOptions 
 
 /** Every TokenIssued series with exactly the `application` and `service` dimensions, summed per period. */
 export function tokensIssuedSearch(): string {
-  const schema = `{${METRICS_NAMESPACE},application,service}`;
-  const filter = `MetricName="${MetricName.TokenIssued}" service="${SERVICE_NAME}"`;
-  return `SEARCH('${schema} ${filter}', 'Sum', ${PERIOD.toSeconds()})`;
+  return metricSearch(MetricName.TokenIssued, ['application']);
+}
+
+/** Every series of a business metric with exactly these dimensions (and `service`), summed per period. */
+function metricSearch(name: MetricName, dimensions: readonly string[]): string {
+  const schema = `{${METRICS_NAMESPACE},${[...dimensions, 'service'].sort().join(',')}}`;
+  return `SEARCH('${schema} MetricName="${name}" service="${SERVICE_NAME}"', 'Sum', ${PERIOD.toSeconds()})`;
+}
+
+export interface DependencyWidgetsOptions {
+  /** Drawn on the failures graph, when the stack has it. */
+  readonly failureAlarm?: cloudwatch.Alarm;
+}
+
+/**
+ * What guichet's dependencies and its own limits refuse: failures of the IdP, DynamoDB and Secrets Manager by kind
+ * (answered 502/503/504), requests refused by a per-address budget, and long polls answered at once.
+ */
+export function dependencyWidgets(options: DependencyWidgetsOptions = {}): cloudwatch.IWidget[] {
+  const failures = new cloudwatch.MathExpression({
+    expression: metricSearch(MetricName.DependencyFailed, ['dependency', 'reason']),
+    usingMetrics: {},
+    period: PERIOD,
+    label: "${PROP('Dim.dependency')} ${PROP('Dim.reason')}",
+  });
+  return [
+    new cloudwatch.GraphWidget({
+      title: `Dependency failures, by dependency and kind (${DEPENDENCY_FAILURE_KINDS.join(', ')})`,
+      left: [failures],
+      leftAnnotations: options.failureAlarm && [options.failureAlarm.toAnnotation()],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Requests refused by a per-address budget, and long polls answered at once',
+      left: [
+        ...RATE_LIMIT_PURPOSES.map((purpose) => businessMetric(MetricName.RateLimited, { reason: purpose }, purpose)),
+        businessMetric(MetricName.LongPollShortened, {}, 'long polls answered at once'),
+      ],
+      width: 12,
+    }),
+  ];
 }
 
 export interface BackchannelLogoutWidgetsOptions {

@@ -54,4 +54,14 @@ describe('starting local mode', () => {
       busy.close();
     }
   });
+
+  it('refuses to start, saying why, when the IdP OIDC_ISSUER names cannot be reached, and frees its ports', async () => {
+    const [port, closedIdp] = [await freePort(), await freePort()];
+    await expect(startTestGuichet({ PORT: String(port), OIDC_ISSUER: `http://127.0.0.1:${closedIdp}`, OIDC_CLIENT_ID: 'guichet' })).rejects.toThrow(
+      /OIDC_ISSUER names \(http:\/\/127\.0\.0\.1:\d+\) cannot be used: .* could not be reached \(ECONNREFUSED\)\. Check OIDC_ISSUER/,
+    );
+    const rebound = createServer().listen(port, '127.0.0.1');
+    await new Promise((resolve, reject) => rebound.once('listening', resolve).once('error', reject));
+    rebound.close();
+  });
 });

@@ -4,6 +4,7 @@ import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   CLIENT_AUTHENTICATION_ALARM_ID,
   GuichetStack,
+  DEPENDENCY_FAILURE_ALARM_ID,
   LOGOUT_REJECTION_ALARM_ID,
   SIGNING_KEYS_ROTATION_ALARM_ID,
 } from '../../lib/guichet-stack';
@@ -395,6 +396,23 @@ describe('alarms and dashboard', () => {
     custom(LOGOUT_REJECTION_ALARM_ID);
   });
 
+  test('alarm on requests failed by a dependency (IdP, DynamoDB, Secrets Manager), 10 in 5 minutes unless configured', () => {
+    const alarm = stack.alarms.alarms[DEPENDENCY_FAILURE_ALARM_ID];
+    expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: [
+        expect.objectContaining({
+          MetricStat: expect.objectContaining({
+            Metric: { Namespace: 'Guichet', MetricName: MetricName.DependencyFailed, Dimensions: [{ Name: 'service', Value: 'guichet' }] },
+          }),
+        }),
+      ],
+    });
+    const configured = synthGuichet({ ...EXAMPLE_PROPS, dependencyFailureAlarmThreshold: 4 });
+    expect(configured.template.toJSON().Resources[logicalId(configured.stack.alarms.alarms[DEPENDENCY_FAILURE_ALARM_ID])].Properties.Threshold).toBe(4);
+  });
+
   test('alarm on any error of the signing-keys rotation', () => {
     const alarm = stack.alarms.alarms[SIGNING_KEYS_ROTATION_ALARM_ID];
     expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
@@ -524,6 +542,7 @@ describe('operations dashboard', () => {
       '## Office add-ins',
       '## Machine-to-machine',
       '## Back-channel logout',
+      '## Dependencies and limits',
       '## API',
       '## Routes',
       '## Signing-keys rotation',

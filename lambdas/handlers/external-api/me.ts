@@ -1,14 +1,17 @@
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
 import { appConfig } from '../../shared/config';
-import { InvalidToken, UpstreamError } from '../../shared/errors';
+import { markDependency } from '../../shared/dependencies';
+import { InvalidToken } from '../../shared/errors';
 import { header, jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { SIGNING_ALGORITHMS } from '../../shared/signing-keys';
+import { tracedFetch } from '../../shared/tracing';
 
 const config = appConfig();
 // The public JWKS, not the key secret: a verifier has no business holding private keys.
 const jwks = createRemoteJWKSet(new URL(`${config.publicUrl}/.well-known/jwks.json`), {
   cacheMaxAge: config.signingKeysCacheSeconds * 1000,
+  [customFetch]: tracedFetch('jwks'),
 });
 
 /**
@@ -28,8 +31,8 @@ export const handler = httpHandler('none', async (event) => {
       requiredClaims: ['sub', 'client_id', 'scope', 'exp', 'iat', 'jti'],
     }));
   } catch (error) {
-    if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
-      throw new UpstreamError('the signing keys could not be fetched');
+    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
+      throw markDependency(error, 'jwks');
     }
     throw new InvalidToken('the access token is invalid or expired');
   }

@@ -2,11 +2,12 @@ import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   addonWidgets,
+  dependencyWidgets,
   exchangeCodeWidgets,
   machineToMachineWidgets,
   tokensIssuedSearch,
 } from '../../../lib/constructs/business-widgets';
-import { EXCHANGE_REJECTION_REASONS, METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
+import { EXCHANGE_REJECTION_REASONS, METRICS_NAMESPACE, MetricName, RATE_LIMIT_PURPOSES, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
 
 interface RenderedWidget {
   readonly properties: {
@@ -46,10 +47,11 @@ describe('exchange code widgets', () => {
 describe('add-in widgets', () => {
   const [logins, replays] = render(addonWidgets());
 
-  it('plot add-in logins opened, completed and expired, and replays', () => {
+  it('plot add-in logins opened, completed, cancelled and expired, and replays', () => {
     expect(logins.properties.metrics.map((metric) => metric[1])).toEqual([
       MetricName.AddonSessionOpened,
       MetricName.AddonSessionCompleted,
+      MetricName.AddonSessionCancelled,
       MetricName.AddonSessionExpired,
     ]);
     expect(replays.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
@@ -91,5 +93,21 @@ describe('machine-to-machine widgets', () => {
     });
     const [, failures] = render(machineToMachineWidgets({ clientAuthenticationAlarm: alarm }));
     expect(failures.properties.annotations?.horizontal).toEqual([expect.objectContaining({ value: 42 })]);
+  });
+});
+
+describe('dependency and limit widgets', () => {
+  const [failures, limits] = render(dependencyWidgets());
+
+  it('plot dependency failures by dependency and kind, from a SEARCH over both dimensions', () => {
+    const [[expression]] = failures.properties.metrics as [[{ expression: string }]];
+    expect(expression.expression).toBe(`SEARCH('{${METRICS_NAMESPACE},dependency,reason,service} MetricName="DependencyFailed" service="${SERVICE_NAME}"', 'Sum', 300)`);
+  });
+
+  it('plot the requests each per-address budget refused, and the long polls answered at once', () => {
+    expect(limits.properties.metrics.map((metric) => metric.slice(0, 6).filter((part) => typeof part === 'string'))).toEqual([
+      ...RATE_LIMIT_PURPOSES.map((purpose) => [METRICS_NAMESPACE, MetricName.RateLimited, 'reason', purpose, 'service', SERVICE_NAME]),
+      [METRICS_NAMESPACE, MetricName.LongPollShortened, 'service', SERVICE_NAME],
+    ]);
   });
 });

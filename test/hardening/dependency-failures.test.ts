@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { openAddin } from '../support/addons';
+import { httpEvent } from '../support/api-event';
+import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
+import { storedSession } from '../support/sessions';
+
+/**
+ * When the IdP, DynamoDB or Secrets Manager fails, guichet says what is unavailable: 502, 503 or 504 with the
+ * contract's error body (`temporarily_unavailable`) and Retry-After, counted by dependency — never a bare 500.
+ * Each failure is real: an IdP that drops connections, never answers, or answers HTML; DynamoDB and Secrets
+ * Manager answering throttling and server errors through their own wire protocol.
+ */
+type IdpMode = 'dropping' | 'silent' | 'garbage';
+let idpMode: IdpMode = 'dropping';
+let idp: Server;
+let integration: Integration;
+let login: typeof import('../../lambdas/handlers/auth/login').handler;
+let session: typeof import('../../lambdas/handlers/auth/session').handler;
+let init: typeof import('../../lambdas/handlers/addons/sessions-init').handler;
+
+beforeAll(async () => {
+  idp = createServer((request, response) => {
+    if (idpMode === 'dropping') request.socket.destroy();
+    else if (idpMode === 'garbage') response.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+    // silent: never answers
+  });
+  await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', () => resolve()));
+  const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+  integration = await startIntegration({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'guichet', OIDC_CLIENT_SECRET: 'secret' });
+  ({ handler: login } = await import('../../lambdas/handlers/auth/login'));
+  ({ handler: session } = await import('../../lambdas/handlers/auth/session'));
+  ({ handler: init } = await import('../../lambdas/handlers/addons/sessions-init'));
+});
+afterAll(async () => {
+  idp.closeAllConnections();
+  await new Promise<void>((resolve) => idp.close(() => resolve()));
+  await integration?.guichet.close();
+});
+afterEach(() => {
+  integration.guichet.account.clearFaults();
+  jest.restoreAllMocks();
+});
+
+/** The answer, and the DependencyFailed counts it emitted, as `dependency/reason`. */
+async function answerOf(work: () => Promise<{ statusCode?: number; headers?: Record<string, unknown>; body?: string }>) {
+  const dimensions = jest.spyOn(Metrics.prototype, 'addDimensions');
+  const metrics = jest.spyOn(Metrics.prototype, 'addMetric');
+  const result = await work();
+  const failures = metrics.mock.calls
+    .map(([name], index) => [name, dimensions.mock.calls.filter((call) => Object.keys(call[0]).length > 0)[index]?.[0]] as const)
+    .filter(([name]) => name === 'DependencyFailed')
+    .map(([, dims]) => `${dims?.dependency}/${dims?.reason}`);
+  return { status: result.statusCode, retryAfter: result.headers?.['Retry-After'], body: JSON.parse(result.body ?? '{}') as unknown, failures };
+}
+
+describe('the IdP fails', () => {
+  it.each([
+    ['drops the connection', 'dropping', 502, 'the identity provider could not be reached', 'idp/unreachable'],
+    ['answers HTML instead of its discovery document', 'garbage', 502, 'the identity provider answered something unusable', 'idp/invalid_response'],
+    ['does not answer within 5 s', 'silent', 504, 'the identity provider did not answer in time', 'idp/timeout'],
+  ] as const)('when it %s, a login answers what is unavailable', async (_, mode, status, description, failure) => {
+    idpMode = mode;
+    const answer = await answerOf(() => invoke(login, httpEvent({ path: '/auth/login' })));
+    expect(answer).toEqual({ status, retryAfter: '5', body: { error: 'temporarily_unavailable', error_description: description }, failures: [failure] });
+  }, 15_000);
+});
+
+describe('DynamoDB fails', () => {
+  it.each([
+    ['throttles', { type: 'ProvisionedThroughputExceededException', status: 400 }, 'the database is busy; retry shortly', '1', 'DynamoDB/throttled'],
+    ['fails', { type: 'InternalServerError', status: 500 }, 'the database is failing; retry shortly', '2', 'DynamoDB/failed'],
+  ])('when it %s, a session check answers 503 with Retry-After', async (_, error, description, retryAfter, failure) => {
+    const { token } = await storedSession(integration.store);
+    integration.guichet.account.injectFault({ service: 'dynamodb', operation: 'GetItem', error: { ...error, message: 'injected' } });
+    const answer = await answerOf(() => invoke(session, httpEvent({ path: '/auth/session', headers: { authorization: `Bearer ${token}` } })));
+    expect(answer).toEqual({ status: 503, retryAfter, body: { error: 'temporarily_unavailable', error_description: description }, failures: [failure] });
+  });
+
+  it('is still answered as a bug (500) when it refuses guichet itself: a grant missing from the template', async () => {
+    integration.guichet.account.injectFault({ service: 'dynamodb', operation: 'GetItem', error: { type: 'AccessDeniedException', status: 400, message: 'not authorized' } });
+    const { token } = await storedSession(integration.store);
+    const answer = await answerOf(() => invoke(session, httpEvent({ path: '/auth/session', headers: { authorization: `Bearer ${token}` } })));
+    expect(answer).toMatchObject({ status: 500, body: { error: 'server_error' }, failures: [] });
+  });
+});
+
+describe('Secrets Manager fails', () => {
+  it("answers an add-in's init with 503 while its CSRF key cannot be read, and serves it once it can", async () => {
+    integration.guichet.account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
+    const answer = await answerOf(() => invoke(init, httpEvent({ method: 'POST', path: '/addons/sessions/init' })));
+    expect(answer).toEqual({
+      status: 503,
+      retryAfter: '2',
+      body: { error: 'temporarily_unavailable', error_description: 'the secret store is failing; retry shortly' },
+      failures: ['SecretsManager/failed'],
+    });
+    integration.guichet.account.clearFaults();
+    await expect(openAddin(init)).resolves.toBeDefined();
+    expect(jsonBody(await invoke(init, httpEvent({ method: 'POST', path: '/addons/sessions/init' }))).transit_token).toEqual(expect.any(String));
+  });
+});
