@@ -15,6 +15,7 @@ import { HANDED_OVER_PATH, playgroundReturnTo, SimulatedNativeApp } from './nati
  */
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/playground/common.js': { file: 'common.js', type: 'text/javascript; charset=utf-8' },
   '/playground/playground.js': { file: 'playground.js', type: 'text/javascript; charset=utf-8' },
   '/playground/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
   [HANDED_OVER_PATH]: { file: 'handed-over.html', type: 'text/html; charset=utf-8' },
@@ -144,6 +145,7 @@ function contentSecurityPolicy(issuer: string, appOrigin: string): string {
 
 const APP_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'app.html', type: 'text/html; charset=utf-8' },
+  '/common.js': { file: 'common.js', type: 'text/javascript; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
 };

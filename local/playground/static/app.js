@@ -3,87 +3,111 @@
 'use strict';
 
 (function () {
-  const $ = (id) => document.getElementById(id);
-  const pretty = (value) => (value === undefined ? '' : JSON.stringify(value, null, 2));
-  const short = (secret) => (typeof secret === 'string' ? `${secret.slice(0, 8)}…(${secret.length} chars)` : secret);
-  const claimsOf = (jwt) => JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  const { $, sleep, short, pretty, claimsOf, call: callUrl, failure, show, on, secrets } = window.guichetPlayground;
   let guichet = '';
 
-  /** One cross-origin call with credentials; the answer as status and JSON, or the browser's refusal. */
-  async function call(method, path, { headers, body } = {}) {
-    let response;
-    try {
-      response = await fetch(`${guichet}${path}`, { method, headers, body, credentials: 'include' });
-    } catch (error) {
-      return { status: 0, json: `the browser refused the answer (${error.message}): is this origin in CORS_ORIGINS?` };
-    }
-    const text = await response.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: response.status, json };
-  }
+  /** One cross-origin call with credentials. */
+  const call = (method, path, { headers, body } = {}) => callUrl(`${guichet}${path}`, { method, headers, body, credentials: 'include' });
 
-  const show = (id, text, state) => {
-    $(id).textContent = text;
-    if (state) $(id).dataset.state = state;
-  };
-  const append = (id, text) => {
-    $(id).textContent += `\n\n${text}`;
-  };
-  const on = (id, output, handler) =>
-    $(id).addEventListener('click', (event) => Promise.resolve(handler(event)).catch((error) => append(output, `Failed: ${error.message}`)));
+  /** Across origins, "no answer" may also be the browser refusing to show one. */
+  const unreachable = (answer) =>
+    `${failure(answer)}; across origins the browser also says so when it refuses guichet's answer (is this origin in CORS_ORIGINS?)`;
 
   on('webapp-check', 'webapp-output', async () => {
     const session = await call('GET', '/auth/session');
     if (session.status === 200) {
       show('webapp-output', `Signed in as ${session.json.user.email}\n\nGET /auth/session (credentials: include) → 200\n${pretty(session.json)}`, 'signed-in');
+    } else if (session.status === 401) {
+      show('webapp-output', `Not signed in.\n\nGET /auth/session (credentials: include) → 401\n${pretty(session.json)}`, 'signed-out');
+    } else if (session.status === 0) {
+      show('webapp-output', `✗ Could not check the session: ${unreachable(session)}.`, 'failed');
     } else {
-      show('webapp-output', `GET /auth/session (credentials: include) → ${session.status}\n${pretty(session.json)}`, session.status === 401 ? 'signed-out' : 'failed');
+      show('webapp-output', `✗ Could not check the session: ${failure(session)}.\n\nGET /auth/session (credentials: include) → ${session.status}\n${pretty(session.json)}`, 'failed');
     }
   });
 
+  // The add-in's login: what it knows (the CSRF token, the poll interval), what it has done (`text`) and its last poll.
   let addin = {};
+  let logins = 0;
+  const addinSecrets = secrets('addin-secrets');
+  const render = (state) => show('addin-output', addin.status ? `${addin.text}\n\n${addin.status}` : addin.text, state);
+  const say = (text, state) => {
+    addin.text += `\n\n${text}`;
+    addin.status = undefined;
+    render(state);
+  };
+
   on('addin-init', 'addin-output', async () => {
     const init = await call('POST', '/addons/sessions/init', {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ addin_name: 'Playground' }),
     });
-    if (init.status !== 201) return show('addin-output', `POST /addons/sessions/init → ${init.status}\n${pretty(init.json)}`, 'failed');
-    addin = { csrfToken: init.json.csrf_token, polling: false };
+    if (init.status !== 201) {
+      const why = init.status === 0 ? unreachable(init) : failure(init);
+      return show('addin-output', `✗ POST /addons/sessions/init: ${why}.${init.status ? `\n${pretty(init.json)}` : ''}`, 'failed');
+    }
+    logins += 1;
+    addin = { login: logins, csrfToken: init.json.csrf_token, interval: init.json.interval, polling: false };
     $('addin-open').href = `${guichet}/addons/transit#${new URLSearchParams({ transit_token: init.json.transit_token })}`;
     $('addin-open').hidden = false;
+    $('addin-init').textContent = 'Init';
+    addinSecrets.clear();
+    addinSecrets.add('transit_token', init.json.transit_token);
+    addinSecrets.add('csrf_token', init.json.csrf_token);
     const shown = { ...init.json, transit_token: short(init.json.transit_token), csrf_token: short(init.json.csrf_token) };
-    show('addin-output', `POST /addons/sessions/init → 201 (and the guichet_addons_sid cookie)\n${pretty(shown)}`, 'initialised');
+    addin.text = `POST /addons/sessions/init → 201 (and the guichet_addons_sid cookie)\n${pretty(shown)}`;
+    render('initialised');
   });
 
   on('addin-open', 'addin-output', async () => {
     if (addin.polling || !addin.csrfToken) return;
     addin.polling = true;
-    const csrfToken = addin.csrfToken;
-    append('addin-output', 'Dialog opened. Polling POST /addons/sessions/poll?wait=10 with X-CSRFToken …');
-    for (let polls = 1; addin.csrfToken === csrfToken; polls += 1) {
+    const { login, csrfToken } = addin;
+    say('Dialog opened. Polling POST /addons/sessions/poll?wait=10 with X-CSRFToken …', 'pending');
+    for (let polls = 1; addin.login === login; polls += 1) {
       const poll = await call('POST', '/addons/sessions/poll?wait=10', { headers: { 'X-CSRFToken': csrfToken } });
+      if (addin.login !== login) return;
       if (poll.status === 202) {
-        $('addin-output').dataset.state = 'pending';
+        addin.status = `poll ${polls} → 202 pending: the person has not confirmed yet; polling again.`;
+        render('pending');
         continue;
       }
-      addin.polling = false;
-      if (poll.status !== 200) {
-        const cancelled = poll.status === 404 && /cancelled/.test(poll.json?.error_description ?? '');
-        append('addin-output', `poll ${polls} → ${poll.status}\n${pretty(poll.json)}${cancelled ? '\n\nThe person cancelled in the dialog: the add-in stops polling.' : ''}`);
-        $('addin-output').dataset.state = cancelled ? 'cancelled' : 'failed';
+      if (poll.status === 429) {
+        // Retry-After is readable across origins only when guichet exposes it; the init's interval stands in.
+        const seconds = poll.retryAfter ?? addin.interval ?? 5;
+        const source = poll.retryAfter !== undefined ? 'Retry-After' : "the init's interval: this origin cannot read Retry-After";
+        say(`poll ${polls} → 429 ${poll.json?.error ?? ''}: ${poll.json?.error_description ?? 'too many polls'}. Waiting ${seconds} s (${source}), then polling again.`, 'pending');
+        await sleep(seconds * 1000);
+        continue;
+      }
+      if (poll.status === 200) {
+        addin.polling = false;
+        addin.csrfToken = undefined;
+        $('addin-open').hidden = true;
+        addinSecrets.add('access_token', poll.json.access_token);
+        const shown = { ...poll.json, access_token: short(poll.json.access_token) };
+        say(`poll ${polls} → 200\n${pretty(shown)}\n\nThe access token's claims:\n${pretty(claimsOf(poll.json.access_token))}`, 'authenticated');
         return;
       }
-      const shown = { ...poll.json, access_token: short(poll.json.access_token) };
-      append('addin-output', `poll ${polls} → 200\n${pretty(shown)}\n\nThe access token's claims:\n${pretty(claimsOf(poll.json.access_token))}`);
-      $('addin-output').dataset.state = 'authenticated';
-      return;
+      return stop(polls, poll);
     }
   });
+
+  /** The add-in login is over without a token: say why, and offer to start again. */
+  function stop(polls, poll) {
+    addin.polling = false;
+    addin.csrfToken = undefined;
+    $('addin-open').hidden = true;
+    $('addin-init').textContent = 'Start again';
+    const cancelled = poll.status === 404 && /cancelled/.test(poll.json?.error_description ?? '');
+    const answer = poll.status ? `poll ${polls} → ${poll.status}\n${pretty(poll.json)}\n\n` : '';
+    let why;
+    if (cancelled) why = 'The person cancelled in the dialog: the add-in stops polling.';
+    else if (poll.status === 404) why = 'This add-in login is over (it expired, or is unknown): the add-in stops polling.';
+    else if (poll.status === 0) why = `✗ ${unreachable(poll)}: the add-in stops polling.`;
+    else why = `✗ ${failure(poll)}: the add-in stops polling.`;
+    say(`${answer}${why} Start again (Init) to sign in.`, cancelled ? 'cancelled' : poll.status === 404 ? 'ended' : 'failed');
+  }
 
   fetch('/config.json')
     .then((response) => response.json())
@@ -93,5 +117,6 @@
       $('origin').textContent = location.origin;
       show('webapp-output', 'Check the session to start.');
       show('addin-output', 'Init to start.');
-    });
+    })
+    .catch((error) => show('addin-output', `✗ Could not read this frame's settings: ${error.message}`, 'failed'));
 })();

@@ -3,49 +3,31 @@
 'use strict';
 
 (function () {
-  const $ = (id) => document.getElementById(id);
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  const pretty = (value) => (value === undefined ? '' : JSON.stringify(value, null, 2));
-  /** Secrets are shown shortened: enough to recognise them, not to read them off a screenshot. */
-  const short = (secret) => (typeof secret === 'string' ? `${secret.slice(0, 8)}…(${secret.length} chars)` : secret);
-  const claimsOf = (jwt) => JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  const { $, sleep, short, duration, pretty, claimsOf, call, failure, show, append, on, secrets } = window.guichetPlayground;
 
-  /** One request; the answer as status and JSON (or text). */
-  async function call(method, path, { headers, body } = {}) {
-    const response = await fetch(path, { method, headers, body, credentials: 'same-origin' });
-    const text = await response.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: response.status, json };
-  }
+  /** The exchange code's lifetime by default (EXCHANGE_CODE_TTL_SECONDS; this page cannot read the setting). */
+  const EXCHANGE_CODE_TTL_SECONDS = 30;
+  /** How often section 5 looks at the sessions, and for how long at most. */
+  const WATCH_EVERY_MS = 2500;
+  const WATCH_AT_MOST_MS = 3 * 60 * 1000;
 
-  const show = (id, text, state) => {
-    $(id).textContent = text;
-    if (state) $(id).dataset.state = state;
-  };
-  const append = (id, text) => {
-    $(id).textContent += `\n\n${text}`;
-  };
-
-  /** A click handler whose failures (guichet unreachable, a bug) are shown in the section, not lost. */
-  const on = (id, output, handler) =>
-    $(id).addEventListener('click', (event) =>
-      Promise.resolve(handler(event)).catch((error) => append(output, `Failed: ${error.message}`)),
-    );
+  /** guichet's own origin, where its cookies live: every link that starts a login goes there. */
+  let publicUrl = location.origin;
 
   // ---------------------------------------------------------------------------------------------------
   // 1. Web login and session
   async function refreshWebSession() {
-    const session = await call('GET', '/auth/session');
+    const session = await call('/auth/session');
     if (session.status === 200) {
       const { user } = session.json;
       show('web-output', `Signed in as ${user.name} <${user.email}>\n\nGET /auth/session → 200\n${pretty(session.json)}`, 'signed-in');
+    } else if (session.status === 401) {
+      show('web-output', `Not signed in.\n\nGET /auth/session → 401\n${pretty(session.json)}`, 'signed-out');
     } else {
-      show('web-output', `Not signed in.\n\nGET /auth/session → ${session.status}\n${pretty(session.json)}`, 'signed-out');
+      // Anything but 401 says nothing about the session: it could not be checked.
+      const answer = session.status ? `GET /auth/session → ${session.status}\n${pretty(session.json)}` : 'GET /auth/session got no answer.';
+      const retry = session.retryAfter ? ` (guichet suggests waiting ${duration(session.retryAfter)}: Retry-After)` : '';
+      show('web-output', `✗ Could not check the session: ${failure(session)}.\n\n${answer}\n\nRefresh to try again${retry}.`, 'failed');
     }
   }
   on('web-refresh', 'web-output', refreshWebSession);
@@ -53,142 +35,260 @@
   // ---------------------------------------------------------------------------------------------------
   // 2. Native app (simulated)
   let native = {};
+  const nativeSecrets = secrets('native-secrets');
 
   on('native-start', 'native-output', async () => {
-    const start = await call('POST', '/playground/native/start');
-    if (start.status !== 201) return show('native-output', `POST /playground/native/start → ${start.status}\n${pretty(start.json)}`);
+    const start = await call('/playground/native/start', { method: 'POST' });
+    if (start.status !== 201) return show('native-output', `✗ Could not make a PKCE pair: ${failure(start)}.`, 'failed');
     native = { id: start.json.id };
-    $('native-open').href = start.json.login_url;
+    nativeSecrets.clear();
+    $('native-open').href = `${publicUrl}${start.json.login_url}`;
     $('native-open').hidden = false;
     $('native-exchange').disabled = true;
+    $('native-start').textContent = 'Make a new PKCE pair';
     show(
       'native-output',
       `The app made a PKCE pair: it keeps the verifier and sends only its S256 challenge.\n` +
         `code_challenge = ${start.json.code_challenge}\n\n` +
-        `It opens the system browser on:\n${location.origin}${start.json.login_url}\n\n` +
-        'Waiting for the redirect to ' + start.json.return_to + ' …',
+        `It opens the system browser on:\n${publicUrl}${start.json.login_url}\n\n` +
+        `Waiting for the redirect to ${start.json.return_to} …`,
       'waiting',
     );
-    waitForNativeRedirect(native.id);
+    waitForNativeRedirect(native.id).catch((error) => append('native-output', `✗ Stopped waiting: ${error.message}`, 'failed'));
+  });
+
+  $('native-open').addEventListener('click', () => {
+    native.openedAt = Date.now();
   });
 
   async function waitForNativeRedirect(id) {
     const deadline = Date.now() + 10 * 60 * 1000;
     while (native.id === id && Date.now() < deadline) {
-      const answer = await call('GET', `/playground/native/received?id=${encodeURIComponent(id)}`);
-      if (answer.status === 200) {
-        native.redirect = answer.json.redirect;
-        native.verifier = answer.json.code_verifier;
-        append('native-output', `The app received:\n${native.redirect}`);
-        $('native-output').dataset.state = 'received';
-        $('native-exchange').disabled = false;
-        return;
-      }
-      if (answer.status !== 202) return append('native-output', 'This login expired: make a new PKCE pair.');
-      await sleep(500);
+      const answer = await call(`/playground/native/received?id=${encodeURIComponent(id)}`);
+      if (native.id !== id) return;
+      if (answer.status === 200) return received(answer.json);
+      if (answer.status === 0) return append('native-output', `✗ Stopped waiting: ${failure(answer)}.`, 'failed');
+      if (answer.status !== 202) return append('native-output', '✗ This login expired: make a new PKCE pair.', 'failed');
+      await sleep(700);
     }
+  }
+
+  function received({ redirect, code_verifier: verifier }) {
+    const url = new URL(redirect);
+    native.redirect = redirect;
+    native.verifier = verifier;
+    native.code = url.searchParams.get('code');
+    native.receivedAt = Date.now();
+    const shown = native.code ? redirect.replace(native.code, short(native.code)) : redirect;
+    let text = `The app received:\n${shown}`;
+    if (!native.code) {
+      return append('native-output', `${text}\n\n✗ It carries no code: the login failed. Make a new PKCE pair to start again.`, 'failed');
+    }
+    nativeSecrets.add('exchange code', native.code);
+    text += `\n\nExchange it now: an exchange code lives ${EXCHANGE_CODE_TTL_SECONDS} s by default and can be used once.`;
+    const seconds = native.openedAt ? (native.receivedAt - native.openedAt) / 1000 : undefined;
+    if (seconds !== undefined && seconds < 5) {
+      text +=
+        `\n\nNo login form? The redirect came back ${seconds.toFixed(1)} s after the system browser opened: it already had ` +
+        'a session at the IdP (from section 1), so the IdP signed you in without asking. That is single sign-on. ' +
+        'To see the login form again, log out at the IdP (section 5), then make a new PKCE pair.';
+    }
+    append('native-output', text, 'received');
+    $('native-exchange').disabled = false;
   }
 
   on('native-exchange', 'native-output', async () => {
     $('native-exchange').disabled = true;
-    const code = new URL(native.redirect).searchParams.get('code');
-    const exchange = await call('POST', '/auth/session-exchange', {
+    const age = Math.round((Date.now() - native.receivedAt) / 1000);
+    const exchange = await call('/auth/session-exchange', {
+      method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code, code_verifier: native.verifier }),
+      body: JSON.stringify({ code: native.code, code_verifier: native.verifier }),
     });
-    const shown = exchange.status === 200 ? { ...exchange.json, session_token: short(exchange.json.session_token) } : exchange.json;
-    append('native-output', `POST /auth/session-exchange {"code", "code_verifier"} → ${exchange.status}\n${pretty(shown)}`);
-    if (exchange.status !== 200) return;
+    native.code = undefined;
+    if (exchange.status !== 200) return exchangeFailed(exchange, age);
     native.sessionToken = exchange.json.session_token;
-    const session = await call('GET', '/auth/session', { headers: { Authorization: `Bearer ${native.sessionToken}` } });
-    append('native-output', `GET /auth/session with Authorization: Bearer <session_token> → ${session.status}\n${pretty(session.json)}`);
-    $('native-output').dataset.state = session.status === 200 ? 'signed-in' : 'failed';
+    nativeSecrets.clear(); // the code is spent
+    nativeSecrets.add('session_token', native.sessionToken);
+    const shown = { ...exchange.json, session_token: short(exchange.json.session_token) };
+    append('native-output', `POST /auth/session-exchange {"code", "code_verifier"} → 200\n${pretty(shown)}`);
+    const session = await call('/auth/session', { headers: { Authorization: `Bearer ${native.sessionToken}` } });
+    if (session.status === 200) {
+      append('native-output', `GET /auth/session with Authorization: Bearer <session_token> → 200\n${pretty(session.json)}`, 'signed-in');
+    } else {
+      append('native-output', `✗ GET /auth/session with Authorization: Bearer <session_token>: ${failure(session)}.`, 'failed');
+    }
   });
+
+  function exchangeFailed(exchange, age) {
+    const lines = [`✗ The exchange failed: ${failure(exchange)}.`];
+    if (exchange.status === 400) {
+      lines.push(
+        `An exchange code lives ${EXCHANGE_CODE_TTL_SECONDS} s by default (EXCHANGE_CODE_TTL_SECONDS) and is single use: an expired code, one already ` +
+          'exchanged, or one burnt by a wrong verifier all get 400 invalid_grant. ' +
+          (age >= EXCHANGE_CODE_TTL_SECONDS ? `This one was received ${duration(age)} ago: it had expired. ` : '') +
+          'The app cannot try again with it: it must start the login again. Make a new PKCE pair and open the system browser again.',
+      );
+    } else if (exchange.status === 429) {
+      lines.push(`Too many failed exchanges from this address: try again in ${exchange.retryAfter ?? 'a few'} s (Retry-After), with a new PKCE pair.`);
+    } else {
+      lines.push('Make a new PKCE pair to start again.');
+    }
+    if (exchange.status) lines.push(`POST /auth/session-exchange {"code", "code_verifier"} → ${exchange.status}\n${pretty(exchange.json)}`);
+    append('native-output', lines.join('\n\n'), 'failed');
+    $('native-start').textContent = 'Make a new PKCE pair and start again';
+  }
 
   // ---------------------------------------------------------------------------------------------------
   // 4. Machine-to-machine application
   let application = {};
+  const appSecrets = secrets('app-secrets');
 
   on('app-create', 'app-output', async () => {
-    const created = await call('POST', '/playground/apps');
-    if (created.status !== 201) return show('app-output', `Creating the application failed (${created.status})\n${pretty(created.json)}`);
-    application = { clientId: created.json.output.client_id, clientSecret: created.json.output.client_secret };
-    show('app-output', `$ ${created.json.command}\n${pretty(created.json.output)}`, 'created');
+    const made = await call('/playground/apps', { method: 'POST' });
+    if (made.status !== 200 && made.status !== 201) return show('app-output', `✗ Could not make the demo application: ${failure(made)}.`, 'failed');
+    const { action, output } = made.json;
+    application = { clientId: output.client_id, clientSecret: output.client_secret };
+    appSecrets.clear();
+    appSecrets.add('client_secret', application.clientSecret);
+    const what =
+      action === 'rotated'
+        ? `The demo application already exists (${output.client_id}): its secret was rotated instead of creating another one.\n` +
+          `The old secret no longer works.\n\n$ ${made.json.found_with}\n…\n$ ${made.json.command}`
+        : `Created the demo application.\n\n$ ${made.json.command}`;
+    show('app-output', `${what}\n${pretty({ ...output, client_secret: short(output.client_secret) })}`, action === 'rotated' ? 'rotated' : 'created');
     $('app-token').disabled = false;
     $('app-me').disabled = true;
   });
 
   on('app-token', 'app-output', async () => {
-    const token = await call('POST', '/oauth/token', {
+    const token = await call('/oauth/token', {
+      method: 'POST',
       headers: {
         Authorization: `Basic ${btoa(`${application.clientId}:${application.clientSecret}`)}`,
         'Content-Type': 'application/x-www-form-urlencoded',
       },
       body: 'grant_type=client_credentials',
     });
-    if (token.status !== 200) return append('app-output', `POST /oauth/token → ${token.status}\n${pretty(token.json)}`);
+    if (token.status !== 200) {
+      return append('app-output', `✗ POST /oauth/token: ${failure(token)}.${token.status ? `\n${pretty(token.json)}` : ''}`, 'failed');
+    }
     application.accessToken = token.json.access_token;
+    appSecrets.add('access_token', application.accessToken);
     const shown = { ...token.json, access_token: short(token.json.access_token) };
     append(
       'app-output',
       `POST /oauth/token grant_type=client_credentials (HTTP Basic) → 200\n${pretty(shown)}\n\n` +
         `The access token's claims:\n${pretty(claimsOf(token.json.access_token))}`,
+      'token',
     );
-    $('app-output').dataset.state = 'token';
     $('app-me').disabled = false;
   });
 
   on('app-me', 'app-output', async () => {
-    const me = await call('GET', '/external-api/v1.0/me', { headers: { Authorization: `Bearer ${application.accessToken}` } });
-    append('app-output', `GET /external-api/v1.0/me with Authorization: Bearer <access_token> → ${me.status}\n${pretty(me.json)}`);
-    $('app-output').dataset.state = me.status === 200 ? 'called' : 'failed';
+    const me = await call('/external-api/v1.0/me', { headers: { Authorization: `Bearer ${application.accessToken}` } });
+    if (me.status === 200) {
+      append('app-output', `GET /external-api/v1.0/me with Authorization: Bearer <access_token> → 200\n${pretty(me.json)}`, 'called');
+    } else {
+      append('app-output', `✗ GET /external-api/v1.0/me: ${failure(me)}.`, 'failed');
+    }
   });
 
   // ---------------------------------------------------------------------------------------------------
   // 5. Back-channel logout
   let watching = false;
 
-  on('logout-open', 'logout-output', async () => {
-    // The link opens the IdP's end-session page in a new window; this window watches the sessions.
+  $('logout-open').addEventListener('click', (event) => {
+    // The IdP's end-session page opens in a window this page keeps a handle on, to stop watching when it closes.
+    event.preventDefault();
+    const idpWindow = window.open($('logout-open').href, 'guichet-idp-logout');
     if (watching) return;
+    watchLogout(idpWindow).catch((error) => append('logout-output', `✗ Stopped watching: ${error.message}`, 'failed'));
+  });
+
+  async function watchLogout(idpWindow) {
     watching = true;
-    const status = async (headers) => (await call('GET', '/auth/session', { headers })).status;
-    const describe = (code) => (code === 200 ? 'live (200)' : `ended (${code})`);
-    const deadline = Date.now() + 5 * 60 * 1000;
+    const status = async (headers) => call('/auth/session', { headers });
+    const describe = (answer) => {
+      if (answer === undefined) return 'none (section 2 not done)';
+      if (answer.status === 200) return 'live (200)';
+      if (answer.status === 401) return 'ended (401)';
+      return `unknown: ${failure(answer)}`;
+    };
+    // Live, or not known to be ended: still worth watching.
+    const open = (answer) => answer !== undefined && answer.status !== 401;
+    const deadline = Date.now() + WATCH_AT_MOST_MS;
     let web;
     let app;
-    let watched = false;
-    while (Date.now() < deadline) {
-      web = await status();
-      app = native.sessionToken ? await status({ Authorization: `Bearer ${native.sessionToken}` }) : undefined;
-      show(
-        'logout-output',
-        `Watching GET /auth/session every second (since you opened the IdP's logout page):\n` +
-          `  web session (cookie):          ${describe(web)}\n` +
-          `  native app session (Bearer):   ${app === undefined ? 'none (section 2 not done)' : describe(app)}`,
-        'watching',
-      );
-      if (web !== 200 && app !== 200) break;
-      watched = true;
-      await sleep(1000);
+    let looks = 0;
+    let seenOpen = false;
+    let closed = false;
+    try {
+      for (;;) {
+        // A window seen open, then closed. (One reported closed from the start is no handle at all: a blocked
+        // pop-up, or an IdP whose Cross-Origin-Opener-Policy cuts the link; then only the deadline stops this.)
+        if (idpWindow && !idpWindow.closed) seenOpen = true;
+        closed = seenOpen && idpWindow.closed;
+        web = await status();
+        app = native.sessionToken ? await status({ Authorization: `Bearer ${native.sessionToken}` }) : undefined;
+        looks += 1;
+        const anyOpen = open(web) || open(app);
+        if (looks === 1 && !anyOpen) {
+          return show(
+            'logout-output',
+            'Nothing to watch: no session is live (web session: ' +
+              `${describe(web)}, native app session: ${describe(app)}).\nSign in first (section 1), then log out at the IdP again.`,
+            'idle',
+          );
+        }
+        show(
+          'logout-output',
+          `Watching GET /auth/session every ${WATCH_EVERY_MS / 1000} s while the IdP's logout window is open (${looks} looks):\n` +
+            `  web session (cookie):          ${describe(web)}\n` +
+            `  native app session (Bearer):   ${describe(app)}`,
+          'watching',
+        );
+        if (!anyOpen) {
+          append('logout-output', "Every session is gone: guichet received the IdP's logout token and ended them.", 'ended');
+          return refreshWebSession();
+        }
+        if (closed) {
+          return append('logout-output', 'The IdP window was closed, so this stopped watching. Log out at the IdP again to watch again.', 'stopped');
+        }
+        if (Date.now() > deadline) {
+          return append('logout-output', `Stopped watching after ${duration(WATCH_AT_MOST_MS / 1000)}. Log out at the IdP again to watch again.`, 'stopped');
+        }
+        await sleep(WATCH_EVERY_MS);
+      }
+    } finally {
+      watching = false;
     }
-    watching = false;
-    if (!watched) {
-      append('logout-output', 'No live session to watch: sign in first (section 1), then log out at the IdP again.');
-    } else if (web !== 200 && app !== 200) {
-      append('logout-output', 'Every session is gone: guichet received the IdP\'s logout token and ended them.');
-      $('logout-output').dataset.state = 'ended';
-      await refreshWebSession();
-    }
-  });
+  }
 
   // ---------------------------------------------------------------------------------------------------
   async function loadConfig() {
-    const config = await call('GET', '/playground/config');
-    if (config.status !== 200) return;
+    const config = await call('/playground/config');
+    if (config.status !== 200) {
+      show('logout-output', `✗ Could not read the playground's settings: ${failure(config)}.`, 'failed');
+      return;
+    }
+    publicUrl = new URL(config.json.public_url).origin;
+    if (location.origin !== publicUrl) {
+      // guichet's cookies belong to one host name: a login started from another name of this machine would end on
+      // "this login was not started in this browser". The local server redirects localhost; a proxy may not.
+      $('wrong-host-url').textContent = `${publicUrl}/`;
+      $('wrong-host-url').href = `${publicUrl}/`;
+      $('wrong-host-here').textContent = location.origin;
+      $('wrong-host').hidden = false;
+      $('app-frame').hidden = true;
+    } else {
+      $('app-frame').src = `${config.json.app_origin}/`;
+    }
+    // Absolute, to guichet's own origin: a login must start and end on the same host name.
+    $('web-login').href = `${publicUrl}/auth/login?returnTo=/`;
+    $('web-logout-form').action = `${publicUrl}/auth/logout`;
     $('idp').textContent = config.json.issuer;
     $('app-origin').textContent = config.json.app_origin;
-    $('app-frame').src = `${config.json.app_origin}/`;
     for (const element of document.querySelectorAll('.return-to')) element.textContent = config.json.native_return_to;
     if (config.json.end_session_endpoint) {
       $('logout-open').href = config.json.end_session_endpoint;
@@ -199,8 +299,8 @@
     }
   }
 
-  loadConfig().catch((error) => show('logout-output', `Failed: ${error.message}`));
-  refreshWebSession().catch((error) => show('web-output', `guichet could not be reached: ${error.message}`));
+  loadConfig().catch((error) => show('logout-output', `✗ Failed: ${error.message}`, 'failed'));
+  refreshWebSession().catch((error) => show('web-output', `✗ Failed: ${error.message}`, 'failed'));
   show('native-output', 'Make a PKCE pair to start.');
   show('app-output', 'Create the demo application to start.');
 })();
