@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   }) as unknown as typeof documentClient.send;
 
   const { presentedClient, authenticateClient } = await import('../lambdas/domain/client-authentication');
-  const { grantClientCredentials, requireClientCredentialsGrant } = await import('../lambdas/domain/client-credentials');
+  const { grantClientCredentials } = await import('../lambdas/domain/client-credentials');
   const { appConfig } = await import('../lambdas/shared/config');
   const { signingKeyStore } = await import('../lambdas/shared/signing-keys');
   const { mintAccessToken } = await import('../lambdas/domain/access-tokens');
@@ -73,7 +73,6 @@ async function main(): Promise<void> {
     await mintAccessToken({ sub: application.id, clientId: application.id, scope: 'calendar:read', ttlSeconds: 3600 }, key, config);
   });
   const domain = await cpuPerRequest(async () => {
-    requireClientCredentialsGrant(form);
     const authenticated = await authenticateClient(presentedClient(authorization, form));
     await grantClientCredentials(authenticated, form, keys.currentKey, config);
   });

@@ -92,6 +92,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     secrets: [],
   },
   {
+    id: 'AuthToken',
+    method: 'POST',
+    path: '/auth/token',
+    entry: 'lambdas/handlers/auth/token.ts',
+    tables: { sessions: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
+    secrets: ['signingKeys'],
+  },
+  {
     id: 'AuthLogout',
     method: 'POST',
     path: '/auth/logout',
@@ -200,7 +208,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/oauth/token',
     entry: 'lambdas/handlers/oauth/token.ts',
-    tables: { applications: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
+    tables: { applications: { items: ['GetItem'] }, sessions: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
     secrets: ['signingKeys'],
     throttle: STRICT_THROTTLE,
   },

@@ -5,11 +5,15 @@ import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
 
 export interface AccessTokenRequest {
-  /** The user (delegation, add-ins) or the application itself (client credentials). */
+  /** The user (delegation, add-ins, user tokens) or the application itself (client credentials). */
   readonly sub: string;
   readonly clientId: string;
   readonly scope: string;
   readonly email?: string;
+  /** The public id of the guichet session a user token was minted from. */
+  readonly sid?: string;
+  /** @default ACCESS_TOKEN_AUDIENCE */
+  readonly audience?: string;
   readonly ttlSeconds: number;
 }
 
@@ -18,7 +22,7 @@ export interface AccessToken {
   readonly expiresIn: number;
 }
 
-/** An RFC 9068 JWT access token: `typ: at+jwt`, `kid`, issued by guichet for ACCESS_TOKEN_AUDIENCE. */
+/** An RFC 9068 JWT access token: `typ: at+jwt`, `kid`, issued by guichet for ACCESS_TOKEN_AUDIENCE unless told another. */
 export async function mintAccessToken(
   request: AccessTokenRequest,
   signingKey: SigningKey,
@@ -29,10 +33,11 @@ export async function mintAccessToken(
     client_id: request.clientId,
     scope: request.scope,
     ...(request.email === undefined ? {} : { email: request.email }),
+    ...(request.sid === undefined ? {} : { sid: request.sid }),
   })
     .setProtectedHeader({ alg: signingKey.alg, typ: 'at+jwt', kid: signingKey.kid })
     .setIssuer(config.publicUrl)
-    .setAudience(config.accessTokenAudience)
+    .setAudience(request.audience ?? config.accessTokenAudience)
     .setSubject(request.sub)
     .setIssuedAt(now)
     .setExpirationTime(now + request.ttlSeconds)

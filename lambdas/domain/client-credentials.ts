@@ -1,6 +1,6 @@
 import type { ApplicationRecord } from '../repositories/applications';
 import type { AppConfig } from '../shared/config';
-import { AccessDenied, InvalidRequest, InvalidScope, UnsupportedGrantType } from '../shared/errors';
+import { AccessDenied, InvalidScope } from '../shared/errors';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import type { SigningKey } from '../shared/signing-keys';
@@ -9,13 +9,6 @@ import { mayActFor, parseScopes } from './application-rules';
 
 export interface GrantedToken extends AccessToken {
   readonly scope: string;
-}
-
-/** RFC 6749 §4.4 checks that need no client: the grant type, before any lookup. */
-export function requireClientCredentialsGrant(form: ReadonlyMap<string, string>): void {
-  const grantType = form.get('grant_type');
-  if (!grantType) throw new InvalidRequest('grant_type is required');
-  if (grantType !== 'client_credentials') throw new UnsupportedGrantType('only client_credentials is supported');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { returnUnit, takeUnit } from '../repositories/rate-limits';
 import { sha256 } from '../shared/crypto';
+import type { AppConfig } from '../shared/config';
 import { HttpError, TooManyRequests } from '../shared/errors';
 import { MetricName, type RateLimitPurpose } from '../shared/metric-names';
 import { countMetric } from '../shared/observability';
@@ -55,4 +56,14 @@ export async function limitingFailures<T>(limiter: RateLimiter, clientAddress: s
     if (!(error instanceof HttpError && error.status < 500)) await unit.giveBack();
     throw error;
   }
+}
+
+/** Failed token requests, of either token endpoint: one budget per address, so that guesses cannot be spread. */
+export function tokenFailureLimiter(config: Pick<AppConfig, 'tokenFailureLimit' | 'tokenFailureWindowSeconds'>): RateLimiter {
+  return rateLimiter({
+    purpose: 'token-failures',
+    limit: config.tokenFailureLimit,
+    windowSeconds: config.tokenFailureWindowSeconds,
+    refusal: 'too many failed token requests from this address; retry later',
+  });
 }

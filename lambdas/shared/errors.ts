@@ -40,6 +40,12 @@ export class InvalidScope extends HttpError {
   readonly code = 'invalid_scope';
 }
 
+/** RFC 8693 §2.2.2: the audience or resource asked for is not one guichet mints tokens for. */
+export class InvalidTarget extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_target';
+}
+
 export class UnsupportedGrantType extends HttpError {
   readonly status = 400;
   readonly code = 'unsupported_grant_type';

@@ -33,6 +33,10 @@ export const MetricName = {
   RateLimited: 'RateLimited',
   /** A long poll answered at once: the address already holds its share of long polls. */
   LongPollShortened: 'LongPollShortened',
+  /** A session exchanged for a user token; counted by `audience` and, separately, by `flow`. */
+  UserTokenIssued: 'UserTokenIssued',
+  /** A user token refused; the `reason` dimension is the error code answered. */
+  UserTokenRefused: 'UserTokenRefused',
   /** A dependency failed a request; dimensions `dependency` and `reason` (the kind of failure). */
   DependencyFailed: 'DependencyFailed',
 } as const;
@@ -70,6 +74,17 @@ export const LOGOUT_REJECTION_REASONS = [
   'replayed',
 ] as const;
 export type LogoutRejectionReason = (typeof LOGOUT_REJECTION_REASONS)[number];
+
+/** Why a user token was refused: the error code answered, the `reason` dimension of UserTokenRefused. */
+export const USER_TOKEN_REFUSAL_REASONS = [
+  'invalid_request',
+  'invalid_target',
+  'invalid_scope',
+  'invalid_grant',
+  'unauthenticated',
+  'access_denied',
+] as const;
+export type UserTokenRefusalReason = (typeof USER_TOKEN_REFUSAL_REASONS)[number];
 
 /** The per-address budgets: the `reason` dimension of RateLimited. */
 export const RATE_LIMIT_PURPOSES = ['logins', 'session-exchange-failures', 'token-failures', 'addons', 'addon-polls'] as const;

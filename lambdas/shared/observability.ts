@@ -10,6 +10,7 @@ import {
   type DependencyFailureKind,
   type MetricName,
   type RateLimitPurpose,
+  type UserTokenRefusalReason,
 } from './metric-names';
 
 /** Structured JSON logs. Never pass a secret (token, code, cookie, verifier) to it: log hashes or outcomes. */
@@ -19,25 +20,26 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 
 export interface MetricDimensions {
   readonly flow?: LoginFlow;
-  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason | RateLimitPurpose | DependencyFailureKind;
+  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason | RateLimitPurpose | DependencyFailureKind | UserTokenRefusalReason;
   readonly dependency?: Dependency;
   /** The client id of a machine-to-machine application. */
   readonly application?: string;
+  /** The product API a user token is for. */
+  readonly audience?: string;
 }
 
 /**
  * Emits one count at once as its own EMF record, so metrics with different dimensions never share a record
  * and nothing is lost if the invocation fails later. A count with dimensions is also published with the
- * `service` dimension alone: the total that alarms watch (an alarm cannot sum more than ten series).
+ * `service` dimension alone: the total that alarms watch (an alarm cannot sum more than ten series). A list
+ * publishes each set of dimensions as its own series (counted per audience and, apart, per flow) in one record.
  */
-export function countMetric(name: MetricName, dimensions: MetricDimensions = {}, value = 1): void {
+export function countMetric(name: MetricName, dimensions: MetricDimensions | readonly MetricDimensions[] = {}, value = 1): void {
   const single = metrics.singleMetric();
-  const definedDimensions = Object.fromEntries(
-    Object.entries(dimensions).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-  if (Object.keys(definedDimensions).length > 0) {
-    single.addDimensions({});
-    single.addDimensions(definedDimensions);
-  }
+  const dimensionSets = (Array.isArray(dimensions) ? dimensions : [dimensions])
+    .map((set: MetricDimensions) => Object.fromEntries(Object.entries(set).filter((entry): entry is [string, string] => entry[1] !== undefined)))
+    .filter((set) => Object.keys(set).length > 0);
+  if (dimensionSets.length > 0) single.addDimensions({});
+  for (const set of dimensionSets) single.addDimensions(set);
   single.addMetric(name, MetricUnit.Count, value);
 }

@@ -1,10 +1,14 @@
 import { authenticateClient, presentedClient } from '../../domain/client-authentication';
-import { grantClientCredentials, requireClientCredentialsGrant } from '../../domain/client-credentials';
-import { limitingFailures, rateLimiter } from '../../domain/rate-limit';
+import { grantClientCredentials } from '../../domain/client-credentials';
+import { limitingFailures, tokenFailureLimiter } from '../../domain/rate-limit';
+import { tokenExchangeRequest } from '../../domain/token-exchange';
+import { TOKEN_EXCHANGE_GRANT } from '../../domain/token-types';
+import { userTokenFor, userTokenResponse } from '../../domain/user-tokens';
 import { appConfig, browserOrigins } from '../../shared/config';
-import { InvalidClient } from '../../shared/errors';
-import { header, jsonResponse } from '../../shared/http';
+import { InvalidClient, InvalidRequest, UnsupportedGrantType } from '../../shared/errors';
+import { header, jsonResponse, type HttpResult } from '../../shared/http';
 import { MetricName } from '../../shared/metric-names';
+import type { FormEvent } from '../../shared/middleware/form-body';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { knownOriginsOnly } from '../../shared/middleware/known-origins';
 import { countMetric } from '../../shared/observability';
@@ -12,35 +16,43 @@ import { signingKeyStore } from '../../shared/signing-keys';
 
 const config = appConfig();
 const keys = signingKeyStore(config.signingKeysCacheSeconds);
-const failures = rateLimiter({
-  purpose: 'token-failures',
-  limit: config.tokenFailureLimit,
-  windowSeconds: config.tokenFailureWindowSeconds,
-  refusal: 'too many failed token requests from this address; retry later',
-});
+const failures = tokenFailureLimiter(config);
+
+/** RFC 6749 §4.4: an application's own access token, or one acting for a user of its delegated domains. */
+async function clientCredentials(event: FormEvent): Promise<HttpResult> {
+  const application = await authenticateClient(presentedClient(header(event, 'authorization'), event.form)).catch((error: unknown) => {
+    if (error instanceof InvalidClient) countMetric(MetricName.ClientAuthenticationFailed);
+    throw error;
+  });
+  const granted = await grantClientCredentials(application, event.form, keys.currentKey, config);
+  return jsonResponse(200, { access_token: granted.token, token_type: 'Bearer', expires_in: granted.expiresIn, scope: granted.scope });
+}
+
+/** RFC 8693: a guichet session token (a native app's) exchanged for a user token for one product API. */
+async function tokenExchange(event: FormEvent): Promise<HttpResult> {
+  const request = tokenExchangeRequest(event.form, header(event, 'authorization'));
+  return jsonResponse(200, userTokenResponse(await userTokenFor(request.subjectToken, request, keys.currentKey, config)));
+}
+
+const GRANTS: Readonly<Record<string, (event: FormEvent) => Promise<HttpResult>>> = {
+  client_credentials: clientCredentials,
+  [TOKEN_EXCHANGE_GRANT]: tokenExchange,
+};
 
 /**
- * POST /oauth/token — the client-credentials grant (RFC 6749 §4.4), answering RFC 9068 access tokens. A form
- * posted by a page of another site is refused before it can spend the failure budget of its visitor's address.
+ * POST /oauth/token — the client-credentials grant (RFC 6749 §4.4) and token exchange (RFC 8693), answering RFC
+ * 9068 access tokens; failures of either spend the address's budget. A form posted by a page of another site is
+ * refused before it can spend the failure budget of its visitor's address.
  */
 export const handler = httpHandler(
   'form',
   async (event) =>
     limitingFailures(failures, event.requestContext.http.sourceIp, async () => {
-      requireClientCredentialsGrant(event.form);
-      const application = await authenticateClient(presentedClient(header(event, 'authorization'), event.form)).catch(
-        (error: unknown) => {
-          if (error instanceof InvalidClient) countMetric(MetricName.ClientAuthenticationFailed);
-          throw error;
-        },
-      );
-      const granted = await grantClientCredentials(application, event.form, keys.currentKey, config);
-      return jsonResponse(200, {
-        access_token: granted.token,
-        token_type: 'Bearer',
-        expires_in: granted.expiresIn,
-        scope: granted.scope,
-      });
+      const grantType = event.form.get('grant_type');
+      if (!grantType) throw new InvalidRequest('grant_type is required');
+      const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
+      if (!grant) throw new UnsupportedGrantType(`supported grant types: ${Object.keys(GRANTS).join(', ')}`);
+      return grant(event);
     }),
   [knownOriginsOnly(browserOrigins(config))],
 );

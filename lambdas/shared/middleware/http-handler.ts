@@ -3,13 +3,14 @@ import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResult } from '../http';
 import { errorResponses } from './error-responses';
 import { formBody, type FormEvent } from './form-body';
+import { formOrJsonBody } from './form-or-json-body';
 import { jsonBody, type JsonEvent } from './json-body';
 import { requestContext } from './request-context';
 import { noStore } from './no-store';
 import { responseHeaders, SECURITY_HEADERS } from './response-headers';
 import { tracingMiddleware } from '../tracing';
 
-type Body = 'none' | 'json' | 'optional-json' | 'form' | 'optional-form';
+type Body = 'none' | 'json' | 'optional-json' | 'form' | 'optional-form' | 'optional-form-or-json';
 type EventFor<B extends Body> = B extends 'json' | 'optional-json' ? JsonEvent : B extends 'none' ? HttpEvent : FormEvent;
 
 const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | undefined> = {
@@ -18,6 +19,7 @@ const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | un
   'optional-json': jsonBody({ required: false }),
   form: formBody({ required: true }),
   'optional-form': formBody({ required: false }),
+  'optional-form-or-json': formOrJsonBody(),
 };
 
 /**

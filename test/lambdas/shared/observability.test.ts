@@ -72,5 +72,22 @@ describe('countMetric', () => {
         LoginStarted: 1,
       });
     });
+    test('publishes each dimension set of a list apart, in one record: per audience and per flow', () => {
+      process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+      const written: string[] = [];
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      countMetric(MetricName.UserTokenIssued, [{ audience: 'https://api.product.example' }, { flow: 'native' }]);
+      const records = written.map((line) => JSON.parse(line));
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        _aws: { CloudWatchMetrics: [{ Dimensions: [['service'], ['service', 'audience'], ['service', 'flow']] }] },
+        audience: 'https://api.product.example',
+        flow: 'native',
+        UserTokenIssued: 1,
+      });
+    });
   });
 });

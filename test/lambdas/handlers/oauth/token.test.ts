@@ -115,7 +115,7 @@ describe('POST /oauth/token', () => {
     ['no grant_type', {}, 400, 'invalid_request'],
     ['another grant type', { grant_type: 'authorization_code' }, 400, 'unsupported_grant_type'],
     ['no client authentication', { grant_type: 'client_credentials' }, 401, 'invalid_client'],
-  ])('answers %s with %i %s', async (_, form, status, error) => {
+  ])('answers %s with the status and code of the contract', async (_, form, status, error) => {
     const result = await tokenRequest(form as Record<string, string>);
     expect(result.statusCode).toBe(status);
     expect(jsonBody(result).error).toBe(error);

@@ -4,7 +4,7 @@ import { invoke, jsonBody, startIntegration, type Integration } from '../../../s
 let integration: Integration;
 
 beforeAll(async () => {
-  integration = await startIntegration();
+  integration = await startIntegration({ API_AUDIENCES: JSON.stringify({ 'https://api.product.example': ['profile:read'] }) });
 });
 afterAll(() => integration?.guichet.close());
 
@@ -18,8 +18,12 @@ describe('discovery documents', () => {
       issuer: base,
       token_endpoint: `${base}/oauth/token`,
       jwks_uri: `${base}/.well-known/jwks.json`,
-      grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_exchange_subject_token_types_supported: ['urn:guichet:token-type:session'],
+      token_exchange_issued_token_types_supported: ['urn:ietf:params:oauth:token-type:access_token'],
+      user_token_endpoint: `${base}/auth/token`,
+      user_token_audiences: { 'https://api.product.example': ['profile:read'] },
     });
     expect(result.headers!['Cache-Control']).toBe('public, max-age=3600');
   });
