@@ -49,8 +49,10 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     }
     handleLogin(provider, pages, request, response).catch((error: unknown) => {
       if (response.headersSent) return void response.end();
+      // oidc-provider's errors carry an OAuth code and a description ("interaction session not found").
+      const { error: code, error_description: description } = error as { error?: string; error_description?: string };
       response.writeHead(400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(pages.error({ error: 'login_failed', error_description: (error as Error).message }));
+      response.end(pages.error({ error: code ?? 'login_failed', error_description: description ?? (error as Error).message }));
     });
   };
 

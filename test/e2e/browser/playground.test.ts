@@ -443,6 +443,18 @@ describe('the local playground in Chromium', () => {
     await other.close();
   }, 10_000);
 
+  it("the development IdP's error page says what went wrong and where to start again", async () => {
+    const other = await context.newPage();
+    const response = await other.goto(`${guichet.issuer}/interaction/unknown`);
+    expect(response?.status()).toBe(400);
+    expect(await other.locator('h1').textContent()).toBe('The development IdP could not go on');
+    const text = await idpPageText(other);
+    expect(text).toContain('invalid_request: interaction session id cookie not found');
+    expect(text).toContain('start again from guichet');
+    expect(await other.locator(`a[href="${guichet.publicUrl}/"]`).count()).toBe(1);
+    await other.close();
+  }, 10_000);
+
   it('loaded nothing from outside loopback, broke no CSP rule and threw no script error', () => {
     // Only the add-in dialog's pages ask for something outside: Office.js, which they work without.
     expect(blocked.filter((url) => new URL(url).origin !== 'https://appsforoffice.microsoft.com')).toEqual([]);
