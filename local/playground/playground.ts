@@ -38,6 +38,8 @@ type Helper = (request: IncomingMessage, url: URL) => Promise<{ status: number; 
 export class Playground {
   private readonly nativeApp: SimulatedNativeApp;
   private readonly helpers: Readonly<Record<string, { method: 'GET' | 'POST'; run: Helper }>>;
+  /** One demo-application request at a time: two quick clicks must not both find none and both create one. */
+  private demoApplicationQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly site: PlaygroundSite) {
     this.nativeApp = new SimulatedNativeApp(playgroundReturnTo(site.nativeAppScheme));
@@ -51,7 +53,7 @@ export class Playground {
           return { status: { unknown: 404, waiting: 202, received: 200 }[collected.state], body: collected };
         },
       },
-      '/playground/apps': { method: 'POST', run: async () => this.createDemoApplication() },
+      '/playground/apps': { method: 'POST', run: () => this.queueDemoApplication() },
     };
   }
 
@@ -106,13 +108,37 @@ export class Playground {
     };
   }
 
-  /** Exactly what `npm run apps -- create …` does against the local store. */
-  private async createDemoApplication(): Promise<{ status: number; body: unknown }> {
-    const { code, stdout, stderr } = await this.site.runApps(DEMO_APP_ARGS);
-    if (code !== 0) return { status: 500, body: { error: 'server_error', error_description: `npm run apps failed: ${stderr || stdout}` } };
+  private queueDemoApplication(): Promise<{ status: number; body: unknown }> {
+    const next = this.demoApplicationQueue.then(() => this.demoApplication());
+    this.demoApplicationQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * The playground's demo application, made once: what `npm run apps -- list --json` finds under its name gets a new
+   * secret (`rotate-secret`), else `create` makes it. 201 when created, 200 when rotated; `action` says which.
+   */
+  private async demoApplication(): Promise<{ status: number; body: unknown }> {
+    const listed = await this.site.runApps(['list', '--json']);
+    if (listed.code !== 0) return appsFailed(listed);
+    const [found, ...older] = demoApplicationsIn(listed.stdout);
+    if (!found) {
+      const created = await this.site.runApps(DEMO_APP_ARGS);
+      if (created.code !== 0) return appsFailed(created);
+      return { status: 201, body: { action: 'created', found_with: LIST_COMMAND, command: CREATE_COMMAND, output: JSON.parse(created.stdout) as unknown } };
+    }
+    const rotated = await this.site.runApps(['rotate-secret', found.client_id, '--json']);
+    if (rotated.code !== 0) return appsFailed(rotated);
     return {
-      status: 201,
-      body: { command: `npm run apps -- create --name "Playground demo" --scopes demo:read --json`, output: JSON.parse(stdout) as unknown },
+      status: 200,
+      body: {
+        action: 'rotated',
+        found_with: LIST_COMMAND,
+        command: `npm run apps -- rotate-secret ${found.client_id} --json`,
+        output: JSON.parse(rotated.stdout) as unknown,
+        // Made by an earlier playground, one per click: left alone, for the developer to delete.
+        older_duplicates: older.map((application) => application.client_id),
+      },
     };
   }
 }
@@ -206,4 +232,22 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
-const DEMO_APP_ARGS = ['create', '--name', 'Playground demo', '--scopes', 'demo:read', '--json'];
+const DEMO_APP_NAME = 'Playground demo';
+const DEMO_APP_ARGS = ['create', '--name', DEMO_APP_NAME, '--scopes', 'demo:read', '--json'];
+const CREATE_COMMAND = `npm run apps -- create --name "${DEMO_APP_NAME}" --scopes demo:read --json`;
+const LIST_COMMAND = 'npm run apps -- list --json';
+
+/** The demo applications in `list --json` output, the most recently created first. */
+function demoApplicationsIn(listOutput: string): { readonly client_id: string; readonly created_at: string }[] {
+  const listed: unknown = JSON.parse(listOutput);
+  if (!Array.isArray(listed)) return [];
+  return listed
+    .filter((application): application is { client_id: string; name: string; created_at: string } =>
+      typeof application === 'object' && application !== null && application.name === DEMO_APP_NAME && typeof application.client_id === 'string',
+    )
+    .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+}
+
+function appsFailed({ stdout, stderr }: { readonly stdout: string; readonly stderr: string }): { status: number; body: unknown } {
+  return { status: 500, body: { error: 'server_error', error_description: `npm run apps failed: ${stderr || stdout}` } };
+}

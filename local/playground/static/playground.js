@@ -151,11 +151,15 @@
     application = { clientId: output.client_id, clientSecret: output.client_secret };
     appSecrets.clear();
     appSecrets.add('client_secret', application.clientSecret);
+    const older = made.json.older_duplicates?.length
+      ? `\n${made.json.older_duplicates.length} older "Playground demo" application(s) left as they are: ` +
+        `npm run apps -- delete <client_id> removes one (${made.json.older_duplicates.join(', ')}).`
+      : '';
     const what =
       action === 'rotated'
-        ? `The demo application already exists (${output.client_id}): its secret was rotated instead of creating another one.\n` +
-          `The old secret no longer works.\n\n$ ${made.json.found_with}\n…\n$ ${made.json.command}`
-        : `Created the demo application.\n\n$ ${made.json.command}`;
+        ? `The demo application already exists (${output.client_id}): its secret was rotated instead of creating another one. ` +
+          `The old secret no longer works.${older}\n\n$ ${made.json.found_with}\n(finds "Playground demo": ${output.client_id})\n$ ${made.json.command}`
+        : `Created the demo application: there was none yet.\n\n$ ${made.json.found_with}\n(no "Playground demo" application)\n$ ${made.json.command}`;
     show('app-output', `${what}\n${pretty({ ...output, client_secret: short(output.client_secret) })}`, action === 'rotated' ? 'rotated' : 'created');
     $('app-token').disabled = false;
     $('app-me').disabled = true;

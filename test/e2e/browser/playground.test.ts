@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, FrameLocator, Page, Route } from 'playwright-core';
+import { runApps } from '../../../cli/run-apps';
 import type { LocalGuichet } from '../../../local/start';
-import { startTestGuichet } from '../../support/local-guichet';
+import { runCli } from '../../support/cli-run';
+import { cliEnvironment, startTestGuichet } from '../../support/local-guichet';
 import { launchChromium, loopbackOnlyContext, recordCspViolations, type CspViolation } from '../../support/chromium';
 
 /**
@@ -346,22 +348,38 @@ describe('the local playground in Chromium', () => {
     await frameScreenshot(app, 'addin');
   }, 30_000);
 
-  it('4. application: created with the CLI, gets a client-credentials token, calls the protected route', async () => {
+  it('4. application: created with the CLI once, then its secret rotated; gets a token, calls the protected route', async () => {
+    const tokenStatus = async (clientId: string, secret: string) =>
+      (
+        await fetch(`${guichet.publicUrl}/oauth/token`, {
+          method: 'POST',
+          headers: { Authorization: `Basic ${btoa(`${clientId}:${secret}`)}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        })
+      ).status;
+    const demoApplications = async () =>
+      (await runCli(runApps, ['list', '--json'], cliEnvironment(guichet))).json<{ name: string }[]>().filter(({ name }) => name === 'Playground demo');
+
     await page.locator('#app-create').click();
     let text = await waitForState('app', 'created');
+    expect(text).toContain('Created the demo application: there was none yet.');
     expect(text).toContain('$ npm run apps -- create --name "Playground demo" --scopes demo:read --json');
     expect(text).toMatch(/"client_id": "app_[\w-]+"/);
     expect(text).toMatch(/"client_secret": "[\w-]{8}…\(43 chars\)"/);
-
-    // The copied secret is the whole one: it gets a token.
     const clientId = /"client_id": "(app_[\w-]+)"/.exec(text)![1];
+    const firstSecret = await copySecret(page, 'app', 'client_secret');
+
+    // A second click finds it and rotates its secret: still one demo application, the old secret refused.
+    await page.locator('#app-create').click();
+    text = await waitForState('app', 'rotated');
+    expect(text).toContain(`The demo application already exists (${clientId}): its secret was rotated instead of creating another one.`);
+    expect(text).toContain(`$ npm run apps -- list --json\n(finds "Playground demo": ${clientId})\n$ npm run apps -- rotate-secret ${clientId} --json`);
+    expect(await demoApplications()).toHaveLength(1);
+    // The copied secret is the whole one: it gets a token, and the one before it no longer does.
     const secret = await copySecret(page, 'app', 'client_secret');
-    const token = await fetch(`${guichet.publicUrl}/oauth/token`, {
-      method: 'POST',
-      headers: { Authorization: `Basic ${btoa(`${clientId}:${secret}`)}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
-    expect(token.status).toBe(200);
+    expect(secret).not.toBe(firstSecret);
+    expect(await tokenStatus(clientId, secret)).toBe(200);
+    expect(await tokenStatus(clientId, firstSecret)).toBe(401);
 
     await page.locator('#app-token').click();
     text = await waitForState('app', 'token');
