@@ -60,7 +60,7 @@ describe('the local playground', () => {
   it('answers its own host', async () => {
     const answer = await send(port, 'POST', '/playground/apps', { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` });
     expect(answer.status).toBe(201);
-    expect(runApps).toHaveBeenCalledTimes(1);
+    expect(runApps).toHaveBeenLastCalledWith(['create', '--name', 'Playground demo', '--scopes', 'demo:read', '--json']);
   });
 
   it('serves the app origin under its own host only, framed by the playground only, calling guichet only', async () => {
