@@ -90,8 +90,18 @@ export interface GuichetProps extends SettingProps {
   readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
   /** Serve the API on this domain; the certificate must be in the stack's region. */
   readonly customDomain?: CustomDomainProps;
+  /**
+   * Adds the example of a product API: one route that accepts user tokens for this audience (one of
+   * `apiAudiences`) carrying this scope, checked by `guichetTokenAuthorizerFor`, with no code of guichet's.
+   */
+  readonly exampleProductApi?: ExampleProductApiProps;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+}
+
+export interface ExampleProductApiProps {
+  readonly audience: string;
+  readonly scope: string;
 }
 
 export interface CustomDomainProps {
@@ -171,6 +181,7 @@ export function propsFromContext(node: Node): GuichetProps {
     signingAlgorithm: text('signingAlgorithm') as SigningAlgorithm | undefined,
     logRetention: number('logRetentionDays') as logs.RetentionDays | undefined,
     routeThrottles: json('routeThrottles') as GuichetProps['routeThrottles'],
+    exampleProductApi: json('exampleProductApi') as GuichetProps['exampleProductApi'],
     serverErrorRateAlarmPercent: number('serverErrorRateAlarmPercent'),
     alarmEmail: text('alarmEmail'),
     // One key alone changes that limit only.
@@ -280,6 +291,7 @@ function valueProblems(props: GuichetProps): string[] {
   }
 
   if (props.customDomain) checkCustomDomain(problems, props.customDomain);
+  if (props.exampleProductApi !== undefined) checkExampleProductApi(problems, props.exampleProductApi, props.apiAudiences);
   checkOperations(problems, props);
   return problems;
 }
@@ -296,6 +308,22 @@ function checkCustomDomain(problems: string[], { domainName, certificateArn }: C
   } else if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
     problems.push(`certificateArn must be an ACM certificate ARN, got "${certificateArn}"`);
   }
+}
+
+/** The example must be reachable with a user token guichet would mint: a listed audience and one of its scopes. */
+function checkExampleProductApi(
+  problems: string[],
+  example: ExampleProductApiProps,
+  apiAudiences: GuichetProps['apiAudiences'],
+): void {
+  const { audience, scope } = (example ?? {}) as Partial<ExampleProductApiProps>;
+  if (typeof audience !== 'string' || typeof scope !== 'string') {
+    problems.push(`exampleProductApi must be { "audience": "<one of apiAudiences>", "scope": "<one of its scopes>" }, got ${JSON.stringify(example)}`);
+    return;
+  }
+  const scopes = apiAudiences && Object.hasOwn(apiAudiences, audience) ? apiAudiences[audience] : undefined;
+  if (!scopes) problems.push(`exampleProductApi.audience "${audience}" is not listed in apiAudiences`);
+  else if (!scopes.includes(scope)) problems.push(`exampleProductApi.scope "${scope}" is not among the scopes of "${audience}" (${scopes.join(', ')})`);
 }
 
 /** Alarms, throttling and logs: what an operator tunes after the first deploy. */

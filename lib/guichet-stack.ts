@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,7 +17,9 @@ import {
   exchangeCodeWidgets,
   backchannelLogoutWidgets,
   machineToMachineWidgets,
+  userTokenWidgets,
 } from './constructs/business-widgets';
+import { ExampleProductApi } from './constructs/example-product-api';
 import { GuichetAlarms } from './constructs/guichet-alarms';
 import { GuichetApi } from './constructs/guichet-api';
 import { GuichetDashboard } from './constructs/guichet-dashboard';
@@ -63,6 +66,10 @@ export class GuichetStack extends Stack {
    */
   readonly guichetTokenAuthorizer: HttpJwtAuthorizer;
   readonly alarms: GuichetAlarms;
+  /** Set when the `exampleProductApi` prop asks for it. */
+  readonly exampleProductApi?: ExampleProductApi;
+  private readonly accessTokenAudience: string;
+  private readonly tokenAuthorizers = new Map<string, HttpJwtAuthorizer>();
 
   constructor(scope: Construct, id: string, props: GuichetStackProps) {
     super(scope, id, props);
@@ -112,12 +119,17 @@ export class GuichetStack extends Stack {
     // The API serves no request before the first signing key set exists.
     this.api.stage.node.addDependency(this.signingKeysRotation.keySet);
 
-    // The issuer and audience the token endpoint writes (lambdas/shared/config.ts): same defaults. API Gateway
-    // finds the keys through <issuer>/.well-known/openid-configuration, a route of the table.
-    this.guichetTokenAuthorizer = new HttpJwtAuthorizer('GuichetTokenAuthorizer', this.api.publicUrl, {
-      jwtAudience: [props.accessTokenAudience ?? `${this.api.publicUrl}/external-api`],
-      identitySource: ['$request.header.Authorization'],
-    });
+    // The audience the token endpoint writes (lambdas/shared/config.ts): same default.
+    this.accessTokenAudience = props.accessTokenAudience ?? `${this.api.publicUrl}/external-api`;
+    this.guichetTokenAuthorizer = this.guichetTokenAuthorizerFor(this.accessTokenAudience);
+    if (props.exampleProductApi) {
+      this.exampleProductApi = new ExampleProductApi(this, 'ExampleProductApi', {
+        api: this.api,
+        authorizer: this.guichetTokenAuthorizerFor(props.exampleProductApi.audience),
+        scope: props.exampleProductApi.scope,
+        logRetention,
+      });
+    }
     if (props.signingAlgorithm === 'ES256') {
       Annotations.of(this).addWarningV2(
         'guichet:signingAlgorithmNotRsa',
@@ -146,6 +158,7 @@ export class GuichetStack extends Stack {
     this.dashboard.addSection('Native apps', exchangeCodeWidgets());
     this.dashboard.addSection('Office add-ins', addonWidgets());
     this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
+    this.dashboard.addSection('User tokens for product APIs', userTokenWidgets());
     this.dashboard.addSection('Back-channel logout', backchannelLogoutWidgets({ rejectionAlarm: logoutRejectionAlarm }));
     this.dashboard.addSection('Dependencies and limits', dependencyWidgets({ failureAlarm: dependencyFailureAlarm }));
     this.addOperations(props.serverErrorRateAlarmPercent ?? DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT);
@@ -157,6 +170,26 @@ export class GuichetStack extends Stack {
     for (const [name, secret] of Object.entries(this.secrets)) {
       new CfnOutput(this, secretArnOutputKey(name as SecretName), { value: secret.secretArn });
     }
+  }
+
+  /**
+   * A JWT authorizer that accepts guichet's access tokens for one audience: user tokens for a product API of
+   * `apiAudiences`, or with `accessTokenAudience` the client-credentials and add-in tokens. Bind it to a route of
+   * `api.httpApi` with the scopes the route requires. The issuer is guichet's public URL; API Gateway finds the
+   * keys through <issuer>/.well-known/openid-configuration, a route of the table. One authorizer per audience.
+   */
+  guichetTokenAuthorizerFor(audience: string): HttpJwtAuthorizer {
+    let authorizer = this.tokenAuthorizers.get(audience);
+    if (!authorizer) {
+      // Named after the audience, so that adding an audience never renames another's authorizer.
+      const name =
+        audience === this.accessTokenAudience
+          ? 'GuichetTokenAuthorizer'
+          : `GuichetTokenAuthorizer-${createHash('sha256').update(audience).digest('hex').slice(0, 12)}`;
+      authorizer = new HttpJwtAuthorizer(name, this.api.publicUrl, { jwtAudience: [audience], identitySource: ['$request.header.Authorization'] });
+      this.tokenAuthorizers.set(audience, authorizer);
+    }
+    return authorizer;
   }
 
   /** Alarms and dashboard sections of the API, every Lambda and every table. */

@@ -3,12 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { splitRequestTarget, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event';
 import type { IntrinsicResolver } from './intrinsics';
+import { LocalJwtAuthorizer } from './jwt-authorizer';
 import type { Invocation } from './lambda/local-function';
 import { resourcesOfType, type StackTemplate } from './stack-template';
 
 /**
  * The template's HTTP API (`AWS::ApiGatewayV2::Api`, its routes, Lambda integrations in payload format 2.0 and
- * `$default` stage), served as API Gateway serves it: exact route keys, stage throttling per route (429), the
+ * `$default` stage), served as API Gateway serves it: exact route keys, JWT authorizers (401, 403), stage throttling per route (429), the
  * API's CORS configuration (preflights answered by the gateway itself, CORS headers added to answers of allowed
  * origins, the integration's own CORS headers dropped), a 30 s integration timeout (503), and API Gateway's
  * own bodies for what is not the function's answer.
@@ -32,6 +33,8 @@ export interface HttpApiRoute {
   /** The ARN of the Lambda function the integration invokes. */
   readonly functionArn: string;
   readonly throttle?: Throttle;
+  /** A JWT authorizer's check, and the scopes the route requires of a token. */
+  readonly authorization?: { readonly authorizer: LocalJwtAuthorizer; readonly scopes: readonly string[] };
 }
 
 export interface HttpApiDefinition {
@@ -59,21 +62,52 @@ export function httpApiOf(template: StackTemplate, resolver: IntrinsicResolver):
     settings?.ThrottlingRateLimit === undefined ? undefined : { rateLimit: settings.ThrottlingRateLimit, burstLimit: settings.ThrottlingBurstLimit ?? settings.ThrottlingRateLimit };
 
   const integrations = new Map(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration'));
+  const authorizers = jwtAuthorizersOf(template, resolver);
   const routes = new Map<string, HttpApiRoute>();
   for (const [logicalId, route] of resourcesOfType(template, 'AWS::ApiGatewayV2::Route')) {
-    const { RouteKey: routeKey, Target: target } = route.Properties as { RouteKey: string; Target: unknown };
+    const { RouteKey: routeKey, Target: target, AuthorizationType: authorizationType, AuthorizerId: authorizerId, AuthorizationScopes: scopes } = route.Properties as {
+      RouteKey: string;
+      Target: unknown;
+      AuthorizationType?: string;
+      AuthorizerId?: { Ref: string };
+      AuthorizationScopes?: string[];
+    };
     const integrationId = (target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
     const integration = integrations.get(integrationId)?.Properties as { IntegrationType: string; PayloadFormatVersion: string; IntegrationUri: unknown };
     if (integration?.IntegrationType !== 'AWS_PROXY' || integration.PayloadFormatVersion !== '2.0') {
       throw new Error(`route ${routeKey}: local mode runs Lambda proxy integrations of payload format 2.0 only`);
     }
+    if (authorizationType !== undefined && authorizationType !== 'NONE' && authorizationType !== 'JWT') {
+      throw new Error(`route ${routeKey}: local mode runs JWT authorizers only, not ${authorizationType}`);
+    }
+    const authorizer = authorizationType === 'JWT' ? authorizers.get(authorizerId?.Ref ?? '') : undefined;
+    if (authorizationType === 'JWT' && !authorizer) throw new Error(`route ${routeKey}: its JWT authorizer is not in the template`);
     routes.set(routeKey, {
       routeKey,
       functionArn: resolver.resolveString(integration.IntegrationUri, logicalId),
       throttle: throttleOf(stage.RouteSettings?.[routeKey]) ?? throttleOf(stage.DefaultRouteSettings),
+      authorization: authorizer && { authorizer, scopes: scopes ?? [] },
     });
   }
   return { routes, cors };
+}
+
+/** The template's JWT authorizers, by logical id. */
+function jwtAuthorizersOf(template: StackTemplate, resolver: IntrinsicResolver): Map<string, LocalJwtAuthorizer> {
+  const authorizers = new Map<string, LocalJwtAuthorizer>();
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer')) {
+    const properties = resource.Properties as { AuthorizerType: string; IdentitySource: string[]; JwtConfiguration?: { Issuer: unknown; Audience: unknown[] } };
+    if (properties.AuthorizerType !== 'JWT' || !properties.JwtConfiguration) continue;
+    authorizers.set(
+      logicalId,
+      new LocalJwtAuthorizer({
+        issuer: resolver.resolveString(properties.JwtConfiguration.Issuer, logicalId),
+        audiences: properties.JwtConfiguration.Audience.map((audience) => resolver.resolveString(audience, logicalId)),
+        identitySource: properties.IdentitySource[0],
+      }),
+    );
+  }
+  return authorizers;
 }
 
 export interface HttpApiHandlers {
@@ -124,6 +158,14 @@ export function httpApiListener(definition: HttpApiDefinition, handlers: HttpApi
         if (body === undefined) return sendMessage(response, 413, 'Request Entity Too Large');
         const requestId = randomUUID();
         const event = toApiGatewayEvent(request, body, route.routeKey, requestId);
+        if (route.authorization) {
+          const authorization = await route.authorization.authorizer.authorize(request.headers, route.authorization.scopes);
+          if (authorization.outcome !== 'allowed') {
+            const [status, message] = authorization.outcome === 'forbidden' ? [403, 'Forbidden'] : [401, 'Unauthorized'];
+            return sendMessage(response, status, message, { 'www-authenticate': authorization.wwwAuthenticate });
+          }
+          (event.requestContext as { authorizer?: unknown }).authorizer = { jwt: authorization.context };
+        }
         const invocation = await withIntegrationTimeout(handlers.invoke(route.functionArn, event, requestId), handlers.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
         if (invocation === 'timeout') return sendMessage(response, 503, 'Service Unavailable');
         // A function error, a Lambda timeout or a throttle: what API Gateway answers for a failed integration.

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contextFromEnvironment } from '../lib/settings-context';
+import { exampleProductContext } from './example-product';
 import { createDynamoDbFront, createTables, startDynamoDbEngine, type DynamoDbEngine } from './aws/dynamodb';
 import { LocalAwsAccount } from './aws/calls';
 import { LocalSecretsManager } from './aws/secrets-manager';
@@ -101,9 +102,11 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
     const appOrigin = `http://127.0.0.1:${appPort}`;
     serveApp = serveAppOrigin(publicUrl, appOrigin);
 
+    const settings = contextFromEnvironment(env);
     const assembly = await synthesizeStack({
       corsOrigins: appOrigin,
-      ...contextFromEnvironment(env),
+      ...settings,
+      ...exampleProductContext(settings),
       oidcIssuer: idp.issuer,
       oidcClientId: idp.clientId,
     });

@@ -97,7 +97,8 @@ function runApp(command: string, outdir: string, context: object): Promise<void>
 
 /** The app's own message (a configuration error is one line), without esbuild's progress lines. */
 function synthFailure(stderr: string, code: number | null): string {
-  const lines = stderr.split('\n').filter((line) => line.trim() && !/^(Bundling asset|\s+\.\.\.|⚡|\s*cdk\.out)/.test(line));
+  // Node prints the source line of an uncaught error: in minified CDK code, kilobytes that say nothing.
+  const lines = stderr.split('\n').filter((line) => line.trim() && line.length < 400 && !/^(Bundling asset|\s+\.\.\.|⚡|\s*cdk\.out|Node\.js v)/.test(line));
   return `the stack could not be synthesized (exit ${code}):\n${lines.join('\n')}`;
 }
 

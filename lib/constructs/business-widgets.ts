@@ -10,6 +10,7 @@ import {
   PER_FLOW_METRICS,
   RATE_LIMIT_PURPOSES,
   SERVICE_NAME,
+  USER_TOKEN_REFUSAL_REASONS,
 } from '../../lambdas/shared/metric-names';
 
 export const PERIOD = Duration.minutes(5);
@@ -103,6 +104,34 @@ export function machineToMachineWidgets(options: MachineToMachineWidgetsOptions 
       title: 'Delegations refused',
       left: [businessMetric(MetricName.DelegationRefused)],
       width: 6,
+    }),
+  ];
+}
+
+/**
+ * User tokens minted for product APIs, per audience (a SEARCH: audiences change with the configuration) and per
+ * login flow of the session, and refused by the error code answered.
+ */
+export function userTokenWidgets(): cloudwatch.IWidget[] {
+  const perAudience = new cloudwatch.MathExpression({
+    expression: metricSearch(MetricName.UserTokenIssued, ['audience']),
+    usingMetrics: {},
+    period: PERIOD,
+    label: "${PROP('Dim.audience')}",
+  });
+  return [
+    new cloudwatch.GraphWidget({ title: 'User tokens minted, by audience', left: [perAudience], width: 8 }),
+    new cloudwatch.GraphWidget({
+      title: 'User tokens minted, by login flow of the session',
+      left: LOGIN_FLOWS.map((flow) => businessMetric(MetricName.UserTokenIssued, { flow }, flow)),
+      stacked: true,
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'User tokens refused, by reason',
+      left: USER_TOKEN_REFUSAL_REASONS.map((reason) => businessMetric(MetricName.UserTokenRefused, { reason }, reason)),
+      stacked: true,
+      width: 8,
     }),
   ];
 }

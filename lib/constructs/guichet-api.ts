@@ -37,6 +37,12 @@ export interface GuichetApiProps {
   readonly defaultThrottle: RouteThrottle;
 }
 
+export interface RouteAuthorization {
+  readonly authorizer: apigwv2.IHttpRouteAuthorizer;
+  /** A token must carry at least one of these. */
+  readonly authorizationScopes?: readonly string[];
+}
+
 /** What browsers on the allowed origins may send: the contract's section "Browser clients on other origins". */
 export const CORS_ALLOWED_HEADERS = ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'] as const;
 /** Browsers cache a preflight this long (Chromium caps it at 2 h): an origin removed stops working within the hour. */
@@ -69,6 +75,8 @@ export class GuichetApi extends Construct {
             allowCredentials: true,
             allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
             allowHeaders: [...CORS_ALLOWED_HEADERS],
+            // A polling add-in on another origin must read how long a 429 or 503 asks it to wait.
+            exposeHeaders: ['Retry-After'],
             maxAge: CORS_MAX_AGE,
           }
         : undefined,
@@ -96,12 +104,17 @@ export class GuichetApi extends Construct {
     this.publicUrl = props.customDomain ? `https://${props.customDomain.domainName}` : this.httpApi.apiEndpoint;
   }
 
-  /** Routes `METHOD path` to the handler, throttled as given or else as the stage's default; one call per route. */
-  addRoute(route: RouteDefinition, handler: lambda.IFunction, throttle?: RouteThrottle): apigwv2.HttpRoute {
+  /**
+   * Routes `METHOD path` to the handler, throttled as given or else as the stage's default, open to anyone unless an
+   * authorizer is given; one call per route.
+   */
+  addRoute(route: RouteDefinition, handler: lambda.IFunction, throttle?: RouteThrottle, authorization?: RouteAuthorization): apigwv2.HttpRoute {
     const [httpRoute] = this.httpApi.addRoutes({
       path: route.path,
       methods: [apigwv2.HttpMethod[route.method]],
       integration: new HttpLambdaIntegration(`${route.id}Integration`, handler),
+      authorizer: authorization?.authorizer,
+      authorizationScopes: authorization?.authorizationScopes && [...authorization.authorizationScopes],
     });
     this.routes[route.id] = httpRoute;
     if (throttle) {

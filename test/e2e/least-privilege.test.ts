@@ -1,4 +1,5 @@
 import { runApps } from '../../cli/run-apps';
+import { EXAMPLE_PRODUCT } from '../../local/example-product';
 import type { Grant } from '../../local/iam';
 import type { LocalGuichet } from '../../local/start';
 import { TestBrowser } from '../support/browser';
@@ -66,8 +67,25 @@ async function tour(): Promise<void> {
   const pkce = pkcePair();
   const native = await logIn(app, 'jon', 'sid-jon', `?returnTo=${encodeURIComponent('visio://tour')}&code_challenge=${pkce.challenge}&code_challenge_method=S256`);
   const code = new URL(native.headers.get('location')!).searchParams.get('code');
-  expect((await fetch(url('/auth/session-exchange'), json({ code, code_verifier: pkce.verifier }))).status).toBe(200);
+  const exchanged = await fetch(url('/auth/session-exchange'), json({ code, code_verifier: pkce.verifier }));
+  expect(exchanged.status).toBe(200);
   expect((await fetch(url('/auth/session-exchange'), json({ code, code_verifier: pkce.verifier }))).status).toBe(400);
+
+  // User tokens for the example product API: the native session's by token exchange, the web session's by cookie.
+  const { session_token: sessionToken } = (await exchanged.json()) as { session_token: string };
+  const userToken = await fetch(url('/oauth/token'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: sessionToken,
+      subject_token_type: 'urn:guichet:token-type:session',
+      audience: EXAMPLE_PRODUCT.audience,
+    }).toString(),
+  });
+  expect(userToken.status).toBe(200);
+  const scripted = { origin: new URL(guichet.publicUrl).origin, 'x-requested-with': 'guichet' };
+  expect((await web.request(url('/auth/token'), { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } })).status).toBe(200);
 
   // An add-in: init, a pending poll, the dialog (describe, confirm), the token, and a replayed confirmation.
   const addin = new TestBrowser();

@@ -315,6 +315,21 @@ describe('validateProps', () => {
       /routeThrottles.Jwks.rateLimit must be/,
     ],
     [
+      'an example product API for an audience not listed',
+      { exampleProductApi: { audience: 'https://api.product.example', scope: 'profile:read' } },
+      /exampleProductApi.audience "https:\/\/api.product.example" is not listed in apiAudiences/,
+    ],
+    [
+      'an example product API with a scope its audience does not accept',
+      { apiAudiences: { 'https://api.product.example': ['notes:write'] }, exampleProductApi: { audience: 'https://api.product.example', scope: 'profile:read' } },
+      /exampleProductApi.scope "profile:read" is not among the scopes of "https:\/\/api.product.example" \(notes:write\)/,
+    ],
+    [
+      'an example product API that is not an object of audience and scope',
+      { exampleProductApi: 'https://api.product.example' as unknown as GuichetProps['exampleProductApi'] },
+      /exampleProductApi must be \{ "audience"/,
+    ],
+    [
       'route throttles that are a list',
       { routeThrottles: [] as unknown as GuichetProps['routeThrottles'] },
       /routeThrottles must map route ids to \{ rateLimit, burstLimit \}/,

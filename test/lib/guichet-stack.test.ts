@@ -333,6 +333,21 @@ describe('guichetTokenAuthorizer', () => {
     });
   });
 
+  test('one authorizer per audience: user tokens of a product API are not accepted where guichet\'s own are', () => {
+    const guichet = new GuichetStack(testApp(), 'Guichet', { ...EXAMPLE_PROPS, apiAudiences: { 'https://api.product.example': ['profile:read'] } });
+    const product = guichet.guichetTokenAuthorizerFor('https://api.product.example');
+    expect(guichet.guichetTokenAuthorizerFor('https://api.product.example')).toBe(product);
+    expect(product).not.toBe(guichet.guichetTokenAuthorizer);
+    for (const [path, authorizer] of [['/own', guichet.guichetTokenAuthorizer], ['/product', product]] as const) {
+      guichet.api.httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration: new HttpUrlIntegration(path, 'https://backend.example.com'), authorizer });
+    }
+    const audiences = Object.values(Template.fromStack(guichet).findResources('AWS::ApiGatewayV2::Authorizer')).map(
+      (resource) => resource.Properties.JwtConfiguration.Audience,
+    );
+    expect(audiences).toHaveLength(2);
+    expect(audiences).toContainEqual(['https://api.product.example']);
+  });
+
   test('the route table serves the discovery document API Gateway fetches from <issuer>', () => {
     expect(ROUTES.some((route) => route.method === 'GET' && route.path === '/.well-known/openid-configuration')).toBe(
       true,
@@ -421,6 +436,15 @@ describe('alarms and dashboard', () => {
       Namespace: 'AWS/Lambda',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.signingKeysRotation.function.function) } }],
     });
+  });
+
+  test('the dashboard has a User tokens section: minted per audience (SEARCH) and per flow, refused by reason', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('## User tokens for product APIs');
+    expect(body).toContain(`SEARCH('{Guichet,audience,service} MetricName=`);
+    expect(body).toContain(MetricName.UserTokenRefused);
+    expect(body).toContain('invalid_target');
   });
 
   test('the dashboard has a Back-channel logout section', () => {
@@ -541,6 +565,7 @@ describe('operations dashboard', () => {
       '## Native apps',
       '## Office add-ins',
       '## Machine-to-machine',
+      '## User tokens for product APIs',
       '## Back-channel logout',
       '## Dependencies and limits',
       '## API',
@@ -578,3 +603,41 @@ describe('operations dashboard', () => {
     expect(widget).toContain('ThrottledRequests');
   });
 });
+
+describe('the example product API', () => {
+  const PRODUCT = 'https://api.product.example';
+  const withExample = () =>
+    synthGuichet({ ...EXAMPLE_PROPS, apiAudiences: { [PRODUCT]: ['profile:read', 'notes:write'] }, exampleProductApi: { audience: PRODUCT, scope: 'profile:read' } });
+
+  test('is not there unless asked for', () => {
+    expect(stack.exampleProductApi).toBeUndefined();
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  test('one route behind the JWT authorizer of its audience, requiring its scope', () => {
+    const { stack: guichet, template: exampleTemplate } = withExample();
+    exampleTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    exampleTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: { 'Fn::GetAtt': [logicalId(guichet.api.httpApi), 'ApiEndpoint'] }, Audience: [PRODUCT] },
+    });
+    const [authorizerId] = Object.keys(exampleTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
+    exampleTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /example-product/profile',
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: authorizerId },
+      AuthorizationScopes: ['profile:read'],
+    });
+  });
+
+  test('its Lambda holds no grant but its logs and traces, and no setting of guichet\'s', () => {
+    const { stack: guichet, template: exampleTemplate } = withExample();
+    const example = guichet.exampleProductApi!.function;
+    const actions = roleStatements(exampleTemplate, logicalId(example.role)).flatMap((statement) => [statement.Action].flat());
+    expect(actions.filter((action) => !/^(logs|xray):/.test(String(action)))).toEqual([]);
+    const variables = exampleTemplate.toJSON().Resources[logicalId(example.function)].Properties.Environment?.Variables ?? {};
+    expect(Object.keys(variables).filter((name) => !name.startsWith('AWS_') && name !== 'NODE_OPTIONS')).toEqual([]);
+  });
+});
+

@@ -32,6 +32,17 @@ test('with alarmEmail too: the topic (encrypted, TLS only) and its key (rotated)
   expect(unacknowledgedFindings(true, { ...EXAMPLE_PROPS, alarmEmail: 'ops@example.com' })).toEqual([]);
 });
 
+test('with the example product API too: its route has an authorizer, so no APIG4 to acknowledge, only its traces', () => {
+  const withExample = {
+    ...EXAMPLE_PROPS,
+    apiAudiences: { 'https://api.product.example': ['profile:read'] },
+    exampleProductApi: { audience: 'https://api.product.example', scope: 'profile:read' },
+  };
+  expect(unacknowledgedFindings(true, withExample)).toEqual([]);
+  const exampleFindings = unacknowledgedFindings(false, withExample).filter((finding) => finding.includes('ExampleProductApi'));
+  expect(exampleFindings.map((finding) => finding.split(' ')[1])).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+});
+
 test('the checks do run: without the acknowledgements they report exactly the acknowledged rules', () => {
   const rules = new Set(unacknowledgedFindings(false).map((finding) => finding.split(' ')[1]));
   expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SMG4']);

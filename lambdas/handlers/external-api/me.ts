@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
+import { accessTokenVerifier, InvalidAccessToken } from '../../shared/access-token-verifier';
 import { appConfig } from '../../shared/config';
 import { markDependency } from '../../shared/dependencies';
 import { InvalidToken } from '../../shared/errors';
@@ -9,9 +9,12 @@ import { tracedFetch } from '../../shared/tracing';
 
 const config = appConfig();
 // The public JWKS, not the key secret: a verifier has no business holding private keys.
-const jwks = createRemoteJWKSet(new URL(`${config.publicUrl}/.well-known/jwks.json`), {
-  cacheMaxAge: config.signingKeysCacheSeconds * 1000,
-  [customFetch]: tracedFetch('jwks'),
+const verify = accessTokenVerifier({
+  issuer: config.publicUrl,
+  audience: config.accessTokenAudience,
+  jwksCacheSeconds: config.signingKeysCacheSeconds,
+  algorithms: SIGNING_ALGORITHMS,
+  fetch: tracedFetch('jwks'),
 });
 
 /**
@@ -19,23 +22,8 @@ const jwks = createRemoteJWKSet(new URL(`${config.publicUrl}/.well-known/jwks.js
  * `typ: at+jwt`, pinned algorithms, expiry and a scope are all required.
  */
 export const handler = httpHandler('none', async (event) => {
-  const token = header(event, 'authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (!token) throw new InvalidToken('a Bearer access token is required');
-  let payload;
-  try {
-    ({ payload } = await jwtVerify(token, jwks, {
-      issuer: config.publicUrl,
-      audience: config.accessTokenAudience,
-      typ: 'at+jwt',
-      algorithms: [...SIGNING_ALGORITHMS],
-      requiredClaims: ['sub', 'client_id', 'scope', 'exp', 'iat', 'jti'],
-    }));
-  } catch (error) {
-    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
-      throw markDependency(error, 'jwks');
-    }
-    throw new InvalidToken('the access token is invalid or expired');
-  }
-  if (typeof payload.scope !== 'string' || payload.scope.trim() === '') throw new InvalidToken('the access token has no scope');
-  return jsonResponse(200, { sub: payload.sub, client_id: payload.client_id, scope: payload.scope, email: payload.email ?? null });
+  const token = await verify(header(event, 'authorization')).catch((error: unknown) => {
+    throw error instanceof InvalidAccessToken ? new InvalidToken(error.message) : markDependency(error, 'jwks');
+  });
+  return jsonResponse(200, { sub: token.sub, client_id: token.clientId, scope: token.scopes.join(' '), email: token.email ?? null });
 });

@@ -118,6 +118,7 @@ describe("the local gateway's CORS, from the template", () => {
       AllowCredentials: true,
       AllowMethods: ['GET', 'POST'],
       AllowHeaders: ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'],
+      ExposeHeaders: ['Retry-After'],
       MaxAge: 3600,
     });
     const preflight = await fetch(`${guichet.publicUrl}/addons/sessions/poll`, {

@@ -29,7 +29,7 @@ function synthApi(customDomain?: { domainName: string; certificateArn: string },
 const stageOf = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
 
 describe('with CORS origins', () => {
-  test('answers their preflights with credentials, GET and POST, the contract headers and an hour of caching', () => {
+  test('answers their preflights with credentials, GET and POST, the contract headers and an hour of caching, and exposes Retry-After', () => {
     const { template } = synthApi(undefined, undefined, ['https://app.example.com', 'https://addin.example.com']);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
@@ -37,6 +37,7 @@ describe('with CORS origins', () => {
         AllowCredentials: true,
         AllowMethods: ['GET', 'POST'],
         AllowHeaders: ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'],
+        ExposeHeaders: ['Retry-After'],
         MaxAge: 3600,
       },
     });
