@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contextFromEnvironment } from '../lib/settings-context';
-import { exampleProductContext } from './example-product';
+import { EXAMPLE_PRODUCT_ROUTE } from '../lambdas/examples/routes';
+import { EXAMPLE_PRODUCT, exampleProductContext } from './example-product';
 import { createDynamoDbFront, createTables, startDynamoDbEngine, type DynamoDbEngine } from './aws/dynamodb';
 import { LocalAwsAccount } from './aws/calls';
 import { LocalSecretsManager } from './aws/secrets-manager';
@@ -100,16 +101,18 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
     const appPort = await listen(appServer, portFrom(env, 'PLAYGROUND_APP_PORT', defaultNextPort(env, apiPort, 2)), 'PLAYGROUND_APP_PORT');
     closers.push(() => closeServer(appServer));
     const appOrigin = `http://127.0.0.1:${appPort}`;
-    serveApp = serveAppOrigin(publicUrl, appOrigin);
 
     const settings = contextFromEnvironment(env);
+    const exampleContext = exampleProductContext(settings);
     const assembly = await synthesizeStack({
       corsOrigins: appOrigin,
       ...settings,
-      ...exampleProductContext(settings),
+      ...exampleContext,
       oidcIssuer: idp.issuer,
       oidcClientId: idp.clientId,
     });
+    const product = exampleContext.exampleProductApi === undefined ? undefined : { audience: EXAMPLE_PRODUCT.audience, scope: EXAMPLE_PRODUCT.routeScope, path: EXAMPLE_PRODUCT_ROUTE.path };
+    serveApp = serveAppOrigin(publicUrl, appOrigin, product);
     const template = readStackTemplate(assembly);
     const resolver = new IntrinsicResolver({ region: REGION, accountId: ACCOUNT_ID, stackName: template.stackName });
 
@@ -141,6 +144,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
       appOrigin,
       nativeAppScheme: (env.NATIVE_APP_REDIRECT_SCHEMES?.split(',')[0] ?? 'visio').trim().toLowerCase(),
       runApps: (args) => runAppsAgainst(args, { ...env, PORT: String(apiPort) }),
+      product,
     });
     const stateFile = localStateFile(env, apiPort);
     await writeLocalState(stateFile, {

@@ -1,7 +1,7 @@
 import type { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../lambdas/routes';
+import { EXAMPLE_PRODUCT_ROUTE } from '../../lambdas/examples/routes';
 import type { GuichetApi } from './guichet-api';
 import { GuichetFunction } from './guichet-function';
 
@@ -13,16 +13,6 @@ export interface ExampleProductApiProps {
   readonly scope: string;
   readonly logRetention: logs.RetentionDays;
 }
-
-/** The product's route: not guichet's, so it is not in the route table. */
-export const EXAMPLE_PRODUCT_ROUTE: RouteDefinition = {
-  id: 'ExampleProductProfile',
-  method: 'GET',
-  path: '/example-product/profile',
-  entry: 'lambdas/examples/product-profile.ts',
-  tables: {},
-  secrets: [],
-};
 
 /**
  * The whole loop of a product API that trusts guichet's users: a route of its own behind API Gateway's JWT

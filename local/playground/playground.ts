@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { splitRequestTarget } from '../api-gateway-event';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { accessTokenVerifier, InvalidAccessToken } from '../../lambdas/shared/access-token-verifier';
+import { splitRequestTarget } from '../api-gateway-event';
 import { HANDED_OVER_PATH, playgroundReturnTo, SimulatedNativeApp } from './native-app';
 
 /**
@@ -29,8 +30,18 @@ export interface PlaygroundSite {
   readonly appOrigin: string;
   /** The custom scheme the simulated native app is sent back to. */
   readonly nativeAppScheme: string;
+  /** The example product API of the stack, when it has one. */
+  readonly product?: PlaygroundProduct;
   /** Runs `npm run apps -- <args>` against this guichet's store and returns its exit code and output. */
   runApps(args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>;
+}
+
+/** A product API that accepts user tokens: its audience, the scope its route requires, and that route. */
+export interface PlaygroundProduct {
+  readonly audience: string;
+  readonly scope: string;
+  /** The route behind API Gateway's JWT authorizer, on guichet's API. */
+  readonly path: string;
 }
 
 type Helper = (request: IncomingMessage, url: URL) => Promise<{ status: number; body: unknown }>;
@@ -105,6 +116,7 @@ export class Playground {
       app_origin: this.site.appOrigin,
       end_session_endpoint: discovery.end_session_endpoint,
       native_return_to: playgroundReturnTo(this.site.nativeAppScheme),
+      product: this.site.product,
     };
   }
 
@@ -176,21 +188,40 @@ const APP_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
 };
 
+/** The path of the product's own backend on the app origin, which checks user tokens with jose (not API Gateway). */
+export const PRODUCT_BACKEND_PATH = '/api/profile';
+
 /**
  * The second local origin: a product's web app and Office add-in, framed by the playground page as Outlook on the
  * web frames an add-in, calling guichet cross-origin with credentials. It may call guichet only, and be framed by
- * the playground only.
+ * the playground only. With a product API, it also plays the product's own backend outside API Gateway:
+ * `GET /api/profile` checks a user token with `accessTokenVerifier` (jose, against guichet's JWKS).
  */
-export function serveAppOrigin(publicUrl: string, appOrigin: string) {
+export function serveAppOrigin(publicUrl: string, appOrigin: string, product?: PlaygroundProduct) {
   const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src 'self' ${publicUrl}`, "base-uri 'none'", "form-action 'none'", `frame-ancestors ${publicUrl}`].join('; ');
+  const verify = product && accessTokenVerifier({ issuer: publicUrl, audience: product.audience, requiredScope: product.scope });
   return (request: IncomingMessage, response: ServerResponse): void => {
     if (!onCanonicalHost(request, response, appOrigin)) return;
     const { rawPath } = splitRequestTarget(request.url);
-    if (rawPath === '/config.json') return sendJson(response, 200, { guichet: publicUrl });
+    if (rawPath === '/config.json') return sendJson(response, 200, { guichet: publicUrl, product, product_backend: verify && PRODUCT_BACKEND_PATH });
+    if (rawPath === PRODUCT_BACKEND_PATH && verify && request.method === 'GET') return void answerProductBackend(verify, request, response);
     const file = APP_FILES[rawPath];
     if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) return sendJson(response, 404, { error: 'not_found', error_description: 'no such page' });
     serveFile(response, file, csp).catch(() => sendJson(response, 500, { error: 'server_error', error_description: 'could not read the page' }));
   };
+}
+
+/** What a product's backend answers: who the user token speaks for, 401 or 403 with RFC 6750's error when it does not pass. */
+async function answerProductBackend(verify: ReturnType<typeof accessTokenVerifier>, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  try {
+    const token = await verify(request.headers.authorization);
+    sendJson(response, 200, { checked_by: 'jose against the JWKS', sub: token.sub, email: token.email ?? null, sid: token.sid ?? null, scopes: token.scopes });
+  } catch (error) {
+    if (!(error instanceof InvalidAccessToken)) return sendJson(response, 502, { error: 'server_error', error_description: `guichet's JWKS: ${(error as Error).message}` });
+    const code = error.insufficientScope ? 'insufficient_scope' : 'invalid_token';
+    response.setHeader('WWW-Authenticate', `Bearer error="${code}"`);
+    sendJson(response, error.insufficientScope ? 403 : 401, { error: code, error_description: error.message });
+  }
 }
 
 /**

@@ -3,8 +3,12 @@
 'use strict';
 
 (function () {
-  const { $, sleep, short, pretty, claimsOf, call: callUrl, failure, show, on, secrets } = window.guichetPlayground;
+  const { $, sleep, short, pretty, claimsOf, call: callUrl, failure, show, append, on, secrets, userTokenText, callWithUserToken } =
+    window.guichetPlayground;
   let guichet = '';
+  /** The example product API and this origin's own backend for it, when the stack has one. */
+  let product;
+  let productBackend;
 
   /** One cross-origin call with credentials. */
   const call = (method, path, { headers, body } = {}) => callUrl(`${guichet}${path}`, { method, headers, body, credentials: 'include' });
@@ -24,6 +28,25 @@
     } else {
       show('webapp-output', `✗ Could not check the session: ${failure(session)}.\n\nGET /auth/session (credentials: include) → ${session.status}\n${pretty(session.json)}`, 'failed');
     }
+  });
+
+  on('product-call', 'product-output', async () => {
+    const request = `POST /auth/token {"audience": "${product.audience}"} (credentials: include, X-Requested-With: guichet)`;
+    const minted = await call('POST', '/auth/token', {
+      headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'guichet' },
+      body: JSON.stringify({ audience: product.audience }),
+    });
+    if (minted.status === 401) return show('product-output', `Not signed in: sign in first (section 1).\n\n${request} → 401\n${pretty(minted.json)}`, 'signed-out');
+    if (minted.status !== 200) {
+      const why = minted.status === 0 ? unreachable(minted) : failure(minted);
+      return show('product-output', `✗ ${request}: ${why}.${minted.status ? `\n${pretty(minted.json)}` : ''}`, 'failed');
+    }
+    show('product-output', userTokenText(request, minted), 'token');
+    const token = minted.json.access_token;
+    const gateway = await callWithUserToken(`${guichet}${product.path}`, `GET ${product.path} (API Gateway's JWT authorizer)`, token);
+    append('product-output', gateway.text, gateway.ok ? undefined : 'failed');
+    const backend = await callWithUserToken(productBackend, `GET ${location.origin}${productBackend} (the product's backend, jose)`, token);
+    append('product-output', backend.text, gateway.ok && backend.ok ? 'called' : 'failed');
   });
 
   // The add-in's login: what it knows (the CSRF token, the poll interval), what it has done (`text`) and its last poll.
@@ -114,6 +137,16 @@
     .then((config) => {
       guichet = config.guichet;
       $('guichet').textContent = guichet;
+      product = config.product;
+      productBackend = config.product_backend;
+      if (product) {
+        $('product').hidden = false;
+        $('product-audience').textContent = product.audience;
+        $('product-path').textContent = `${guichet}${product.path}`;
+        $('product-backend').textContent = `${location.origin}${productBackend}`;
+        $('product-scope').textContent = product.scope;
+        show('product-output', 'Sign in (section 1), then get a user token.');
+      }
       $('origin').textContent = location.origin;
       show('webapp-output', 'Check the session to start.');
       show('addin-output', 'Init to start.');

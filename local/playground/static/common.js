@@ -72,6 +72,19 @@
     return `guichet answered ${answer.status}${detail ? ` ${detail}` : ''}`;
   }
 
+  /** A user token as guichet answered it (the token shortened), then the claims it carries. */
+  function userTokenText(request, answer) {
+    const shown = { ...answer.json, access_token: short(answer.json.access_token) };
+    return `${request} → 200\n${pretty(shown)}\n\nThe user token's claims:\n${pretty(claimsOf(answer.json.access_token))}`;
+  }
+
+  /** A product API called with a user token: what it answered (200: who the token speaks for), or what refused it. */
+  async function callWithUserToken(url, label, accessToken) {
+    const answer = await call(url, { headers: { Authorization: `Bearer ${accessToken}` } });
+    const outcome = answer.status ? `${answer.status}\n${pretty(answer.json)}` : `no answer: ${failure(answer)}`;
+    return { ok: answer.status === 200, text: `${label} with Authorization: Bearer <user token> → ${outcome}` };
+  }
+
   /** Sets a section's output text and, optionally, its state (data-state, which the style and the tests read). */
   const show = (id, text, state) => {
     $(id).textContent = text;
@@ -133,5 +146,13 @@
     };
   }
 
-  window.guichetPlayground = { $, sleep, short, duration, when, pretty, claimsOf, call, failure, show, append, on, secrets };
+  /** RFC 8693, as guichet speaks it: a session token exchanged for an access token. */
+  const TOKEN_EXCHANGE = {
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token_type: 'urn:guichet:token-type:session',
+  };
+
+  window.guichetPlayground = {
+    $, sleep, short, duration, when, pretty, claimsOf, call, failure, show, append, on, secrets, userTokenText, callWithUserToken, TOKEN_EXCHANGE,
+  };
 })();

@@ -3,7 +3,8 @@
 'use strict';
 
 (function () {
-  const { $, sleep, short, duration, pretty, claimsOf, call, failure, show, append, on, secrets } = window.guichetPlayground;
+  const { $, sleep, short, duration, pretty, claimsOf, call, failure, show, append, on, secrets, userTokenText, callWithUserToken, TOKEN_EXCHANGE } =
+    window.guichetPlayground;
 
   /** The exchange code's lifetime by default (EXCHANGE_CODE_TTL_SECONDS; this page cannot read the setting). */
   const EXCHANGE_CODE_TTL_SECONDS = 30;
@@ -13,6 +14,8 @@
 
   /** guichet's own origin, where its cookies live: every link that starts a login goes there. */
   let publicUrl = location.origin;
+  /** The example product API ({ audience, scope, path }), when the stack has one. */
+  let product;
 
   // ---------------------------------------------------------------------------------------------------
   // 1. Web login and session
@@ -115,9 +118,27 @@
     const session = await call('/auth/session', { headers: { Authorization: `Bearer ${native.sessionToken}` } });
     if (session.status === 200) {
       append('native-output', `GET /auth/session with Authorization: Bearer <session_token> → 200\n${pretty(session.json)}`, 'signed-in');
+      $('native-user-token').disabled = !product;
     } else {
       append('native-output', `✗ GET /auth/session with Authorization: Bearer <session_token>: ${failure(session)}.`, 'failed');
     }
+  });
+
+  on('native-user-token', 'native-output', async () => {
+    const request = `POST /oauth/token grant_type=token-exchange, audience=${product.audience}, scope=${product.scope}`;
+    const minted = await call('/oauth/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...TOKEN_EXCHANGE, subject_token: native.sessionToken, audience: product.audience, scope: product.scope }),
+    });
+    if (minted.status !== 200) {
+      const ended = minted.status === 400 && minted.json?.error === 'invalid_grant' ? ' The session has ended: sign in again (Make a new PKCE pair).' : '';
+      return append('native-output', `✗ ${request}: ${failure(minted)}.${ended}`, 'failed');
+    }
+    nativeSecrets.add('user token', minted.json.access_token);
+    append('native-output', userTokenText(request, minted), 'token');
+    const called = await callWithUserToken(product.path, `GET ${product.path}`, minted.json.access_token);
+    append('native-output', called.text, called.ok ? 'called' : 'failed');
   });
 
   function exchangeFailed(exchange, age) {
@@ -294,6 +315,14 @@
     $('idp').textContent = config.json.issuer;
     $('app-origin').textContent = config.json.app_origin;
     for (const element of document.querySelectorAll('.return-to')) element.textContent = config.json.native_return_to;
+    product = config.json.product;
+    if (product) {
+      $('native-user-token').hidden = false;
+      for (const element of document.querySelectorAll('.product-only')) element.hidden = false;
+      for (const [selector, text] of [['.product-audience', product.audience], ['.product-path', product.path], ['.product-scope', product.scope]]) {
+        for (const element of document.querySelectorAll(selector)) element.textContent = text;
+      }
+    }
     if (config.json.end_session_endpoint) {
       $('logout-open').href = config.json.end_session_endpoint;
       $('logout-open').hidden = false;

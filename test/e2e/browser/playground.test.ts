@@ -247,6 +247,19 @@ describe('the local playground in Chromium', () => {
     await screenshot('native');
   }, 15_000);
 
+  it('2. native app: exchanges its session token for a user token, which the product API behind API Gateway accepts', async () => {
+    await page.locator('#native-user-token:not([disabled])').click();
+    const text = await waitForState('native', 'called');
+    expect(text).toContain('POST /oauth/token grant_type=token-exchange, audience=https://api.product.example, scope=profile:read → 200');
+    expect(text).toContain('"issued_token_type": "urn:ietf:params:oauth:token-type:access_token"');
+    expect(text).toContain('"expires_in": 300 (5 min)');
+    expect(text).toContain('"client_id": "guichet-session"');
+    expect(text).toContain('GET /example-product/profile with Authorization: Bearer <user token> → 200');
+    expect(text).toContain(`"sub": "${USER}"`);
+    expect(await page.locator('#native-secrets').textContent()).toContain('user token');
+    await screenshot('native', 'native-user-token');
+  }, 15_000);
+
   it('3. a product on its own origin: its web app reads the session and tells a failure from "not signed in"', async () => {
     const app = page.frameLocator('#app-frame');
     const frameState = async (section: string, state: string) => {
@@ -265,6 +278,19 @@ describe('the local playground in Chromium', () => {
     await app.locator('#webapp-check').click();
     await frameState('webapp', 'signed-in');
   }, 10_000);
+
+  it("3. its web app gets a user token with the session cookie and calls the product's API through API Gateway and its own backend", async () => {
+    const app = page.frameLocator('#app-frame');
+    await app.locator('#product-call').click();
+    await app.locator('#product-output[data-state="called"]').waitFor({ timeout: 10_000 });
+    const text = (await app.locator('#product-output').textContent()) ?? '';
+    expect(text).toContain('POST /auth/token {"audience": "https://api.product.example"} (credentials: include, X-Requested-With: guichet) → 200');
+    expect(text).toContain("GET /example-product/profile (API Gateway's JWT authorizer) with Authorization: Bearer <user token> → 200");
+    expect(text).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/api\/profile \(the product's backend, jose\) with Authorization: Bearer <user token> → 200/);
+    expect(text).toContain('"checked_by": "jose against the JWKS"');
+    await app.locator('#product-output').scrollIntoViewIfNeeded();
+    await page.locator('#app-frame').screenshot({ path: path.join(ARTIFACTS, 'playground-app-user-token.png') });
+  }, 15_000);
 
   it('3. its add-in stops when guichet cannot be reached, waits when told to slow down, and stops when cancelled', async () => {
     const app = page.frameLocator('#app-frame');
