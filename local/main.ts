@@ -1,7 +1,9 @@
+import { foldNode20Notices } from './node20-notices';
 import { startLocalGuichet } from './start';
 
 /** `npm start`: runs the synthesized stack locally until interrupted. */
 process.stdout.write('guichet: synthesizing the stack and starting it locally…\n');
+foldNode20Notices((line) => process.stdout.write(line));
 startLocalGuichet()
   .then((guichet) => {
     const lines = [
