@@ -23,4 +23,11 @@ describe('docs/openapi.yaml', () => {
       }
     }
   });
+
+  it('gives every route that uses a table or a secret its 503, for a dependency that fails', () => {
+    const undocumented = ROUTES.filter((route) => Object.keys(route.tables).length > 0 || route.secrets.length > 0)
+      .filter((route) => !document.paths[route.path][route.method.toLowerCase()].responses['503'])
+      .map((route) => route.id);
+    expect(undocumented).toEqual([]);
+  });
 });
