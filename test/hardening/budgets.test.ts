@@ -48,13 +48,13 @@ const units = async (purpose: string, address: string) =>
     .reduce((sum, item) => sum + (item.count as number), 0);
 
 describe('1. long polls are bounded', () => {
-  it('holds one of 300 concurrent long polls on one add-in login, and answers the 299 others at once', async () => {
+  it('holds one of 60 concurrent long polls on one add-in login, and answers the 59 others before it', async () => {
     const address = '198.51.100.1';
     const addin = await openAddin(handlers.init, address);
     const started = Date.now();
     const answers: { status: number; at: number }[] = [];
     await Promise.all(
-      Array.from({ length: 300 }, async () => {
+      Array.from({ length: 60 }, async () => {
         const result = (await invoke(handlers.poll, pollEvent(addin, 'wait=3', address))) as { statusCode: number };
         answers.push({ status: result.statusCode, at: Date.now() - started });
       }),
@@ -62,10 +62,11 @@ describe('1. long polls are bounded', () => {
     const held = answers.filter((answer) => answer.status === 202);
     const refused = answers.filter((answer) => answer.status === 429);
     expect(held).toHaveLength(1);
-    expect(held[0].at).toBeGreaterThanOrEqual(2500);
-    expect(refused).toHaveLength(299);
-    expect(Math.max(...refused.map((answer) => answer.at))).toBeLessThan(2500);
-    expect(await units('addon-polls', address)).toBe(300);
+    // Held for its wait, less at most one back-off step between reads.
+    expect(held[0].at).toBeGreaterThanOrEqual(1500);
+    expect(refused).toHaveLength(59);
+    expect(Math.max(...refused.map((answer) => answer.at))).toBeLessThan(held[0].at);
+    expect(await units('addon-polls', address)).toBe(60);
   });
 
   it('answers at once, instead of holding, the long polls of an address past its share', async () => {
