@@ -38,6 +38,8 @@ export interface InProcessGuichet {
   /** Set unless OIDC_ISSUER names another IdP. */
   readonly devIdp?: DevIdp;
   readonly secrets: LocalSecretsManager;
+  /** The local AWS APIs' account: failures to inject into the handlers' calls. */
+  readonly account: LocalAwsAccount;
   close(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
     api.server.on('request', routeToHandlers(ROUTES));
 
     return {
-      guichet: { publicUrl, issuer: process.env.OIDC_ISSUER!, dynamoDbEndpoint: dynamoDb.url, secretsManagerEndpoint: secretsManager.url, signingKeys, devIdp, secrets, close },
+      guichet: { publicUrl, issuer: process.env.OIDC_ISSUER!, dynamoDbEndpoint: dynamoDb.url, secretsManagerEndpoint: secretsManager.url, signingKeys, devIdp, secrets, account, close },
       store: new LocalStore(dynamoDb.url, tables),
     };
   } catch (error) {
