@@ -67,18 +67,20 @@ const REQUIRED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_ur
 /**
  * Why guichet cannot use this discovery document for `issuer`, or undefined: its issuer must be the configured one
  * (compared as URLs, as openid-client's discovery compares them), and the endpoints a login uses must be absolute
- * https URLs (http only for an http issuer, which the configuration allows on loopback alone).
+ * https URLs; an http issuer (which the configuration allows on loopback alone) may use http on its own host only.
  */
 export function metadataProblem(metadata: unknown, issuer: string): string | undefined {
   if (!isObject(metadata)) return 'the discovery document is not a JSON object';
   if (typeof metadata.issuer !== 'string' || normalizedUrl(metadata.issuer) !== normalizedUrl(issuer)) {
     return `the discovery document's issuer is ${JSON.stringify(metadata.issuer)}, not ${issuer}`;
   }
-  const protocols = new URL(issuer).protocol === 'http:' ? ['https:', 'http:'] : ['https:'];
+  const issuerUrl = new URL(issuer);
+  const acceptable = (url: URL) => url.protocol === 'https:' || (issuerUrl.protocol === 'http:' && url.protocol === 'http:' && url.hostname === issuerUrl.hostname);
   for (const endpoint of REQUIRED_ENDPOINTS) {
     const value = metadata[endpoint];
-    const url = typeof value === 'string' ? normalizedUrl(value) : undefined;
-    if (!url || !protocols.includes(new URL(url).protocol)) return `the discovery document's ${endpoint} is missing or not an ${protocols.join(' or ')} URL`;
+    if (typeof value !== 'string' || !URL.canParse(value) || !acceptable(new URL(value))) {
+      return `the discovery document's ${endpoint} is missing or not an https URL`;
+    }
   }
   return undefined;
 }

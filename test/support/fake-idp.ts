@@ -4,22 +4,34 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 
 /**
  * A scriptable identity provider for validation tests: honest discovery and JWKS, a token endpoint that
- * answers whatever the test wants, and a signer for hand-made JWTs with any header and claims.
+ * answers whatever the test wants, and a signer for hand-made JWTs with any header and claims. It keeps the
+ * requests it received, and can rotate its key as an IdP does: the new key is published beside the old one.
  */
 export interface FakeIdp {
   readonly issuer: string;
   readonly publicJwk: JWK;
   /** The key the IdP publishes. */
   readonly key: CryptoKey;
+  /** `METHOD /path` of every request received, oldest first; the test may empty it. */
+  readonly requests: string[];
   sign(claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey): Promise<string>;
+  /** Publishes a new key (`kid` given) beside the others and signs with it from now on. */
+  rotateKey(kid: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async () => ({})): Promise<FakeIdp> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'idp-key', alg: 'RS256', use: 'sig' };
+  const signingKey = async (kid: string) => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+  };
+  const first = await signingKey('idp-key');
+  const published = [first.publicJwk];
+  let current = first;
+  const requests: string[] = [];
   let issuer = '';
   const server: Server = createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
     const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/.well-known/openid-configuration') {
       send({
@@ -31,7 +43,7 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
         id_token_signing_alg_values_supported: ['RS256', 'HS256', 'none'],
       });
     } else if (request.url === '/jwks') {
-      send({ keys: [publicJwk] });
+      send({ keys: published });
     } else if (request.url === '/token') {
       request.resume();
       request.on('end', () => void tokenResponse().then(send));
@@ -43,11 +55,19 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
-    publicJwk,
-    key: privateKey,
-    sign: (claims, header = {}, key = privateKey) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    publicJwk: first.publicJwk,
+    key: first.privateKey,
+    requests,
+    sign: (claims, header = {}, key) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: current.kid, ...header } as { alg: string }).sign(key ?? current.privateKey),
+    rotateKey: async (kid) => {
+      current = await signingKey(kid);
+      published.push(current.publicJwk);
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

@@ -56,11 +56,12 @@ describe('metadataProblem', () => {
     expect(metadataProblem({ ...metadata, issuer: `${ISSUER}/other` }, ISSUER)).toMatch(/issuer/);
   });
 
-  it('accepts http endpoints only for an http issuer (loopback, in local mode)', () => {
+  it('accepts http endpoints only for an http issuer (loopback, in local mode), on its own host', () => {
     const local = 'http://127.0.0.1:8788';
     const localMetadata = { issuer: local, authorization_endpoint: `${local}/auth`, token_endpoint: `${local}/token`, jwks_uri: `${local}/jwks` };
     expect(metadataProblem(localMetadata, local)).toBeUndefined();
-    expect(metadataProblem({ ...metadata, jwks_uri: 'http://idp.example.com/jwks' }, ISSUER)).toMatch(/jwks_uri is missing or not an https: URL/);
+    expect(metadataProblem({ ...localMetadata, authorization_endpoint: 'http://evil.example/auth' }, local)).toMatch(/authorization_endpoint/);
+    expect(metadataProblem({ ...metadata, jwks_uri: 'http://idp.example.com/jwks' }, ISSUER)).toMatch(/jwks_uri is missing or not an https URL/);
   });
 });
 
