@@ -32,7 +32,7 @@ export function acknowledgeNagFindings(stack: GuichetStack): void {
         'itself. Operators protect routes of their own with GuichetStack.guichetTokenAuthorizer.',
     });
   }
-  for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function]) {
+  for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function, stack.idpCacheRefresh.function]) {
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
