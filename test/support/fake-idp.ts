@@ -5,7 +5,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 /**
  * A scriptable identity provider for validation tests: honest discovery and JWKS, a token endpoint that
  * answers whatever the test wants, and a signer for hand-made JWTs with any header and claims. It keeps the
- * requests it received, and can rotate its key as an IdP does: the new key is published beside the old one.
+ * requests it received, and can rotate its keys as an IdP does: a new key published beside the old one.
  */
 export interface FakeIdp {
   readonly issuer: string;
@@ -14,24 +14,19 @@ export interface FakeIdp {
   readonly key: CryptoKey;
   /** `METHOD /path` of every request received, oldest first; the test may empty it. */
   readonly requests: string[];
+  /** Publishes a new key with this `kid` beside the others; returns it, for `sign` with `{ kid }`. */
+  rotateKey(kid: string): Promise<CryptoKey>;
   sign(claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey): Promise<string>;
-  /** Publishes a new key (`kid` given) beside the others and signs with it from now on. */
-  rotateKey(kid: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async () => ({})): Promise<FakeIdp> {
-  const signingKey = async (kid: string) => {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-    return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
-  };
-  const first = await signingKey('idp-key');
-  const published = [first.publicJwk];
-  let current = first;
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'idp-key', alg: 'RS256', use: 'sig' };
+  const published: JWK[] = [publicJwk];
   const requests: string[] = [];
   let issuer = '';
   const server: Server = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`);
     const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/.well-known/openid-configuration') {
       send({
@@ -52,22 +47,21 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  server.on('request', (request) => requests.push(`${request.method} ${request.url}`));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
-    publicJwk: first.publicJwk,
-    key: first.privateKey,
+    publicJwk,
+    key: privateKey,
     requests,
-    sign: (claims, header = {}, key) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: current.kid, ...header } as { alg: string }).sign(key ?? current.privateKey),
     rotateKey: async (kid) => {
-      current = await signingKey(kid);
-      published.push(current.publicJwk);
+      const next = await generateKeyPair('RS256', { extractable: true });
+      published.push({ ...(await exportJWK(next.publicKey)), kid, alg: 'RS256', use: 'sig' });
+      return next.privateKey;
     },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    sign: (claims, header = {}, key = privateKey) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CryptoKey } from 'jose';
 import type { ServerMetadata } from 'openid-client';
 import { idpCacheItem } from '../../../../lambdas/shared/idp-documents';
 import { httpEvent } from '../../../support/api-event';
@@ -12,6 +13,8 @@ const CLIENT_ID = 'guichet-cache';
 let idp: FakeIdp;
 let integration: Integration;
 let nonceOfNextLogin = '';
+/** The IdP's signing key, once it has rotated. */
+let rotated: { readonly kid: string; readonly key: CryptoKey } | undefined;
 
 type Handler = typeof import('../../../../lambdas/handlers/auth/login').handler;
 interface Container {
@@ -31,7 +34,8 @@ afterAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const idToken = () => idp.sign({ iss: idp.issuer, aud: CLIENT_ID, sub: 'iris', iat: now(), exp: now() + 300, nonce: nonceOfNextLogin });
+const idToken = () =>
+  idp.sign({ iss: idp.issuer, aud: CLIENT_ID, sub: 'iris', iat: now(), exp: now() + 300, nonce: nonceOfNextLogin }, rotated && { kid: rotated.kid }, rotated?.key);
 const metadata = (overrides: Partial<ServerMetadata> = {}): ServerMetadata => ({
   issuer: idp.issuer,
   authorization_endpoint: `${idp.issuer}/authorize`,
@@ -86,7 +90,7 @@ describe('login and callback with a warm shared IdP cache', () => {
   it('after a key rotation at the IdP, fetches its keys at once for the unknown kid, then keeps them', async () => {
     await cache(120);
     const container = await coldContainer();
-    await idp.rotateKey('idp-key-2');
+    rotated = { kid: 'idp-key-2', key: await idp.rotateKey('idp-key-2') };
     idp.requests.length = 0;
     expect((await logIn(container)).finished.statusCode).toBe(302);
     expect(idp.requests).toEqual(['POST /token', 'GET /jwks']);
