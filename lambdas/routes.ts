@@ -63,7 +63,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/auth/login',
     entry: 'lambdas/handlers/auth/login.ts',
-    tables: { loginFlows: { items: ['PutItem'] }, rateLimits: { items: ['UpdateItem'] } },
+    tables: { loginFlows: { items: ['PutItem'] }, rateLimits: { items: ['UpdateItem'] }, idpCache: { items: ['GetItem'] } },
     secrets: [],
   },
   {
@@ -71,7 +71,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/auth/callback',
     entry: 'lambdas/handlers/auth/callback.ts',
-    tables: { loginFlows: { items: ['DeleteItem'] }, sessions: { items: ['PutItem'] }, exchangeCodes: { items: ['PutItem'] } },
+    tables: {
+      loginFlows: { items: ['DeleteItem'] },
+      sessions: { items: ['PutItem'] },
+      exchangeCodes: { items: ['PutItem'] },
+      idpCache: { items: ['GetItem'] },
+    },
     secrets: ['oidcClientSecret'],
   },
   {

@@ -39,6 +39,8 @@ export const TABLES = {
   logoutJtis: { envVar: 'LOGOUT_JTIS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   applications: { envVar: 'APPLICATIONS_TABLE' },
   rateLimits: { envVar: 'RATE_LIMITS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  /** The IdP's discovery document and JWKS, one item per issuer, written by the refresher Lambda alone. */
+  idpCache: { envVar: 'IDP_CACHE_TABLE', ttlAttribute: TTL_ATTRIBUTE },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof TABLES;

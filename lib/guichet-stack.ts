@@ -25,6 +25,7 @@ import { GuichetApi } from './constructs/guichet-api';
 import { GuichetDashboard } from './constructs/guichet-dashboard';
 import { GuichetFunction } from './constructs/guichet-function';
 import { GuichetTables } from './constructs/guichet-tables';
+import { IdpCacheRefresh } from './constructs/idp-cache-refresh';
 import { addFunctionAlarms, addServerErrorRateAlarm, addTableThrottlesAlarm } from './constructs/operations-alarms';
 import {
   apiWidgets,
@@ -47,6 +48,7 @@ const DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD = 20;
 const DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT = 5;
 export const LOGOUT_REJECTION_ALARM_ID = 'LogoutTokenRejections';
 export const SIGNING_KEYS_ROTATION_ALARM_ID = 'SigningKeysRotationErrors';
+export const IDP_CACHE_REFRESH_ALARM_ID = 'IdpCacheRefreshErrors';
 export const DEPENDENCY_FAILURE_ALARM_ID = 'DependencyFailures';
 const DEFAULT_DEPENDENCY_FAILURE_ALARM_THRESHOLD = 10;
 
@@ -60,6 +62,8 @@ export class GuichetStack extends Stack {
   readonly dashboard: GuichetDashboard;
   /** Generates the signing keys on deploy and every 30 days. */
   readonly signingKeysRotation: SigningKeysRotation;
+  /** Keeps the IdP's discovery document and JWKS in the idpCache table, on a schedule and at deploy. */
+  readonly idpCacheRefresh: IdpCacheRefresh;
   /**
    * Accepts guichet's own access tokens (issuer: the public URL; audience: `accessTokenAudience`). No route
    * of the route table uses it: bind it to other routes of `api.httpApi` to protect them without code.
@@ -118,6 +122,14 @@ export class GuichetStack extends Stack {
     });
     // The API serves no request before the first signing key set exists.
     this.api.stage.node.addDependency(this.signingKeysRotation.keySet);
+    this.idpCacheRefresh = new IdpCacheRefresh(this, 'IdpCacheRefresh', {
+      table: this.tables.idpCache,
+      environment,
+      issuer: props.oidcIssuer,
+      logRetention,
+    });
+    // Nor before the IdP's documents are cached: no cold login waits for the IdP.
+    this.api.stage.node.addDependency(this.idpCacheRefresh.cacheFilled);
 
     // The audience the token endpoint writes (lambdas/shared/config.ts): same default.
     this.accessTokenAudience = props.accessTokenAudience ?? `${this.api.publicUrl}/external-api`;
@@ -196,6 +208,7 @@ export class GuichetStack extends Stack {
   private addOperations(serverErrorRatePercent: number): void {
     const stage = this.api.stage;
     const rotation = this.signingKeysRotation.function;
+    const idpCacheRefresh = this.idpCacheRefresh.function;
     const serverErrorRateAlarm = addServerErrorRateAlarm(this.alarms, stage, serverErrorRatePercent);
     for (const [id, fn] of Object.entries(this.functions)) addFunctionAlarms(this.alarms, id, fn.function);
     addFunctionAlarms(
@@ -203,6 +216,12 @@ export class GuichetStack extends Stack {
       'SigningKeysRotation',
       rotation.function,
       'The signing-keys rotation failed: until it succeeds, no new key is published or used',
+    );
+    addFunctionAlarms(
+      this.alarms,
+      'IdpCacheRefresh',
+      idpCacheRefresh.function,
+      "The IdP cache refresh failed (the IdP unreachable, or its documents unusable): logins fetch the IdP's documents themselves once the copy expires",
     );
     for (const name of TABLE_NAMES) addTableThrottlesAlarm(this.alarms, pascalCase(name), this.tables[name]);
 
@@ -212,7 +231,8 @@ export class GuichetStack extends Stack {
       ROUTES.flatMap((route) => routeWidgets(route, stage, this.functions[route.id].function)),
     );
     this.dashboard.addSection('Signing-keys rotation', functionWidgets('Signing-keys rotation', rotation.function));
-    const logGroups = [...Object.values(this.functions), rotation].map((fn) => fn.logGroup);
+    this.dashboard.addSection('IdP cache refresh', functionWidgets('IdP cache refresh', idpCacheRefresh.function));
+    const logGroups = [...Object.values(this.functions), rotation, idpCacheRefresh].map((fn) => fn.logGroup);
     this.dashboard.addSection('Lambda cold starts', [initDurationWidget(logGroups)]);
     this.dashboard.addSection(
       'DynamoDB tables',

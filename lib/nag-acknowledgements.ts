@@ -34,7 +34,7 @@ export function acknowledgeNagFindings(stack: GuichetStack): void {
     });
   }
   const exampleFunctions = stack.exampleProductApi ? [stack.exampleProductApi.function] : [];
-  for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function, ...exampleFunctions]) {
+  for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function, stack.idpCacheRefresh.function, ...exampleFunctions]) {
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

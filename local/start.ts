@@ -13,6 +13,7 @@ import { checkIdentityProvider } from './idp-check';
 import { rolePolicies, type Grant } from './iam';
 import { IntrinsicResolver } from './intrinsics';
 import { createLocalFunctions, defineFunctions, runtimeModulesFolder } from './lambda/template-functions';
+import { startSchedules, type LocalSchedules } from './schedules';
 import type { Invocation, LocalFunction } from './lambda/local-function';
 import { consoleModeFrom, LocalLog } from './local-log';
 import { Playground, serveAppOrigin } from './playground/playground';
@@ -26,7 +27,7 @@ import { REPOSITORY_ROOT, synthCacheDirectory, synthesizeStack } from './synth';
  * earlier synthesis) with the local settings as context, then runs what the template declares: its tables in a
  * DynamoDB engine, its secrets in a local Secrets Manager, each Lambda function from its bundle in execution
  * environments of its own with exactly its template environment and role, its custom resources and first
- * rotation as CloudFormation runs them at deploy, and its HTTP API. The development IdP stands in for the IdP
+ * rotation as CloudFormation runs them at deploy, its scheduled rules on timers, and its HTTP API. The development IdP stands in for the IdP
  * unless OIDC_ISSUER names one. Until all of that is ready the API answers 503 with Retry-After.
  */
 export interface LocalGuichet {
@@ -43,6 +44,8 @@ export interface LocalGuichet {
   readonly account: LocalAwsAccount;
   /** By logical id. */
   readonly functions: ReadonlyMap<string, LocalFunction>;
+  /** The template's scheduled EventBridge rules, running; stopped by `close`. */
+  readonly schedules: LocalSchedules;
   /** What each function's role allows on DynamoDB and Secrets Manager, by the function's logical id. */
   readonly grants: ReadonlyMap<string, readonly Grant[]>;
   readonly log: LocalLog;
@@ -136,6 +139,8 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
     secretsManager.scheduleRotations(template, resolver);
     await createCustomResources(template, resolver, invoke);
     await secretsManager.rotateImmediately(template, resolver);
+    const schedules = startSchedules(template, resolver, account, invoke);
+    closers.push(async () => schedules.stop());
 
     const outputs = resolveOutputs(template, resolver);
     const playground = new Playground({
@@ -174,6 +179,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
       outputs,
       account,
       functions: new Map([...functions.values()].map((local) => [local.definition.logicalId, local])),
+      schedules,
       grants: new Map([...functions.values()].map((local) => [local.definition.logicalId, policies.get(local.definition.roleId)!.grants(['dynamodb:', 'secretsmanager:'])])),
       log,
       stateFile,

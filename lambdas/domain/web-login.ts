@@ -7,9 +7,10 @@ import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../sh
 import { MetricName, type LoginFlow } from '../shared/metric-names';
 import { countMetric } from '../shared/observability';
 import { markDependency } from '../shared/dependencies';
-import { idpClient, idpClientWithFreshSecret, idpMetadata } from '../shared/oidc';
+import { idpClient, idpClientWithFreshSecret, idpConfiguration } from '../shared/oidc';
 import { nowSeconds } from '../shared/time';
 import { createSession, type NewSession } from './sessions';
+import { sharedIdpDocuments } from './shared-idp-documents';
 
 /**
  * Holds the login's `state` in the browser that started it: a callback whose state does not match the
@@ -32,7 +33,7 @@ export interface StartedLogin {
 }
 
 export async function startLogin(request: LoginRequest, config: AppConfig): Promise<StartedLogin> {
-  const idp = await idpMetadata();
+  const idp = idpConfiguration(await sharedIdpDocuments().current());
   const state = randomSecret();
   const nonce = randomSecret();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -111,19 +112,26 @@ export async function completeLogin(
  * checks the client before it looks at the code.
  */
 async function redeemCode(currentUrl: URL, state: string, flow: LoginFlowRecord) {
-  const grant = (client: oidc.Configuration) =>
-    oidc.authorizationCodeGrant(client, currentUrl, {
-      pkceCodeVerifier: flow.codeVerifier,
-      expectedNonce: flow.nonce,
-      expectedState: state,
-      idTokenExpected: true,
-    });
+  const idp = sharedIdpDocuments();
+  const documents = await idp.current();
+  const grant = async (client: oidc.Configuration) => {
+    try {
+      return await oidc.authorizationCodeGrant(client, currentUrl, {
+        pkceCodeVerifier: flow.codeVerifier,
+        expectedNonce: flow.nonce,
+        expectedState: state,
+        idTokenExpected: true,
+      });
+    } finally {
+      idp.keysUsed(documents, oidc.getJwksCache(client));
+    }
+  };
   try {
     try {
-      return await grant(await idpClient());
+      return await grant(await idpClient(documents));
     } catch (error) {
       if (!refusesClient(error)) throw error;
-      const refreshed = await idpClientWithFreshSecret();
+      const refreshed = await idpClientWithFreshSecret(documents);
       if (!refreshed) throw error;
       return await grant(refreshed);
     }

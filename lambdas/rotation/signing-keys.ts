@@ -6,6 +6,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { CompactSign, compactVerify, importJWK } from 'jose';
+import { answerCustomResource, type CustomResourceEvent } from '../shared/custom-resource';
 import { logger } from '../shared/observability';
 import { traced } from '../shared/tracing';
 import { keySetOrNothing, rotatedKeySet } from '../shared/signing-key-rotation';
@@ -22,15 +23,7 @@ export interface RotationEvent {
  * The stack's `Custom::SigningKeySet` resource: CloudFormation asks for a first key set during the deploy, before
  * the API stage exists, so that no request ever meets the secret's placeholder value.
  */
-export interface KeySetResourceEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResponseURL: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: { readonly SecretId: string };
-}
+export type KeySetResourceEvent = CustomResourceEvent<{ readonly SecretId: string }>;
 
 const algorithm = (process.env.SIGNING_ALGORITHM ?? 'RS256') as SigningAlgorithm;
 if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`SIGNING_ALGORITHM must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
@@ -39,7 +32,13 @@ const secretsManager = traced(new SecretsManagerClient({}), 'SecretsManager');
 
 /** Secrets Manager's rotation steps, and CloudFormation's request for the first key set. */
 export async function handler(event: RotationEvent | KeySetResourceEvent): Promise<void> {
-  return 'RequestType' in event ? answerKeySetResource(event) : rotate(event);
+  if (!('RequestType' in event)) return rotate(event);
+  const secretId = event.ResourceProperties.SecretId;
+  return answerCustomResource(event, {
+    physicalResourceId: `signing-key-set:${secretId}`,
+    done: 'the signing-keys secret holds a key set',
+    work: () => ensureKeySet(secretId),
+  });
 }
 
 /**
@@ -111,35 +110,6 @@ async function finishSecret(secretId: string, token: string, versions: Record<st
       RemoveFromVersionId: current,
     }),
   );
-}
-
-/**
- * Makes sure the secret holds a key set (Create and Update; Delete leaves it to the secret's own deletion), then
- * reports to CloudFormation through the pre-signed response URL, as every custom resource must, failure included.
- */
-async function answerKeySetResource(event: KeySetResourceEvent): Promise<void> {
-  const secretId = event.ResourceProperties.SecretId;
-  let failure: string | undefined;
-  try {
-    if (event.RequestType !== 'Delete') await ensureKeySet(secretId);
-  } catch (error) {
-    logger.error('first signing key set failed', { error: error as Error });
-    failure = (error as Error).message;
-  }
-  const response = await fetch(event.ResponseURL, {
-    method: 'PUT',
-    // A pre-signed S3 URL: the signature covers an empty content type.
-    headers: { 'content-type': '' },
-    body: JSON.stringify({
-      Status: failure === undefined ? 'SUCCESS' : 'FAILED',
-      Reason: failure ?? 'the signing-keys secret holds a key set',
-      PhysicalResourceId: event.PhysicalResourceId ?? `signing-key-set:${secretId}`,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    }),
-  });
-  if (!response.ok) throw new Error(`CloudFormation's response URL answered ${response.status}`);
 }
 
 /** Puts a first key set as the current version when the secret still holds its generated placeholder. */

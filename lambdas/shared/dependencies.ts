@@ -18,6 +18,19 @@ export function markDependency<E>(error: E, dependency: Dependency): E {
   return error;
 }
 
+const UNCACHED = Symbol.for('guichet.uncached');
+
+/**
+ * Marks `error` as met while guichet had no usable cached copy of `what`, so it had to ask the dependency itself:
+ * the answer names both, as 503, since guichet cannot serve until one of them is back.
+ */
+export function markUncached<E>(error: E, what: string): E {
+  if (typeof error === 'object' && error !== null && !(UNCACHED in error)) {
+    Object.defineProperty(error, UNCACHED, { value: what, enumerable: false });
+  }
+  return error;
+}
+
 /** The failures that may pass: a refusal of guichet's own configuration (`refused_client`) is not one. */
 type TransientKind = Exclude<DependencyFailureKind, 'refused_client'>;
 
@@ -51,7 +64,8 @@ export function dependencyFailure(error: unknown): DependencyFailure | undefined
   if (!dependency) return undefined;
   const kind = kindOf(chain);
   if (!kind) return undefined;
-  return { dependency, kind, answer: answerFor(LABELS[dependency], kind) };
+  const uncached = chain.map((link) => (link as { [UNCACHED]?: string })[UNCACHED]).find(Boolean);
+  return { dependency, kind, answer: answerFor(LABELS[dependency], kind, uncached) };
 }
 
 function kindOf(chain: readonly object[]): TransientKind | undefined {
@@ -66,19 +80,18 @@ function kindOf(chain: readonly object[]): TransientKind | undefined {
   return 'invalid_response';
 }
 
-function answerFor(label: string, kind: TransientKind): TemporarilyUnavailable {
-  switch (kind) {
-    case 'throttled':
-      return new TemporarilyUnavailable(`${label} is busy; retry shortly`, 1, 503);
-    case 'failed':
-      return new TemporarilyUnavailable(`${label} is failing; retry shortly`, 2, 503);
-    case 'timeout':
-      return new TemporarilyUnavailable(`${label} did not answer in time`, 5, 504);
-    case 'unreachable':
-      return new TemporarilyUnavailable(`${label} could not be reached`, 5, 502);
-    case 'invalid_response':
-      return new TemporarilyUnavailable(`${label} answered something unusable`, 5, 502);
-  }
+const ANSWERS: Readonly<Record<TransientKind, { readonly what: string; readonly retryAfter: number; readonly status: 502 | 503 | 504 }>> = {
+  throttled: { what: 'is busy; retry shortly', retryAfter: 1, status: 503 },
+  failed: { what: 'is failing; retry shortly', retryAfter: 2, status: 503 },
+  timeout: { what: 'did not answer in time', retryAfter: 5, status: 504 },
+  unreachable: { what: 'could not be reached', retryAfter: 5, status: 502 },
+  invalid_response: { what: 'answered something unusable', retryAfter: 5, status: 502 },
+};
+
+function answerFor(label: string, kind: TransientKind, uncached: string | undefined): TemporarilyUnavailable {
+  const { what, retryAfter, status } = ANSWERS[kind];
+  if (uncached) return new TemporarilyUnavailable(`${uncached} is not cached and ${label} ${what}`, retryAfter, 503);
+  return new TemporarilyUnavailable(`${label} ${what}`, retryAfter, status);
 }
 
 /** The error and its causes, first to last (bounded: a cause chain may loop). */

@@ -39,6 +39,10 @@ export const MetricName = {
   UserTokenRefused: 'UserTokenRefused',
   /** A dependency failed a request; dimensions `dependency` and `reason` (the kind of failure). */
   DependencyFailed: 'DependencyFailed',
+  /** A login or callback fetched the IdP's discovery document itself: the shared IdP cache was absent, old or unusable. */
+  IdpMetadataFetched: 'IdpMetadataFetched',
+  /** A callback fetched the IdP's JWKS itself: the cached keys were too old for openid-client, or lacked the token's key. */
+  IdpKeysFetched: 'IdpKeysFetched',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

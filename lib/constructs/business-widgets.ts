@@ -154,7 +154,8 @@ export interface DependencyWidgetsOptions {
 
 /**
  * What guichet's dependencies and its own limits refuse: failures of the IdP, DynamoDB and Secrets Manager by kind
- * (answered 502/503/504), requests refused by a per-address budget, and long polls answered at once.
+ * (answered 502/503/504), requests refused by a per-address budget, long polls answered at once, and the IdP
+ * round trips a login made because the shared IdP cache could not serve it.
  */
 export function dependencyWidgets(options: DependencyWidgetsOptions = {}): cloudwatch.IWidget[] {
   const failures = new cloudwatch.MathExpression({
@@ -175,6 +176,14 @@ export function dependencyWidgets(options: DependencyWidgetsOptions = {}): cloud
       left: [
         ...RATE_LIMIT_PURPOSES.map((purpose) => businessMetric(MetricName.RateLimited, { reason: purpose }, purpose)),
         businessMetric(MetricName.LongPollShortened, {}, 'long polls answered at once'),
+      ],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: "IdP documents fetched on a login's path: the shared IdP cache had no usable copy",
+      left: [
+        businessMetric(MetricName.IdpMetadataFetched, {}, 'discovery document (login, callback)'),
+        businessMetric(MetricName.IdpKeysFetched, {}, 'JWKS (callback: keys too old, or a new kid)'),
       ],
       width: 12,
     }),

@@ -124,6 +124,10 @@ async function tour(): Promise<void> {
   // A logout through guichet.
   await logIn(web, 'ivy', 'sid-ivy-2');
   expect((await web.request(url('/auth/logout'), { method: 'POST' })).status).toBe(302);
+
+  // The IdP cache: filled at start by the refresher, read at init by the login and callback functions, and
+  // refreshed by its schedule.
+  for (const schedule of guichet.schedules.rules) expect(await schedule.run()).toEqual([{ outcome: 'result', payload: undefined }]);
 }
 
 const key = (grant: Grant) => `${grant.action} ${grant.resource}`;

@@ -34,8 +34,8 @@ function minimalEvents(): [string, unknown][] {
 }
 
 describe('the functions of the synthesized template', () => {
-  it('are all there: one per route of the API, plus the signing-keys rotation', () => {
-    expect(guichet.functions.size).toBe(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route').length + 1);
+  it('are all there: one per route of the API, plus the signing-keys rotation and the IdP cache refresh', () => {
+    expect(guichet.functions.size).toBe(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route').length + 2);
   });
 
   it('each starts with its own template environment and answers a minimal event without an init failure', async () => {
@@ -43,7 +43,7 @@ describe('the functions of the synthesized template', () => {
     for (const [logicalId, event] of minimalEvents()) {
       const invocation = await guichet.functions.get(logicalId)!.invoke(event);
       if (invocation.outcome === 'error' && invocation.phase === 'init') failures.push(`${logicalId}: ${invocation.errorMessage}`);
-      if (invocation.outcome === 'result' && (invocation.payload as { statusCode?: number }).statusCode === 500) {
+      if (invocation.outcome === 'result' && (invocation.payload as { statusCode?: number } | undefined)?.statusCode === 500) {
         failures.push(`${logicalId}: 500 ${(invocation.payload as { body?: string }).body}`);
       }
     }

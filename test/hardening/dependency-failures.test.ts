@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { idpCacheItem } from '../../lambdas/shared/idp-documents';
 import { openAddin } from '../support/addons';
 import { httpEvent } from '../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
@@ -8,7 +9,8 @@ import { storedSession } from '../support/sessions';
 
 /**
  * When the IdP, DynamoDB or Secrets Manager fails, guichet says what is unavailable: 502, 503 or 504 with the
- * contract's error body (`temporarily_unavailable`) and Retry-After, counted by dependency — never a bare 500.
+ * contract's error body (`temporarily_unavailable`) and Retry-After, counted by dependency — never a bare 500. A
+ * login needs the IdP only when the shared IdP cache has no usable copy of its documents.
  * Each failure is real: an IdP that drops connections, never answers, or answers HTML; DynamoDB and Secrets
  * Manager answering throttling and server errors through their own wire protocol.
  */
@@ -48,8 +50,11 @@ async function answerOf(work: () => Promise<{ statusCode?: number; headers?: Rec
   const dimensions = jest.spyOn(Metrics.prototype, 'addDimensions');
   const metrics = jest.spyOn(Metrics.prototype, 'addMetric');
   const result = await work();
+  // Each count is a Metrics instance of its own: its dimensions are those added to the same instance.
+  const dimensionsOf = (instance: unknown) =>
+    dimensions.mock.calls.filter((_, index) => dimensions.mock.contexts[index] === instance).map(([added]) => added).find((added) => Object.keys(added).length > 0);
   const failures = metrics.mock.calls
-    .map(([name], index) => [name, dimensions.mock.calls.filter((call) => Object.keys(call[0]).length > 0)[index]?.[0]] as const)
+    .map(([name], index) => [name, dimensionsOf(metrics.mock.contexts[index])] as const)
     .filter(([name]) => name === 'DependencyFailed')
     .map(([, dims]) => `${dims?.dependency}/${dims?.reason}`);
   return { status: result.statusCode, retryAfter: result.headers?.['Retry-After'], body: JSON.parse(result.body ?? '{}') as unknown, failures };
@@ -57,14 +62,25 @@ async function answerOf(work: () => Promise<{ statusCode?: number; headers?: Rec
 
 describe('the IdP fails', () => {
   it.each([
-    ['drops the connection', 'dropping', 502, 'the identity provider could not be reached', 'idp/unreachable'],
-    ['answers HTML instead of its discovery document', 'garbage', 502, 'the identity provider answered something unusable', 'idp/invalid_response'],
-    ['does not answer within 5 s', 'silent', 504, 'the identity provider did not answer in time', 'idp/timeout'],
-  ] as const)('when it %s, a login answers what is unavailable', async (_, mode, status, description, failure) => {
+    ['drops the connection', 'dropping', 'could not be reached', 'idp/unreachable'],
+    ['answers HTML instead of its discovery document', 'garbage', 'answered something unusable', 'idp/invalid_response'],
+    ['does not answer within 5 s', 'silent', 'did not answer in time', 'idp/timeout'],
+  ] as const)('when it %s and its metadata is not cached, a login answers 503 naming both', async (_, mode, what, failure) => {
     idpMode = mode;
     const answer = await answerOf(() => invoke(login, httpEvent({ path: '/auth/login' })));
-    expect(answer).toEqual({ status, retryAfter: '5', body: { error: 'temporarily_unavailable', error_description: description }, failures: [failure] });
+    const description = `the identity provider's metadata is not cached and the identity provider ${what}`;
+    expect(answer).toEqual({ status: 503, retryAfter: '5', body: { error: 'temporarily_unavailable', error_description: description }, failures: [failure] });
   }, 15_000);
+
+  it('when it drops the connection but its documents are cached, a login is served from the cache', async () => {
+    idpMode = 'dropping';
+    const issuer = integration.guichet.issuer;
+    const metadata = { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks` };
+    await integration.store.put('idpCache', { ...idpCacheItem(issuer, metadata, { keys: [] }, Math.floor(Date.now() / 1000)) });
+    const result = await invoke(login, httpEvent({ path: '/auth/login' }));
+    expect(result.statusCode).toBe(302);
+    expect(new URL(result.headers!.Location as string).pathname).toBe('/authorize');
+  });
 });
 
 describe('DynamoDB fails', () => {

@@ -5,6 +5,7 @@ import {
   CLIENT_AUTHENTICATION_ALARM_ID,
   GuichetStack,
   DEPENDENCY_FAILURE_ALARM_ID,
+  IDP_CACHE_REFRESH_ALARM_ID,
   LOGOUT_REJECTION_ALARM_ID,
   SIGNING_KEYS_ROTATION_ALARM_ID,
 } from '../../lib/guichet-stack';
@@ -46,8 +47,8 @@ const statementsOf = (routeId: string) => roleStatements(template, logicalId(sta
 const functionOf = (routeId: string) => template.toJSON().Resources[logicalId(stack.functions[routeId].function)];
 const ROUTE_CASES = ROUTES.map((route) => [route.id, route] as const);
 
-test('has one Lambda per route plus the signing-keys rotation, all on nodejs24.x and arm64', () => {
-  template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+test('has one Lambda per route plus the signing-keys rotation and the IdP cache refresh, all on nodejs24.x and arm64', () => {
+  template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
   expect(Object.keys(stack.functions).sort()).toEqual(ROUTES.map((route) => route.id).sort());
   template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
 });
@@ -147,6 +148,25 @@ test('reserves concurrency for the add-in poll alone, 100 by default, resized by
 test('serves no request before the first signing key set exists: the API stage depends on it', () => {
   const stage = template.toJSON().Resources[logicalId(stack.api.stage)];
   expect(stage.DependsOn).toContain(logicalId(stack.signingKeysRotation.keySet));
+});
+
+test("serves no request before the IdP's documents are cached: the API stage depends on the first refresh", () => {
+  const stage = template.toJSON().Resources[logicalId(stack.api.stage)];
+  expect(stage.DependsOn).toContain(logicalId(stack.idpCacheRefresh.cacheFilled));
+  template.hasResourceProperties('Custom::IdpCache', { Issuer: EXAMPLE_PROPS.oidcIssuer });
+});
+
+test('the IdP cache is written by the refresher alone, and read by the login and callback functions alone', () => {
+  const table = logicalId(stack.tables.idpCache);
+  const roles = new Map(Object.entries(stack.functions).map(([id, fn]) => [logicalId(fn.role), id])).set(logicalId(stack.idpCacheRefresh.function.role), 'refresh');
+  const allowed = (action: string) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.PolicyDocument.Statement as Statement[]).some((statement) => mentions(statement, table) && actionsOf(statement).includes(action)))
+      .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => roles.get(role.Ref) ?? role.Ref))
+      .sort();
+  expect(allowed('dynamodb:PutItem')).toEqual(['refresh']);
+  expect(allowed('dynamodb:GetItem')).toEqual(['AuthCallback', 'AuthLogin']);
+  expect(['dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap(allowed)).toEqual([]);
 });
 
 test('outputs the public URL, every table name and every secret ARN', () => {
@@ -526,6 +546,15 @@ describe('operations alarms', () => {
     expect(alarmIds()).toEqual(expect.arrayContaining(['SigningKeysRotationErrors', 'SigningKeysRotationThrottles']));
   });
 
+  test('any error or throttle of the IdP cache refresh raises an alarm', () => {
+    expect(alarmIds()).toEqual(expect.arrayContaining([IDP_CACHE_REFRESH_ALARM_ID, 'IdpCacheRefreshThrottles']));
+    expect(template.toJSON().Resources[logicalId(stack.alarms.alarms[IDP_CACHE_REFRESH_ALARM_ID])].Properties).toMatchObject({
+      Threshold: 1,
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.idpCacheRefresh.function.function) } }],
+    });
+  });
+
   test.each(TABLE_NAMES)('%s: throttled requests raise an alarm', (name) => {
     const alarm = stack.alarms.alarms[`${pascalCase(name)}TableThrottles`];
     expect(JSON.stringify(template.toJSON().Resources[logicalId(alarm)].Properties.Metrics)).toContain(
@@ -558,7 +587,7 @@ describe('operations dashboard', () => {
   });
   const titles = () => widgets.map((widget) => widget.properties.title);
 
-  test('business sections first, then the API, routes, rotation, cold starts and tables', () => {
+  test('business sections first, then the API, routes, rotation, IdP cache refresh, cold starts and tables', () => {
     const sections = widgets.filter((widget) => widget.type === 'text').map((widget) => widget.properties.markdown);
     expect(sections).toEqual([
       '## Logins and sessions',
@@ -571,6 +600,7 @@ describe('operations dashboard', () => {
       '## API',
       '## Routes',
       '## Signing-keys rotation',
+      '## IdP cache refresh',
       '## Lambda cold starts',
       '## DynamoDB tables',
     ]);
@@ -586,13 +616,13 @@ describe('operations dashboard', () => {
     expect(errors).toContain(`"FunctionName","${logicalId(stack.functions[id].function)}"`);
   });
 
-  test('the rotation Lambda has its row', () => {
-    expect(titles()).toEqual(expect.arrayContaining(['Signing-keys rotation: errors, throttles']));
+  test('the rotation and IdP cache refresh Lambdas have their rows', () => {
+    expect(titles()).toEqual(expect.arrayContaining(['Signing-keys rotation: errors, throttles', 'IdP cache refresh: errors, throttles']));
   });
 
   test('cold starts are read from the log group of every Lambda', () => {
     const query = widgets.find((widget) => widget.type === 'log')?.properties.query ?? '';
-    for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function]) {
+    for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function, stack.idpCacheRefresh.function]) {
       expect(query).toContain(`SOURCE '${logicalId(fn.logGroup)}'`);
     }
   });

@@ -4,13 +4,18 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 
 /**
  * A scriptable identity provider for validation tests: honest discovery and JWKS, a token endpoint that
- * answers whatever the test wants, and a signer for hand-made JWTs with any header and claims.
+ * answers whatever the test wants, and a signer for hand-made JWTs with any header and claims. It keeps the
+ * requests it received, and can rotate its keys as an IdP does: a new key published beside the old one.
  */
 export interface FakeIdp {
   readonly issuer: string;
   readonly publicJwk: JWK;
   /** The key the IdP publishes. */
   readonly key: CryptoKey;
+  /** `METHOD /path` of every request received, oldest first; the test may empty it. */
+  readonly requests: string[];
+  /** Publishes a new key with this `kid` beside the others; returns it, for `sign` with `{ kid }`. */
+  rotateKey(kid: string): Promise<CryptoKey>;
   sign(claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey): Promise<string>;
   close(): Promise<void>;
 }
@@ -18,6 +23,8 @@ export interface FakeIdp {
 export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async () => ({})): Promise<FakeIdp> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'idp-key', alg: 'RS256', use: 'sig' };
+  const published: JWK[] = [publicJwk];
+  const requests: string[] = [];
   let issuer = '';
   const server: Server = createServer((request, response) => {
     const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -31,7 +38,7 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
         id_token_signing_alg_values_supported: ['RS256', 'HS256', 'none'],
       });
     } else if (request.url === '/jwks') {
-      send({ keys: [publicJwk] });
+      send({ keys: published });
     } else if (request.url === '/token') {
       request.resume();
       request.on('end', () => void tokenResponse().then(send));
@@ -40,11 +47,18 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  server.on('request', (request) => requests.push(`${request.method} ${request.url}`));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
     publicJwk,
     key: privateKey,
+    requests,
+    rotateKey: async (kid) => {
+      const next = await generateKeyPair('RS256', { extractable: true });
+      published.push({ ...(await exportJWK(next.publicKey)), kid, alg: 'RS256', use: 'sig' });
+      return next.privateKey;
+    },
     sign: (claims, header = {}, key = privateKey) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
     close: () => new Promise((resolve) => server.close(() => resolve())),

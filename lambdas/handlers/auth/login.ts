@@ -2,6 +2,7 @@ import { ADDONS_CALLBACK_PATH } from '../../domain/addon-paths';
 import { nativeLoginParameters } from '../../domain/native-login-parameters';
 import { rateLimiter } from '../../domain/rate-limit';
 import { loginReturnTo } from '../../domain/return-to';
+import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
 import { startLogin, type LoginRequest } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
 import { InvalidRequest } from '../../shared/errors';
@@ -11,6 +12,8 @@ import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric } from '../../shared/observability';
 
 const config = appConfig();
+// Started at init, so that the first request finds the IdP's documents already read from the shared cache.
+sharedIdpDocuments().prefetch();
 const starts = rateLimiter({
   purpose: 'logins',
   limit: config.loginRateLimit,

@@ -1,4 +1,4 @@
-import { dependencyFailure, markDependency } from '../../../lambdas/shared/dependencies';
+import { dependencyFailure, markDependency, markUncached } from '../../../lambdas/shared/dependencies';
 
 /** An error as the AWS SDK throws it: a service exception with its fault and HTTP status. */
 const awsError = (name: string, fault: 'client' | 'server', status: number) =>
@@ -36,5 +36,14 @@ describe('dependencyFailure', () => {
   it('keeps the first mark: a failure is the dependency it came from', () => {
     const error = markDependency(markDependency(new Error('x'), 'jwks'), 'idp');
     expect(dependencyFailure(error)?.dependency).toBe('jwks');
+  });
+
+  it('names the cached copy guichet lacked, and answers 503: it cannot serve until the copy or the dependency is back', () => {
+    const timedOut = markUncached(markDependency(new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'idp'), "the identity provider's metadata");
+    expect(dependencyFailure(new Error('wrapped', { cause: timedOut }))).toMatchObject({
+      dependency: 'idp',
+      kind: 'timeout',
+      answer: { status: 503, description: "the identity provider's metadata is not cached and the identity provider did not answer in time", headers: { 'Retry-After': '5' } },
+    });
   });
 });

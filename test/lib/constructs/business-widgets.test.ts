@@ -97,7 +97,7 @@ describe('machine-to-machine widgets', () => {
 });
 
 describe('dependency and limit widgets', () => {
-  const [failures, limits] = render(dependencyWidgets());
+  const [failures, limits, idpFetches] = render(dependencyWidgets());
 
   it('plot dependency failures by dependency and kind, from a SEARCH over both dimensions', () => {
     const [[expression]] = failures.properties.metrics as [[{ expression: string }]];
@@ -108,6 +108,13 @@ describe('dependency and limit widgets', () => {
     expect(limits.properties.metrics.map((metric) => metric.slice(0, 6).filter((part) => typeof part === 'string'))).toEqual([
       ...RATE_LIMIT_PURPOSES.map((purpose) => [METRICS_NAMESPACE, MetricName.RateLimited, 'reason', purpose, 'service', SERVICE_NAME]),
       [METRICS_NAMESPACE, MetricName.LongPollShortened, 'service', SERVICE_NAME],
+    ]);
+  });
+
+  it('plot the IdP documents logins fetched themselves, past the shared IdP cache', () => {
+    expect(idpFetches.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
+      [METRICS_NAMESPACE, MetricName.IdpMetadataFetched, 'service', SERVICE_NAME],
+      [METRICS_NAMESPACE, MetricName.IdpKeysFetched, 'service', SERVICE_NAME],
     ]);
   });
 });
