@@ -221,7 +221,9 @@ export class GuichetStack extends Stack {
       this.alarms,
       'IdpCacheRefresh',
       idpCacheRefresh.function,
-      "The IdP cache refresh failed (the IdP unreachable, or its documents unusable): logins fetch the IdP's documents themselves once the copy expires",
+      "The IdP cache refresh failed for 10 minutes (the IdP unreachable, or its documents unusable): logins fetch the IdP's documents themselves once the copy expires, 15 minutes after the last success",
+      // It runs every 2 minutes: one failed run is a blip the next one mends; two periods of failures are not.
+      2,
     );
     for (const name of TABLE_NAMES) addTableThrottlesAlarm(this.alarms, pascalCase(name), this.tables[name]);
 

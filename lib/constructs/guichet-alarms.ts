@@ -8,10 +8,12 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 export interface ThresholdAlarmOptions {
-  /** Its statistic and period are the alarm's: one period at or above the threshold raises it. */
+  /** Its statistic and period are the alarm's. */
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;
   readonly description: string;
+  /** Consecutive periods at or above the threshold that raise it. @default 1 */
+  readonly periods?: number;
 }
 
 export interface GuichetAlarmsProps {
@@ -39,16 +41,16 @@ export class GuichetAlarms extends Construct {
   }
 
   /**
-   * Raised when one period of the metric reaches the threshold. No data means no traffic, not trouble, so it
-   * does not breach. The name is output as `<id>AlarmName`, at stack level so that key stays readable.
+   * Raised when the metric reaches the threshold in `periods` consecutive periods (one by default). No data means
+   * no traffic, not trouble, so it does not breach. The name is output as `<id>AlarmName`, at stack level so that key stays readable.
    */
   addThresholdAlarm(id: string, options: ThresholdAlarmOptions): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: options.metric,
       threshold: options.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      evaluationPeriods: options.periods ?? 1,
+      datapointsToAlarm: options.periods ?? 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: options.description,
     });

@@ -29,11 +29,13 @@ export function addFunctionAlarms(
   id: string,
   fn: lambda.IFunction,
   errorsDescription = `The ${id} Lambda failed: an unhandled error or a timeout`,
+  errorPeriods = 1,
 ): void {
   alarms.addThresholdAlarm(`${id}Errors`, {
     metric: fn.metricErrors(SUM),
     threshold: 1,
     description: errorsDescription,
+    periods: errorPeriods,
   });
   alarms.addThresholdAlarm(`${id}Throttles`, {
     metric: fn.metricThrottles(SUM),

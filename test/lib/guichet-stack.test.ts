@@ -546,10 +546,12 @@ describe('operations alarms', () => {
     expect(alarmIds()).toEqual(expect.arrayContaining(['SigningKeysRotationErrors', 'SigningKeysRotationThrottles']));
   });
 
-  test('any error or throttle of the IdP cache refresh raises an alarm', () => {
+  test('the IdP cache refresh raises an alarm when it fails through two periods (a blip is mended by the next run), and on any throttle', () => {
     expect(alarmIds()).toEqual(expect.arrayContaining([IDP_CACHE_REFRESH_ALARM_ID, 'IdpCacheRefreshThrottles']));
     expect(template.toJSON().Resources[logicalId(stack.alarms.alarms[IDP_CACHE_REFRESH_ALARM_ID])].Properties).toMatchObject({
       Threshold: 1,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.idpCacheRefresh.function.function) } }],
     });
