@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, grantedTable, takeItem } from '../shared/dynamo';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, putNewItem, grantedTable, takeItem, updateIf } from '../shared/dynamo';
 
 /** Who completed an add-in login: the user of the web session that confirmed it. */
 export interface AddonIdentity {
@@ -35,32 +35,24 @@ export async function findAddonSession(id: string): Promise<AddonSessionRecord |
  * pending → authenticated, in one conditional write: only for the transit token it was opened with,
  * and only while it has not expired. False if the condition failed.
  */
-export async function markAuthenticated(id: string, transitTokenId: string, identity: AddonIdentity, now: number): Promise<boolean> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE(),
-        Key: { id },
-        UpdateExpression: 'SET #state = :authenticated, #sub = :sub, email = :email, #name = :name, webSessionId = :webSessionId',
-        ConditionExpression: '#state = :pending AND transitTokenId = :transitTokenId AND expiresAt > :now',
-        ExpressionAttributeNames: { '#state': 'state', '#sub': 'sub', '#name': 'name' },
-        ExpressionAttributeValues: {
-          ':authenticated': 'authenticated',
-          ':pending': 'pending',
-          ':sub': identity.sub,
-          ':email': identity.email ?? null,
-          ':name': identity.name ?? null,
-          ':webSessionId': identity.webSessionId,
-          ':transitTokenId': transitTokenId,
-          ':now': now,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+export function markAuthenticated(id: string, transitTokenId: string, identity: AddonIdentity, now: number): Promise<boolean> {
+  return updateIf({
+    TableName: TABLE(),
+    Key: { id },
+    UpdateExpression: 'SET #state = :authenticated, #sub = :sub, email = :email, #name = :name, webSessionId = :webSessionId',
+    ConditionExpression: '#state = :pending AND transitTokenId = :transitTokenId AND expiresAt > :now',
+    ExpressionAttributeNames: { '#state': 'state', '#sub': 'sub', '#name': 'name' },
+    ExpressionAttributeValues: {
+      ':authenticated': 'authenticated',
+      ':pending': 'pending',
+      ':sub': identity.sub,
+      ':email': identity.email ?? null,
+      ':name': identity.name ?? null,
+      ':webSessionId': identity.webSessionId,
+      ':transitTokenId': transitTokenId,
+      ':now': now,
+    },
+  });
 }
 
 /** authenticated → gone, returning it: of concurrent polls, exactly one collects the login. */
@@ -71,62 +63,40 @@ export const takeAuthenticated = (id: string) =>
 export const takeCancelled = (id: string) => takeItem<AddonSessionRecord>(TABLE, id, { attribute: 'state', equals: 'cancelled' });
 
 /** pending → cancelled, in one conditional write, only for the transit token it was opened with. */
-export async function markCancelled(id: string, transitTokenId: string): Promise<boolean> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE(),
-        Key: { id },
-        UpdateExpression: 'SET #state = :cancelled',
-        ConditionExpression: '#state = :pending AND transitTokenId = :transitTokenId',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':transitTokenId': transitTokenId },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+export function markCancelled(id: string, transitTokenId: string): Promise<boolean> {
+  return updateIf({
+    TableName: TABLE(),
+    Key: { id },
+    UpdateExpression: 'SET #state = :cancelled',
+    ConditionExpression: '#state = :pending AND transitTokenId = :transitTokenId',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':transitTokenId': transitTokenId },
+  });
 }
 
 /**
  * Marks a poll in progress until `until` (epoch seconds), in one conditional write: false when another poll's
  * mark has not expired yet, or when there is no such add-in login.
  */
-export async function claimPoll(id: string, pollId: string, until: number, now: number): Promise<boolean> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE(),
-        Key: { id },
-        UpdateExpression: 'SET pollId = :pollId, pollUntil = :until',
-        ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(pollUntil) OR pollUntil <= :now)',
-        ExpressionAttributeValues: { ':pollId': pollId, ':until': until, ':now': now },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+export function claimPoll(id: string, pollId: string, until: number, now: number): Promise<boolean> {
+  return updateIf({
+    TableName: TABLE(),
+    Key: { id },
+    UpdateExpression: 'SET pollId = :pollId, pollUntil = :until',
+    ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(pollUntil) OR pollUntil <= :now)',
+    ExpressionAttributeValues: { ':pollId': pollId, ':until': until, ':now': now },
+  });
 }
 
 /** Removes this poll's mark; nothing when the login is gone (collected) or another poll marked it since. */
 export async function releasePoll(id: string, pollId: string): Promise<void> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE(),
-        Key: { id },
-        UpdateExpression: 'REMOVE pollId, pollUntil',
-        ConditionExpression: 'pollId = :pollId',
-        ExpressionAttributeValues: { ':pollId': pollId },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await updateIf({
+    TableName: TABLE(),
+    Key: { id },
+    UpdateExpression: 'REMOVE pollId, pollUntil',
+    ConditionExpression: 'pollId = :pollId',
+    ExpressionAttributeValues: { ':pollId': pollId },
+  });
 }
 
 export async function deleteAddonSession(id: string): Promise<void> {

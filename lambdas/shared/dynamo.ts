@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TABLES, type TableName } from '../tables';
 import { traced } from './tracing';
 
@@ -30,6 +30,17 @@ export function grantedTable(table: TableName): () => string {
 /** DynamoDB's answer when a conditional write loses: the single-use value was already taken. */
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** A conditional update, in one write: true when it was made, false when its condition did not hold. */
+export async function updateIf(input: UpdateCommandInput): Promise<boolean> {
+  try {
+    await documentClient.send(new UpdateCommand(input));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 /** Writes an item that must not exist yet: a random id colliding is refused rather than overwritten. */

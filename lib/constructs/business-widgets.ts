@@ -86,14 +86,8 @@ export interface MachineToMachineWidgetsOptions {
  * registered at run time, so the per-application lines come from a SEARCH over the `application` dimension.
  */
 export function machineToMachineWidgets(options: MachineToMachineWidgetsOptions = {}): cloudwatch.IWidget[] {
-  const tokensPerApplication = new cloudwatch.MathExpression({
-    expression: tokensIssuedSearch(),
-    usingMetrics: {},
-    period: PERIOD,
-    label: "${PROP('Dim.application')}",
-  });
   return [
-    new cloudwatch.GraphWidget({ title: 'Tokens issued, by application', left: [tokensPerApplication], width: 12 }),
+    new cloudwatch.GraphWidget({ title: 'Tokens issued, by application', left: [linePerValue(MetricName.TokenIssued, 'application')], width: 12 }),
     new cloudwatch.GraphWidget({
       title: 'Client authentication failures',
       left: [businessMetric(MetricName.ClientAuthenticationFailed)],
@@ -113,14 +107,8 @@ export function machineToMachineWidgets(options: MachineToMachineWidgetsOptions 
  * login flow of the session, and refused by the error code answered.
  */
 export function userTokenWidgets(): cloudwatch.IWidget[] {
-  const perAudience = new cloudwatch.MathExpression({
-    expression: metricSearch(MetricName.UserTokenIssued, ['audience']),
-    usingMetrics: {},
-    period: PERIOD,
-    label: "${PROP('Dim.audience')}",
-  });
   return [
-    new cloudwatch.GraphWidget({ title: 'User tokens minted, by audience', left: [perAudience], width: 8 }),
+    new cloudwatch.GraphWidget({ title: 'User tokens minted, by audience', left: [linePerValue(MetricName.UserTokenIssued, 'audience')], width: 8 }),
     new cloudwatch.GraphWidget({
       title: 'User tokens minted, by login flow of the session',
       left: LOGIN_FLOWS.map((flow) => businessMetric(MetricName.UserTokenIssued, { flow }, flow)),
@@ -136,9 +124,14 @@ export function userTokenWidgets(): cloudwatch.IWidget[] {
   ];
 }
 
-/** Every TokenIssued series with exactly the `application` and `service` dimensions, summed per period. */
-export function tokensIssuedSearch(): string {
-  return metricSearch(MetricName.TokenIssued, ['application']);
+/** One line per value of a dimension whose values are known only at run time (client ids, audiences), by SEARCH. */
+function linePerValue(name: MetricName, dimension: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: metricSearch(name, [dimension]),
+    usingMetrics: {},
+    period: PERIOD,
+    label: `\${PROP('Dim.${dimension}')}`,
+  });
 }
 
 /** Every series of a business metric with exactly these dimensions (and `service`), summed per period. */

@@ -7,6 +7,7 @@ import { runCli } from '../support/cli-run';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { pkcePair } from '../support/pkce';
+import { exchangeSessionToken } from '../support/user-tokens';
 
 /**
  * Least privilege, checked both ways. Every function of the synthesized stack runs with its role, and local
@@ -73,17 +74,7 @@ async function tour(): Promise<void> {
 
   // User tokens for the example product API: the native session's by token exchange, the web session's by cookie.
   const { session_token: sessionToken } = (await exchanged.json()) as { session_token: string };
-  const userToken = await fetch(url('/oauth/token'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: sessionToken,
-      subject_token_type: 'urn:guichet:token-type:session',
-      audience: EXAMPLE_PRODUCT.audience,
-    }).toString(),
-  });
-  expect(userToken.status).toBe(200);
+  expect((await exchangeSessionToken(guichet.publicUrl, sessionToken, { audience: EXAMPLE_PRODUCT.audience })).status).toBe(200);
   const scripted = { origin: new URL(guichet.publicUrl).origin, 'x-requested-with': 'guichet' };
   expect((await web.request(url('/auth/token'), { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } })).status).toBe(200);
 

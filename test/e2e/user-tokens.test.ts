@@ -9,6 +9,7 @@ import { runCli } from '../support/cli-run';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { pkcePair } from '../support/pkce';
+import { exchangeSessionToken } from '../support/user-tokens';
 
 let guichet: LocalGuichet;
 /** The playground's second origin, which local mode lists in CORS_ORIGINS. */
@@ -21,17 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => guichet?.close());
 
-const exchangeSession = (sessionToken: string, form: Record<string, string> = {}) =>
-  fetch(`${guichet.publicUrl}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: sessionToken,
-      subject_token_type: 'urn:guichet:token-type:session',
-      ...form,
-    }).toString(),
-  });
+const exchangeSession = (sessionToken: string, form: Record<string, string> = {}) => exchangeSessionToken(guichet.publicUrl, sessionToken, form);
 
 /** The product's route behind API Gateway's JWT authorizer (the example product API of the stack). */
 const productProfile = (accessToken: string) =>

@@ -415,37 +415,25 @@ describe('alarms and dashboard', () => {
     expect(body).toContain(MetricName.DelegationRefused);
   });
 
-  test('alarm on a burst of rejected logout tokens, whatever the reason (the service-wide total)', () => {
-    const alarm = stack.alarms.alarms[LOGOUT_REJECTION_ALARM_ID];
-    expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
-      Threshold: 20,
+  test.each([
+    [LOGOUT_REJECTION_ALARM_ID, MetricName.LogoutTokenRejected, 20, { logoutRejectionAlarmThreshold: 3 }],
+    [DEPENDENCY_FAILURE_ALARM_ID, MetricName.DependencyFailed, 10, { dependencyFailureAlarmThreshold: 4 }],
+  ] as const)('%s: on the service-wide total of %s, whatever the reason, %i in 5 minutes unless configured', (alarmId, metricName, threshold, configuration) => {
+    expect(template.toJSON().Resources[logicalId(stack.alarms.alarms[alarmId])].Properties).toMatchObject({
+      Threshold: threshold,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Metrics: [
         expect.objectContaining({
           MetricStat: expect.objectContaining({
-            Metric: { Namespace: 'Guichet', MetricName: MetricName.LogoutTokenRejected, Dimensions: [{ Name: 'service', Value: 'guichet' }] },
+            Metric: { Namespace: 'Guichet', MetricName: metricName, Dimensions: [{ Name: 'service', Value: 'guichet' }] },
           }),
         }),
       ],
     });
-    custom(LOGOUT_REJECTION_ALARM_ID);
-  });
-
-  test('alarm on requests failed by a dependency (IdP, DynamoDB, Secrets Manager), 10 in 5 minutes unless configured', () => {
-    const alarm = stack.alarms.alarms[DEPENDENCY_FAILURE_ALARM_ID];
-    expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
-      Threshold: 10,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Metrics: [
-        expect.objectContaining({
-          MetricStat: expect.objectContaining({
-            Metric: { Namespace: 'Guichet', MetricName: MetricName.DependencyFailed, Dimensions: [{ Name: 'service', Value: 'guichet' }] },
-          }),
-        }),
-      ],
-    });
-    const configured = synthGuichet({ ...EXAMPLE_PROPS, dependencyFailureAlarmThreshold: 4 });
-    expect(configured.template.toJSON().Resources[logicalId(configured.stack.alarms.alarms[DEPENDENCY_FAILURE_ALARM_ID])].Properties.Threshold).toBe(4);
+    const configured = synthGuichet({ ...EXAMPLE_PROPS, ...configuration });
+    expect(configured.template.toJSON().Resources[logicalId(configured.stack.alarms.alarms[alarmId])].Properties.Threshold).toBe(
+      Object.values(configuration)[0],
+    );
   });
 
   test('alarm on any error of the signing-keys rotation', () => {
@@ -474,11 +462,6 @@ describe('alarms and dashboard', () => {
     expect(body).toContain(MetricName.LogoutTokenAccepted);
   });
 });
-
-function custom(alarmId: string) {
-  const { stack: customStack, template: customTemplate } = synthGuichet({ ...EXAMPLE_PROPS, logoutRejectionAlarmThreshold: 3 });
-  expect(customTemplate.toJSON().Resources[logicalId(customStack.alarms.alarms[alarmId])].Properties.Threshold).toBe(3);
-}
 
 describe('throttling', () => {
   const settingsOf = (synth: { template: Template }) =>

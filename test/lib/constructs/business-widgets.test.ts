@@ -5,9 +5,17 @@ import {
   dependencyWidgets,
   exchangeCodeWidgets,
   machineToMachineWidgets,
-  tokensIssuedSearch,
+  userTokenWidgets,
 } from '../../../lib/constructs/business-widgets';
-import { EXCHANGE_REJECTION_REASONS, METRICS_NAMESPACE, MetricName, RATE_LIMIT_PURPOSES, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
+import {
+  EXCHANGE_REJECTION_REASONS,
+  LOGIN_FLOWS,
+  METRICS_NAMESPACE,
+  MetricName,
+  RATE_LIMIT_PURPOSES,
+  SERVICE_NAME,
+  USER_TOKEN_REFUSAL_REASONS,
+} from '../../../lambdas/shared/metric-names';
 
 interface RenderedWidget {
   readonly properties: {
@@ -62,14 +70,15 @@ describe('add-in widgets', () => {
 
 describe('machine-to-machine widgets', () => {
   it('plot tokens issued per application with a SEARCH over the application dimension', () => {
-    expect(tokensIssuedSearch()).toBe(
-      `SEARCH('{${METRICS_NAMESPACE},application,service} MetricName="${MetricName.TokenIssued}" ` +
-        `service="${SERVICE_NAME}"', 'Sum', 300)`,
-    );
     const [tokens] = render(machineToMachineWidgets());
     expect(tokens.properties.title).toBe('Tokens issued, by application');
     expect(tokens.properties.metrics).toEqual([
-      [expect.objectContaining({ expression: tokensIssuedSearch(), label: "${PROP('Dim.application')}" })],
+      [
+        expect.objectContaining({
+          expression: `SEARCH('{${METRICS_NAMESPACE},application,service} MetricName="${MetricName.TokenIssued}" service="${SERVICE_NAME}"', 'Sum', 300)`,
+          label: "${PROP('Dim.application')}",
+        }),
+      ],
     ]);
   });
 
@@ -116,5 +125,27 @@ describe('dependency and limit widgets', () => {
       [METRICS_NAMESPACE, MetricName.IdpMetadataFetched, 'service', SERVICE_NAME],
       [METRICS_NAMESPACE, MetricName.IdpKeysFetched, 'service', SERVICE_NAME],
     ]);
+  });
+});
+
+describe('user token widgets', () => {
+  const [perAudience, perFlow, refusals] = render(userTokenWidgets());
+
+  it('plot user tokens per audience with a SEARCH over the audience dimension, and per login flow', () => {
+    expect(perAudience.properties.metrics).toEqual([
+      [
+        expect.objectContaining({
+          expression: `SEARCH('{${METRICS_NAMESPACE},audience,service} MetricName="${MetricName.UserTokenIssued}" service="${SERVICE_NAME}"', 'Sum', 300)`,
+          label: "${PROP('Dim.audience')}",
+        }),
+      ],
+    ]);
+    expect(perFlow.properties.metrics.map((metric) => metric.slice(1, 4))).toEqual(LOGIN_FLOWS.map((flow) => [MetricName.UserTokenIssued, 'flow', flow]));
+  });
+
+  it('plot one refusal line per error code the user-token endpoints answer', () => {
+    expect(refusals.properties.metrics.map((metric) => metric.slice(1, 4))).toEqual(
+      USER_TOKEN_REFUSAL_REASONS.map((reason) => [MetricName.UserTokenRefused, 'reason', reason]),
+    );
   });
 });
