@@ -15,9 +15,8 @@ const STACK_BUNDLING: BuildOptions = {
   format: 'cjs',
   minify: LAMBDA_BUNDLING.minify,
   sourcemap: LAMBDA_BUNDLING.sourceMap,
-  external: [],
+  external: [...LAMBDA_BUNDLING.externalModules],
   mainFields: [...LAMBDA_BUNDLING.mainFields],
-  alias: { ...LAMBDA_BUNDLING.alias },
 };
 
 /** One deployed Lambda: a route of the route table, or the signing-keys rotation. */

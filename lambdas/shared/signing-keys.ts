@@ -1,10 +1,7 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { TemporarilyUnavailable } from './errors';
 import { secretSource, type SecretSource } from './secrets';
-
-/** The algorithms guichet signs with: RS256 by default (API Gateway's JWT authorizer), ES256 selectable. */
-export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
-export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithms';
 
 /**
  * The stored JWK set of private keys, oldest first: the previous key (still verifying the tokens it
