@@ -53,7 +53,7 @@ const REGION = 'eu-west-1';
 const ACCOUNT_ID = '000000000000';
 const STARTING_RETRY_AFTER_SECONDS = 1;
 
-export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): Promise<LocalGuichet> {
+export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, context: Readonly<Record<string, unknown>> = {}): Promise<LocalGuichet> {
   const log = new LocalLog(consoleModeFrom(env.GUICHET_LOCAL_LOG));
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -106,6 +106,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
       ...contextFromEnvironment(env),
       oidcIssuer: idp.issuer,
       oidcClientId: idp.clientId,
+      ...context,
     });
     const template = readStackTemplate(assembly);
     const resolver = new IntrinsicResolver({ region: REGION, accountId: ACCOUNT_ID, stackName: template.stackName });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
@@ -12,6 +12,8 @@ export interface FakeIdp {
   /** The key the IdP publishes. */
   readonly key: CryptoKey;
   sign(claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey): Promise<string>;
+  /** From now on, every answer leaves this long after its request came: an IdP that far away. */
+  answerAfter(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,9 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'idp-key', alg: 'RS256', use: 'sig' };
   let issuer = '';
-  const server: Server = createServer((request, response) => {
+  let delayMs = 0;
+  const server: Server = createServer((request, response) => (delayMs > 0 ? setTimeout(answer, delayMs, request, response) : answer(request, response)));
+  const answer = (request: IncomingMessage, response: ServerResponse) => {
     const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/.well-known/openid-configuration') {
       send({
@@ -38,7 +42,7 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     } else {
       response.writeHead(404).end();
     }
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -47,6 +51,9 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     key: privateKey,
     sign: (claims, header = {}, key = privateKey) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
+    answerAfter: (ms) => {
+      delayMs = ms;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
