@@ -1,4 +1,4 @@
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Session, type Profiler } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -52,7 +52,7 @@ const TABLE_NAME = 'bench';
  */
 async function main(): Promise<void> {
   const keySet = await rotatedKeySet(undefined, 'RS256');
-  const signingKey = createPrivateKey({ key: currentSigningJwk(keySet) as never, format: 'jwk' });
+  const signingKey = createPrivateKey({ key: currentSigningJwk(keySet) as JsonWebKey, format: 'jwk' });
   Object.assign(process.env, {
     ...baseLambdaEnvironment(),
     GUICHET_PUBLIC_URL: 'https://guichet.bench.test',
