@@ -1,6 +1,5 @@
-import type middy from '@middy/core';
+import type { Middleware, MiddlewareRequest } from './middleware/middleware';
 import { markDependency } from './dependencies';
-import type { HttpEvent, HttpResult } from './http';
 import type { Dependency } from './metric-names';
 import { logger } from './observability';
 
@@ -62,8 +61,8 @@ export function tracedFetch(dependency: Extract<Dependency, 'idp' | 'jwks'>): ty
 }
 
 /** Starts each invocation's list of calls and ends it with one record: the answer's status and every call made. */
-export function tracingMiddleware(): middy.MiddlewareObj<HttpEvent, HttpResult> {
-  const report = (request: middy.Request<HttpEvent, HttpResult>) => {
+export function tracingMiddleware(): Middleware {
+  const report = (request: MiddlewareRequest) => {
     logger.info('request traced', { status: request.response?.statusCode, dependencies: calls });
   };
   return {

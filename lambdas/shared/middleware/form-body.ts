@@ -1,6 +1,6 @@
-import type middy from '@middy/core';
+import type { Middleware } from './middleware';
 import { InvalidRequest } from '../errors';
-import type { HttpEvent, HttpResult } from '../http';
+import type { HttpEvent } from '../http';
 import { DEFAULT_MAX_BODY_BYTES, textBody } from './raw-body';
 
 export type FormEvent = HttpEvent & { form: ReadonlyMap<string, string> };
@@ -12,7 +12,7 @@ export type FormEvent = HttpEvent & { form: ReadonlyMap<string, string> };
  */
 export function formBody(
   options: { readonly required?: boolean; readonly maxBytes?: number } = {},
-): middy.MiddlewareObj<HttpEvent, HttpResult> {
+): Middleware {
   return {
     before: (request) => {
       const text = textBody(request.event, 'application/x-www-form-urlencoded', options.maxBytes ?? DEFAULT_MAX_BODY_BYTES);

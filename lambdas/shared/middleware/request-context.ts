@@ -1,12 +1,11 @@
-import type middy from '@middy/core';
-import type { HttpEvent, HttpResult } from '../http';
+import type { Middleware } from './middleware';
 import { logger } from '../observability';
 
 /**
  * Tags every log line of the invocation with the API Gateway request id, which is also in the access
  * log, so one request can be followed from the edge to the handler.
  */
-export function requestContext(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+export function requestContext(): Middleware {
   return {
     before: (request) => {
       logger.addContext(request.context);

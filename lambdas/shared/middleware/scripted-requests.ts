@@ -1,6 +1,6 @@
-import type middy from '@middy/core';
+import type { Middleware } from './middleware';
 import { AccessDenied } from '../errors';
-import { header, type HttpEvent, type HttpResult } from '../http';
+import { header } from '../http';
 
 /** The header a page's script sends with a request that must not be made by a plain form or link. */
 export const SCRIPTED_REQUEST_HEADER = 'x-requested-with';
@@ -15,7 +15,7 @@ export const SCRIPTED_REQUEST_VALUE = 'guichet';
 export function scriptedRequestsOnly(
   allowedOrigins: readonly string[],
   onRefusal: () => void = () => undefined,
-): middy.MiddlewareObj<HttpEvent, HttpResult> {
+): Middleware {
   return {
     before: (request) => {
       const origin = header(request.event, 'origin');
