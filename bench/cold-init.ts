@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { httpEvent, type HttpEventInit } from '../test/support/api-event';
+import { basicAuthorization } from '../test/support/applications';
 import type { BenchFunction, ColdStart } from './guichet-process';
 import type { GuichetUnderTest } from './local-guichet';
 
@@ -37,26 +38,32 @@ const json = (body: Record<string, string>, headers: Record<string, string> = {}
 
 /**
  * The first request of each route: cheap, without valid credentials, but through the handler's main path where
- * one is cheap (so the SDK client and the IdP discovery are part of the cold start). Routes not named here get
- * their bare method and path.
+ * one is cheap (so the SDK client and the IdP discovery are part of the cold start); the token endpoint's is a
+ * real client-credentials grant, signature included. Routes not named here get their bare method and path.
  */
-const COLD_REQUESTS: Readonly<Record<string, HttpEventInit>> = {
+const coldRequests = (guichet: GuichetUnderTest): Readonly<Record<string, HttpEventInit>> => ({
   AuthCallback: { query: `code=${secret()}&state=${secret()}` },
   AuthSessionExchange: json({ code: secret(), code_verifier: secret() }),
   AuthSession: { headers: { authorization: `Bearer ${secret()}` } },
-  AuthToken: { headers: { origin: 'https://elsewhere.example', 'x-requested-with': 'guichet' } },
+  AuthToken: { headers: { origin: new URL(guichet.server.ready.publicUrl).origin, 'x-requested-with': 'guichet' }, cookies: [`guichet_session=${secret()}`] },
   AuthLogout: { headers: { authorization: `Bearer ${secret()}` } },
   AuthBackchannelLogout: form({ logout_token: 'not.a.jwt' }),
   AddonsSessionsPoll: { cookies: [`guichet_addons_sid=${secret()}`], headers: { 'x-csrftoken': secret() } },
   AddonsSessionsExchange: json({ transit_token: secret() }, { authorization: `Bearer ${secret()}` }),
-  OAuthToken: form({ grant_type: 'client_credentials' }),
+  OAuthToken: {
+    ...form({ grant_type: 'client_credentials', scope: guichet.application.scope }),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuthorization(guichet.application.clientId, guichet.application.clientSecret),
+    },
+  },
   ExternalApiMe: { headers: { authorization: 'Bearer not-a-jwt' } },
-};
+});
 
 function coldEvent(lambda: BenchFunction, guichet: GuichetUnderTest): unknown {
   if (!lambda.routeKey) return guichet.server.ready.rotationEvent;
   const [method, routePath] = lambda.routeKey.split(' ');
-  return httpEvent({ method, path: routePath, ...COLD_REQUESTS[lambda.id] });
+  return httpEvent({ method, path: routePath, ...coldRequests(guichet)[lambda.id] });
 }
 
 async function coldStart(guichet: GuichetUnderTest, lambda: BenchFunction): Promise<ColdInitRun> {
