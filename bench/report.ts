@@ -203,6 +203,7 @@ function cpuSection(cpu: TokenCpu): Section {
         subject: index === 0 ? "profile: the handler's thread, self time" : '',
         measured: `${share.percent.toFixed(1).padStart(5)} % ${ms(share.ms)}  ${share.where}`,
       })),
+      { subject: '', measured: "(run) is node:crypto's synchronous jobs: the signature, the jti's random bytes" },
     ],
   };
 }

@@ -53,6 +53,7 @@ const REGION = 'eu-west-1';
 const ACCOUNT_ID = '000000000000';
 const STARTING_RETRY_AFTER_SECONDS = 1;
 
+/** `context` adds CDK context keys that have no environment variable, as `-c` would (the bench lifts throttling so). */
 export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, context: Readonly<Record<string, unknown>> = {}): Promise<LocalGuichet> {
   const log = new LocalLog(consoleModeFrom(env.GUICHET_LOCAL_LOG));
   const closers: (() => Promise<void>)[] = [];

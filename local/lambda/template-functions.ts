@@ -135,8 +135,8 @@ const RUNTIME_SDK_SCOPE = '@aws-sdk';
  * The modules the Node.js Lambda runtime provides to every function, as /var/runtime/node_modules on NODE_PATH
  * provides them there: the AWS SDK for JavaScript v3 (`@aws-sdk/*`), here the repository's own copies, reached
  * through a link in a folder of its own so that nothing else of the repository's node_modules is visible to a
- * bundle. The SDK's own dependencies (`@smithy/*`) are not on Lambda's path, nor here: a bundle that requires one
- * directly fails locally as it would when deployed.
+ * bundle. The SDK's own dependencies (`@smithy/*`) are not what Lambda documents on its path (they sit under the
+ * SDK's folder there), nor here: a bundle that requires one directly fails locally as it could when deployed.
  */
 export async function runtimeModulesFolder(cacheDirectory: string, repositoryRoot: string): Promise<string> {
   const folder = path.join(cacheDirectory, 'runtime', 'node_modules');
