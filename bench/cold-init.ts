@@ -25,6 +25,7 @@ export interface DistantIdpLogin {
 export const COLD_INIT_RUNS = 5;
 export const IDP_DISTANCE_MS = 100;
 export const LOGIN_ROUTE_ID = 'AuthLogin';
+const ROTATION_ID = 'SigningKeysRotation';
 
 const secret = () => randomBytes(32).toString('base64url');
 const form = (fields: Record<string, string>): HttpEventInit => ({
@@ -60,10 +61,17 @@ const coldRequests = (guichet: GuichetUnderTest): Readonly<Record<string, HttpEv
   ExternalApiMe: { headers: { authorization: 'Bearer not-a-jwt' } },
 });
 
+/**
+ * The first event of a function: its route's request; behind a JWT authorizer, with the context API Gateway adds
+ * (no claims: the authorizer would have refused a token without them, so the handler sees what it never would);
+ * the rotation step for the rotation Lambda; an empty event for any other (a schedule's).
+ */
 function coldEvent(lambda: BenchFunction, guichet: GuichetUnderTest): unknown {
-  if (!lambda.routeKey) return guichet.server.ready.rotationEvent;
+  if (!lambda.routeKey) return lambda.id === ROTATION_ID ? guichet.server.ready.rotationEvent : {};
   const [method, routePath] = lambda.routeKey.split(' ');
-  return httpEvent({ method, path: routePath, ...coldRequests(guichet)[lambda.id] });
+  const event = httpEvent({ method, path: routePath, ...coldRequests(guichet)[lambda.id] });
+  if (!lambda.jwtAuthorized) return event;
+  return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: {}, scopes: [] } } } };
 }
 
 async function coldStart(guichet: GuichetUnderTest, lambda: BenchFunction): Promise<ColdInitRun> {

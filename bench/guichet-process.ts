@@ -3,6 +3,7 @@ import { ROUTES } from '../lambdas/routes';
 import { TABLE_NAMES, TABLES } from '../lambdas/tables';
 import { secretArnOutputKey, tableNameOutputKey } from '../lib/naming';
 import { LocalFunction, type InvocationReport } from '../local/lambda/local-function';
+import { resourcesOfType } from '../local/stack-template';
 import { startLocalGuichet, type LocalGuichet } from '../local/start';
 import { announceReady, serveParent } from './child-process';
 import type { OperationCounts } from './dynamodb-operations';
@@ -12,8 +13,10 @@ export interface BenchFunction {
   readonly logicalId: string;
   /** The route id, or `SigningKeysRotation`. */
   readonly id: string;
-  /** `METHOD /path` for a route's function. */
+  /** `METHOD /path` for the function of an API route. */
   readonly routeKey?: string;
+  /** Set when API Gateway's JWT authorizer checks the route's callers first. */
+  readonly jwtAuthorized?: boolean;
   /** The bundle file in the cloud assembly: what deploys. */
   readonly file: string;
 }
@@ -37,6 +40,8 @@ export interface ColdStart {
   readonly firstRequestMs: number;
   /** The HTTP status the first request was answered, for a route's function. */
   readonly statusCode?: number;
+  /** The error the first request ended with, when it did not answer. */
+  readonly error?: string;
 }
 
 /**
@@ -74,17 +79,33 @@ async function main(): Promise<void> {
     dynamoDbEndpoint: guichet.dynamoDbEndpoint,
     tableNames: Object.fromEntries(TABLE_NAMES.map((table) => [TABLES[table].envVar, guichet.outputs[tableNameOutputKey(table)]])),
     cliEnv: { PORT: new URL(guichet.publicUrl).port, ...(process.env.GUICHET_LOCAL_DIR && { GUICHET_LOCAL_DIR: process.env.GUICHET_LOCAL_DIR }) },
-    functions: [...guichet.functions.values()].map(({ definition }) => {
-      const route = ROUTES.find((candidate) => new RegExp(`^${candidate.id}Function[0-9A-F]{8}$`).test(definition.logicalId));
-      return {
-        logicalId: definition.logicalId,
-        id: route?.id ?? definition.logicalId.replace(/Function[0-9A-F]{8}$/, ''),
-        routeKey: route && `${route.method} ${route.path}`,
-        file: definition.file,
-      };
-    }),
+    functions: benchFunctions(guichet),
     rotationEvent: await currentRotationStep(guichet),
   } satisfies GuichetReady);
+}
+
+/** Every function of the template, with the API route that invokes it, as the template's routes say. */
+function benchFunctions(guichet: LocalGuichet): BenchFunction[] {
+  const integrations = new Map(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Integration'));
+  const routes = new Map<string, { routeKey: string; jwtAuthorized: boolean }>();
+  for (const [, route] of resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route')) {
+    const { RouteKey, Target, AuthorizationType } = route.Properties as {
+      RouteKey: string;
+      Target: { 'Fn::Join': [string, [string, { Ref: string }]] };
+      AuthorizationType?: string;
+    };
+    const integration = integrations.get(Target['Fn::Join'][1][1].Ref)?.Properties as { IntegrationUri: { 'Fn::GetAtt': [string, string] } };
+    routes.set(integration.IntegrationUri['Fn::GetAtt'][0], { routeKey: RouteKey, jwtAuthorized: AuthorizationType === 'JWT' });
+  }
+  return [...guichet.functions.values()].map(({ definition }) => {
+    const known = ROUTES.find((route) => new RegExp(`^${route.id}Function[0-9A-F]{8}$`).test(definition.logicalId));
+    return {
+      logicalId: definition.logicalId,
+      id: known?.id ?? definition.logicalId.replace(/Function[0-9A-F]{8}$/, ''),
+      ...routes.get(definition.logicalId),
+      file: definition.file,
+    };
+  });
 }
 
 function operationCounts(guichet: LocalGuichet): OperationCounts {
@@ -106,8 +127,15 @@ async function coldStart(guichet: LocalGuichet, logicalId: string, event: unknow
   try {
     const invocation = await fresh.invoke(event);
     const [report] = reports;
-    if (invocation.outcome !== 'result' || report?.initMs === undefined) throw new Error(`cold start of ${logicalId}: ${JSON.stringify(invocation)}`);
-    return { initMs: report.initMs, firstRequestMs: report.durationMs, statusCode: (invocation.payload as { statusCode?: number } | undefined)?.statusCode };
+    const started = invocation.outcome === 'result' || (invocation.outcome === 'error' && invocation.phase === 'invoke');
+    if (!started || report?.initMs === undefined) throw new Error(`cold start of ${logicalId}: ${JSON.stringify(invocation)}`);
+    return {
+      initMs: report.initMs,
+      firstRequestMs: report.durationMs,
+      ...(invocation.outcome === 'result'
+        ? { statusCode: (invocation.payload as { statusCode?: number } | undefined)?.statusCode }
+        : { error: invocation.errorType }),
+    };
   } finally {
     await fresh.close();
   }

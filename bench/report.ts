@@ -125,10 +125,11 @@ function coldInitSection(coldInit: readonly ColdInit[], login: DistantIdpLogin):
       `median of ${COLD_INIT_RUNS} by total)`,
     rows: [
       ...coldInit.map((lambda) => {
-        const { initMs, firstRequestMs, totalMs, statusCode } = lambda.median;
+        const { initMs, firstRequestMs, totalMs, statusCode, error } = lambda.median;
         const pass = totalMs <= BUDGETS.coldInitMs && firstRequestMs <= BUDGETS.firstRequestMs;
+        const answer = error ?? statusCode;
         return {
-          subject: `${lambda.lambda}${statusCode === undefined ? '' : ` (→ ${statusCode})`}`,
+          subject: `${lambda.lambda}${answer === undefined ? '' : ` (→ ${answer})`}`,
           measured: `${ms(totalMs)} = init ${ms(initMs)} + 1st request ${ms(firstRequestMs)}`,
           budget: `≤ ${BUDGETS.coldInitMs} ms, 1st ≤ ${BUDGETS.firstRequestMs} ms`,
           pass,
