@@ -138,9 +138,7 @@ function coldInitSection(coldInit: readonly ColdInit[], login: DistantIdpLogin):
       {
         subject: `${LOGIN_ROUTE_ID}, IdP ${login.idpDistanceMs} ms away`,
         measured: `${ms(median.totalMs)} = init ${ms(median.initMs)} + 1st request ${ms(median.firstRequestMs)} (→ ${median.statusCode})`,
-        note:
-          `every answer of the IdP delayed ${login.idpDistanceMs} ms: what a new environment's first login costs ` +
-          `when it must ask the IdP for its metadata first.`,
+        note: `every answer of the IdP delayed ${login.idpDistanceMs} ms: what a new environment's first login costs with a distant IdP.`,
       },
     ],
   };
