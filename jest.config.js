@@ -1,5 +1,5 @@
 // CommonJS mode: the CDK tests need __dirname; the ESM-only packages are transpiled by ts-jest instead.
-const esmOnlyPackages = ['jose', 'openid-client', 'oauth4webapi', 'oidc-provider'];
+const esmOnlyPackages = ['@middy/core', 'jose', 'openid-client', 'oauth4webapi', 'oidc-provider'];
 
 /** @type {import('jest').Config} */
 module.exports = {

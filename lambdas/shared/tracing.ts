@@ -1,5 +1,6 @@
-import type { Middleware, MiddlewareRequest } from './middleware/middleware';
+import type middy from '@middy/core';
 import { markDependency } from './dependencies';
+import type { HttpEvent, HttpResult } from './http';
 import type { Dependency } from './metric-names';
 import { logger } from './observability';
 
@@ -61,8 +62,8 @@ export function tracedFetch(dependency: Extract<Dependency, 'idp' | 'jwks'>): ty
 }
 
 /** Starts each invocation's list of calls and ends it with one record: the answer's status and every call made. */
-export function tracingMiddleware(): Middleware {
-  const report = (request: MiddlewareRequest) => {
+export function tracingMiddleware(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  const report = (request: middy.Request<HttpEvent, HttpResult>) => {
     logger.info('request traced', { status: request.response?.statusCode, dependencies: calls });
   };
   return {

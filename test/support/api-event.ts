@@ -1,4 +1,4 @@
-import type { MiddlewareRequest } from '../../lambdas/shared/middleware/middleware';
+import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
 export interface HttpEventInit {
@@ -63,11 +63,11 @@ export const lambdaContext = {
   succeed: () => undefined,
 } satisfies Context;
 
-/** The request the middleware chain hands to a step, for testing one middleware on its own. */
-export function middlewareRequest(
+/** The request object middy hands to a middleware, for testing one middleware on its own. */
+export function middyRequest(
   event: APIGatewayProxyEventV2,
-  response?: APIGatewayProxyStructuredResultV2,
-  error?: Error,
-): MiddlewareRequest {
-  return { event, context: lambdaContext, response, error };
+  response: APIGatewayProxyStructuredResultV2 | null = null,
+  error: Error | null = null,
+): middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return { event, context: lambdaContext, response, error, internal: {} };
 }

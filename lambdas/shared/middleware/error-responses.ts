@@ -1,6 +1,7 @@
-import type { Middleware } from './middleware';
+import type middy from '@middy/core';
 import { dependencyFailure } from '../dependencies';
 import { HttpError } from '../errors';
+import type { HttpEvent, HttpResult } from '../http';
 import { jsonResponse } from '../http';
 import { MetricName } from '../metric-names';
 import { countMetric, logger } from '../observability';
@@ -10,7 +11,7 @@ import { countMetric, logger } from '../observability';
  * dependency (the IdP, DynamoDB, Secrets Manager) says what is unavailable, with 502, 503 or 504 and Retry-After,
  * and is counted by dependency; anything else is logged and becomes a 500 whose text reveals nothing internal.
  */
-export function errorResponses(): Middleware {
+export function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: (request) => {
       const { error } = request;

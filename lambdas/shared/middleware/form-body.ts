@@ -1,6 +1,6 @@
-import type { Middleware } from './middleware';
+import type middy from '@middy/core';
 import { InvalidRequest } from '../errors';
-import type { HttpEvent } from '../http';
+import type { HttpEvent, HttpResult } from '../http';
 import { DEFAULT_MAX_BODY_BYTES, textBody } from './raw-body';
 
 export type FormEvent = HttpEvent & { form: ReadonlyMap<string, string> };
@@ -12,7 +12,7 @@ export type FormEvent = HttpEvent & { form: ReadonlyMap<string, string> };
  */
 export function formBody(
   options: { readonly required?: boolean; readonly maxBytes?: number } = {},
-): Middleware {
+): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: (request) => {
       const text = textBody(request.event, 'application/x-www-form-urlencoded', options.maxBytes ?? DEFAULT_MAX_BODY_BYTES);

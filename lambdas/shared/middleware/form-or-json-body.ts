@@ -1,6 +1,6 @@
-import type { Middleware } from './middleware';
+import type middy from '@middy/core';
 import { InvalidRequest } from '../errors';
-import { header } from '../http';
+import { header, type HttpEvent, type HttpResult } from '../http';
 import { formBody, type FormEvent } from './form-body';
 import { jsonBody, type JsonEvent } from './json-body';
 
@@ -8,7 +8,7 @@ import { jsonBody, type JsonEvent } from './json-body';
  * Parameters from an optional body that is either a form or a JSON object of strings, into `event.form`: a
  * browser's `fetch` sends the one its code finds easier. JSON values that are not strings are refused.
  */
-export function formOrJsonBody(options: { readonly maxBytes?: number } = {}): Middleware {
+export function formOrJsonBody(options: { readonly maxBytes?: number } = {}): middy.MiddlewareObj<HttpEvent, HttpResult> {
   const form = formBody({ required: false, ...options });
   const json = jsonBody({ required: false, ...options });
   return {

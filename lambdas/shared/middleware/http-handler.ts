@@ -1,10 +1,10 @@
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResult } from '../http';
 import { errorResponses } from './error-responses';
 import { formBody, type FormEvent } from './form-body';
 import { formOrJsonBody } from './form-or-json-body';
 import { jsonBody, type JsonEvent } from './json-body';
-import { withMiddleware, type Middleware } from './middleware';
 import { requestContext } from './request-context';
 import { noStore } from './no-store';
 import { responseHeaders, SECURITY_HEADERS } from './response-headers';
@@ -13,7 +13,7 @@ import { tracingMiddleware } from '../tracing';
 type Body = 'none' | 'json' | 'optional-json' | 'form' | 'optional-form' | 'optional-form-or-json';
 type EventFor<B extends Body> = B extends 'json' | 'optional-json' ? JsonEvent : B extends 'none' ? HttpEvent : FormEvent;
 
-const BODY_PARSERS: Record<Body, Middleware | undefined> = {
+const BODY_PARSERS: Record<Body, middy.MiddlewareObj<HttpEvent, HttpResult> | undefined> = {
   none: undefined,
   json: jsonBody({ required: true }),
   'optional-json': jsonBody({ required: false }),
@@ -30,10 +30,18 @@ const BODY_PARSERS: Record<Body, Middleware | undefined> = {
 export function httpHandler<B extends Body>(
   body: B,
   handle: (event: EventFor<B>, context: Context) => Promise<HttpResult>,
-  guards: readonly Middleware[] = [],
-): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  guards: readonly middy.MiddlewareObj<HttpEvent, HttpResult>[] = [],
+): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
+  // No early-timeout timer per request: every call to a dependency has its own timeout, well within the function's.
+  const handler = middy<HttpEvent, HttpResult>({ timeoutEarlyInMillis: 0 })
+    .use(requestContext())
+    .use(tracingMiddleware())
+    .use(responseHeaders(SECURITY_HEADERS))
+    .use(noStore())
+    .use(errorResponses());
+  for (const guard of guards) handler.use(guard);
   const parser = BODY_PARSERS[body];
-  const chain = [requestContext(), tracingMiddleware(), responseHeaders(SECURITY_HEADERS), noStore(), errorResponses(), ...guards, ...(parser ? [parser] : [])];
-  // The parser in the chain has attached the parsed body the event type promises.
-  return withMiddleware(chain, (event, context) => handle(event as EventFor<B>, context));
+  if (parser) handler.use(parser);
+  // The parser above has attached the parsed body the event type promises.
+  return handler.handler((event, context) => handle(event as EventFor<B>, context));
 }

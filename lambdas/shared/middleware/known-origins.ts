@@ -1,6 +1,6 @@
-import type { Middleware } from './middleware';
+import type middy from '@middy/core';
 import { AccessDenied } from '../errors';
-import { header } from '../http';
+import { header, type HttpEvent, type HttpResult } from '../http';
 
 /**
  * Refuses at once, before any budget is spent or any state is touched, a request that a browser sent from a page
@@ -8,7 +8,7 @@ import { header } from '../http';
  * site carries its `Origin`, and must not spend the rate-limit budget of the victim's address (a whole office
  * behind one NAT address). Requests without `Origin` (native apps, servers, the IdP) pass.
  */
-export function knownOriginsOnly(allowed: readonly string[]): Middleware {
+export function knownOriginsOnly(allowed: readonly string[]): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: (request) => {
       const origin = header(request.event, 'origin');

@@ -1,11 +1,12 @@
-import type { Middleware, MiddlewareRequest } from './middleware';
+import type middy from '@middy/core';
+import type { HttpEvent, HttpResult } from '../http';
 
 /**
  * Marks every response, errors included, as not to be stored by a browser or a proxy: they carry or
  * reveal secrets. A response that chose its own Cache-Control (the public JWKS) keeps it.
  */
-export function noStore(): Middleware {
-  const apply = (request: MiddlewareRequest): void => {
+export function noStore(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  const apply = (request: middy.Request<HttpEvent, HttpResult>): void => {
     const response = request.response;
     if (!response) return;
     const headers = response.headers ?? {};

@@ -1,11 +1,12 @@
-import type { Middleware } from './middleware';
+import type middy from '@middy/core';
+import type { HttpEvent, HttpResult } from '../http';
 import { logger } from '../observability';
 
 /**
  * Tags every log line of the invocation with the API Gateway request id, which is also in the access
  * log, so one request can be followed from the edge to the handler.
  */
-export function requestContext(): Middleware {
+export function requestContext(): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: (request) => {
       logger.addContext(request.context);

@@ -1,11 +1,12 @@
-import type { Middleware, MiddlewareRequest } from './middleware';
+import type middy from '@middy/core';
+import type { HttpEvent, HttpResult } from '../http';
 
 /**
  * Adds headers to every response, the error ones included. Headers the handler set itself win, so a page
  * can carry its own Content-Security-Policy.
  */
-export function responseHeaders(headers: Readonly<Record<string, string>>): Middleware {
-  const apply = (request: MiddlewareRequest): void => {
+export function responseHeaders(headers: Readonly<Record<string, string>>): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  const apply = (request: middy.Request<HttpEvent, HttpResult>): void => {
     if (!request.response) return;
     const existing = new Set(Object.keys(request.response.headers ?? {}).map((name) => name.toLowerCase()));
     const added = Object.fromEntries(Object.entries(headers).filter(([name]) => !existing.has(name.toLowerCase())));

@@ -1,6 +1,6 @@
-import type { Middleware } from './middleware';
+import type middy from '@middy/core';
 import { AccessDenied } from '../errors';
-import { header } from '../http';
+import { header, type HttpEvent, type HttpResult } from '../http';
 
 /** The header a page's script sends with a request that must not be made by a plain form or link. */
 export const SCRIPTED_REQUEST_HEADER = 'x-requested-with';
@@ -15,7 +15,7 @@ export const SCRIPTED_REQUEST_VALUE = 'guichet';
 export function scriptedRequestsOnly(
   allowedOrigins: readonly string[],
   onRefusal: () => void = () => undefined,
-): Middleware {
+): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: (request) => {
       const origin = header(request.event, 'origin');

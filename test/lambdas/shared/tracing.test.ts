@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { logger } from '../../../lambdas/shared/observability';
 import { dependencyCalls, traced, tracedFetch, tracingMiddleware } from '../../../lambdas/shared/tracing';
-import { httpEvent, middlewareRequest } from '../../support/api-event';
+import { httpEvent, middyRequest } from '../../support/api-event';
 
 let server: Server;
 let endpoint: string;
@@ -23,7 +23,7 @@ const client = () =>
 
 describe('tracing without an SDK', () => {
   it('times every AWS SDK command of the invocation, by client and operation, with its outcome', async () => {
-    tracingMiddleware().before!(middlewareRequest(httpEvent()));
+    tracingMiddleware().before!(middyRequest(httpEvent()));
     answer = [200, '{}'];
     await client().send(new GetItemCommand({ TableName: 't', Key: { id: { S: 'x' } } }));
     answer = [400, JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'no table' })];
@@ -36,7 +36,7 @@ describe('tracing without an SDK', () => {
   });
 
   it('times fetches to the IdP by method and path', async () => {
-    tracingMiddleware().before!(middlewareRequest(httpEvent()));
+    tracingMiddleware().before!(middyRequest(httpEvent()));
     answer = [200, '{}'];
     await tracedFetch('idp')(`${endpoint}/token?x=1`, { method: 'POST', body: 'a=b' });
     expect(dependencyCalls()).toEqual([{ dependency: 'idp', operation: 'POST /token', ms: expect.any(Number), outcome: 'ok' }]);
@@ -45,12 +45,12 @@ describe('tracing without an SDK', () => {
   it('starts each invocation afresh and ends it with one record of its status and calls', async () => {
     const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
     const middleware = tracingMiddleware();
-    middleware.before!(middlewareRequest(httpEvent()));
+    middleware.before!(middyRequest(httpEvent()));
     await tracedFetch('idp')(`${endpoint}/keys`);
-    middleware.before!(middlewareRequest(httpEvent()));
+    middleware.before!(middyRequest(httpEvent()));
     expect(dependencyCalls()).toEqual([]);
     await tracedFetch('idp')(`${endpoint}/jwks`);
-    middleware.after!(middlewareRequest(httpEvent(), { statusCode: 200 }));
+    middleware.after!(middyRequest(httpEvent(), { statusCode: 200 }));
 
     expect(info).toHaveBeenCalledTimes(1);
     expect(info).toHaveBeenCalledWith('request traced', {

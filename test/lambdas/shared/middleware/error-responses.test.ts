@@ -2,11 +2,11 @@ import { InvalidGrant, ServerError, Unauthenticated, UpstreamError } from '../..
 import type { HttpResult } from '../../../../lambdas/shared/http';
 import { errorResponses } from '../../../../lambdas/shared/middleware/error-responses';
 import { logger } from '../../../../lambdas/shared/observability';
-import { httpEvent, middlewareRequest } from '../../../support/api-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
 /** Runs the middleware's `onError` for an error and returns the response it rendered. */
 function render(error: Error): HttpResult {
-  const request = middlewareRequest(httpEvent(), undefined, error);
+  const request = middyRequest(httpEvent(), null, error);
   errorResponses().onError?.(request);
   if (!request.response) throw new Error('no response rendered');
   return request.response;

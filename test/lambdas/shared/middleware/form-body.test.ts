@@ -1,13 +1,13 @@
 import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
 import { formBody, type FormEvent } from '../../../../lambdas/shared/middleware/form-body';
 import type { HttpEvent } from '../../../../lambdas/shared/http';
-import { httpEvent, middlewareRequest, postEvent } from '../../../support/api-event';
+import { httpEvent, middyRequest, postEvent } from '../../../support/api-event';
 
 const FORM = 'application/x-www-form-urlencoded';
 
 /** Runs the middleware's `before` on an event and returns the parsed form. */
 function parse(event: HttpEvent, options?: Parameters<typeof formBody>[0]) {
-  const request = middlewareRequest(event);
+  const request = middyRequest(event);
   formBody(options).before?.(request);
   return (request.event as FormEvent).form;
 }

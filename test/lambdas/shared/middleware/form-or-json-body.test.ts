@@ -1,10 +1,10 @@
 import { formOrJsonBody } from '../../../../lambdas/shared/middleware/form-or-json-body';
 import type { FormEvent } from '../../../../lambdas/shared/middleware/form-body';
 import { InvalidRequest, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
-import { httpEvent, middlewareRequest } from '../../../support/api-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
 const parse = (contentType: string | undefined, body: string | undefined) => {
-  const request = middlewareRequest(httpEvent({ method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body }));
+  const request = middyRequest(httpEvent({ method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body }));
   formOrJsonBody().before!(request);
   return Object.fromEntries((request.event as FormEvent).form);
 };

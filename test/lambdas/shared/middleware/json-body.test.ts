@@ -1,11 +1,11 @@
 import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
 import { jsonBody, type JsonEvent } from '../../../../lambdas/shared/middleware/json-body';
 import type { HttpEvent } from '../../../../lambdas/shared/http';
-import { httpEvent, middlewareRequest, postEvent } from '../../../support/api-event';
+import { httpEvent, middyRequest, postEvent } from '../../../support/api-event';
 
 /** Runs the middleware's `before` on an event and returns the parsed body. */
 function parse(event: HttpEvent, options?: Parameters<typeof jsonBody>[0]) {
-  const request = middlewareRequest(event);
+  const request = middyRequest(event);
   jsonBody(options).before?.(request);
   return (request.event as JsonEvent).jsonBody;
 }
@@ -25,7 +25,7 @@ describe('jsonBody', () => {
 
   test('gives an empty object for no body when the body is optional', () => {
     const event = httpEvent({ method: 'POST' });
-    jsonBody({ required: false }).before!(middlewareRequest(event));
+    jsonBody({ required: false }).before!(middyRequest(event));
     expect((event as JsonEvent).jsonBody).toEqual({});
   });
 

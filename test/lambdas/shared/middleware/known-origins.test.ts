@@ -1,9 +1,9 @@
 import { AccessDenied } from '../../../../lambdas/shared/errors';
 import { knownOriginsOnly } from '../../../../lambdas/shared/middleware/known-origins';
-import { httpEvent, middlewareRequest } from '../../../support/api-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
 const guard = knownOriginsOnly(['https://auth.example.com', 'https://addin.example.com']);
-const check = (headers: Record<string, string>) => () => guard.before!(middlewareRequest(httpEvent({ method: 'POST', headers })));
+const check = (headers: Record<string, string>) => () => guard.before!(middyRequest(httpEvent({ method: 'POST', headers })));
 
 describe('knownOriginsOnly', () => {
   it.each([['https://auth.example.com'], ['https://addin.example.com']])('lets a page of %s through', (origin) => {

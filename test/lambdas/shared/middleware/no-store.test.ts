@@ -1,9 +1,9 @@
 import type { HttpResult } from '../../../../lambdas/shared/http';
 import { noStore } from '../../../../lambdas/shared/middleware/no-store';
-import { httpEvent, middlewareRequest } from '../../../support/api-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
-function run(phase: 'after' | 'onError', response: HttpResult | undefined) {
-  const request = middlewareRequest(httpEvent(), response, phase === 'onError' ? new Error('failed') : undefined);
+function run(phase: 'after' | 'onError', response: HttpResult | null) {
+  const request = middyRequest(httpEvent(), response, phase === 'onError' ? new Error('failed') : null);
   noStore()[phase]!(request);
   return request.response;
 }
@@ -24,6 +24,6 @@ describe('noStore', () => {
   });
 
   test('leaves a missing response alone', () => {
-    expect(run('after', undefined)).toBeUndefined();
+    expect(run('after', null)).toBeNull();
   });
 });

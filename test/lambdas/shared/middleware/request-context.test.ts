@@ -1,5 +1,5 @@
-import type { HttpResult } from '../../../../lambdas/shared/http';
-import { withMiddleware } from '../../../../lambdas/shared/middleware/middleware';
+import middy from '@middy/core';
+import type { HttpEvent, HttpResult } from '../../../../lambdas/shared/http';
 import { requestContext } from '../../../../lambdas/shared/middleware/request-context';
 import { logger } from '../../../../lambdas/shared/observability';
 import { httpEvent, lambdaContext } from '../../../support/api-event';
@@ -28,10 +28,12 @@ describe('requestContext', () => {
   const event = httpEvent({ method: 'POST', path: '/auth/session-exchange', headers: {} });
 
   test('tags the log lines of the invocation with the request id, the route and the function', async () => {
-    const handler = withMiddleware([requestContext()], async () => {
-      logger.info('inside');
-      return { statusCode: 204 };
-    });
+    const handler = middy<HttpEvent, HttpResult>()
+      .use(requestContext())
+      .handler(async () => {
+        logger.info('inside');
+        return { statusCode: 204 };
+      });
     const [line] = await logLines(() => handler(event, lambdaContext));
     expect(line).toMatchObject({
       message: 'inside',
@@ -51,7 +53,7 @@ describe('requestContext', () => {
       },
     ],
   ])('forgets the request after %s', async (_, body) => {
-    const handler = withMiddleware([requestContext()], body);
+    const handler = middy<HttpEvent, HttpResult>().use(requestContext()).handler(body);
     const [line] = await logLines(async () => {
       await handler(event, lambdaContext).catch(() => undefined);
       logger.info('after');

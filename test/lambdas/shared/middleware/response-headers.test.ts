@@ -1,11 +1,11 @@
 import type { HttpResult } from '../../../../lambdas/shared/http';
 import { responseHeaders, SECURITY_HEADERS } from '../../../../lambdas/shared/middleware/response-headers';
-import { httpEvent, middlewareRequest } from '../../../support/api-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
 const ADDED = { 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' };
 
-function run(phase: 'after' | 'onError', response: HttpResult | undefined) {
-  const request = middlewareRequest(httpEvent(), response, phase === 'onError' ? new Error('failed') : undefined);
+function run(phase: 'after' | 'onError', response: HttpResult | null) {
+  const request = middyRequest(httpEvent(), response, phase === 'onError' ? new Error('failed') : null);
   responseHeaders(ADDED)[phase]?.(request);
   return request.response;
 }
@@ -36,7 +36,7 @@ describe('responseHeaders', () => {
   });
 
   test('leaves a missing response alone', () => {
-    expect(run('onError', undefined)).toBeUndefined();
+    expect(run('onError', null)).toBeNull();
   });
 
   test('forbids framing and sniffing', () => {

@@ -1,10 +1,10 @@
 import { AccessDenied } from '../../../../lambdas/shared/errors';
 import { scriptedRequestsOnly } from '../../../../lambdas/shared/middleware/scripted-requests';
-import { httpEvent, middlewareRequest } from '../../../support/api-event';
+import { httpEvent, middyRequest } from '../../../support/api-event';
 
 const refusals: number[] = [];
 const guard = scriptedRequestsOnly(['https://auth.example.com', 'https://app.example.com'], () => refusals.push(1));
-const check = (headers: Record<string, string>) => () => guard.before!(middlewareRequest(httpEvent({ method: 'POST', headers })));
+const check = (headers: Record<string, string>) => () => guard.before!(middyRequest(httpEvent({ method: 'POST', headers })));
 
 describe('scriptedRequestsOnly', () => {
   beforeEach(() => refusals.splice(0));
