@@ -25,7 +25,7 @@ export async function measureOidcProviderBaseline(): Promise<BaselineMeasurement
     const answer = await timedRequest(target, agent);
     agent.destroy();
     if (answer.status !== 200) throw new Error(`oidc-provider answered ${answer.status}: ${answer.body.slice(0, 300)}`);
-    return { ...(await measureTarget(target)), accessTokenFormat: accessTokenFormat(JSON.parse(answer.body).access_token as string) };
+    return { ...(await measureTarget(target, [{ label: 'oidc-provider (own process)', pids: () => [provider.pid] }])), accessTokenFormat: accessTokenFormat(JSON.parse(answer.body).access_token as string) };
   } finally {
     await provider.close();
   }

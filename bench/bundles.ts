@@ -1,38 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLING } from '../lib/bundling';
-import { SIGNING_KEYS_ROTATION_ENTRY } from '../lib/constructs/signing-keys-rotation';
-import { ROUTES } from '../lambdas/routes';
+import type { BenchFunction } from './guichet-process';
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, '..');
-
-/** The stack's bundling (lib/bundling.ts) in esbuild's API, as aws-lambda-nodejs passes it to esbuild. */
-const STACK_BUNDLING: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: LAMBDA_BUNDLING.target,
-  format: 'cjs',
-  minify: LAMBDA_BUNDLING.minify,
-  sourcemap: LAMBDA_BUNDLING.sourceMap,
-  external: [],
-  mainFields: [...LAMBDA_BUNDLING.mainFields],
-  alias: { ...LAMBDA_BUNDLING.alias },
-};
-
-/** One deployed Lambda: a route of the route table, or the signing-keys rotation. */
-export interface LambdaUnderTest {
-  /** The route id, or `SigningKeysRotation`. */
-  readonly id: string;
-  readonly entry: string;
-  /** `METHOD /path` for a route; undefined for the rotation Lambda. */
-  readonly routeKey?: string;
-}
-
-const LAMBDAS: readonly LambdaUnderTest[] = [
-  ...ROUTES.map((route) => ({ id: route.id, entry: route.entry, routeKey: `${route.method} ${route.path}` })),
-  { id: 'SigningKeysRotation', entry: SIGNING_KEYS_ROTATION_ENTRY },
-];
 
 export interface PackageShare {
   /** An npm package, or `(guichet)` for the repository's own code. */
@@ -41,52 +11,82 @@ export interface PackageShare {
 }
 
 export interface Bundle {
-  readonly lambda: LambdaUnderTest;
-  /** The minified `index.js` the stack would deploy; its source map is beside it. */
-  readonly file: string;
-  /** Bytes of the minified JavaScript alone, without the source map. */
+  readonly lambda: BenchFunction;
+  /** Bytes of the minified JavaScript alone, without the source map beside it. */
   readonly bytes: number;
-  /** Bytes in the output by package, largest first. */
+  /** Bytes in the output by package, largest first, read from the bundle's source map. */
   readonly packages: readonly PackageShare[];
+  /** What the bundle leaves to the runtime to provide (`@aws-sdk/client-dynamodb`…). */
+  readonly runtimeModules: readonly string[];
 }
 
-/**
- * Bundles every Lambda as the stack does, into `outDirectory`: one esbuild run with an entry point per distinct
- * handler module, each output a whole bundle of its own (CommonJS has no code splitting).
- */
-export async function buildBundles(outDirectory: string): Promise<Bundle[]> {
-  const entries = [...new Set(LAMBDAS.map((lambda) => lambda.entry))];
-  const outputName = (entry: string) => path.join(`lambda-${entries.indexOf(entry)}`, 'index');
-  const { metafile } = await build({
-    ...STACK_BUNDLING,
-    entryPoints: entries.map((entry) => ({ in: path.join(REPOSITORY_ROOT, entry), out: outputName(entry) })),
-    outdir: outDirectory,
-    absWorkingDir: REPOSITORY_ROOT,
-    metafile: true,
-    logLevel: 'silent',
-  });
+/** Every function's bundle as the cloud assembly holds it, the one that deploys. */
+export async function measureBundles(functions: readonly BenchFunction[]): Promise<Bundle[]> {
   return Promise.all(
-    LAMBDAS.map(async (lambda) => {
-      const file = path.join(outDirectory, `${outputName(lambda.entry)}.js`);
-      return { lambda, file, bytes: (await stat(file)).size, packages: packageShares(metafile, file) };
+    functions.map(async (lambda) => {
+      const code = await readFile(lambda.file, 'utf8');
+      const map = JSON.parse(await readFile(`${lambda.file}.map`, 'utf8')) as SourceMap;
+      const runtimeModules = [...new Set([...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map(([, name]) => name))].sort();
+      return { lambda, bytes: (await stat(lambda.file)).size, packages: packageShares(code, map), runtimeModules };
     }),
   );
 }
 
-function packageShares(metafile: Metafile, file: string): PackageShare[] {
-  const output = metafile.outputs[path.relative(REPOSITORY_ROOT, file)];
-  if (!output) throw new Error(`esbuild's metafile does not describe ${file}`);
-  const bytes = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const name = packageOf(input);
-    bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
-  }
-  return [...bytes].map(([name, size]) => ({ name, bytes: size })).sort((a, b) => b.bytes - a.bytes);
+interface SourceMap {
+  readonly sources: readonly string[];
+  readonly mappings: string;
 }
 
-/** The package an input file belongs to: the path after its last `node_modules/`. */
-function packageOf(input: string): string {
-  const parts = input.split('node_modules/');
+/**
+ * Characters of the generated code by the package of their source: each mapping segment covers the code up to the
+ * next segment of its line. (The bundles are ASCII but for a few strings, so characters stand for bytes.)
+ */
+function packageShares(code: string, map: SourceMap): PackageShare[] {
+  const lines = code.split('\n');
+  const shares = new Map<string, number>();
+  let source = 0;
+  map.mappings.split(';').forEach((line, lineIndex) => {
+    if (!line) return;
+    let column = 0;
+    const segments = line.split(',').map((segment) => {
+      const [columnDelta, sourceDelta] = decodeVlq(segment);
+      column += columnDelta;
+      if (sourceDelta !== undefined) source += sourceDelta;
+      return { column, source: sourceDelta === undefined ? undefined : source };
+    });
+    segments.forEach((segment, index) => {
+      const end = segments[index + 1]?.column ?? lines[lineIndex]?.length ?? segment.column;
+      const name = segment.source === undefined ? '(guichet)' : packageOf(map.sources[segment.source]);
+      shares.set(name, (shares.get(name) ?? 0) + end - segment.column);
+    });
+  });
+  return [...shares].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** The numbers of one source-map segment (base64 VLQ). */
+function decodeVlq(segment: string): number[] {
+  const numbers: number[] = [];
+  let value = 0;
+  let shift = 0;
+  for (const character of segment) {
+    const digit = BASE64.indexOf(character);
+    value += (digit & 31) << shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    numbers.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    value = 0;
+    shift = 0;
+  }
+  return numbers;
+}
+
+/** The package a source belongs to: the path after its last `node_modules/`. */
+function packageOf(source: string): string {
+  const parts = source.split('node_modules/');
   if (parts.length < 2) return '(guichet)';
   const segments = parts.at(-1)!.split('/');
   return segments[0].startsWith('@') ? `${segments[0]}/${segments[1]}` : segments[0];

@@ -11,6 +11,7 @@ type Reply = { readonly id: number } & ({ readonly reply: unknown } | { readonly
  * It announces itself with one message (`ready`), then answers requests if it serves any.
  */
 export interface BenchChild<Ready> {
+  readonly pid: number;
   readonly ready: Ready;
   request<T>(message: Record<string, unknown>): Promise<T>;
   close(): Promise<void>;
@@ -57,6 +58,7 @@ export async function startChild<Ready>(module: string, env: NodeJS.ProcessEnv):
   });
 
   return {
+    pid: child.pid!,
     ready,
     request: <T>(message: Record<string, unknown>) =>
       new Promise<T>((resolve, reject) => {

@@ -1,39 +1,71 @@
+import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { Session, type Profiler } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationRecord } from '../lambdas/repositories/applications';
+import { SECRETS } from '../lambdas/secrets';
 import { randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { rotatedKeySet } from '../lambdas/shared/signing-key-rotation';
+import { currentSigningJwk } from '../lambdas/shared/signing-keys';
+import { TABLES } from '../lambdas/tables';
+import { baseLambdaEnvironment } from '../lib/lambda-environment';
 import { lambdaContext, postEvent } from '../test/support/api-event';
 import { basicAuthorization } from '../test/support/applications';
 import { announceReady } from './child-process';
 
 export interface CpuCost {
-  /** CPU time of the whole process (every thread), per request. */
+  /** CPU time of the whole process (every thread), per operation. */
   readonly cpuMs: number;
   readonly wallMs: number;
 }
 
-export interface TokenCpuReady {
-  readonly iterations: number;
-  /** mintAccessToken alone: building and signing the RFC 9068 JWT. */
-  readonly mint: CpuCost;
-  /** presentedClient + authenticateClient + grantClientCredentials (minting included). */
-  readonly domain: CpuCost;
-  /** The deployed handler (middleware, form parsing, rate-limit check, response) around the same work. */
-  readonly handler: CpuCost;
+/** Where the handler's JavaScript thread spent its time, as a sampling profile saw it. */
+export interface ProfileShare {
+  /** A package, a guichet source file, a part of Node.js, or what V8 does besides (`(garbage collector)`). */
+  readonly where: string;
+  readonly percent: number;
+  /** Per token. */
+  readonly ms: number;
 }
 
-const WARMUP = 50;
-const ITERATIONS = 500;
+export interface TokenCpuReady {
+  readonly iterations: number;
+  /** The bare RS256 signature of a token's header and payload with node:crypto, the same key. */
+  readonly signature: CpuCost;
+  /** The whole token handler (middleware, form, client authentication, grant, signature, logs, metrics). */
+  readonly handler: CpuCost;
+  readonly profile: readonly ProfileShare[];
+}
+
+const WARMUP = 300;
+const ITERATIONS = 2000;
+const PROFILE_INTERVAL_US = 50;
+const PROFILE_ROWS = 12;
+const TABLE_NAME = 'bench';
 
 /**
- * Child process: the CPU one client-credentials token costs with storage excluded. The handlers' document client
- * answers from memory (the application, no rate-limit counter) and the signing keys are in memory, so what is
- * left is authentication, the grant's checks, RS256 signing and, for the handler, its middleware.
+ * Child process: the CPU one client-credentials token costs the token handler with storage excluded, next to the
+ * bare RS256 signature it cannot do without. The handler's document client answers from memory (the application,
+ * and the rate-limit counter's updates) and Secrets Manager answers the key set from memory, so what is left is
+ * the handler's own work. A sampling profile of the same loop tells where the time goes.
  */
 async function main(): Promise<void> {
-  process.env.SIGNING_KEYS = JSON.stringify(await rotatedKeySet(undefined, 'RS256'));
-  delete process.env.SIGNING_KEYS_FILE;
+  const keySet = await rotatedKeySet(undefined, 'RS256');
+  const signingKey = createPrivateKey({ key: currentSigningJwk(keySet) as JsonWebKey, format: 'jwk' });
+  Object.assign(process.env, {
+    ...baseLambdaEnvironment(),
+    GUICHET_PUBLIC_URL: 'https://guichet.bench.test',
+    OIDC_ISSUER: 'https://idp.bench.test',
+    OIDC_CLIENT_ID: 'guichet',
+    [SECRETS.signingKeys.arnEnvVar]: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:signing-keys',
+    ...Object.fromEntries(Object.values(TABLES).map((table) => [table.envVar, TABLE_NAME])),
+  });
+  SecretsManagerClient.prototype.send = (async (command: unknown) => {
+    if (command instanceof GetSecretValueCommand) return { SecretString: JSON.stringify(keySet) };
+    throw new Error(`storage is excluded here, yet the token endpoint sent ${(command as object).constructor.name}`);
+  }) as never;
+
   const clientSecret = randomSecret();
   const application: ApplicationRecord = {
     id: 'app_benchBenchBenchBenchBe',
@@ -45,47 +77,33 @@ async function main(): Promise<void> {
     createdAt: 0,
     updatedAt: 0,
   };
-
-  const { documentClient, grantedTable } = await import('../lambdas/shared/dynamo');
-  const applications = grantedTable('applications')();
-  const rateLimits = grantedTable('rateLimits')();
-  documentClient.send = (async (command: unknown) => {
-    if (command instanceof GetCommand && command.input.TableName === applications) return { Item: application };
-    if (command instanceof GetCommand && command.input.TableName === rateLimits) return {};
-    throw new Error(`storage is excluded here, yet the token endpoint sent ${(command as object).constructor.name}`);
-  }) as unknown as typeof documentClient.send;
-
-  const { presentedClient, authenticateClient } = await import('../lambdas/domain/client-authentication');
-  const { grantClientCredentials } = await import('../lambdas/domain/client-credentials');
-  const { appConfig } = await import('../lambdas/shared/config');
-  const { signingKeyStore } = await import('../lambdas/shared/signing-keys');
-  const { mintAccessToken } = await import('../lambdas/domain/access-tokens');
+  const { documentClient } = await import('../lambdas/shared/dynamo');
+  documentClient.send = (async (command: unknown) => (command instanceof GetCommand ? { Item: application } : {})) as never;
   const { handler } = await import('../lambdas/handlers/oauth/token');
 
-  const authorization = basicAuthorization(application.id, clientSecret);
-  const body = new URLSearchParams({ grant_type: 'client_credentials', scope: 'calendar:read' }).toString();
-  const form: ReadonlyMap<string, string> = new Map(new URLSearchParams(body));
-  const config = appConfig();
-  const keys = signingKeyStore(config.signingKeysCacheSeconds);
-
-  const mint = await cpuPerRequest(async () => {
-    const key = await keys.currentKey();
-    await mintAccessToken({ sub: application.id, clientId: application.id, scope: 'calendar:read', ttlSeconds: 3600 }, key, config);
+  const event = postEvent('application/x-www-form-urlencoded', new URLSearchParams({ grant_type: 'client_credentials', scope: 'calendar:read' }).toString(), {
+    path: '/oauth/token',
+    headers: { authorization: basicAuthorization(application.id, clientSecret) },
   });
-  const domain = await cpuPerRequest(async () => {
-    const authenticated = await authenticateClient(presentedClient(authorization, form));
-    await grantClientCredentials(authenticated, form, keys.currentKey, config);
-  });
-  const event = postEvent('application/x-www-form-urlencoded', body, { path: '/oauth/token', headers: { authorization } });
-  const handlerCost = await cpuPerRequest(async () => {
+  const token = async () => {
     const result = await handler(event, lambdaContext);
     if (result.statusCode !== 200) throw new Error(`the token handler answered ${result.statusCode}: ${result.body}`);
-  });
-  await announceReady({ iterations: ITERATIONS, mint, domain, handler: handlerCost } satisfies TokenCpuReady);
+    return JSON.parse(result.body!).access_token as string;
+  };
+  const signingInput = Buffer.from((await token()).split('.').slice(0, 2).join('.'));
+
+  const signature = await cpuPerOperation(async () => void signBare(signingInput, signingKey));
+  const handlerCost = await cpuPerOperation(token);
+  const profile = await profiled(token);
+  await announceReady({ iterations: ITERATIONS, signature, handler: handlerCost, profile } satisfies TokenCpuReady);
   process.disconnect();
 }
 
-async function cpuPerRequest(work: () => Promise<void>): Promise<CpuCost> {
+function signBare(input: Buffer, key: KeyObject): Buffer {
+  return sign('sha256', input, key);
+}
+
+async function cpuPerOperation(work: () => Promise<unknown>): Promise<CpuCost> {
   for (let i = 0; i < WARMUP; i += 1) await work();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -93,6 +111,45 @@ async function cpuPerRequest(work: () => Promise<void>): Promise<CpuCost> {
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   return { cpuMs: (cpu.user + cpu.system) / 1000 / ITERATIONS, wallMs: wallMs / ITERATIONS };
+}
+
+/** The same loop under V8's sampling profiler: self time by where it was spent, idle time left out. */
+async function profiled(work: () => Promise<unknown>): Promise<ProfileShare[]> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US });
+  await session.post('Profiler.start');
+  for (let i = 0; i < ITERATIONS; i += 1) await work();
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  return summarize(profile);
+}
+
+function summarize(profile: Profiler.Profile): ProfileShare[] {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<string, number>();
+  profile.samples!.forEach((id, index) => {
+    const where = whereOf(nodes.get(id)!.callFrame);
+    if (where !== '(idle)') selfUs.set(where, (selfUs.get(where) ?? 0) + profile.timeDeltas![index]);
+  });
+  const total = [...selfUs.values()].reduce((sum, us) => sum + us, 0);
+  return [...selfUs]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, PROFILE_ROWS)
+    .map(([where, us]) => ({ where, percent: (100 * us) / total, ms: us / 1000 / ITERATIONS }));
+}
+
+function whereOf(frame: Profiler.ProfileNode['callFrame']): string {
+  const { url, functionName } = frame;
+  if (!url) return functionName ? `(${functionName.replace(/^\(|\)$/g, '')})` : '(native)';
+  const inPackage = url.split('node_modules/')[1];
+  if (inPackage) {
+    const segments = inPackage.split('/');
+    return segments[0].startsWith('@') ? `${segments[0]}/${segments[1]}` : segments[0];
+  }
+  if (url.startsWith('node:')) return url.replace(/^node:internal\//, 'node:').split('/').slice(0, 2).join('/');
+  return url.replace(/^file:\/\//, '').replace(/^.*?\/(lambdas|test|bench)\//, '$1/');
 }
 
 void main();

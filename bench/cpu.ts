@@ -3,9 +3,9 @@ import type { TokenCpuReady } from './cpu-process';
 
 export type TokenCpu = TokenCpuReady;
 
-/** Handler CPU per token with storage excluded, measured in a fresh process with the local mode's environment. */
-export async function measureTokenCpu(env: Readonly<Record<string, string>>): Promise<TokenCpu> {
-  const child = await startChild<TokenCpuReady>('cpu-process.ts', env);
+/** The token handler's CPU per token with storage excluded, and the bare signature's, in a fresh process. */
+export async function measureTokenCpu(): Promise<TokenCpu> {
+  const child = await startChild<TokenCpuReady>('cpu-process.ts', process.env);
   await child.close();
   return child.ready;
 }

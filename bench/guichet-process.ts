@@ -1,8 +1,25 @@
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ROUTES } from '../lambdas/routes';
 import { TABLE_NAMES, TABLES } from '../lambdas/tables';
-import { tableNameOutputKey } from '../lib/naming';
-import { startLocalGuichet } from '../local/start';
+import { secretArnOutputKey, tableNameOutputKey } from '../lib/naming';
+import { LocalFunction, type InvocationReport } from '../local/lambda/local-function';
+import { resourcesOfType } from '../local/stack-template';
+import { startLocalGuichet, type LocalGuichet } from '../local/start';
 import { announceReady, serveParent } from './child-process';
 import type { OperationCounts } from './dynamodb-operations';
+
+/** A function of the synthesized stack as the bench knows it. */
+export interface BenchFunction {
+  readonly logicalId: string;
+  /** The route id, or `SigningKeysRotation`. */
+  readonly id: string;
+  /** `METHOD /path` for the function of an API route. */
+  readonly routeKey?: string;
+  /** Set when API Gateway's JWT authorizer checks the route's callers first. */
+  readonly jwtAuthorized?: boolean;
+  /** The bundle file in the cloud assembly: what deploys. */
+  readonly file: string;
+}
 
 /** What the parent learns from the local guichet it started. */
 export interface GuichetReady {
@@ -12,29 +29,48 @@ export interface GuichetReady {
   readonly tableNames: Readonly<Record<string, string>>;
   /** What the operator CLI needs to find this local guichet. */
   readonly cliEnv: Readonly<Record<string, string>>;
+  readonly functions: readonly BenchFunction[];
+  /** A rotation step for the version that is already current: the rotation Lambda checks it and stops. */
+  readonly rotationEvent: { readonly SecretId: string; readonly ClientRequestToken: string; readonly Step: string };
+}
+
+/** One cold start in a new execution environment of the local runtime: the bundle's init, then its first invocation. */
+export interface ColdStart {
+  readonly initMs: number;
+  readonly firstRequestMs: number;
+  /** The HTTP status the first request was answered, for a route's function. */
+  readonly statusCode?: number;
+  /** The error the first request ended with, when it did not answer. */
+  readonly error?: string;
 }
 
 /**
- * Child process: the whole local guichet (the synthesized stack, each function in its own runtime) on loopback,
- * with the functions' DynamoDB calls counted as the local IAM check records them. The parent asks for the counts
- * with `{ kind: 'operations' }`.
+ * API Gateway's stage throttling, lifted for the bench: it measures what guichet can do, not the route table's
+ * throttles (the token endpoint's default is 50 requests per second).
+ */
+const LIFTED = { rateLimit: 1_000_000, burstLimit: 1_000_000 };
+const BENCH_CONTEXT = {
+  defaultThrottleRate: LIFTED.rateLimit,
+  defaultThrottleBurst: LIFTED.burstLimit,
+  routeThrottles: JSON.stringify(Object.fromEntries(ROUTES.filter((route) => route.throttle).map((route) => [route.id, LIFTED]))),
+};
+
+/**
+ * Child process: the whole local guichet (the synthesized stack, each function in its own runtime, the DynamoDB
+ * engine in a process of its own) on loopback. The parent asks for the functions' DynamoDB calls so far
+ * (`operations`, as the local IAM check records them) and for cold starts (`coldStart`, in a new execution
+ * environment of a function, beside the ones that serve the API).
  */
 async function main(): Promise<void> {
-  const guichet = await startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', GUICHET_LOCAL_LOG: 'quiet' });
-  const counts = (): OperationCounts => {
-    const result: Record<string, number> = {};
-    for (const call of guichet.account.calls) {
-      const [service, operation] = call.action.split(':');
-      // guichet reads items with ConsistentRead; a Query of an index is always eventually consistent.
-      if (service === 'dynamodb') result[operation === 'Query' ? 'Query (eventually consistent)' : operation] = (result[operation] ?? 0) + 1;
-    }
-    return result;
-  };
-
+  const guichet = await startLocalGuichet(
+    { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', GUICHET_LOCAL_LOG: 'quiet' },
+    BENCH_CONTEXT,
+  );
   serveParent(
     () => guichet.close(),
     async (message) => {
-      if (message.kind === 'operations') return counts();
+      if (message.kind === 'operations') return operationCounts(guichet);
+      if (message.kind === 'coldStart') return coldStart(guichet, message.logicalId as string, message.event);
       throw new Error(`unknown request ${String(message.kind)}`);
     },
   );
@@ -43,7 +79,83 @@ async function main(): Promise<void> {
     dynamoDbEndpoint: guichet.dynamoDbEndpoint,
     tableNames: Object.fromEntries(TABLE_NAMES.map((table) => [TABLES[table].envVar, guichet.outputs[tableNameOutputKey(table)]])),
     cliEnv: { PORT: new URL(guichet.publicUrl).port, ...(process.env.GUICHET_LOCAL_DIR && { GUICHET_LOCAL_DIR: process.env.GUICHET_LOCAL_DIR }) },
+    functions: benchFunctions(guichet),
+    rotationEvent: await currentRotationStep(guichet),
   } satisfies GuichetReady);
+}
+
+/** Every function of the template, with the API route that invokes it, as the template's routes say. */
+function benchFunctions(guichet: LocalGuichet): BenchFunction[] {
+  const integrations = new Map(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Integration'));
+  const routes = new Map<string, { routeKey: string; jwtAuthorized: boolean }>();
+  for (const [, route] of resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route')) {
+    const { RouteKey, Target, AuthorizationType } = route.Properties as {
+      RouteKey: string;
+      Target: { 'Fn::Join': [string, [string, { Ref: string }]] };
+      AuthorizationType?: string;
+    };
+    const integration = integrations.get(Target['Fn::Join'][1][1].Ref)?.Properties as { IntegrationUri: { 'Fn::GetAtt': [string, string] } };
+    routes.set(integration.IntegrationUri['Fn::GetAtt'][0], { routeKey: RouteKey, jwtAuthorized: AuthorizationType === 'JWT' });
+  }
+  return [...guichet.functions.values()].map(({ definition }) => {
+    const known = ROUTES.find((route) => new RegExp(`^${route.id}Function[0-9A-F]{8}$`).test(definition.logicalId));
+    return {
+      logicalId: definition.logicalId,
+      id: known?.id ?? definition.logicalId.replace(/Function[0-9A-F]{8}$/, ''),
+      ...routes.get(definition.logicalId),
+      file: definition.file,
+    };
+  });
+}
+
+function operationCounts(guichet: LocalGuichet): OperationCounts {
+  const result: Record<string, number> = {};
+  for (const call of guichet.account.calls) {
+    const [service, operation] = call.action.split(':');
+    // guichet reads items with ConsistentRead; a Query of an index is always eventually consistent.
+    const label = operation === 'Query' ? 'Query (eventually consistent)' : operation;
+    if (service === 'dynamodb') result[label] = (result[label] ?? 0) + 1;
+  }
+  return result;
+}
+
+async function coldStart(guichet: LocalGuichet, logicalId: string, event: unknown): Promise<ColdStart> {
+  const serving = guichet.functions.get(logicalId);
+  if (!serving) throw new Error(`no function ${logicalId}`);
+  const reports: InvocationReport[] = [];
+  const fresh = new LocalFunction(serving.definition, { log: () => undefined, report: (report) => reports.push(report) });
+  try {
+    const invocation = await fresh.invoke(event);
+    const [report] = reports;
+    const started = invocation.outcome === 'result' || (invocation.outcome === 'error' && invocation.phase === 'invoke');
+    if (!started || report?.initMs === undefined) throw new Error(`cold start of ${logicalId}: ${JSON.stringify(invocation)}`);
+    return {
+      initMs: report.initMs,
+      firstRequestMs: report.durationMs,
+      ...(invocation.outcome === 'result'
+        ? { statusCode: (invocation.payload as { statusCode?: number } | undefined)?.statusCode }
+        : { error: invocation.errorType }),
+    };
+  } finally {
+    await fresh.close();
+  }
+}
+
+async function currentRotationStep(guichet: LocalGuichet): Promise<GuichetReady['rotationEvent']> {
+  const secretId = guichet.outputs[secretArnOutputKey('signingKeys')];
+  const client = new SecretsManagerClient({
+    endpoint: guichet.secretsManagerEndpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  try {
+    const { VersionIdsToStages } = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const current = Object.entries(VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+    if (!current) throw new Error('the signing keys secret has no current version');
+    return { SecretId: secretId, ClientRequestToken: current, Step: 'createSecret' };
+  } finally {
+    client.destroy();
+  }
 }
 
 void main();

@@ -6,6 +6,7 @@ import type { BenchChild } from './child-process';
 import { operationsPerRequest, type OperationCounts } from './dynamodb-operations';
 import type { GuichetReady } from './guichet-process';
 import type { GuichetUnderTest } from './local-guichet';
+import { descendantsOf, processCpuMs } from './process-cpu';
 
 /** One kind of request, sent over and over to a server on loopback. */
 export interface LoadTarget {
@@ -29,11 +30,25 @@ export interface LoadRun {
   readonly p99Ms: number;
 }
 
+/** CPU time a process used during the throughput run, per request answered. */
+export interface CpuShare {
+  readonly process: string;
+  readonly msPerRequest: number;
+}
+
+/** Processes whose CPU time a throughput run accounts for, besides the bench's own (the load generator). */
+export interface AccountedProcess {
+  readonly label: string;
+  readonly pids: () => readonly number[];
+}
+
 /** Latency alone (one connection: what one Lambda instance sees), then throughput (several connections). */
 export interface TargetMeasurement {
   readonly target: string;
   readonly serial: LoadRun;
   readonly concurrent: LoadRun;
+  /** Who spent the CPU of the throughput run. */
+  readonly cpu: readonly CpuShare[];
 }
 
 export interface RouteMeasurement extends TargetMeasurement {
@@ -147,11 +162,28 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** A warm-up, then the latency run on one connection, then the throughput run on several. */
-export async function measureTarget(target: LoadTarget): Promise<TargetMeasurement> {
+export async function measureTarget(target: LoadTarget, processes: readonly AccountedProcess[] = []): Promise<TargetMeasurement> {
   await runLoad(target, CONCURRENT_CONNECTIONS, WARMUP_MS);
   const serial = await runLoad(target, 1, SERIAL_MS);
+  const cpuOf = () => processes.map(({ pids }) => pids().reduce((sum, pid) => sum + processCpuMs(pid), 0));
+  const before = cpuOf();
+  const ownBefore = process.cpuUsage();
   const concurrent = await runLoad(target, CONCURRENT_CONNECTIONS, CONCURRENT_MS);
-  return { target: target.name, serial, concurrent };
+  const own = process.cpuUsage(ownBefore);
+  const after = cpuOf();
+  const cpu = [
+    ...processes.map(({ label }, index) => ({ process: label, msPerRequest: (after[index] - before[index]) / concurrent.requests })),
+    { process: 'load generator (the bench)', msPerRequest: (own.user + own.system) / 1000 / concurrent.requests },
+  ];
+  return { target: target.name, serial, concurrent, cpu };
+}
+
+/** The local guichet's own process (API, Lambda runtimes, local AWS APIs), and its DynamoDB engine apart. */
+export function guichetProcesses(server: BenchChild<GuichetReady>): AccountedProcess[] {
+  return [
+    { label: 'guichet: API, Lambda runtimes, local AWS front', pids: () => [server.pid] },
+    { label: 'DynamoDB engine (dynalite, own process)', pids: () => descendantsOf(server.pid) },
+  ];
 }
 
 /**
@@ -175,7 +207,7 @@ export async function measureGuichetRoutes(guichet: GuichetUnderTest): Promise<R
     agent.destroy();
     const token = (JSON.parse(body) as { access_token?: unknown }).access_token;
     measurements.push({
-      ...(await measureTarget(target)),
+      ...(await measureTarget(target, guichetProcesses(guichet.server))),
       operations: operationsPerRequest(before, after, OPERATION_PROBES),
       ...(typeof token === 'string' && { accessTokenFormat: accessTokenFormat(token) }),
     });

@@ -9,7 +9,7 @@ import {
   issuerProblem,
   userTokenTtlProblem,
 } from '../lambdas/shared/setting-rules';
-import type { SigningAlgorithm } from '../lambdas/shared/signing-keys';
+import type { SigningAlgorithm } from '../lambdas/shared/signing-algorithms';
 
 /**
  * The algorithms the signing-keys rotation Lambda generates. The handlers' own list lives with jose, which the CDK

@@ -58,7 +58,8 @@ const REGION = 'eu-west-1';
 const ACCOUNT_ID = '000000000000';
 const STARTING_RETRY_AFTER_SECONDS = 1;
 
-export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): Promise<LocalGuichet> {
+/** `context` adds CDK context keys that have no environment variable, as `-c` would (the bench lifts throttling so). */
+export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, context: Readonly<Record<string, unknown>> = {}): Promise<LocalGuichet> {
   const log = new LocalLog(consoleModeFrom(env.GUICHET_LOCAL_LOG));
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -113,6 +114,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env): P
       ...exampleContext,
       oidcIssuer: idp.issuer,
       oidcClientId: idp.clientId,
+      ...context,
     });
     const product = exampleContext.exampleProductApi === undefined ? undefined : { audience: EXAMPLE_PRODUCT.audience, scope: EXAMPLE_PRODUCT.routeScope, path: EXAMPLE_PRODUCT_ROUTE.path };
     serveApp = serveAppOrigin(publicUrl, appOrigin, product);

@@ -10,7 +10,8 @@ import { answerCustomResource, type CustomResourceEvent } from '../shared/custom
 import { logger } from '../shared/observability';
 import { traced } from '../shared/tracing';
 import { keySetOrNothing, rotatedKeySet } from '../shared/signing-key-rotation';
-import { currentSigningJwk, parseKeySet, publicJwk, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-keys';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-algorithms';
+import { currentSigningJwk, parseKeySet, publicJwk } from '../shared/signing-keys';
 
 /** A Secrets Manager rotation event (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html). */
 export interface RotationEvent {

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { SigningAlgorithm } from './signing-keys';
+import type { SigningAlgorithm } from './signing-algorithms';
 
 /** A new private signing key as a JWK, its `kid` the RFC 7638 thumbprint of its public part. */
 export async function generateSigningKey(alg: SigningAlgorithm): Promise<JWK> {

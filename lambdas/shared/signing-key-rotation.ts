@@ -1,5 +1,6 @@
 import { generateSigningKey } from './signing-key-generation';
-import { parseKeySet, type SigningAlgorithm, type SigningKeySet } from './signing-keys';
+import type { SigningAlgorithm } from './signing-algorithms';
+import { parseKeySet, type SigningKeySet } from './signing-keys';
 
 /**
  * The key set after a rotation: the next key (published since the last rotation) becomes current, the

@@ -1,10 +1,8 @@
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import { TemporarilyUnavailable } from './errors';
 import { secretSource, type SecretSource } from './secrets';
-
-/** The algorithms guichet signs with: RS256 by default (API Gateway's JWT authorizer), ES256 selectable. */
-export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
-export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithms';
 
 /**
  * The stored JWK set of private keys, oldest first: the previous key (still verifying the tokens it
@@ -23,7 +21,7 @@ export function currentSigningJwk(set: SigningKeySet): JWK {
 export interface SigningKey {
   readonly kid: string;
   readonly alg: SigningAlgorithm;
-  readonly key: CryptoKey;
+  readonly key: KeyObject;
 }
 
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'] };
@@ -57,17 +55,13 @@ const KEYS_NOT_READY_RETRY_SECONDS = 5;
  * 503 `temporarily_unavailable` and nothing is cached, so the keys are used as soon as they exist.
  */
 export function signingKeyStore(cacheSeconds: number, source: SecretSource = secretSource(), now: () => number = Date.now) {
-  let cached: { readonly set: SigningKeySet; readonly current: Promise<SigningKey>; readonly until: number } | undefined;
+  let cached: { readonly set: SigningKeySet; readonly current: SigningKey; readonly until: number } | undefined;
 
   const load = async () => {
     if (!cached || now() >= cached.until) {
       const set = readyKeySet(await source.read('signingKeys'));
       const jwk = currentSigningJwk(set);
-      const current = importJWK(jwk, jwk.alg).then((key) => ({
-        kid: jwk.kid!,
-        alg: jwk.alg as SigningAlgorithm,
-        key: key as CryptoKey,
-      }));
+      const current = { kid: jwk.kid!, alg: jwk.alg as SigningAlgorithm, key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }) };
       cached = { set, current, until: now() + cacheSeconds * 1000 };
     }
     return cached;

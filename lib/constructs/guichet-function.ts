@@ -29,9 +29,8 @@ export interface GuichetFunctionProps {
 }
 
 /**
- * A guichet Lambda: latest Node.js on arm64, bundled and minified with the AWS SDK inside (tree-shaken, and
- * independent of the runtime's SDK version), X-Ray tracing, its own log group, and a role that holds only
- * what `useTable` and `useSecret` grant.
+ * A guichet Lambda: latest Node.js on arm64, bundled and minified as LAMBDA_BUNDLING says (the AWS SDK is the
+ * runtime's), X-Ray tracing, its own log group, and a role that holds only what `useTable` and `useSecret` grant.
  */
 export class GuichetFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -69,11 +68,8 @@ export class GuichetFunction extends Construct {
         sourceMap: LAMBDA_BUNDLING.sourceMap,
         target: LAMBDA_BUNDLING.target,
         format: nodejs.OutputFormat.CJS,
-        externalModules: [],
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
         mainFields: [...LAMBDA_BUNDLING.mainFields],
-        esbuildArgs: Object.fromEntries(
-          Object.entries(LAMBDA_BUNDLING.alias).map(([name, replacement]) => [`--alias:${name}`, replacement]),
-        ),
       },
     });
   }

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { SigningAlgorithm } from '../../lambdas/shared/signing-keys';
+import type { SigningAlgorithm } from '../../lambdas/shared/signing-algorithms';
 import { baseLambdaEnvironment } from '../lambda-environment';
 import { GuichetFunction } from './guichet-function';
 

@@ -144,7 +144,9 @@ export class LocalFunction {
     const started = Date.now();
     const answer = await Promise.race([environment.run(event, requestId, started + timeoutMs), timedOut]);
     clearTimeout(timer);
-    const report = { functionId: this.definition.logicalId, requestId, durationMs: Date.now() - started, initMs: cold ? initMs : undefined };
+    // The handler's own time as its environment measured it, as Lambda's REPORT line gives it; a timeout's is the limit.
+    const durationMs = answer === 'timeout' || !('durationMs' in answer) ? Date.now() - started : answer.durationMs;
+    const report = { functionId: this.definition.logicalId, requestId, durationMs, initMs: cold ? initMs : undefined };
     if (answer === 'timeout') {
       this.observer.log(this.definition.logicalId, `${requestId} Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`);
       this.discard(environment);

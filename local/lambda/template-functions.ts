@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalAwsAccount } from '../aws/calls';
 import type { RolePolicy } from '../iam';
@@ -129,21 +129,26 @@ function runtimeVariables(
   };
 }
 
+const RUNTIME_SDK_SCOPE = '@aws-sdk';
+
 /**
- * The modules the Node.js Lambda runtime provides to every function: the AWS SDK for JavaScript v3 (`@aws-sdk/*`
- * and its `@smithy/*` packages), here the repository's own copies, reached through links in a folder of their own
- * so that nothing else of the repository's node_modules is visible to a bundle.
+ * The modules the Node.js Lambda runtime provides to every function, as /var/runtime/node_modules on NODE_PATH
+ * provides them there: the AWS SDK for JavaScript v3 (`@aws-sdk/*`), here the repository's own copies, reached
+ * through a link in a folder of its own so that nothing else of the repository's node_modules is visible to a
+ * bundle. The SDK's own dependencies (`@smithy/*`) are not what Lambda documents on its path (they sit under the
+ * SDK's folder there), nor here: a bundle that requires one directly fails locally as it could when deployed.
  */
 export async function runtimeModulesFolder(cacheDirectory: string, repositoryRoot: string): Promise<string> {
   const folder = path.join(cacheDirectory, 'runtime', 'node_modules');
   await mkdir(folder, { recursive: true });
-  for (const scope of ['@aws-sdk', '@smithy']) {
-    const link = path.join(folder, scope);
-    if (existsSync(link)) continue;
-    // Another local guichet may be making the same link at this moment.
-    await symlink(path.join(repositoryRoot, 'node_modules', scope), link).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+  for (const entry of await readdir(folder)) {
+    if (entry !== RUNTIME_SDK_SCOPE) await rm(path.join(folder, entry), { recursive: true, force: true });
   }
+  const link = path.join(folder, RUNTIME_SDK_SCOPE);
+  if (existsSync(link)) return folder;
+  // Another local guichet may be making the same link at this moment.
+  await symlink(path.join(repositoryRoot, 'node_modules', RUNTIME_SDK_SCOPE), link).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
   return folder;
 }

@@ -1,27 +1,63 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { mkdtemp } from 'node:fs/promises';
 import { LAMBDA_BUNDLING } from '../../lib/bundling';
-import { defaultProvider } from '../../lambdas/shared/lambda-credentials';
+import { ROUTES } from '../../lambdas/routes';
+import { runtimeModulesFolder } from '../../local/lambda/template-functions';
+import { readStackTemplate, resourcesOfType } from '../../local/stack-template';
+import { REPOSITORY_ROOT, synthesizeStack } from '../../local/synth';
+
+/** The packages a deployed bundle leaves to its runtime, by the function's logical id. */
+let externals: Map<string, Set<string>>;
+
+beforeAll(async () => {
+  // The context test/global-setup.ts bundles with: the assembly is already there.
+  const template = readStackTemplate(await synthesizeStack({ oidcIssuer: 'https://idp.example.com', oidcClientId: 'bundles' }));
+  externals = new Map(
+    resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId, resource]) => {
+      const { Code, Handler } = resource.Properties as { Code: { S3Key: string }; Handler: string };
+      const file = path.join(template.bundleFolders.get(Code.S3Key)!, `${Handler.split('.')[0]}.js`);
+      const required = [...readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map(([, name]) => name);
+      return [logicalId, new Set(required.filter((name) => !isBuiltin(name)))];
+    }),
+  );
+});
+
+const functionOf = (routeId: string) => [...externals].find(([logicalId]) => new RegExp(`^${routeId}Function[0-9A-F]{8}$`).test(logicalId))![1];
+
+describe('the deployed bundles', () => {
+  it('leave the AWS SDK, and only the AWS SDK, to the Lambda runtime', () => {
+    const required = new Set([...externals.values()].flatMap((names) => [...names]));
+    expect(required.size).toBeGreaterThan(0);
+    for (const name of required) expect(name).toMatch(/^@aws-sdk\/[a-z0-9-]+$/);
+  });
+
+  it('find every package they leave to the runtime in the runtime modules of local mode', async () => {
+    const folder = await runtimeModulesFolder(await mkdtemp(path.join(os.tmpdir(), 'guichet-runtime-')), REPOSITORY_ROOT);
+    const fromRuntime = createRequire(path.join(folder, 'resolver.js'));
+    for (const name of new Set([...externals.values()].flatMap((names) => [...names]))) expect(() => fromRuntime.resolve(name)).not.toThrow();
+    // What the SDK itself requires is not on the runtime's path: a bundle may not reach into it.
+    expect(() => fromRuntime.resolve('@smithy/core')).toThrow();
+  });
+
+  it('load no SDK on the routes that call no AWS service (pages, discovery, the example API)', () => {
+    const withoutAws = ROUTES.filter((route) => Object.keys(route.tables).length === 0 && route.secrets.length === 0);
+    expect(withoutAws.map((route) => route.id)).toEqual(expect.arrayContaining(['AddonsTransitPage', 'AuthorizationServerMetadata', 'ExternalApiMe']));
+    for (const route of withoutAws) expect([route.id, [...functionOf(route.id)]]).toEqual([route.id, []]);
+  });
+
+  it('load the SDK clients of the services their route is granted', () => {
+    expect(functionOf('Jwks')).toEqual(new Set(['@aws-sdk/client-secrets-manager']));
+    expect(functionOf('AuthSession')).toEqual(new Set(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']));
+  });
+});
 
 describe('Lambda bundling', () => {
-  it('replaces the default credential chain with a module that exists', () => {
-    for (const replacement of Object.values(LAMBDA_BUNDLING.alias)) expect(existsSync(replacement)).toBe(true);
-  });
-
-  it("reads the credentials Lambda puts in the environment, as the default chain's first provider would", async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
-    try {
-      await expect(defaultProvider()()).resolves.toMatchObject({
-        accessKeyId: 'AKIDEXAMPLE',
-        secretAccessKey: 'secret',
-        sessionToken: 'session',
-      });
-    } finally {
-      process.env = saved;
-    }
-  });
-
-  it('targets the runtime the functions use', () => {
+  it('targets the runtime the functions use, and leaves to it what it provides', () => {
     expect(LAMBDA_BUNDLING.target).toBe('node24');
+    expect(LAMBDA_BUNDLING.externalModules).toEqual(['@aws-sdk/*']);
   });
 });

@@ -8,7 +8,7 @@ import {
   validateProps,
 } from '../../lib/guichet-config';
 import { DEFAULT_THROTTLE, type RouteThrottle } from '../../lambdas/routes';
-import { SIGNING_ALGORITHMS as HANDLER_SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-keys';
+import { SIGNING_ALGORITHMS as HANDLER_SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-algorithms';
 import { EXAMPLE_PROPS } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => propsFromContext(new App({ context }).node);

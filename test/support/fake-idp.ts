@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
@@ -17,6 +17,8 @@ export interface FakeIdp {
   /** Publishes a new key with this `kid` beside the others; returns it, for `sign` with `{ kid }`. */
   rotateKey(kid: string): Promise<CryptoKey>;
   sign(claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey): Promise<string>;
+  /** From now on, every answer leaves this long after its request came: an IdP that far away. */
+  answerAfter(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,9 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
   const published: JWK[] = [publicJwk];
   const requests: string[] = [];
   let issuer = '';
-  const server: Server = createServer((request, response) => {
+  let delayMs = 0;
+  const server: Server = createServer((request, response) => (delayMs > 0 ? setTimeout(answer, delayMs, request, response) : answer(request, response)));
+  const answer = (request: IncomingMessage, response: ServerResponse) => {
     const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/.well-known/openid-configuration') {
       send({
@@ -45,7 +49,7 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     } else {
       response.writeHead(404).end();
     }
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   server.on('request', (request) => requests.push(`${request.method} ${request.url}`));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -61,6 +65,9 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     },
     sign: (claims, header = {}, key = privateKey) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
+    answerAfter: (ms) => {
+      delayMs = ms;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

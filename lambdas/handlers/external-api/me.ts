@@ -4,7 +4,7 @@ import { markDependency } from '../../shared/dependencies';
 import { InvalidToken } from '../../shared/errors';
 import { header, jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
-import { SIGNING_ALGORITHMS } from '../../shared/signing-keys';
+import { SIGNING_ALGORITHMS } from '../../shared/signing-algorithms';
 import { tracedFetch } from '../../shared/tracing';
 
 const config = appConfig();

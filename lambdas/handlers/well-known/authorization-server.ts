@@ -2,7 +2,7 @@ import { ACCESS_TOKEN_TYPE, SESSION_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../
 import { appConfig } from '../../shared/config';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
-import { SIGNING_ALGORITHMS } from '../../shared/signing-keys';
+import { SIGNING_ALGORITHMS } from '../../shared/signing-algorithms';
 
 const { publicUrl, apiAudiences } = appConfig();
 

@@ -32,7 +32,8 @@ export function httpHandler<B extends Body>(
   handle: (event: EventFor<B>, context: Context) => Promise<HttpResult>,
   guards: readonly middy.MiddlewareObj<HttpEvent, HttpResult>[] = [],
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
-  const handler = middy<HttpEvent, HttpResult>()
+  // No early-timeout timer per request: every call to a dependency has its own timeout, well within the function's.
+  const handler = middy<HttpEvent, HttpResult>({ timeoutEarlyInMillis: 0 })
     .use(requestContext())
     .use(tracingMiddleware())
     .use(responseHeaders(SECURITY_HEADERS))

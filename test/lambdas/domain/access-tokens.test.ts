@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey } from 'node:crypto';
 import { decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey } from 'jose';
 import { mintAccessToken } from '../../../lambdas/domain/access-tokens';
 import { generateSigningKey } from '../../../lambdas/shared/signing-key-generation';
@@ -9,7 +10,7 @@ let verificationKey: CryptoKey;
 
 beforeAll(async () => {
   const jwk = await generateSigningKey('RS256');
-  signingKey = { kid: jwk.kid!, alg: 'RS256', key: (await importJWK(jwk, 'RS256')) as CryptoKey };
+  signingKey = { kid: jwk.kid!, alg: 'RS256', key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }) };
   verificationKey = (await importJWK(publicJwk(jwk), 'RS256')) as CryptoKey;
 });
 
@@ -49,5 +50,13 @@ describe('mintAccessToken', () => {
     const second = await jwtVerify((await mintAccessToken(request, signingKey, config)).token, verificationKey);
     expect(first.payload).not.toHaveProperty('email');
     expect(first.payload.jti).not.toBe(second.payload.jti);
+  });
+
+  it('signs ES256 tokens as JWS wants them (r and s side by side), which a standard verifier accepts', async () => {
+    const jwk = await generateSigningKey('ES256');
+    const key: SigningKey = { kid: jwk.kid!, alg: 'ES256', key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }) };
+    const { token } = await mintAccessToken({ sub: 'app-1', clientId: 'app-1', scope: 'read', ttlSeconds: 60 }, key, config);
+    expect(Buffer.from(token.split('.')[2], 'base64url')).toHaveLength(64);
+    await expect(jwtVerify(token, (await importJWK(publicJwk(jwk), 'ES256')) as CryptoKey, { typ: 'at+jwt' })).resolves.toBeDefined();
   });
 });
