@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { BUNDLE_FILE } from '../lib/bundling';
 import type { BenchFunction } from './guichet-process';
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, '..');
@@ -12,7 +13,7 @@ export interface PackageShare {
 
 export interface Bundle {
   readonly lambda: BenchFunction;
-  /** Bytes of the minified JavaScript alone, without the source map beside it. */
+  /** Bytes of the minified JavaScript (the bundle and its entry), without the source map beside it. */
   readonly bytes: number;
   /** Bytes in the output by package, largest first, read from the bundle's source map. */
   readonly packages: readonly PackageShare[];
@@ -24,10 +25,13 @@ export interface Bundle {
 export async function measureBundles(functions: readonly BenchFunction[]): Promise<Bundle[]> {
   return Promise.all(
     functions.map(async (lambda) => {
-      const code = await readFile(lambda.file, 'utf8');
-      const map = JSON.parse(await readFile(`${lambda.file}.map`, 'utf8')) as SourceMap;
+      // The entry only loads the bundle beside it: the bundle is what is measured (its source map keeps esbuild's name).
+      const bundle = path.join(path.dirname(lambda.file), BUNDLE_FILE);
+      const code = await readFile(bundle, 'utf8');
+      const map = JSON.parse(await readFile(path.join(path.dirname(lambda.file), 'index.js.map'), 'utf8')) as SourceMap;
       const runtimeModules = [...new Set([...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map(([, name]) => name))].sort();
-      return { lambda, bytes: (await stat(lambda.file)).size, packages: packageShares(code, map), runtimeModules };
+      const bytes = (await stat(bundle)).size + (await stat(lambda.file)).size;
+      return { lambda, bytes, packages: packageShares(code, map), runtimeModules };
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { PREPARATIONS_KEY } from '../lambdas/shared/init';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..');
 
@@ -20,6 +21,29 @@ export const LAMBDA_BUNDLING = {
   mainFields: ['module', 'main'],
   externalModules: ['@aws-sdk/*'],
 } as const;
+
+/** The CommonJS bundle esbuild makes, renamed so that the runtime loads the ES module entry instead. */
+export const BUNDLE_FILE = 'index.cjs';
+/** What the runtime loads for the handler `index.handler` when there is no `index.js`. */
+export const ENTRY_FILE = 'index.mjs';
+
+/**
+ * The function's entry: it loads the bundle through `require` (the runtime's SDK loads fastest that way), then
+ * awaits the bundle's preparations (lambdas/shared/init.ts). Top-level await is what makes Lambda count that
+ * work as init, run with the machine's full CPU, instead of letting the first request wait for it.
+ */
+const ENTRY_MODULE = [
+  'import { createRequire } from "node:module";',
+  `const bundle = createRequire(import.meta.url)("./${BUNDLE_FILE}");`,
+  `await Promise.all(globalThis[Symbol.for("${PREPARATIONS_KEY}")] ?? []);`,
+  'export const handler = bundle.handler;',
+];
+
+/** Shell commands run after esbuild, in the bundle's folder: the bundle renamed, the entry written beside it. */
+export function entryCommands(outputDir: string): string[] {
+  const quoted = ENTRY_MODULE.map((line) => `'${line}'`).join(' ');
+  return [`mv "${outputDir}/index.js" "${outputDir}/${BUNDLE_FILE}"`, `printf '%s\\n' ${quoted} > "${outputDir}/${ENTRY_FILE}"`];
+}
 
 /** Everything a bundle is made from besides its entry path: the Lambda sources, the locked dependencies, the settings. */
 const BUNDLE_INPUTS = ['lambdas', 'lib/bundling.ts', 'package-lock.json', 'tsconfig.json'];

@@ -23,7 +23,7 @@ export interface IdpDocumentSources {
 
 /**
  * A container's view of the IdP's documents, for the login and callback functions: the shared cache's copy,
- * read at init and again a minute later, so that no cold start waits for the IdP. Only when that copy is absent,
+ * read at init (`prepareAtInit`) and again a minute later, so that no cold start waits for the IdP. Only when that copy is absent,
  * expired or fails its checks (or cannot be read) does the container fetch the discovery document itself, saying
  * so in a warning and the `IdpMetadataFetched` metric; if the IdP cannot be reached either, the request fails as
  * unavailable, naming both causes.
@@ -33,11 +33,6 @@ export class SharedIdpDocuments {
   private loading?: Promise<IdpDocuments>;
 
   constructor(private readonly sources: IdpDocumentSources) {}
-
-  /** Starts reading now, at init; a failure is met again, and answered, by the first request. */
-  prefetch(): void {
-    this.current().catch(() => undefined);
-  }
 
   current(): Promise<IdpDocuments> {
     if (this.held && this.sources.now() < this.held.until) return Promise.resolve(this.held.documents);

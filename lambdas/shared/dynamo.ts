@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TABLES, type TableName } from '../tables';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TABLE_NAMES, TABLES, type TableName } from '../tables';
+import { prepareAtInit } from './init';
 import { traced } from './tracing';
 
 /**
@@ -10,6 +11,15 @@ import { traced } from './tracing';
 export const documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } }), 'DynamoDB'), {
   marshallOptions: { removeUndefinedValues: true },
 });
+
+/**
+ * At init, a request made and signed but stopped before the network: the client's credentials, endpoint rules,
+ * serializers and signer are then ready, so the first request only pays the connection. It needs no permission.
+ */
+const someGrantedTable = TABLE_NAMES.map((table) => process.env[TABLES[table].envVar]).find(Boolean);
+if (someGrantedTable) {
+  prepareAtInit(() => documentClient.send(new GetCommand({ TableName: someGrantedTable, Key: { id: 'init' } }), { abortSignal: AbortSignal.abort() }));
+}
 
 /**
  * The name of a table this Lambda was granted, read from the environment on first use: a module may be loaded

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SECRETS, type SecretName } from '../secrets';
+import { prepareAtInit } from './init';
 import { traced } from './tracing';
 
 /** A Secrets Manager that does not answer within these fails the request as unavailable, not at the Lambda's timeout. */
@@ -29,9 +30,9 @@ export function secretSource(
 }
 
 /**
- * A secret read on first use and kept for the container's life once read. A failed read is not kept: the next
- * request tries again, and nothing is left rejecting unobserved at init. `refresh` forgets the kept value, for
- * a secret the operator may have changed since (the IdP client secret).
+ * A secret read at init when the function is granted it (else on first use, where the missing grant is named), and
+ * kept for the container's life once read. A failed read is not kept: the next request tries again. `refresh`
+ * forgets the kept value, for a secret the operator may have changed since (the IdP client secret).
  */
 export function cachedSecret(name: SecretName, source: SecretSource = secretSource()) {
   let value: Promise<string> | undefined;
@@ -42,6 +43,7 @@ export function cachedSecret(name: SecretName, source: SecretSource = secretSour
     });
     return value;
   };
+  if (process.env[SECRETS[name].arnEnvVar]) prepareAtInit(read);
   return Object.assign(read, {
     refresh: () => {
       value = undefined;

@@ -1,6 +1,8 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { TemporarilyUnavailable } from './errors';
+import { SECRETS } from '../secrets';
+import { prepareAtInit } from './init';
 import { secretSource, type SecretSource } from './secrets';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithms';
 
@@ -67,6 +69,8 @@ export function signingKeyStore(cacheSeconds: number, source: SecretSource = sec
     return cached;
   };
 
+  // The key set read and its signing key imported at init, where the function is granted it.
+  if (process.env[SECRETS.signingKeys.arnEnvVar]) prepareAtInit(load);
   return {
     /** The key new tokens are signed with. */
     currentKey: async (): Promise<SigningKey> => (await load()).current,

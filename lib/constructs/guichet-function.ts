@@ -7,7 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { bundleHash, LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
+import { bundleHash, entryCommands, LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
 import { DEFAULT_TIMEOUT_SECONDS, type TableGrant } from '../../lambdas/routes';
 import type { SecretDefinition } from '../../lambdas/secrets';
 import type { TableDefinition } from '../../lambdas/tables';
@@ -70,6 +70,11 @@ export class GuichetFunction extends Construct {
         format: nodejs.OutputFormat.CJS,
         externalModules: [...LAMBDA_BUNDLING.externalModules],
         mainFields: [...LAMBDA_BUNDLING.mainFields],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) => entryCommands(outputDir),
+        },
       },
     });
   }

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { mkdtemp } from 'node:fs/promises';
-import { LAMBDA_BUNDLING } from '../../lib/bundling';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { BUNDLE_FILE, ENTRY_FILE, entryCommands, LAMBDA_BUNDLING } from '../../lib/bundling';
 import { ROUTES } from '../../lambdas/routes';
 import { runtimeModulesFolder } from '../../local/lambda/template-functions';
 import { readStackTemplate, resourcesOfType } from '../../local/stack-template';
@@ -12,14 +13,20 @@ import { REPOSITORY_ROOT, synthesizeStack } from '../../local/synth';
 
 /** The packages a deployed bundle leaves to its runtime, by the function's logical id. */
 let externals: Map<string, Set<string>>;
+/** The files of every function's asset folder. */
+let assetFiles: string[][];
 
 beforeAll(async () => {
   // The context test/global-setup.ts bundles with: the assembly is already there.
   const template = readStackTemplate(await synthesizeStack({ oidcIssuer: 'https://idp.example.com', oidcClientId: 'bundles' }));
+  assetFiles = resourcesOfType(template, 'AWS::Lambda::Function').map(([, resource]) =>
+    readdirSync(template.bundleFolders.get((resource.Properties as { Code: { S3Key: string } }).Code.S3Key)!).sort(),
+  );
   externals = new Map(
     resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId, resource]) => {
       const { Code, Handler } = resource.Properties as { Code: { S3Key: string }; Handler: string };
-      const file = path.join(template.bundleFolders.get(Code.S3Key)!, `${Handler.split('.')[0]}.js`);
+      expect(Handler).toBe('index.handler');
+      const file = path.join(template.bundleFolders.get(Code.S3Key)!, BUNDLE_FILE);
       const required = [...readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map(([, name]) => name);
       return [logicalId, new Set(required.filter((name) => !isBuiltin(name)))];
     }),
@@ -59,5 +66,29 @@ describe('Lambda bundling', () => {
   it('targets the runtime the functions use, and leaves to it what it provides', () => {
     expect(LAMBDA_BUNDLING.target).toBe('node24');
     expect(LAMBDA_BUNDLING.externalModules).toEqual(['@aws-sdk/*']);
+  });
+});
+
+describe('the entry of every function', () => {
+  it('is an ES module beside the CommonJS bundle, with no index.js that the runtime would load first', () => {
+    expect(assetFiles.length).toBeGreaterThan(20);
+    for (const files of assetFiles) expect(files).toEqual([BUNDLE_FILE, 'index.js.map', ENTRY_FILE].sort());
+  });
+
+  it("awaits the bundle's preparations before the runtime may call the handler: that work is init", async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'guichet-entry-'));
+    await writeFile(
+      path.join(folder, 'index.js'),
+      [
+        'let prepared = false;',
+        '(globalThis[Symbol.for("guichet.preparations")] ??= []).push(new Promise((resolve) => setTimeout(() => resolve(prepared = true), 50)));',
+        'exports.handler = async () => prepared;',
+      ].join('\n'),
+    );
+    execFileSync('bash', ['-c', entryCommands(folder).join(' && ')]);
+    const answer = execFileSync(process.execPath, ['--input-type=module', '-e', `const { handler } = await import(${JSON.stringify(path.join(folder, ENTRY_FILE))}); process.stdout.write(String(await handler()));`], {
+      encoding: 'utf8',
+    });
+    expect(answer).toBe('true');
   });
 });

@@ -1,6 +1,7 @@
 import { exchangeCodeRedirect } from '../../domain/native-login';
 import { sessionCookie } from '../../domain/session-credentials';
 import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
+import { prepareAtInit } from '../../shared/init';
 import { completeLogin, LOGIN_STATE_COOKIE, type CompletedLogin } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
 import { readCookie } from '../../shared/cookies';
@@ -11,7 +12,7 @@ import { countMetric, logger } from '../../shared/observability';
 
 const config = appConfig();
 // Started at init, so that the first request finds the IdP's documents already read from the shared cache.
-sharedIdpDocuments().prefetch();
+prepareAtInit(() => sharedIdpDocuments().current());
 
 /**
  * GET /auth/callback?code&state — the IdP sends the browser back here. A web login gets its session

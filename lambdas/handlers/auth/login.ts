@@ -3,6 +3,7 @@ import { nativeLoginParameters } from '../../domain/native-login-parameters';
 import { rateLimiter } from '../../domain/rate-limit';
 import { loginReturnTo } from '../../domain/return-to';
 import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
+import { prepareAtInit } from '../../shared/init';
 import { startLogin, type LoginRequest } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
 import { InvalidRequest } from '../../shared/errors';
@@ -13,7 +14,7 @@ import { countMetric } from '../../shared/observability';
 
 const config = appConfig();
 // Started at init, so that the first request finds the IdP's documents already read from the shared cache.
-sharedIdpDocuments().prefetch();
+prepareAtInit(() => sharedIdpDocuments().current());
 const starts = rateLimiter({
   purpose: 'logins',
   limit: config.loginRateLimit,

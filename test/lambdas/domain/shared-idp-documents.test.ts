@@ -34,9 +34,10 @@ afterEach(() => jest.restoreAllMocks());
 const countedNames = () => counted.mock.calls.map(([name]) => name);
 
 describe('the shared IdP cache, read by a login or callback container', () => {
-  it('reads the cached copy once, at init, and serves it without asking the IdP', async () => {
-    documents.prefetch();
+  it('reads the cached copy once, however many ask at once, and serves it without asking the IdP', async () => {
+    const atInit = documents.current();
     const [first, second] = await Promise.all([documents.current(), documents.current()]);
+    expect(await atInit).toBe(first);
     expect(first).toEqual({ metadata: metadata(), keys: { jwks, uat: now - 10 } });
     expect(second).toBe(first);
     now += REREAD_SECONDS - 1;
@@ -89,7 +90,7 @@ describe('the shared IdP cache, read by a login or callback container', () => {
   it('fails as unavailable, naming both causes, when the copy is absent and the IdP cannot be reached; then tries again', async () => {
     stored = undefined;
     discover.mockRejectedValueOnce(unreachable());
-    documents.prefetch();
+    documents.current().catch(() => undefined);
     const error = await documents.current().catch((failure: unknown) => failure);
     expect(dependencyFailure(error)).toMatchObject({
       dependency: 'idp',
