@@ -78,6 +78,8 @@ class ExecutionEnvironment {
       },
       stdout: true,
       stderr: true,
+      // Node's own flags only, as on Lambda: not the loader hooks of the process that runs local mode (tsx).
+      execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: definition.memoryMb },
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {

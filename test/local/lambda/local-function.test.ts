@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { LocalFunction, type InvocationReport, type LocalFunctionDefinition } from '../../../local/lambda/local-function';
 
@@ -53,6 +54,16 @@ describe('a local Lambda function', () => {
 
   it('sees exactly its own environment, nothing of the process that runs it', async () => {
     expect(payloadOf(await localFunction().invoke({}))).toMatchObject({ setting: 'from the template', leaked: null });
+  });
+
+  it('runs without the flags of the process that runs local mode (tsx and its loader hooks), as on Lambda', () => {
+    const script = [
+      "const { LocalFunction } = require('./local/lambda/local-function');",
+      `const local = new LocalFunction({ logicalId: 'Fixture', name: 'f', arn: 'arn:f', roleId: 'r', file: ${JSON.stringify(path.join(FIXTURES, 'cjs', 'index.js'))}, exportName: 'handler', environment: {}, timeoutSeconds: 2, memoryMb: 128 }, { log: () => undefined, report: () => undefined });`,
+      'local.invoke({}).then((invocation) => { process.stdout.write(JSON.stringify([process.execArgv.length > 0, invocation.payload.execArgv])); return local.close(); });',
+    ].join('\n');
+    const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), '--eval', script], { cwd: path.join(__dirname, '..', '..', '..'), encoding: 'utf8' });
+    expect(JSON.parse(output)).toEqual([true, []]);
   });
 
   it('tells the handler how much of its timeout remains', async () => {
