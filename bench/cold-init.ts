@@ -10,6 +10,8 @@ export interface ColdInitRun extends ColdStart {
 
 export interface ColdInit {
   readonly lambda: string;
+  /** False for the functions no HTTP request reaches (the key rotation, the IdP cache refresh): no first-request budget. */
+  readonly servesRequests: boolean;
   readonly runs: readonly ColdInitRun[];
   /** The run with the median total. */
   readonly median: ColdInitRun;
@@ -94,7 +96,12 @@ export async function measureColdInit(guichet: GuichetUnderTest): Promise<ColdIn
   for (let round = 0; round < COLD_INIT_RUNS; round += 1) {
     for (const [index, lambda] of functions.entries()) runs[index].push(await coldStart(guichet, lambda));
   }
-  return functions.map((lambda, index) => ({ lambda: lambda.id, runs: runs[index], median: medianBy(runs[index], (run) => run.totalMs) }));
+  return functions.map((lambda, index) => ({
+    lambda: lambda.id,
+    servesRequests: lambda.routeKey !== undefined,
+    runs: runs[index],
+    median: medianBy(runs[index], (run) => run.totalMs),
+  }));
 }
 
 /** Cold starts of the login route with the IdP IDP_DISTANCE_MS away: what a login costs a new environment. */

@@ -126,12 +126,12 @@ function coldInitSection(coldInit: readonly ColdInit[], login: DistantIdpLogin):
     rows: [
       ...coldInit.map((lambda) => {
         const { initMs, firstRequestMs, totalMs, statusCode, error } = lambda.median;
-        const pass = totalMs <= BUDGETS.coldInitMs && firstRequestMs <= BUDGETS.firstRequestMs;
+        const pass = totalMs <= BUDGETS.coldInitMs && (!lambda.servesRequests || firstRequestMs <= BUDGETS.firstRequestMs);
         const answer = error ?? statusCode;
         return {
           subject: `${lambda.lambda}${answer === undefined ? '' : ` (→ ${answer})`}`,
-          measured: `${ms(totalMs)} = init ${ms(initMs)} + 1st request ${ms(firstRequestMs)}`,
-          budget: `≤ ${BUDGETS.coldInitMs} ms, 1st ≤ ${BUDGETS.firstRequestMs} ms`,
+          measured: `${ms(totalMs)} = init ${ms(initMs)} + ${lambda.servesRequests ? '1st request' : '1st run'} ${ms(firstRequestMs)}`,
+          budget: lambda.servesRequests ? `≤ ${BUDGETS.coldInitMs} ms, 1st ≤ ${BUDGETS.firstRequestMs} ms` : `≤ ${BUDGETS.coldInitMs} ms (no request)`,
           pass,
         };
       }),
@@ -275,13 +275,15 @@ function costLine(flow: FlowCost): string {
 function budgetVerdicts(results: BenchResults, tokenRoute: RouteMeasurement): BudgetVerdict[] {
   const bigBundles = results.bundles.filter((bundle) => bundle.bytes > BUDGETS.bundleBytes);
   const slowInits = results.coldInit.filter((lambda) => lambda.median.totalMs > BUDGETS.coldInitMs);
-  const slowFirsts = results.coldInit.filter((lambda) => lambda.median.firstRequestMs > BUDGETS.firstRequestMs);
+  // A scheduled or custom-resource run answers no person: the first-request budget is for what a request waits.
+  const serving = results.coldInit.filter((lambda) => lambda.servesRequests);
+  const slowFirsts = serving.filter((lambda) => lambda.median.firstRequestMs > BUDGETS.firstRequestMs);
   const ratio = throughputRatio(tokenRoute, results.baseline);
   const cpuRatio = results.tokenCpu.handler.cpuMs / results.tokenCpu.signature.cpuMs;
   const token = results.cost.flows.find((flow) => flow.flow === TOKEN_ROUTE)!;
   const largest = Math.max(...results.bundles.map((bundle) => bundle.bytes));
   const slowest = Math.max(...results.coldInit.map((lambda) => lambda.median.totalMs));
-  const slowestFirst = Math.max(...results.coldInit.map((lambda) => lambda.median.firstRequestMs));
+  const slowestFirst = Math.max(...serving.map((lambda) => lambda.median.firstRequestMs));
   return [
     {
       budget: `every Lambda bundle ≤ ${BUDGETS.bundleBytes / 1000} kB minified`,
@@ -296,7 +298,7 @@ function budgetVerdicts(results: BenchResults, tokenRoute: RouteMeasurement): Bu
     {
       budget: `no first request over ${BUDGETS.firstRequestMs} ms`,
       pass: slowFirsts.length === 0,
-      detail: `${slowFirsts.length} of ${results.coldInit.length} over, slowest ${ms(slowestFirst)}`,
+      detail: `${slowFirsts.length} of the ${serving.length} functions that serve requests over, slowest ${ms(slowestFirst)}`,
     },
     {
       budget: `token handler CPU ≤ ${BUDGETS.tokenCpuOverSignature}× the bare RS256 signature`,
