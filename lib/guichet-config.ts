@@ -63,6 +63,8 @@ export interface GuichetProps extends SettingProps {
   readonly apiAudiences?: Readonly<Record<string, readonly string[]>>;
   /** Lifetime of user tokens, at most an hour. */
   readonly userTokenTtlSeconds?: number;
+  /** Lets endpoints chosen by others (logout URIs, `jwks_uri`) be on loopback: for local mode, never a deploy. */
+  readonly allowLoopbackEndpoints?: 'true' | 'false';
   /** Reserved concurrency of the add-in poll Lambda, which holds long polls; unset, the stack chooses. */
   readonly pollReservedConcurrency?: number;
   /**
@@ -284,6 +286,10 @@ function valueProblems(props: GuichetProps): string[] {
       `pollReservedConcurrency must be at most ${MAX_POLL_RESERVED_CONCURRENCY} ` +
         `(a Region's default concurrency quota), got ${props.pollReservedConcurrency}`,
     );
+  }
+
+  if (props.allowLoopbackEndpoints !== undefined && !['true', 'false'].includes(props.allowLoopbackEndpoints)) {
+    problems.push(`allowLoopbackEndpoints must be true or false, got "${props.allowLoopbackEndpoints}"`);
   }
 
   if (props.signingAlgorithm !== undefined && !SIGNING_ALGORITHMS.includes(props.signingAlgorithm)) {

@@ -110,6 +110,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
     const exampleContext = exampleProductContext(settings);
     const assembly = await synthesizeStack({
       corsOrigins: appOrigin,
+      allowLoopbackEndpoints: 'true',
       ...settings,
       ...exampleContext,
       oidcIssuer: idp.issuer,

@@ -50,6 +50,8 @@ export interface AppConfig {
   readonly apiAudiences: Readonly<Record<string, readonly string[]>>;
   /** Lifetime of user tokens, never beyond the session's expiry. */
   readonly userTokenTtlSeconds: number;
+  /** Endpoints chosen by others (logout URIs, `jwks_uri`) may be on loopback: local mode only, never a deploy. */
+  readonly allowLoopbackEndpoints: boolean;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +149,11 @@ export function loadConfig(env: Env): AppConfig {
   const userTokenTtlProblemText = userTokenTtlProblem(userTokenTtlSeconds);
   if (userTokenTtlProblemText) problems.push(`USER_TOKEN_TTL_SECONDS ${userTokenTtlProblemText}`);
 
+  const allowLoopbackEndpoints = env.ALLOW_LOOPBACK_ENDPOINTS?.trim() || 'false';
+  if (allowLoopbackEndpoints !== 'true' && allowLoopbackEndpoints !== 'false') {
+    problems.push('ALLOW_LOOPBACK_ENDPOINTS must be true or false');
+  }
+
   const config: AppConfig = {
     publicUrl: publicUrlText,
     oidc: { issuer, clientId, scopes: env.OIDC_SCOPES?.trim() || 'openid email profile' },
@@ -175,6 +182,7 @@ export function loadConfig(env: Env): AppConfig {
     corsOrigins,
     apiAudiences: apiAudiences(),
     userTokenTtlSeconds,
+    allowLoopbackEndpoints: allowLoopbackEndpoints === 'true',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -125,6 +125,7 @@ describe('propsFromContext', () => {
     [{ ...EXAMPLE_PROPS, apiAudiences: '{"https://api.example.com": read}' }, /apiAudiences must be JSON \(.+\), got \{/],
     [{ ...EXAMPLE_PROPS, apiAudiences: '[]' }, 'apiAudiences: must be a JSON object mapping audience URIs'],
     [{ ...EXAMPLE_PROPS, pollReservedConcurrency: 'lots' }, 'pollReservedConcurrency must be a number, got "lots"'],
+    [{ ...EXAMPLE_PROPS, allowLoopbackEndpoints: 'yes' }, 'allowLoopbackEndpoints must be true or false, got "yes"'],
   ])('refuses %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });

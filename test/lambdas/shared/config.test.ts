@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       corsOrigins: [],
       apiAudiences: {},
       userTokenTtlSeconds: 300,
+      allowLoopbackEndpoints: false,
     });
   });
 
@@ -310,5 +311,14 @@ describe('appConfig', () => {
       expect(() => isolated.appConfig()).toThrow(isolated.ConfigError);
       expect(() => isolated.appConfig()).toThrow('GUICHET_PUBLIC_URL is required');
     });
+  });
+});
+
+describe('ALLOW_LOOPBACK_ENDPOINTS', () => {
+  test('is off unless set to true, and refuses anything but true or false', () => {
+    expect(loadConfig(MINIMAL).allowLoopbackEndpoints).toBe(false);
+    expect(loadConfig({ ...MINIMAL, ALLOW_LOOPBACK_ENDPOINTS: 'true' }).allowLoopbackEndpoints).toBe(true);
+    expect(loadConfig({ ...MINIMAL, ALLOW_LOOPBACK_ENDPOINTS: 'false' }).allowLoopbackEndpoints).toBe(false);
+    expect(problemsOf({ ...MINIMAL, ALLOW_LOOPBACK_ENDPOINTS: 'yes' })).toEqual(['ALLOW_LOOPBACK_ENDPOINTS must be true or false']);
   });
 });
