@@ -77,6 +77,17 @@ export function startRecordingPage(): Promise<Omit<AddinPageServer, 'setGuichetU
   return listenOnLoopback(() => undefined, (_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(RECORDING_PAGE));
 }
 
+/**
+ * Plays the person in guichet's add-in dialog: signs in as `username` on the development IdP's login page, and
+ * waits until the dialog is back on guichet's confirmation page.
+ */
+export async function signInInDialog(dialog: Page, guichet: { readonly issuer: string; readonly publicUrl: string }, username: string): Promise<void> {
+  await dialog.waitForURL((url) => url.origin === guichet.issuer && url.pathname.startsWith('/interaction/'));
+  await dialog.locator('input[name="username"]').fill(username);
+  await dialog.locator('form button[type="submit"]').click();
+  await dialog.waitForURL(`${guichet.publicUrl}/addons/callback`);
+}
+
 /** The messages a recording page received so far. */
 export const receivedMessages = (page: Page) => page.evaluate(() => (window as unknown as { received: { origin: string; data: unknown }[] }).received);
 

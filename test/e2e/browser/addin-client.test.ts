@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { publicSessionId } from '../../../lambdas/domain/user-tokens';
 import type { LocalGuichet } from '../../../local/start';
-import { startAddinPage, type AddinPageServer } from '../../support/addin-page';
+import { signInInDialog, startAddinPage, type AddinPageServer } from '../../support/addin-page';
 import { launchChromium, loopbackOnlyContext, recordCspViolations, type CspViolation } from '../../support/chromium';
 import { startTestGuichet, storeOf } from '../../support/local-guichet';
 
@@ -49,14 +49,6 @@ async function startSignIn(page: Page): Promise<Page> {
   return dialog;
 }
 
-/** The person, in the dialog: signs in at the development IdP and reaches guichet's confirmation. */
-async function signInAndReachConfirmation(dialog: Page, username: string): Promise<void> {
-  await dialog.waitForURL((url) => url.origin === guichet.issuer && url.pathname.startsWith('/interaction/'));
-  await dialog.locator('input[name="username"]').fill(username);
-  await dialog.locator('form button[type="submit"]').click();
-  await dialog.waitForURL(`${guichet.publicUrl}/addons/callback`);
-  await dialog.locator('#confirm').waitFor({ state: 'visible' });
-}
 
 describe('the add-in client in Chromium, outside Office', () => {
   it('opens the dialog, receives the completion code from it, and gets the token exactly once', async () => {
@@ -66,7 +58,8 @@ describe('the add-in client in Chromium, outside Office', () => {
     await page.goto(`${addin.origin}/`);
 
     const dialog = await startSignIn(page);
-    await signInAndReachConfirmation(dialog, 'ines');
+    await signInInDialog(dialog, guichet, 'ines');
+    await dialog.locator('#confirm').waitFor({ state: 'visible' });
     expect(await dialog.locator('#message').textContent()).toBe('Sign in to Calendar as ines@example.test? Only confirm if you started this from the add-in.');
 
     // Before the click, a message of the right shape from anyone else than guichet's dialog is ignored.

@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { LocalGuichet } from '../../../local/start';
-import { receivedMessages, startRecordingPage } from '../../support/addin-page';
+import { receivedMessages, signInInDialog, startRecordingPage } from '../../support/addin-page';
 import { TestBrowser } from '../../support/browser';
 import { launchChromium, loopbackOnlyContext } from '../../support/chromium';
 import { startTestGuichet } from '../../support/local-guichet';
@@ -75,13 +75,6 @@ async function victimBrowser(): Promise<BrowserContext> {
   return context;
 }
 
-async function signInAtIdp(page: Page, username: string): Promise<void> {
-  await page.waitForURL((url) => url.origin === guichet.issuer && url.pathname.startsWith('/interaction/'));
-  await page.locator('input[name="username"]').fill(username);
-  await page.locator('form button[type="submit"]').click();
-  await page.waitForURL(`${guichet.publicUrl}/addons/callback`);
-}
-
 describe('add-in consent phishing', () => {
   it('never gives the script a token, for the whole add-in login, whether the victim opens the link directly or from another origin', async () => {
     const direct = await scriptStartsLogin();
@@ -91,7 +84,7 @@ describe('add-in consent phishing', () => {
     // Victim 1 opens the link directly: nobody to hand a completion code to, so the page asks for no confirmation.
     const victim1 = await (await victimBrowser()).newPage();
     await victim1.goto(link(direct.transitToken));
-    await signInAtIdp(victim1, 'victim1');
+    await signInInDialog(victim1, guichet, 'victim1');
     await victim1.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('To finish signing in'));
     expect(await victim1.locator('#message').textContent()).toBe(
       'To finish signing in, go back to the add-in and start from there. If you did not start this sign-in, close this page.',
@@ -116,7 +109,7 @@ describe('add-in consent phishing', () => {
       attackerPage.context().waitForEvent('page'),
       attackerPage.evaluate((url) => void window.open(url, '_blank', 'popup'), link(fromAttackerPage.transitToken)),
     ]);
-    await signInAtIdp(dialog, 'victim2');
+    await signInInDialog(dialog, guichet, 'victim2');
     await dialog.locator('#confirm').waitFor({ state: 'visible' });
     expect(await dialog.locator('#message').textContent()).toBe('Sign in to Calendar as victim2@example.test? Only confirm if you started this from the add-in.');
     const exchanged = dialog.waitForResponse((response) => new URL(response.url()).pathname === '/addons/sessions/exchange');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LocalGuichet } from '../../../local/start';
-import { receivedMessages, startRecordingPage } from '../../support/addin-page';
+import { receivedMessages, signInInDialog, startRecordingPage } from '../../support/addin-page';
 import { startTestGuichet } from '../../support/local-guichet';
 import { TestBrowser } from '../../support/browser';
 import { launchChromium, loopbackOnlyContext, recordCspViolations } from '../../support/chromium';
@@ -125,14 +125,6 @@ async function startAddin(addinName = 'Calendar') {
   return { transitToken: body.transit_token, transitLink: (fragment = '') => `${guichet.publicUrl}/addons/transit#transit_token=${body.transit_token}${fragment}`, poll };
 }
 
-/** Plays the person at the development IdP, back to guichet's confirmation page. */
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.waitForURL((url) => url.origin === guichet.issuer && url.pathname.startsWith('/interaction/'));
-  await page.locator('input[name="username"]').fill(username);
-  await page.locator('form button[type="submit"]').click();
-  await page.waitForURL(`${guichet.publicUrl}/addons/callback`);
-}
-
 const messageText = (page: Page) => page.locator('#message').textContent();
 
 describe('Office add-in dialog pages in Chromium', () => {
@@ -144,7 +136,7 @@ describe('Office add-in dialog pages in Chromium', () => {
     const { page, addinPage, blocked, problems, requests } = await openDialogFromAddin(transitLink('&addin_name=Your%20bank'));
 
     // The transit page sends the person through /auth/login to the development IdP's login page.
-    await signIn(page, 'pat');
+    await signInInDialog(page, guichet, 'pat');
     expect(requests.some((r) => new URL(r.url).pathname === '/auth/login')).toBe(true);
 
     // Back on guichet: the callback page names the person and the add-in, and waits for a decision.
@@ -196,7 +188,7 @@ describe('Office add-in dialog pages in Chromium', () => {
   it("inside an Office dialog, hands the code to Office's messageParent, targeted at the add-in's origin", async () => {
     const { transitLink, poll } = await startAddin();
     const { page, problems } = await openOfficeDialog(transitLink());
-    await signIn(page, 'rosa');
+    await signInInDialog(page, guichet, 'rosa');
     await page.locator('#confirm').click();
     await page.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('Signed in.'));
     const sent = (await page.evaluate(() => (window as unknown as { sentToParent: unknown[] }).sentToParent)) as { message: string; options: unknown }[];
@@ -210,7 +202,7 @@ describe('Office add-in dialog pages in Chromium', () => {
   it('asks for no confirmation inside an Office that cannot target the add-in (no DialogOrigin 1.1)', async () => {
     const { transitLink, poll } = await startAddin();
     const { page, requests } = await openOfficeDialog(transitLink(), false);
-    await signIn(page, 'sam');
+    await signInInDialog(page, guichet, 'sam');
     await page.waitForFunction(() => document.getElementById('message')?.textContent !== 'Checking who you are…');
     expect(await messageText(page)).toBe('This version of Office cannot finish this sign-in safely. Update Office, then start again from the add-in.');
     expect(await page.locator('#confirm').isHidden()).toBe(true);
@@ -221,7 +213,7 @@ describe('Office add-in dialog pages in Chromium', () => {
   it('lets the person cancel: the transit token is spent and the add-in stops polling at once', async () => {
     const { transitLink, poll } = await startAddin();
     const { page, addinPage, problems } = await openDialogFromAddin(transitLink());
-    await signIn(page, 'quentin');
+    await signInInDialog(page, guichet, 'quentin');
     await page.locator('#cancel').click();
     await page.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('Sign-in cancelled'));
 
