@@ -48,8 +48,10 @@ export async function completeAddonSession(
   signingKey: () => Promise<SigningKey>,
   config: AddonTokenConfig,
 ): Promise<AddonCompletion> {
+  // The key first: if it cannot be read (503), the transit token is still there for the person's retry.
+  const key = await signingKey();
   const consumed = await consume(transitToken);
-  const minted = await mintAddonToken(webSession, await signingKey(), config);
+  const minted = await mintAddonToken(webSession, key, config);
   const completion = randomSecret();
   const confirmation = {
     completionHash: sha256(completion),

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { sha256 } from '../../lambdas/shared/crypto';
 import { idpCacheItem } from '../../lambdas/shared/idp-documents';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin } from '../support/addons';
 import { httpEvent } from '../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
 import { storedSession } from '../support/sessions';
@@ -116,5 +117,17 @@ describe('Secrets Manager fails', () => {
     integration.guichet.account.clearFaults();
     await expect(openAddin(init)).resolves.toBeDefined();
     expect(jsonBody(await invoke(init, initEvent())).transit_token).toEqual(expect.any(String));
+  });
+
+  it("answers an add-in's exchange with 503 while the signing keys cannot be read, and leaves its transit token for the retry", async () => {
+    const addin = await openAddin(init);
+    const { token } = await storedSession(integration.store);
+    const { handler: exchange } = await import('../../lambdas/handlers/addons/sessions-exchange');
+    integration.guichet.account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
+    const answer = await answerOf(() => invoke(exchange, exchangeEvent(addin.transitToken, token)));
+    expect(answer).toMatchObject({ status: 503, failures: ['SecretsManager/failed'] });
+    expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'pending' });
+    integration.guichet.account.clearFaults();
+    expect((await invoke(exchange, exchangeEvent(addin.transitToken, token))).statusCode).toBe(200);
   });
 });
