@@ -24,7 +24,13 @@ export const ADDON_CSRF_HEADER = 'x-csrftoken';
 export const ADDON_COMPLETION_HEADER = 'x-guichet-completion';
 
 /** What browsers on the allowed origins may send: the contract's section "Browser clients on other origins". */
-export const CORS_ALLOWED_HEADERS = ['content-type', ADDON_CSRF_HEADER, ADDON_COMPLETION_HEADER, 'authorization', 'x-requested-with'] as const;
+export const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  ADDON_CSRF_HEADER,
+  ADDON_COMPLETION_HEADER,
+  'authorization',
+  'x-requested-with',
+] as const;
 
 /** API Gateway stage throttling of one route: steady requests per second and burst. */
 export interface RouteThrottle {

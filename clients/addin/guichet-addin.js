@@ -186,7 +186,8 @@ export class AddinLogin {
       this.#throwIfEnded();
       const body = /** @type {any} */ (answer.body);
       if (answer.status === 200) {
-        return /** @type {AddinToken} */ ({ accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope });
+        const { access_token: accessToken, token_type: tokenType, expires_in: expiresIn, scope } = body;
+        return /** @type {AddinToken} */ ({ accessToken, tokenType, expiresIn, scope });
       }
       if (answer.status === 202) {
         this.#lastState = body?.state === 'confirmed' ? 'confirmed' : 'pending';
@@ -210,9 +211,11 @@ export class AddinLogin {
     const headers = { 'X-CSRFToken': this.#csrfToken };
     if (completion !== undefined) headers['X-Guichet-Completion'] = completion;
     const query = completion === undefined && wait > 0 ? `?wait=${wait}` : '';
-    const answer = await request(`${this.#guichet}/addons/sessions/poll${query}`, { method: 'POST', headers, signal: this.#requests.signal });
+    const url = `${this.#guichet}/addons/sessions/poll${query}`;
+    const answer = await request(url, { method: 'POST', headers, signal: this.#requests.signal });
     if (this.#ended) return answer;
-    this.#options.onEvent?.({ step: 'poll', status: answer.status, body: answer.body, withCompletion: completion !== undefined, retryAfter: answer.retryAfter });
+    const { status, body, retryAfter } = answer;
+    this.#options.onEvent?.({ step: 'poll', status, body, withCompletion: completion !== undefined, retryAfter });
     if (answer.status === 0) throw new AddinLoginError('unreachable', `guichet could not be reached (${answer.error})`);
     return answer;
   }
@@ -291,11 +294,16 @@ export class AddinLogin {
   /** @param {OfficeApi} office */
   #openOfficeDialog(office) {
     const start = this.#options.dialogStartUrl;
-    if (!start) return this.#end(new AddinLoginError('blocked', 'inside Office, dialogStartUrl must name a page of the add-in that calls continueToGuichet'));
+    if (!start) {
+      const message = 'inside Office, dialogStartUrl must name a page of the add-in that calls continueToGuichet';
+      return this.#end(new AddinLoginError('blocked', message));
+    }
     const url = `${start.split('#')[0]}#${new URLSearchParams({ transit_token: this.#transitToken })}`;
     this.#closeDialog = () => undefined;
     office.context?.ui?.displayDialogAsync?.(url, { height: 60, width: 30 }, (result) => {
-      if (result.status !== 'succeeded') return this.#end(new AddinLoginError('blocked', `Office could not open the dialog: ${result.error?.message}`));
+      if (result.status !== 'succeeded') {
+        return this.#end(new AddinLoginError('blocked', `Office could not open the dialog: ${result.error?.message}`));
+      }
       const dialog = result.value;
       dialog.addEventHandler(office.EventType.DialogMessageReceived, (arg) => {
         // Office tells the sender's origin (DialogOrigin 1.1); only guichet's is heard. It cannot be another dialog.
@@ -351,7 +359,9 @@ export async function signIn(options) {
  */
 export function continueToGuichet(guichetUrl) {
   const transitToken = new URLSearchParams(window.location.hash.slice(1)).get('transit_token');
-  if (transitToken === null || !SECRET.test(transitToken)) throw new AddinLoginError('refused', 'this page was opened without a transit token');
+  if (transitToken === null || !SECRET.test(transitToken)) {
+    throw new AddinLoginError('refused', 'this page was opened without a transit token');
+  }
   const guichet = new URL(guichetUrl).href.replace(/\/+$/, '');
   window.location.replace(`${guichet}/addons/transit#${new URLSearchParams({ transit_token: transitToken })}`);
 }

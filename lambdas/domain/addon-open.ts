@@ -38,7 +38,12 @@ export interface OpenedAddonSession {
  * only the login dialog will hold, bound to the add-in's name the confirmation page will show and to the origin of
  * the add-in's page, the only window the confirmation will hand its completion code to. Both are stored as hashes.
  */
-export async function openAddonSession(config: OpenConfig, csrfKey: string, origin: string, addinName?: string): Promise<OpenedAddonSession> {
+export async function openAddonSession(
+  config: OpenConfig,
+  csrfKey: string,
+  origin: string,
+  addinName?: string,
+): Promise<OpenedAddonSession> {
   const sessionId = randomSecret();
   const transitToken = randomSecret();
   const now = nowSeconds();

@@ -102,7 +102,9 @@ async function collect(id: string, current: AddonSessionRecord | undefined, comp
   if (!taken || token === undefined) throw new NotFound('unknown add-in session');
   const webSession = await findSession(taken.webSessionId);
   const now = nowSeconds();
-  if (!webSession || webSession.expiresAt <= now || taken.tokenExpiresAt <= now) throw new NotFound('the login that completed it has ended');
+  if (!webSession || webSession.expiresAt <= now || taken.tokenExpiresAt <= now) {
+    throw new NotFound('the login that completed it has ended');
+  }
   countMetric(MetricName.AddonSessionCompleted);
   logger.info('add-in token delivered', { addonSession: id });
   return { state: 'authenticated', token, expiresIn: taken.tokenExpiresAt - now, scope: taken.scope };

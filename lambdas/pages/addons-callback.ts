@@ -88,7 +88,9 @@ export const ADDONS_CALLBACK_PAGE: PageContent = {
             deliver(via, answer);
             finish('Signed in. Return to the add-in; you can close this window.');
           },
-          function (status) { finish(status ? 'This sign-in could not be completed. Start again from the add-in.' : 'guichet could not be reached. Try again.'); },
+          function (status) {
+            finish(status ? 'This sign-in could not be completed. Start again from the add-in.' : 'guichet could not be reached.');
+          },
         );
       });
     })

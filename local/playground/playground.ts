@@ -190,7 +190,10 @@ const APP_FILES: Readonly<Record<string, ServedFile>> = {
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
   // guichet's add-in client, as an add-in serves it from its own origin.
-  '/guichet-addin.js': { path: path.join(__dirname, '..', '..', 'clients', 'addin', 'guichet-addin.js'), type: 'text/javascript; charset=utf-8' },
+  '/guichet-addin.js': {
+    path: path.join(__dirname, '..', '..', 'clients', 'addin', 'guichet-addin.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 /** The path of the product's own backend on the app origin, which checks user tokens with jose (not API Gateway). */

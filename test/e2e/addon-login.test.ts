@@ -71,7 +71,13 @@ describe('Office add-in login', () => {
     const delivered = await poll(undefined, completion);
     expect(delivered.status).toBe(200);
     const token = await delivered.json();
-    expect(token).toEqual({ state: 'authenticated', access_token: expect.any(String), token_type: 'Bearer', expires_in: expect.any(Number), scope: 'addons' });
+    expect(token).toEqual({
+      state: 'authenticated',
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: expect.any(Number),
+      scope: 'addons',
+    });
 
     const jwks = createRemoteJWKSet(new URL(`${guichet.publicUrl}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(token.access_token, jwks, {

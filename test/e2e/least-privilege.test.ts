@@ -26,7 +26,12 @@ let claimsOfNextLogin: Record<string, unknown> = {};
 
 beforeAll(async () => {
   idp = await startFakeIdp(async () => ({ access_token: 'at', token_type: 'Bearer', id_token: await idToken() }));
-  guichet = await startTestGuichet({ OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'tour-secret', ...ADDIN_SETTINGS });
+  guichet = await startTestGuichet({
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: 'tour-secret',
+    ...ADDIN_SETTINGS,
+  });
 }, 60_000);
 afterAll(async () => {
   await guichet?.close();
@@ -83,9 +88,12 @@ async function tour(): Promise<void> {
   // the completion code, and a replayed confirmation.
   const fromAddin = (body: unknown) => ({ ...json(body), headers: { 'content-type': 'application/json', origin: ADDIN_ORIGIN } });
   const addin = new TestBrowser();
-  const opened = (await (await addin.request(url('/addons/sessions/init'), fromAddin({ addin_name: 'Tour' }))).json()) as { transit_token: string; csrf_token: string };
-  const poll = (completion?: string) =>
-    addin.request(url('/addons/sessions/poll'), { method: 'POST', headers: { 'X-CSRFToken': opened.csrf_token, ...(completion && { 'X-Guichet-Completion': completion }) } });
+  const init = await addin.request(url('/addons/sessions/init'), fromAddin({ addin_name: 'Tour' }));
+  const opened = (await init.json()) as { transit_token: string; csrf_token: string };
+  const poll = (completion?: string) => {
+    const headers = { 'X-CSRFToken': opened.csrf_token, ...(completion && { 'X-Guichet-Completion': completion }) };
+    return addin.request(url('/addons/sessions/poll'), { method: 'POST', headers });
+  };
   expect((await poll()).status).toBe(202);
   expect((await web.request(url('/addons/sessions/describe'), json({ transit_token: opened.transit_token }))).status).toBe(200);
   const confirmed = await web.request(url('/addons/sessions/exchange'), json({ transit_token: opened.transit_token }));
@@ -96,7 +104,8 @@ async function tour(): Promise<void> {
   expect((await web.request(url('/addons/sessions/exchange'), json({ transit_token: opened.transit_token }))).status).toBe(400);
 
   // An add-in the person declines, then a replayed cancel.
-  const declined = (await (await new TestBrowser().request(url('/addons/sessions/init'), fromAddin({})).then((response) => response.json()))) as { transit_token: string };
+  const declinedInit = await new TestBrowser().request(url('/addons/sessions/init'), fromAddin({}));
+  const declined = (await declinedInit.json()) as { transit_token: string };
   expect((await fetch(url('/addons/sessions/cancel'), json({ transit_token: declined.transit_token }))).status).toBe(200);
   expect((await fetch(url('/addons/sessions/cancel'), json({ transit_token: declined.transit_token }))).status).toBe(400);
 

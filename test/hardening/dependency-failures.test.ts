@@ -119,7 +119,7 @@ describe('Secrets Manager fails', () => {
     expect(jsonBody(await invoke(init, initEvent())).transit_token).toEqual(expect.any(String));
   });
 
-  it("answers an add-in's exchange with 503 while the signing keys cannot be read, and leaves its transit token for the retry", async () => {
+  it("answers an add-in's exchange with 503 while the signing keys cannot be read, leaving its transit token for a retry", async () => {
     const addin = await openAddin(init);
     const { token } = await storedSession(integration.store);
     const { handler: exchange } = await import('../../lambdas/handlers/addons/sessions-exchange');

@@ -70,7 +70,8 @@ async function nativeLogin(tally: Tally, user: string): Promise<string> {
 }
 
 async function addinLogin(tally: Tally, webSession: string): Promise<void> {
-  const init = await tally.expect('add-in init', fetch(`${guichet.publicUrl}/addons/sessions/init`, { method: 'POST', headers: { origin: ADDIN_ORIGIN } }), 201);
+  const fromAddin = { method: 'POST', headers: { origin: ADDIN_ORIGIN } };
+  const init = await tally.expect('add-in init', fetch(`${guichet.publicUrl}/addons/sessions/init`, fromAddin), 201);
   const { transit_token: transitToken, csrf_token: csrf } = await init.json();
   const cookie = init.headers.getSetCookie()[0].split(';')[0];
   const exchange = () => post(`${guichet.publicUrl}/addons/sessions/exchange`, { transit_token: transitToken }, { cookie: `guichet_session=${webSession}` });

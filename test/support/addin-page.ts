@@ -81,7 +81,11 @@ export function startRecordingPage(): Promise<Omit<AddinPageServer, 'setGuichetU
  * Plays the person in guichet's add-in dialog: signs in as `username` on the development IdP's login page, and
  * waits until the dialog is back on guichet's confirmation page.
  */
-export async function signInInDialog(dialog: Page, guichet: { readonly issuer: string; readonly publicUrl: string }, username: string): Promise<void> {
+export async function signInInDialog(
+  dialog: Page,
+  guichet: { readonly issuer: string; readonly publicUrl: string },
+  username: string,
+): Promise<void> {
   await dialog.waitForURL((url) => url.origin === guichet.issuer && url.pathname.startsWith('/interaction/'));
   await dialog.locator('input[name="username"]').fill(username);
   await dialog.locator('form button[type="submit"]').click();
@@ -89,7 +93,8 @@ export async function signInInDialog(dialog: Page, guichet: { readonly issuer: s
 }
 
 /** The messages a recording page received so far. */
-export const receivedMessages = (page: Page) => page.evaluate(() => (window as unknown as { received: { origin: string; data: unknown }[] }).received);
+export const receivedMessages = (page: Page) =>
+  page.evaluate(() => (window as unknown as { received: { origin: string; data: unknown }[] }).received);
 
 async function listenOnLoopback(setGuichetUrl: (url: string) => void, listener: RequestListener): Promise<AddinPageServer> {
   const server: Server = createServer(listener);

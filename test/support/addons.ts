@@ -56,7 +56,11 @@ export const describeEvent = (transitToken: unknown, sessionToken?: string, sour
   transitTokenEvent('/addons/sessions/describe', transitToken, sessionToken, sourceIp);
 
 /** The confirmation page's exchange, through the real handler: the completion code and the add-in's origin. */
-export async function confirmAddin(exchange: Handler, addin: OpenedAddin, sessionToken: string): Promise<{ completion: string; addinOrigin: string }> {
+export async function confirmAddin(
+  exchange: Handler,
+  addin: OpenedAddin,
+  sessionToken: string,
+): Promise<{ completion: string; addinOrigin: string }> {
   const result = await invoke(exchange, exchangeEvent(addin.transitToken, sessionToken));
   if (result.statusCode !== 200) throw new Error(`exchange answered ${result.statusCode}`);
   const body = jsonBody(result);

@@ -15,7 +15,8 @@ import { AddinLogin } from './guichet-addin.js';
   const call = (method, path, { headers, body } = {}) => callUrl(`${guichet}${path}`, { method, headers, body, credentials: 'include' });
 
   /** Across origins, "no answer" may also be the browser refusing to show one. */
-  const acrossOrigins = (text) => `${text}; across origins the browser also says so when it refuses guichet's answer (is this origin in CORS_ORIGINS?)`;
+  const acrossOrigins = (text) =>
+    `${text}; across origins the browser also says so when it refuses guichet's answer (is this origin in CORS_ORIGINS?)`;
   const unreachable = (answer) => acrossOrigins(failure(answer));
 
   on('webapp-check', 'webapp-output', async () => {
@@ -64,9 +65,12 @@ import { AddinLogin } from './guichet-addin.js';
   /** What the client reports, step by step, for login number `login` (an older login's reports are ignored). */
   const progress = (login) => (event) => {
     if (addin.login !== login) return;
-    if (event.step === 'dialog' && event.state === 'opened') say('Dialog opened. Polling POST /addons/sessions/poll?wait=10 with X-CSRFToken …', 'pending');
+    if (event.step === 'dialog' && event.state === 'opened') {
+      say('Dialog opened. Polling POST /addons/sessions/poll?wait=10 with X-CSRFToken …', 'pending');
+    }
     if (event.step === 'completion') {
-      say(`The completion code arrived from guichet's dialog (postMessage from ${guichet}, from the dialog this add-in opened). Polling once with X-Guichet-Completion …`, 'pending');
+      const from = `postMessage from ${guichet}, from the dialog this add-in opened`;
+      say(`The completion code arrived from guichet's dialog (${from}). Polling once with X-Guichet-Completion …`, 'pending');
     }
     if (event.step !== 'poll' && event.step !== 'wait') return;
     if (event.step === 'poll') addin.polls += 1;
@@ -74,7 +78,8 @@ import { AddinLogin } from './guichet-addin.js';
     if (event.step === 'wait' && event.reason === 'retry-after') {
       say(`${poll} → 429 ${addin.refusal}. Waiting ${event.seconds} s (Retry-After), then polling again.`, 'pending');
     } else if (event.step === 'wait') {
-      if (addin.refusal) say(`${poll} → 429 ${addin.refusal}. Waiting ${event.seconds} s (the init's interval: this origin cannot read Retry-After), then polling again.`, 'pending');
+      const source = "the init's interval: this origin cannot read Retry-After";
+      if (addin.refusal) say(`${poll} → 429 ${addin.refusal}. Waiting ${event.seconds} s (${source}), then polling again.`, 'pending');
     } else if (event.status === 429) {
       addin.refusal = `${event.body?.error ?? ''}: ${event.body?.error_description ?? 'too many polls'}`;
       return;
@@ -127,8 +132,10 @@ import { AddinLogin } from './guichet-addin.js';
       const token = await client.token();
       if (addin.login !== login) return;
       addinSecrets.add('access_token', token.accessToken);
-      const answer = { state: 'authenticated', access_token: short(token.accessToken), token_type: token.tokenType, expires_in: token.expiresIn, scope: token.scope };
-      say(`poll ${addin.polls} → 200\n${pretty(answer)}\n\nThe access token's claims:\n${pretty(claimsOf(token.accessToken))}`, 'authenticated');
+      const { tokenType: token_type, expiresIn: expires_in, scope } = token;
+      const answer = { state: 'authenticated', access_token: short(token.accessToken), token_type, expires_in, scope };
+      const claims = pretty(claimsOf(token.accessToken));
+      say(`poll ${addin.polls} → 200\n${pretty(answer)}\n\nThe access token's claims:\n${claims}`, 'authenticated');
     } catch (error) {
       if (addin.login === login) stop(error);
     }
@@ -137,16 +144,22 @@ import { AddinLogin } from './guichet-addin.js';
   /** The add-in login is over without a token: say why, and offer to start again. */
   function stop(error) {
     $('addin-init').textContent = 'Start again';
-    const cancelled = error.reason === 'ended' && /cancelled/.test(error.body?.error_description ?? '');
     const answer = error.status ? `poll ${addin.polls} → ${error.status}\n${pretty(error.body)}\n\n` : '';
-    let why;
-    let state = 'failed';
-    if (cancelled) [why, state] = ['The person cancelled in the dialog: the add-in stops polling.', 'cancelled'];
-    else if (error.reason === 'ended') [why, state] = ['This add-in login is over (it expired, or is unknown): the add-in stops polling.', 'ended'];
-    else if (error.reason === 'closed') [why, state] = ['The dialog was closed before the person confirmed: the add-in stops polling and spends its transit token.', 'ended'];
-    else if (error.reason === 'unreachable') why = `✗ ${acrossOrigins(error.message)}: the add-in stops polling.`;
-    else why = `✗ ${error.message}: the add-in stops polling.`;
+    const [why, state] = ending(error);
     say(`${answer}${why} Start again (Init) to sign in.`, state);
+  }
+
+  /** Why a login ended without a token, in words, and the output's state. */
+  function ending(error) {
+    if (error.reason === 'ended' && /cancelled/.test(error.body?.error_description ?? '')) {
+      return ['The person cancelled in the dialog: the add-in stops polling.', 'cancelled'];
+    }
+    if (error.reason === 'ended') return ['This add-in login is over (it expired, or is unknown): the add-in stops polling.', 'ended'];
+    if (error.reason === 'closed') {
+      return ['The dialog was closed before the person confirmed: the add-in stops polling and spends its transit token.', 'ended'];
+    }
+    const detail = error.reason === 'unreachable' ? acrossOrigins(error.message) : error.message;
+    return [`✗ ${detail}: the add-in stops polling.`, 'failed'];
   }
 
   fetch('/config.json')

@@ -40,8 +40,12 @@ interface AddinResult {
   readonly message?: string;
 }
 
-const addinResult = (page: Page) => page.waitForFunction(() => (window as unknown as { addinResult?: AddinResult }).addinResult).then((handle) => handle.jsonValue() as Promise<AddinResult>);
-const addinEvents = (page: Page) => page.evaluate(() => (window as unknown as { addinEvents: { step: string; status?: number; withCompletion?: boolean }[] }).addinEvents);
+type AddinEvent = { step: string; status?: number; withCompletion?: boolean };
+const addinResult = (page: Page) =>
+  page
+    .waitForFunction(() => (window as unknown as { addinResult?: AddinResult }).addinResult)
+    .then((handle) => handle.jsonValue() as Promise<AddinResult>);
+const addinEvents = (page: Page) => page.evaluate(() => (window as unknown as { addinEvents: AddinEvent[] }).addinEvents);
 
 /** Clicks the add-in's "Sign in", and returns the dialog window it opens. */
 async function startSignIn(page: Page): Promise<Page> {
@@ -60,7 +64,9 @@ describe('the add-in client in Chromium, outside Office', () => {
     const dialog = await startSignIn(page);
     await signInInDialog(dialog, guichet, 'ines');
     await dialog.locator('#confirm').waitFor({ state: 'visible' });
-    expect(await dialog.locator('#message').textContent()).toBe('Sign in to Calendar as ines@example.test? Only confirm if you started this from the add-in.');
+    expect(await dialog.locator('#message').textContent()).toBe(
+      'Sign in to Calendar as ines@example.test? Only confirm if you started this from the add-in.',
+    );
 
     // Before the click, a message of the right shape from anyone else than guichet's dialog is ignored.
     await page.evaluate(() => window.postMessage({ type: 'guichet:addin-login', completion: 'A'.repeat(43) }, '*'));

@@ -48,7 +48,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function scriptStartsLogin() {
   const script = new TestBrowser();
   const headers = { origin: LISTED_ADDIN_ORIGIN, 'content-type': 'application/json' };
-  const init = await script.request(`${guichet.publicUrl}/addons/sessions/init`, { method: 'POST', headers, body: JSON.stringify({ addin_name: 'Calendar' }) });
+  const body = JSON.stringify({ addin_name: 'Calendar' });
+  const init = await script.request(`${guichet.publicUrl}/addons/sessions/init`, { method: 'POST', headers, body });
   expect(init.status).toBe(201);
   const { transit_token: transitToken, csrf_token: csrfToken } = (await init.json()) as { transit_token: string; csrf_token: string };
   const pollUntilGone = async () => {
@@ -76,7 +77,7 @@ async function victimBrowser(): Promise<BrowserContext> {
 }
 
 describe('add-in consent phishing', () => {
-  it('never gives the script a token, for the whole add-in login, whether the victim opens the link directly or from another origin', async () => {
+  it('never gives the script a token for the whole add-in login, a victim opening the link directly or from another origin', async () => {
     const direct = await scriptStartsLogin();
     const fromAttackerPage = await scriptStartsLogin();
     const link = (transitToken: string) => `${guichet.publicUrl}/addons/transit#transit_token=${transitToken}`;
@@ -111,7 +112,9 @@ describe('add-in consent phishing', () => {
     ]);
     await signInInDialog(dialog, guichet, 'victim2');
     await dialog.locator('#confirm').waitFor({ state: 'visible' });
-    expect(await dialog.locator('#message').textContent()).toBe('Sign in to Calendar as victim2@example.test? Only confirm if you started this from the add-in.');
+    expect(await dialog.locator('#message').textContent()).toBe(
+      'Sign in to Calendar as victim2@example.test? Only confirm if you started this from the add-in.',
+    );
     const exchanged = dialog.waitForResponse((response) => new URL(response.url()).pathname === '/addons/sessions/exchange');
     await dialog.locator('#confirm').click();
     expect((await exchanged).status()).toBe(200);
@@ -122,8 +125,11 @@ describe('add-in consent phishing', () => {
       const answers = await polling;
       const last = answers.at(-1)!;
       expect(last).toEqual({ status: 404, body: { error: 'not_found', error_description: 'the add-in login has expired' } });
-      const seen = new Set(answers.slice(0, -1).map((answer) => (answer.status === 429 ? '429 slow_down' : `${answer.status} ${JSON.stringify(answer.body)}`)));
-      expect([...seen].filter((answer) => !['202 {"state":"pending"}', '202 {"state":"confirmed"}', '429 slow_down'].includes(answer))).toEqual([]);
+      const seen = new Set(
+        answers.slice(0, -1).map((answer) => (answer.status === 429 ? '429 slow_down' : `${answer.status} ${JSON.stringify(answer.body)}`)),
+      );
+      const expected = ['202 {"state":"pending"}', '202 {"state":"confirmed"}', '429 slow_down'];
+      expect([...seen].filter((answer) => !expected.includes(answer))).toEqual([]);
       expect(seen.has('202 {"state":"confirmed"}')).toBe(true);
       expect(JSON.stringify(answers)).not.toContain('access_token');
     }

@@ -72,7 +72,8 @@ async function openBrowser(office?: { dialogOrigin: boolean }) {
   const watch = (page: Page) => {
     const onGuichetPage = () => isGuichetPage(page.url());
     page.on('console', (message) => {
-      if (onGuichetPage() && /Content[- ]Security[- ]Policy/i.test(message.text())) consoleProblems.push(`${page.url()}: ${message.text()}`);
+      const text = message.text();
+      if (onGuichetPage() && /Content[- ]Security[- ]Policy/i.test(text)) consoleProblems.push(`${page.url()}: ${text}`);
     });
     page.on('pageerror', (error) => {
       if (onGuichetPage()) consoleProblems.push(`${page.url()}: uncaught ${error.message}`);
@@ -94,7 +95,10 @@ async function openDialogFromAddin(transitLink: string) {
   const opened = await openBrowser();
   const addinPage = await opened.context.newPage();
   await addinPage.goto(`${addinSite.origin}/`);
-  const [page] = await Promise.all([opened.context.waitForEvent('page'), addinPage.evaluate((url) => void window.open(url, '_blank', 'popup'), transitLink)]);
+  const [page] = await Promise.all([
+    opened.context.waitForEvent('page'),
+    addinPage.evaluate((url) => void window.open(url, '_blank', 'popup'), transitLink),
+  ]);
   return { ...opened, page, addinPage };
 }
 
@@ -122,7 +126,8 @@ async function startAddin(addinName = 'Calendar') {
       method: 'POST',
       headers: { 'X-CSRFToken': body.csrf_token, ...(completion === undefined ? {} : { 'X-Guichet-Completion': completion }) },
     });
-  return { transitToken: body.transit_token, transitLink: (fragment = '') => `${guichet.publicUrl}/addons/transit#transit_token=${body.transit_token}${fragment}`, poll };
+  const transitLink = (fragment = '') => `${guichet.publicUrl}/addons/transit#transit_token=${body.transit_token}${fragment}`;
+  return { transitToken: body.transit_token, transitLink, poll };
 }
 
 const messageText = (page: Page) => page.locator('#message').textContent();
@@ -163,10 +168,12 @@ describe('Office add-in dialog pages in Chromium', () => {
 
     // The add-in's window received the code from guichet's origin; the page shows it nowhere and keeps it nowhere.
     const received = await receivedMessages(addinPage);
-    expect(received).toEqual([{ origin: guichet.publicUrl, data: { type: 'guichet:addin-login', completion: expect.stringMatching(/^[\w-]{43}$/) } }]);
+    const message = { type: 'guichet:addin-login', completion: expect.stringMatching(/^[\w-]{43}$/) };
+    expect(received).toEqual([{ origin: guichet.publicUrl, data: message }]);
     const completion = (received[0].data as { completion: string }).completion;
     expect(await page.locator('body').textContent()).not.toContain(completion);
-    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }))).not.toContain(completion);
+    const storage = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+    expect(storage).not.toContain(completion);
 
     // Without the code the add-in only learns that the person confirmed; with it, the token, once.
     expect(await (await poll()).json()).toEqual({ state: 'confirmed' });
@@ -174,7 +181,8 @@ describe('Office add-in dialog pages in Chromium', () => {
     expect(delivered.status).toBe(200);
     const token = (await delivered.json()) as { state: string; access_token: string; token_type: string };
     expect(token).toMatchObject({ state: 'authenticated', access_token: expect.any(String), token_type: 'Bearer' });
-    expect(decodeJwt(token.access_token)).toMatchObject({ sub: 'pat', email: 'pat@example.test', scope: 'addons', sid: expect.any(String) });
+    const claims = decodeJwt(token.access_token);
+    expect(claims).toMatchObject({ sub: 'pat', email: 'pat@example.test', scope: 'addons', sid: expect.any(String) });
     expect((await poll(completion)).status).toBe(404);
 
     // The transit token and the completion code never travelled in a URL.
@@ -191,7 +199,8 @@ describe('Office add-in dialog pages in Chromium', () => {
     await signInInDialog(page, guichet, 'rosa');
     await page.locator('#confirm').click();
     await page.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('Signed in.'));
-    const sent = (await page.evaluate(() => (window as unknown as { sentToParent: unknown[] }).sentToParent)) as { message: string; options: unknown }[];
+    type Sent = { message: string; options: unknown }[];
+    const sent = (await page.evaluate(() => (window as unknown as { sentToParent: unknown[] }).sentToParent)) as Sent;
     expect(sent).toEqual([{ message: expect.any(String), options: { targetOrigin: addinSite.origin } }]);
     const message = JSON.parse(sent[0].message) as { type: string; completion: string };
     expect(message).toEqual({ type: 'guichet:addin-login', completion: expect.stringMatching(/^[\w-]{43}$/) });
@@ -204,7 +213,9 @@ describe('Office add-in dialog pages in Chromium', () => {
     const { page, requests } = await openOfficeDialog(transitLink(), false);
     await signInInDialog(page, guichet, 'sam');
     await page.waitForFunction(() => document.getElementById('message')?.textContent !== 'Checking who you are…');
-    expect(await messageText(page)).toBe('This version of Office cannot finish this sign-in safely. Update Office, then start again from the add-in.');
+    expect(await messageText(page)).toBe(
+      'This version of Office cannot finish this sign-in safely. Update Office, then start again from the add-in.',
+    );
     expect(await page.locator('#confirm').isHidden()).toBe(true);
     expect(requests.filter((r) => new URL(r.url).pathname === '/addons/sessions/exchange')).toEqual([]);
     expect(await (await poll()).json()).toEqual({ state: 'pending' });

@@ -133,7 +133,9 @@ describe("the local gateway's CORS, from the template", () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe(`http://127.0.0.1:${listedPort}`);
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,POST');
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,x-csrftoken,x-guichet-completion,authorization,x-requested-with');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe(
+      'content-type,x-csrftoken,x-guichet-completion,authorization,x-requested-with',
+    );
     expect(preflight.headers.get('access-control-max-age')).toBe('3600');
   });
 

@@ -83,7 +83,10 @@ describe('POST /addons/sessions/init', () => {
     const before = await Promise.all(tables.map((table) => integration.store.all(table)));
     const result = await invoke(init, initEvent(JSON.stringify({ addin_name: 'Calendar' }), '192.0.2.67', origin()));
     expect(result.statusCode).toBe(403);
-    expect(jsonBody(result)).toEqual({ error: 'access_denied', error_description: 'only a page of an origin listed in CORS_ORIGINS may start this' });
+    expect(jsonBody(result)).toEqual({
+      error: 'access_denied',
+      error_description: 'only a page of an origin listed in CORS_ORIGINS may start this',
+    });
     expect(result.cookies ?? []).toEqual([]);
     expect(await Promise.all(tables.map((table) => integration.store.all(table)))).toEqual(before);
   });

@@ -59,7 +59,13 @@ describe('POST /addons/sessions/poll', () => {
     expect(delivered.statusCode).toBe(200);
     expect(delivered.headers!['Cache-Control']).toBe('no-store');
     const body = jsonBody(delivered);
-    expect(body).toEqual({ state: 'authenticated', access_token: expect.any(String), token_type: 'Bearer', expires_in: expect.any(Number), scope: 'addons' });
+    expect(body).toEqual({
+      state: 'authenticated',
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: expect.any(Number),
+      scope: 'addons',
+    });
     expect(body.expires_in).toBeLessThanOrEqual(3600);
     expect(body.expires_in).toBeGreaterThan(3500);
     expect(decodeProtectedHeader(body.access_token as string)).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
@@ -96,12 +102,15 @@ describe('POST /addons/sessions/poll', () => {
     ['another code', () => randomSecret()],
     ['a malformed code', () => 'not a code'],
     ['an empty code', () => ''],
-  ])('ends a confirmed add-in session presented %s: 400 invalid_grant, counted, and the right code then finds nothing', async (_, wrong) => {
+  ])('ends a confirmed add-in session presented %s: 400 invalid_grant, counted; the right code then finds nothing', async (_, wrong) => {
     const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
     const addin = await confirmedAddin();
     const refused = await invoke(poll, pollEvent({ ...addin, completion: wrong() }));
     expect(refused.statusCode).toBe(400);
-    expect(jsonBody(refused)).toEqual({ error: 'invalid_grant', error_description: 'the completion code is wrong: this add-in sign-in has ended' });
+    expect(jsonBody(refused)).toEqual({
+      error: 'invalid_grant',
+      error_description: 'the completion code is wrong: this add-in sign-in has ended',
+    });
     expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
     expect(addMetric.mock.calls.map(([name]) => name)).toContain('AddonCompletionRejected');
     addMetric.mockRestore();
@@ -135,7 +144,8 @@ describe('POST /addons/sessions/poll', () => {
     ['no CSRF token', async () => undefined],
   ])('answers 400 for %s and delivers nothing', async (_, csrfToken) => {
     const addin = await confirmedAddin();
-    const result = await invoke(poll, pollEvent({ sessionId: addin.sessionId, csrfToken: await csrfToken(), completion: addin.completion }));
+    const presented = { sessionId: addin.sessionId, csrfToken: await csrfToken(), completion: addin.completion };
+    const result = await invoke(poll, pollEvent(presented));
     expect(result.statusCode).toBe(400);
     expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'confirmed' });
   });
