@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { httpEvent, type HttpEventInit } from '../test/support/api-event';
 import { basicAuthorization } from '../test/support/applications';
 import type { BenchFunction, ColdStart } from './guichet-process';
-import type { GuichetUnderTest } from './local-guichet';
+import { BENCH_ADDIN_ORIGIN, type GuichetUnderTest } from './local-guichet';
 
 export interface ColdInitRun extends ColdStart {
   readonly totalMs: number;
@@ -51,6 +51,7 @@ const coldRequests = (guichet: GuichetUnderTest): Readonly<Record<string, HttpEv
   AuthToken: { headers: { origin: new URL(guichet.server.ready.publicUrl).origin, 'x-requested-with': 'guichet' }, cookies: [`guichet_session=${secret()}`] },
   AuthLogout: { headers: { authorization: `Bearer ${secret()}` } },
   AuthBackchannelLogout: form({ logout_token: 'not.a.jwt' }),
+  AddonsSessionsInit: { headers: { origin: BENCH_ADDIN_ORIGIN } },
   AddonsSessionsPoll: { cookies: [`guichet_addons_sid=${secret()}`], headers: { 'x-csrftoken': secret() } },
   AddonsSessionsExchange: json({ transit_token: secret() }, { authorization: `Bearer ${secret()}` }),
   OAuthToken: {

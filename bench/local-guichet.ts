@@ -28,6 +28,8 @@ const APPLICATION_SCOPE = 'calendar:read';
  * comes from 127.0.0.1 and must reach the code lookup instead of being answered 429.
  */
 const SESSION_EXCHANGE_FAILURE_LIMIT = '1000000000';
+/** An add-in's origin, listed in CORS_ORIGINS: add-in logins start only from a page of a listed origin. */
+export const BENCH_ADDIN_ORIGIN = 'https://addin.bench.example';
 
 /**
  * Starts the local guichet in its own process, trusting a scriptable IdP run here (as the back-channel logout
@@ -44,6 +46,7 @@ export async function startGuichetUnderTest(stateDirectory: string): Promise<Gui
     OIDC_CLIENT_SECRET: 'bench-client-secret',
     GUICHET_LOCAL_DIR: stateDirectory,
     SESSION_EXCHANGE_FAILURE_LIMIT,
+    CORS_ORIGINS: BENCH_ADDIN_ORIGIN,
   }).catch(async (error: unknown) => {
     await idp.close();
     throw error;

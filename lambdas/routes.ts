@@ -19,6 +19,19 @@ export interface TableGrant {
   readonly queries?: readonly IndexName[];
 }
 
+/** The add-in poll's request headers: the CSRF token, and the completion code that releases the token. */
+export const ADDON_CSRF_HEADER = 'x-csrftoken';
+export const ADDON_COMPLETION_HEADER = 'x-guichet-completion';
+
+/** What browsers on the allowed origins may send: the contract's section "Browser clients on other origins". */
+export const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  ADDON_CSRF_HEADER,
+  ADDON_COMPLETION_HEADER,
+  'authorization',
+  'x-requested-with',
+] as const;
+
 /** API Gateway stage throttling of one route: steady requests per second and burst. */
 export interface RouteThrottle {
   readonly rateLimit: number;
@@ -142,7 +155,7 @@ export const ROUTES: readonly RouteDefinition[] = [
       sessions: { items: ['GetItem'] },
       rateLimits: { items: ['UpdateItem'] },
     },
-    secrets: ['addonsCsrfKey', 'signingKeys'],
+    secrets: ['addonsCsrfKey'],
     throttle: POLL_THROTTLE,
     // Long polls hold up to 20 s; API Gateway's integration limit is 30 s.
     timeoutSeconds: 25,
@@ -175,7 +188,7 @@ export const ROUTES: readonly RouteDefinition[] = [
       addonSessions: { items: ['UpdateItem', 'DeleteItem'] },
       rateLimits: { items: ['UpdateItem'] },
     },
-    secrets: [],
+    secrets: ['signingKeys'],
     throttle: STRICT_THROTTLE,
   },
   {

@@ -15,11 +15,15 @@ export interface AccessTokenRequest {
   /** @default ACCESS_TOKEN_AUDIENCE */
   readonly audience?: string;
   readonly ttlSeconds: number;
+  /** The token never lives past this instant (epoch seconds): the end of the session it speaks for. */
+  readonly notAfter?: number;
 }
 
 export interface AccessToken {
   readonly token: string;
   readonly expiresIn: number;
+  /** Its `exp`. */
+  readonly expiresAt: number;
 }
 
 /**
@@ -33,6 +37,7 @@ export async function mintAccessToken(
   config: Pick<AppConfig, 'publicUrl' | 'accessTokenAudience'>,
 ): Promise<AccessToken> {
   const now = nowSeconds();
+  const exp = Math.min(now + request.ttlSeconds, request.notAfter ?? Number.POSITIVE_INFINITY);
   const header = { alg: signingKey.alg, typ: 'at+jwt', kid: signingKey.kid };
   const claims = {
     client_id: request.clientId,
@@ -43,11 +48,11 @@ export async function mintAccessToken(
     aud: request.audience ?? config.accessTokenAudience,
     sub: request.sub,
     iat: now,
-    exp: now + request.ttlSeconds,
+    exp,
     jti: randomSecret(),
   };
   const signingInput = `${base64url(header)}.${base64url(claims)}`;
-  return { token: `${signingInput}.${signJws(signingInput, signingKey).toString('base64url')}`, expiresIn: request.ttlSeconds };
+  return { token: `${signingInput}.${signJws(signingInput, signingKey).toString('base64url')}`, expiresIn: exp - now, expiresAt: exp };
 }
 
 const base64url = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');

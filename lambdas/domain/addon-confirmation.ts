@@ -1,11 +1,14 @@
-import { deleteAddonSession, markAuthenticated, markCancelled } from '../repositories/addon-sessions';
+import { deleteAddonSession, markCancelled, markConfirmed } from '../repositories/addon-sessions';
 import type { SessionRecord } from '../repositories/sessions';
 import { consumeTransitToken, findTransitToken, type TransitTokenRecord } from '../repositories/transit-tokens';
-import { sha256 } from '../shared/crypto';
+import { randomSecret, sha256 } from '../shared/crypto';
 import { InvalidRequest } from '../shared/errors';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
+import { seal } from '../shared/seal';
+import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
+import { mintAddonToken, type AddonTokenConfig } from './addon-tokens';
 
 /**
  * The login dialog's side of an add-in login: what the confirmation page shows (the add-in's name, as `init`
@@ -25,25 +28,50 @@ export async function describeAddonLogin(transitToken: string): Promise<AddonLog
   return { addinName: record.addinName ?? null, expiresIn: record.expiresAt - now };
 }
 
+/** What the confirmation page hands to the add-in's window, and only to it. */
+export interface AddonCompletion {
+  /** One-time, stored only as a hash: the poll releases the token only against it. */
+  readonly completion: string;
+  /** The origin of the add-in's page that opened the login: `postMessage`'s and `messageParent`'s target. */
+  readonly addinOrigin: string;
+}
+
 /**
- * The confirmed dialog redeems the transit token for the logged-in user: pending → consumed, then the
- * add-in session pending → authenticated.
+ * The confirmed dialog redeems the transit token for the logged-in user: pending → consumed, then the add-in's
+ * token is minted and the add-in session moves pending → confirmed, holding the token sealed under a new
+ * completion code. Whoever started the login gets nothing from its polls without that code, which only the
+ * add-in's own window receives: a person lured to the link confirms for nobody.
  */
-export async function completeAddonSession(transitToken: string, webSession: SessionRecord): Promise<void> {
-  const token = await consume(transitToken);
-  const identity = { sub: webSession.sub, email: webSession.email, name: webSession.name, webSessionId: webSession.id };
-  if (!(await markAuthenticated(token.addonSessionId, token.id, identity, nowSeconds()))) {
-    throw new InvalidRequest('the add-in login has expired');
-  }
-  logger.info('add-in session authenticated', { addonSession: token.addonSessionId, session: webSession.id });
+export async function completeAddonSession(
+  transitToken: string,
+  webSession: SessionRecord,
+  signingKey: () => Promise<SigningKey>,
+  config: AddonTokenConfig,
+): Promise<AddonCompletion> {
+  // The key first: if it cannot be read (503), the transit token is still there for the person's retry.
+  const key = await signingKey();
+  const consumed = await consume(transitToken);
+  const minted = await mintAddonToken(webSession, key, config);
+  const completion = randomSecret();
+  const confirmation = {
+    completionHash: sha256(completion),
+    sealedToken: seal(minted.token, completion),
+    tokenExpiresAt: minted.expiresAt,
+    scope: minted.scope,
+    webSessionId: webSession.id,
+  };
+  const confirmed = await markConfirmed(consumed.addonSessionId, consumed.id, confirmation, nowSeconds());
+  if (!confirmed) throw new InvalidRequest('the add-in login has expired');
+  logger.info('add-in session confirmed', { addonSession: consumed.addonSessionId, session: webSession.id });
+  return { completion, addinOrigin: confirmed.origin };
 }
 
 /** The person declined in the dialog: the transit token is spent and the add-in's next poll learns it. */
 export async function cancelAddonSession(transitToken: string): Promise<void> {
-  const token = await consume(transitToken);
-  if (!(await markCancelled(token.addonSessionId, token.id))) throw new InvalidRequest('the add-in login has expired');
+  const consumed = await consume(transitToken);
+  if (!(await markCancelled(consumed.addonSessionId, consumed.id))) throw new InvalidRequest('the add-in login has expired');
   countMetric(MetricName.AddonSessionCancelled);
-  logger.info('add-in session cancelled in the dialog', { addonSession: token.addonSessionId });
+  logger.info('add-in session cancelled', { addonSession: consumed.addonSessionId });
 }
 
 /** pending → consumed; a replayed token means it leaked: the add-in session is evicted. */

@@ -35,10 +35,15 @@ export interface OpenedAddonSession {
 
 /**
  * Opens an add-in login: a session id that only the add-in's HttpOnly cookie will hold, and a transit token that
- * only the login dialog will hold, bound to the add-in's name the confirmation page will show. Both are stored
- * as hashes.
+ * only the login dialog will hold, bound to the add-in's name the confirmation page will show and to the origin of
+ * the add-in's page, the only window the confirmation will hand its completion code to. Both are stored as hashes.
  */
-export async function openAddonSession(config: OpenConfig, csrfKey: string, addinName?: string): Promise<OpenedAddonSession> {
+export async function openAddonSession(
+  config: OpenConfig,
+  csrfKey: string,
+  origin: string,
+  addinName?: string,
+): Promise<OpenedAddonSession> {
   const sessionId = randomSecret();
   const transitToken = randomSecret();
   const now = nowSeconds();
@@ -53,6 +58,7 @@ export async function openAddonSession(config: OpenConfig, csrfKey: string, addi
   await saveAddonSession({
     id: sha256(sessionId),
     transitTokenId: sha256(transitToken),
+    origin,
     state: 'pending',
     expiresAt: now + config.addonsSessionTtlSeconds,
   });

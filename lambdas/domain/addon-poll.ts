@@ -1,35 +1,28 @@
 import {
   claimPoll,
+  deleteAddonSession,
   findAddonSession,
   releasePoll,
-  takeAuthenticated,
   takeCancelled,
+  takeConfirmed,
   type AddonSessionRecord,
 } from '../repositories/addon-sessions';
 import { takeUnit } from '../repositories/rate-limits';
 import { findSession } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
-import { randomSecret, sha256 } from '../shared/crypto';
-import { NotFound, TooManyRequests } from '../shared/errors';
+import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
+import { InvalidGrant, NotFound, TooManyRequests } from '../shared/errors';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
-import type { SigningKey } from '../shared/signing-keys';
+import { unseal } from '../shared/seal';
 import { nowSeconds } from '../shared/time';
-import { mintAccessToken, type AccessToken } from './access-tokens';
 import { POLL_INTERVAL_SECONDS } from './addon-open';
 import { rateLimiter } from './rate-limit';
 
-/** `client_id` of the access tokens minted for add-ins. */
-export const ADDONS_CLIENT_ID = 'guichet-addons';
 /** The longest a poll may wait for a change; API Gateway's integration limit is 30 s. */
 export const MAX_WAIT_SECONDS = 20;
 /** A poll's mark outlives its wait by this much, in case its Lambda dies before removing it. */
 const MARK_MARGIN_SECONDS = 5;
-
-type PollConfig = Pick<
-  AppConfig,
-  'addonsTokenScope' | 'addonsTokenTtlSeconds' | 'publicUrl' | 'accessTokenAudience' | 'addonsPollLimit' | 'addonsRateLimitWindowSeconds' | 'addonsLongPollLimit'
->;
 
 /** Every poll counts against its address's poll budget, whatever it finds. */
 export function addonPollLimiter(config: Pick<AppConfig, 'addonsPollLimit' | 'addonsRateLimitWindowSeconds'>) {
@@ -42,23 +35,24 @@ export function addonPollLimiter(config: Pick<AppConfig, 'addonsPollLimit' | 'ad
 }
 
 export type PollResult =
-  | { readonly state: 'pending' }
-  | ({ readonly state: 'authenticated'; readonly scope: string } & AccessToken);
+  | { readonly state: 'pending' | 'confirmed' }
+  | { readonly state: 'authenticated'; readonly token: string; readonly expiresIn: number; readonly scope: string };
 
 /**
  * The add-in's poll. Only one poll of an add-in login runs at a time (a mark with a short expiry, set in one
  * conditional write; a second poll is told to slow down at once). A long poll holds its Lambda only while its
  * address has fewer than ADDONS_LONG_POLL_LIMIT long polls started in the current period; beyond, it is answered
- * at once. Pending stays pending (optionally waiting for a change); an authenticated login is taken by one
- * conditional delete, so exactly one poll gets the token, minted then (no token ever rests in the table) and only
- * if the web session that confirmed it is still live.
+ * at once. Pending stays pending (optionally waiting for a change). A confirmed login answers "confirmed" until the
+ * poll presents the completion code that the confirmation page handed to the add-in's window only: then one
+ * conditional delete gives the token to exactly one poll, if the web session that confirmed is still live. Any
+ * other code ends the login: whoever presents it is not the add-in that was confirmed.
  */
 export async function pollAddonSession(
   sessionId: string,
   clientAddress: string,
   waitSeconds: number,
-  signingKey: () => Promise<SigningKey>,
-  config: PollConfig,
+  completion: string | undefined,
+  config: Pick<AppConfig, 'addonsLongPollLimit'>,
 ): Promise<PollResult> {
   const id = sha256(sessionId);
   const pollId = randomSecret();
@@ -68,8 +62,9 @@ export async function pollAddonSession(
     throw new TooManyRequests('another poll of this add-in sign-in is in progress', POLL_INTERVAL_SECONDS);
   }
   try {
-    const wait = waitSeconds > 0 && (await mayHoldLongPoll(clientAddress, config)) ? waitSeconds : 0;
-    return await collect(id, await waitForChange(id, wait * 1000), signingKey, config);
+    // A poll with the code comes after the confirmation: there is nothing to wait for.
+    const wait = completion === undefined && waitSeconds > 0 && (await mayHoldLongPoll(clientAddress, config)) ? waitSeconds : 0;
+    return await collect(id, await waitForChange(id, wait * 1000), completion);
   } finally {
     await releasePoll(id, pollId);
   }
@@ -84,35 +79,35 @@ async function mayHoldLongPoll(clientAddress: string, config: Pick<AppConfig, 'a
   return granted;
 }
 
-async function collect(
-  id: string,
-  current: AddonSessionRecord | undefined,
-  signingKey: () => Promise<SigningKey>,
-  config: PollConfig,
-): Promise<PollResult> {
+async function collect(id: string, current: AddonSessionRecord | undefined, completion: string | undefined): Promise<PollResult> {
   if (!current) throw new NotFound('unknown add-in session');
   if (current.expiresAt <= nowSeconds()) {
     countMetric(MetricName.AddonSessionExpired);
     throw new NotFound('the add-in login has expired');
   }
-  if (current.state === 'pending') return { state: 'pending' };
   if (current.state === 'cancelled') {
     await takeCancelled(id);
     throw new NotFound('the sign-in was cancelled in the dialog');
   }
+  if (completion === undefined) return { state: current.state };
+  if (current.state !== 'confirmed' || !safeEqual(sha256(completion), current.completionHash)) {
+    await deleteAddonSession(id);
+    countMetric(MetricName.AddonCompletionRejected);
+    logger.warn('add-in poll with a wrong completion code: add-in session ended', { addonSession: id });
+    throw new InvalidGrant('the completion code is wrong: this add-in sign-in has ended');
+  }
 
-  const taken = await takeAuthenticated(id);
-  if (!taken) throw new NotFound('unknown add-in session');
+  const taken = await takeConfirmed(id, current.completionHash);
+  const token = taken && unseal(taken.sealedToken, completion);
+  if (!taken || token === undefined) throw new NotFound('unknown add-in session');
   const webSession = await findSession(taken.webSessionId);
-  if (!webSession || webSession.expiresAt <= nowSeconds()) throw new NotFound('the login that completed it has ended');
-  const token = await mintAccessToken(
-    { sub: taken.sub, email: taken.email ?? undefined, clientId: ADDONS_CLIENT_ID, scope: config.addonsTokenScope, ttlSeconds: config.addonsTokenTtlSeconds },
-    await signingKey(),
-    config,
-  );
+  const now = nowSeconds();
+  if (!webSession || webSession.expiresAt <= now || taken.tokenExpiresAt <= now) {
+    throw new NotFound('the login that completed it has ended');
+  }
   countMetric(MetricName.AddonSessionCompleted);
   logger.info('add-in token delivered', { addonSession: id });
-  return { state: 'authenticated', scope: config.addonsTokenScope, ...token };
+  return { state: 'authenticated', token, expiresIn: taken.tokenExpiresAt - now, scope: taken.scope };
 }
 
 /** Reads the login until it is no longer pending or the wait is over, backing off between reads. */

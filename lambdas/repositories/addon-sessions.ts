@@ -1,26 +1,35 @@
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, putNewItem, grantedTable, takeItem, updateIf } from '../shared/dynamo';
+import { documentClient, putNewItem, grantedTable, takeItem, updatedItemIf, updateIf } from '../shared/dynamo';
 
-/** Who completed an add-in login: the user of the web session that confirmed it. */
-export interface AddonIdentity {
-  readonly sub: string;
-  readonly email?: string;
-  readonly name?: string;
-  /** The web session (SHA-256 of its token): if it ends before the poll, no token is delivered. */
+/**
+ * What the confirmed dialog leaves for the add-in: its access token, usable only with the one-time completion code
+ * that only the add-in's window receives.
+ */
+export interface AddonConfirmation {
+  /** SHA-256 of the completion code; the code itself is never stored. */
+  readonly completionHash: string;
+  /** The access token, sealed under a key derived from the completion code: nothing usable rests in the table. */
+  readonly sealedToken: string;
+  readonly tokenExpiresAt: number;
+  readonly scope: string;
+  /** The web session that confirmed (SHA-256 of its token): if it ends before the poll, no token is delivered. */
   readonly webSessionId: string;
 }
 
 /**
- * An Office add-in's login, keyed by the SHA-256 of the id held only in the add-in's cookie. `pollUntil` marks a
- * poll in progress (epoch seconds), so that only one poll at a time waits on it.
+ * An Office add-in's login, keyed by the SHA-256 of the id held only in the add-in's cookie, bound to the origin of
+ * the add-in's page that opened it. `pollUntil` marks a poll in progress (epoch seconds), so that only one poll at
+ * a time waits on it.
  */
 export type AddonSessionRecord = {
   readonly id: string;
   readonly transitTokenId: string;
+  /** The add-in's origin (listed in CORS_ORIGINS): the only window the completion code is delivered to. */
+  readonly origin: string;
   readonly expiresAt: number;
   readonly pollId?: string;
   readonly pollUntil?: number;
-} & ({ readonly state: 'pending' | 'cancelled' } | ({ readonly state: 'authenticated' } & AddonIdentity));
+} & ({ readonly state: 'pending' | 'cancelled' } | ({ readonly state: 'confirmed' } & AddonConfirmation));
 
 const TABLE = grantedTable('addonSessions');
 
@@ -32,32 +41,38 @@ export async function findAddonSession(id: string): Promise<AddonSessionRecord |
 }
 
 /**
- * pending → authenticated, in one conditional write: only for the transit token it was opened with,
- * and only while it has not expired. False if the condition failed.
+ * pending → confirmed, in one conditional write: only for the transit token it was opened with, and only while it
+ * has not expired. The confirmed login as stored, or undefined if the condition failed.
  */
-export function markAuthenticated(id: string, transitTokenId: string, identity: AddonIdentity, now: number): Promise<boolean> {
-  return updateIf({
+export function markConfirmed(id: string, transitTokenId: string, confirmation: AddonConfirmation, now: number) {
+  return updatedItemIf<Extract<AddonSessionRecord, { state: 'confirmed' }>>({
     TableName: TABLE(),
     Key: { id },
-    UpdateExpression: 'SET #state = :authenticated, #sub = :sub, email = :email, #name = :name, webSessionId = :webSessionId',
+    UpdateExpression:
+      'SET #state = :confirmed, completionHash = :completionHash, sealedToken = :sealedToken, ' +
+      'tokenExpiresAt = :tokenExpiresAt, #scope = :scope, webSessionId = :webSessionId',
     ConditionExpression: '#state = :pending AND transitTokenId = :transitTokenId AND expiresAt > :now',
-    ExpressionAttributeNames: { '#state': 'state', '#sub': 'sub', '#name': 'name' },
+    ExpressionAttributeNames: { '#state': 'state', '#scope': 'scope' },
     ExpressionAttributeValues: {
-      ':authenticated': 'authenticated',
+      ':confirmed': 'confirmed',
       ':pending': 'pending',
-      ':sub': identity.sub,
-      ':email': identity.email ?? null,
-      ':name': identity.name ?? null,
-      ':webSessionId': identity.webSessionId,
+      ':completionHash': confirmation.completionHash,
+      ':sealedToken': confirmation.sealedToken,
+      ':tokenExpiresAt': confirmation.tokenExpiresAt,
+      ':scope': confirmation.scope,
+      ':webSessionId': confirmation.webSessionId,
       ':transitTokenId': transitTokenId,
       ':now': now,
     },
   });
 }
 
-/** authenticated → gone, returning it: of concurrent polls, exactly one collects the login. */
-export const takeAuthenticated = (id: string) =>
-  takeItem<Extract<AddonSessionRecord, { state: 'authenticated' }>>(TABLE, id, { attribute: 'state', equals: 'authenticated' });
+/**
+ * confirmed → gone, returning it, only for the completion code it was confirmed with: of concurrent polls, exactly
+ * one collects the token.
+ */
+export const takeConfirmed = (id: string, completionHash: string) =>
+  takeItem<Extract<AddonSessionRecord, { state: 'confirmed' }>>(TABLE, id, { attribute: 'completionHash', equals: completionHash });
 
 /** cancelled → gone: the poll that learns of the cancellation ends the add-in login. */
 export const takeCancelled = (id: string) => takeItem<AddonSessionRecord>(TABLE, id, { attribute: 'state', equals: 'cancelled' });

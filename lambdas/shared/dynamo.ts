@@ -44,11 +44,20 @@ export function isConditionFailure(error: unknown): boolean {
 
 /** A conditional update, in one write: true when it was made, false when its condition did not hold. */
 export async function updateIf(input: UpdateCommandInput): Promise<boolean> {
+  return (await unlessConditionFails(documentClient.send(new UpdateCommand(input)))) !== undefined;
+}
+
+/** A conditional update, in one write: the item as the update left it, or undefined when its condition did not hold. */
+export async function updatedItemIf<T>(input: UpdateCommandInput): Promise<T | undefined> {
+  const result = await unlessConditionFails(documentClient.send(new UpdateCommand({ ...input, ReturnValues: 'ALL_NEW' })));
+  return result?.Attributes as T | undefined;
+}
+
+async function unlessConditionFails<T>(write: Promise<T>): Promise<T | undefined> {
   try {
-    await documentClient.send(new UpdateCommand(input));
-    return true;
+    return await write;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return undefined;
     throw error;
   }
 }

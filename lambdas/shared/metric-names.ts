@@ -23,6 +23,8 @@ export const MetricName = {
   AddonSessionExpired: 'AddonSessionExpired',
   AddonSessionCancelled: 'AddonSessionCancelled',
   AddonReplayDetected: 'AddonReplayDetected',
+  /** A poll presented a wrong completion code (whoever started the login is not the add-in that confirmed): ended. */
+  AddonCompletionRejected: 'AddonCompletionRejected',
   /** Carries the `application` dimension (the client id). */
   TokenIssued: 'TokenIssued',
   ClientAuthenticationFailed: 'ClientAuthenticationFailed',

@@ -58,7 +58,10 @@ export function exchangeCodeWidgets(): cloudwatch.IWidget[] {
   ];
 }
 
-/** Office add-ins: logins opened, completed and expired, and transit-token replays (a sign of a leak). */
+/**
+ * Office add-ins: logins opened, completed and expired; transit-token replays (a sign of a leak) and wrong completion
+ * codes (whoever started a login polling for a token it was not given: a sign of consent phishing).
+ */
 export function addonWidgets(): cloudwatch.IWidget[] {
   return [
     new cloudwatch.GraphWidget({
@@ -69,8 +72,8 @@ export function addonWidgets(): cloudwatch.IWidget[] {
       width: 12,
     }),
     new cloudwatch.GraphWidget({
-      title: 'Add-in transit token replays',
-      left: [businessMetric(MetricName.AddonReplayDetected)],
+      title: 'Add-in transit token replays and wrong completion codes',
+      left: [businessMetric(MetricName.AddonReplayDetected), businessMetric(MetricName.AddonCompletionRejected)],
       width: 12,
     }),
   ];

@@ -6,7 +6,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition, RouteThrottle } from '../../lambdas/routes';
+import { CORS_ALLOWED_HEADERS, type RouteDefinition, type RouteThrottle } from '../../lambdas/routes';
 import type { CustomDomainProps } from '../guichet-config';
 import { routeKey } from '../naming';
 
@@ -43,8 +43,6 @@ export interface RouteAuthorization {
   readonly authorizationScopes?: readonly string[];
 }
 
-/** What browsers on the allowed origins may send: the contract's section "Browser clients on other origins". */
-export const CORS_ALLOWED_HEADERS = ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'] as const;
 /** Browsers cache a preflight this long (Chromium caps it at 2 h): an origin removed stops working within the hour. */
 export const CORS_MAX_AGE = Duration.hours(1);
 

@@ -14,7 +14,7 @@ import { HANDED_OVER_PATH, playgroundReturnTo, SimulatedNativeApp } from './nati
  * app's PKCE pair and receiving its custom-scheme redirect (see native-app.ts), and creating a demo
  * application with the operator CLI.
  */
-const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+const STATIC_FILES: Readonly<Record<string, ServedFile>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/playground/common.js': { file: 'common.js', type: 'text/javascript; charset=utf-8' },
   '/playground/playground.js': { file: 'playground.js', type: 'text/javascript; charset=utf-8' },
@@ -155,9 +155,12 @@ export class Playground {
   }
 }
 
-async function serveFile(response: ServerResponse, file: { file: string; type: string }, csp: string): Promise<void> {
+/** A file the playground serves: `file` in static/, or `path` elsewhere in the repository. */
+type ServedFile = { readonly type: string } & ({ readonly file: string } | { readonly path: string });
+
+async function serveFile(response: ServerResponse, file: ServedFile, csp: string): Promise<void> {
   // Read on every request, so that an edit shows on reload.
-  const body = await readFile(path.join(__dirname, 'static', file.file));
+  const body = await readFile('path' in file ? file.path : path.join(__dirname, 'static', file.file));
   response.writeHead(200, { ...commonHeaders(), 'Content-Type': file.type, 'Content-Security-Policy': csp });
   response.end(body);
 }
@@ -181,11 +184,16 @@ function contentSecurityPolicy(issuer: string, appOrigin: string): string {
   ].join('; ');
 }
 
-const APP_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+const APP_FILES: Readonly<Record<string, ServedFile>> = {
   '/': { file: 'app.html', type: 'text/html; charset=utf-8' },
   '/common.js': { file: 'common.js', type: 'text/javascript; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
+  // guichet's add-in client, as an add-in serves it from its own origin.
+  '/guichet-addin.js': {
+    path: path.join(__dirname, '..', '..', 'clients', 'addin', 'guichet-addin.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 /** The path of the product's own backend on the app origin, which checks user tokens with jose (not API Gateway). */

@@ -1,4 +1,4 @@
-import { exchangeEvent, openAddin, pollEvent, statusesOf } from '../support/addons';
+import { ADDIN_SETTINGS, confirmAddin, exchangeEvent, openAddin, pollEvent, statusesOf } from '../support/addons';
 import { httpEvent } from '../support/api-event';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
@@ -21,7 +21,7 @@ let handlers: {
 };
 
 beforeAll(async () => {
-  integration = await startIntegration({ ADDONS_RATE_LIMIT: '100000', SESSION_EXCHANGE_FAILURE_LIMIT: '100000' });
+  integration = await startIntegration({ ADDONS_RATE_LIMIT: '100000', SESSION_EXCHANGE_FAILURE_LIMIT: '100000', ...ADDIN_SETTINGS });
   handlers = {
     callback: (await import('../../lambdas/handlers/auth/callback')).handler,
     sessionExchange: (await import('../../lambdas/handlers/auth/session-exchange')).handler,
@@ -68,11 +68,11 @@ describe.each(Array.from({ length: ROUNDS }, (_, round) => [round + 1]))('round 
     expect(winners(statusesOf(results), 200)).toBe(1);
   });
 
-  it('one of 20 polls of the same completed add-in session gets the token', async () => {
+  it('one of 20 polls of the same confirmed add-in session with its completion code gets the token', async () => {
     const web = await storedSession(integration.store);
     const addin = await openAddin(handlers.init);
-    await invoke(handlers.addonExchange, exchangeEvent(addin.transitToken, web.token));
-    expect(winners(statusesOf(await times(20, () => invoke(handlers.poll, pollEvent(addin)))), 200)).toBe(1);
+    const { completion } = await confirmAddin(handlers.addonExchange, addin, web.token);
+    expect(winners(statusesOf(await times(20, () => invoke(handlers.poll, pollEvent({ ...addin, completion })))), 200)).toBe(1);
   });
 });
 

@@ -2,6 +2,7 @@ import { runApps } from '../../cli/run-apps';
 import { EXAMPLE_PRODUCT } from '../../local/example-product';
 import type { Grant } from '../../local/iam';
 import type { LocalGuichet } from '../../local/start';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
@@ -25,7 +26,12 @@ let claimsOfNextLogin: Record<string, unknown> = {};
 
 beforeAll(async () => {
   idp = await startFakeIdp(async () => ({ access_token: 'at', token_type: 'Bearer', id_token: await idToken() }));
-  guichet = await startTestGuichet({ OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'tour-secret' });
+  guichet = await startTestGuichet({
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: 'tour-secret',
+    ...ADDIN_SETTINGS,
+  });
 }, 60_000);
 afterAll(async () => {
   await guichet?.close();
@@ -78,18 +84,28 @@ async function tour(): Promise<void> {
   const scripted = { origin: new URL(guichet.publicUrl).origin, 'x-requested-with': 'guichet' };
   expect((await web.request(url('/auth/token'), { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } })).status).toBe(200);
 
-  // An add-in: init, a pending poll, the dialog (describe, confirm), the token, and a replayed confirmation.
+  // An add-in: init from its origin, a pending poll, the dialog (describe, confirm), a confirmed poll, the token with
+  // the completion code, and a replayed confirmation.
+  const fromAddin = (body: unknown) => ({ ...json(body), headers: { 'content-type': 'application/json', origin: ADDIN_ORIGIN } });
   const addin = new TestBrowser();
-  const opened = (await (await addin.request(url('/addons/sessions/init'), json({ addin_name: 'Tour' }))).json()) as { transit_token: string; csrf_token: string };
-  const poll = () => addin.request(url('/addons/sessions/poll'), { method: 'POST', headers: { 'X-CSRFToken': opened.csrf_token } });
+  const init = await addin.request(url('/addons/sessions/init'), fromAddin({ addin_name: 'Tour' }));
+  const opened = (await init.json()) as { transit_token: string; csrf_token: string };
+  const poll = (completion?: string) => {
+    const headers = { 'X-CSRFToken': opened.csrf_token, ...(completion && { 'X-Guichet-Completion': completion }) };
+    return addin.request(url('/addons/sessions/poll'), { method: 'POST', headers });
+  };
   expect((await poll()).status).toBe(202);
   expect((await web.request(url('/addons/sessions/describe'), json({ transit_token: opened.transit_token }))).status).toBe(200);
-  expect((await web.request(url('/addons/sessions/exchange'), json({ transit_token: opened.transit_token }))).status).toBe(200);
-  expect((await poll()).status).toBe(200);
+  const confirmed = await web.request(url('/addons/sessions/exchange'), json({ transit_token: opened.transit_token }));
+  expect(confirmed.status).toBe(200);
+  const { completion } = (await confirmed.json()) as { completion: string };
+  expect((await poll()).status).toBe(202);
+  expect((await poll(completion)).status).toBe(200);
   expect((await web.request(url('/addons/sessions/exchange'), json({ transit_token: opened.transit_token }))).status).toBe(400);
 
   // An add-in the person declines, then a replayed cancel.
-  const declined = (await (await new TestBrowser().request(url('/addons/sessions/init'), json({})).then((response) => response.json()))) as { transit_token: string };
+  const declinedInit = await new TestBrowser().request(url('/addons/sessions/init'), fromAddin({}));
+  const declined = (await declinedInit.json()) as { transit_token: string };
   expect((await fetch(url('/addons/sessions/cancel'), json({ transit_token: declined.transit_token }))).status).toBe(200);
   expect((await fetch(url('/addons/sessions/cancel'), json({ transit_token: declined.transit_token }))).status).toBe(400);
 

@@ -1,5 +1,6 @@
 import type { LocalGuichet } from '../../local/start';
 import { resourcesOfType } from '../../local/stack-template';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
 import { httpEvent } from '../support/api-event';
 import { startTestGuichet } from '../support/local-guichet';
 
@@ -12,11 +13,14 @@ import { startTestGuichet } from '../support/local-guichet';
 let guichet: LocalGuichet;
 
 beforeAll(async () => {
-  guichet = await startTestGuichet();
+  guichet = await startTestGuichet(ADDIN_SETTINGS);
 });
 afterAll(() => guichet?.close());
 
-/** A minimal event for each function: its route's request for the API's functions, an empty one otherwise. */
+/**
+ * A minimal event for each function: its route's request for the API's functions (from a listed origin, which the
+ * add-in init requires before it touches anything), an empty one otherwise.
+ */
 function minimalEvents(): [string, unknown][] {
   const routeKeys = new Map<string, string>();
   const integrations = new Map(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Integration'));
@@ -29,7 +33,7 @@ function minimalEvents(): [string, unknown][] {
     const routeKey = routeKeys.get(logicalId);
     if (!routeKey) return [logicalId, {}];
     const [method, path] = routeKey.split(' ');
-    return [logicalId, httpEvent({ method, path })];
+    return [logicalId, httpEvent({ method, path, headers: { origin: ADDIN_ORIGIN } })];
   });
 }
 

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import fc from 'fast-check';
 import { ROUTES, type RouteDefinition } from '../../lambdas/routes';
 import { TABLE_NAMES, type TableName } from '../../lambdas/tables';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
 import { httpEvent, lambdaContext } from '../support/api-event';
 import { startIntegration, type Integration } from '../support/integration';
 
@@ -22,7 +23,12 @@ let integration: Integration;
 const handlers = new Map<string, Handler>();
 
 beforeAll(async () => {
-  integration = await startIntegration({ ADDONS_RATE_LIMIT: '100000', TOKEN_FAILURE_LIMIT: '100000', SESSION_EXCHANGE_FAILURE_LIMIT: '100000' });
+  integration = await startIntegration({
+    ADDONS_RATE_LIMIT: '100000',
+    TOKEN_FAILURE_LIMIT: '100000',
+    SESSION_EXCHANGE_FAILURE_LIMIT: '100000',
+    ...ADDIN_SETTINGS,
+  });
   for (const route of ROUTES) {
     const module = (await import(path.join('../..', route.entry))) as { handler: Handler };
     handlers.set(route.id, module.handler);
@@ -67,6 +73,9 @@ const request = fc.record({
     { nil: undefined },
   ),
   csrf: fc.option(text, { nil: undefined }),
+  completion: fc.option(text, { nil: undefined }),
+  // A listed origin gets past the add-in init's guard, to its body and budget.
+  origin: fc.option(fc.constantFrom(ADDIN_ORIGIN, 'https://evil.example', 'null'), { nil: undefined }),
 });
 
 async function snapshot(): Promise<Record<string, string>> {
@@ -83,6 +92,8 @@ describe.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as 
         if (input.contentType) headers['content-type'] = input.contentType;
         if (input.authorization !== undefined) headers.authorization = input.authorization;
         if (input.csrf !== undefined) headers['x-csrftoken'] = input.csrf;
+        if (input.completion !== undefined) headers['x-guichet-completion'] = input.completion;
+        if (input.origin !== undefined) headers.origin = input.origin;
         const event = httpEvent({
           method: input.method,
           path: route.path,

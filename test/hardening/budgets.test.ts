@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { sha256 } from '../../lambdas/shared/crypto';
-import { openAddin, pollEvent, statusesOf } from '../support/addons';
+import { ADDIN_ORIGIN, openAddin, pollEvent, statusesOf } from '../support/addons';
 import { httpEvent, lambdaContext, postEvent } from '../support/api-event';
 import { storedApplication, basicAuthorization } from '../support/applications';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
@@ -17,7 +17,7 @@ const LIMITS = {
   SESSION_EXCHANGE_FAILURE_LIMIT: '10',
   TOKEN_FAILURE_LIMIT: '20',
   LOGIN_RATE_LIMIT: '5',
-  CORS_ORIGINS: 'https://addin.example.com',
+  CORS_ORIGINS: ADDIN_ORIGIN,
 };
 
 let integration: Integration;
@@ -42,6 +42,7 @@ const from = <T extends { requestContext: { http: { sourceIp: string } } }>(even
   event.requestContext.http.sourceIp = sourceIp;
   return event;
 };
+const initEvent = () => httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } });
 const units = async (purpose: string, address: string) =>
   (await integration.store.all('rateLimits'))
     .filter((item) => String(item.id).startsWith(`${purpose}#${sha256(address)}#`))
@@ -102,11 +103,11 @@ describe("2. no page of another site can spend an address's budget", () => {
     expect(statusesOf(withoutHeader).every((status) => status === 400)).toBe(true);
     expect(await units('addon-polls', address)).toBe(0);
     expect(await units('addons', address)).toBe(1);
-    expect((await invoke(handlers.init, from(httpEvent({ method: 'POST', path: '/addons/sessions/init' }), address))).statusCode).toBe(201);
+    expect((await invoke(handlers.init, from(initEvent(), address))).statusCode).toBe(201);
   });
 
   it.each([
-    ['an add-in init', 'init', () => httpEvent({ method: 'POST', path: '/addons/sessions/init' })],
+    ['an add-in init', 'init', initEvent],
     ['a token request', 'token', () => postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials&client_id=app_AAAAAAAAAAAAAAAAAAAAAA&client_secret=x')],
     ['a session exchange', 'exchange', () => postEvent('application/json', JSON.stringify({ code: 'x'.repeat(43), code_verifier: 'y'.repeat(43) }))],
   ])('refuses %s posted by a page of an unlisted origin, at once and for free', async (_, name, event) => {
@@ -121,10 +122,19 @@ describe("2. no page of another site can spend an address's budget", () => {
     expect((await integration.store.all('rateLimits')).filter((item) => String(item.id).includes(sha256(address)))).toEqual([]);
   });
 
-  it("answers a listed origin's page, and a caller with no Origin at all (an app, a server)", async () => {
-    const listed = httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: 'https://addin.example.com' } });
-    expect((await invoke(handlers.init, from(listed, '198.51.100.30'))).statusCode).toBe(201);
-    expect((await invoke(handlers.init, from(httpEvent({ method: 'POST', path: '/addons/sessions/init' }), '198.51.100.30'))).statusCode).toBe(201);
+  it("answers a listed origin's page, and a caller with no Origin at all (an app, a server) where it may call", async () => {
+    expect((await invoke(handlers.init, from(initEvent(), '198.51.100.30'))).statusCode).toBe(201);
+    const withoutOrigin = postEvent('application/json', JSON.stringify({ code: 'x'.repeat(43), code_verifier: 'y'.repeat(43) }));
+    expect((await invoke(handlers.exchange, from(withoutOrigin, '198.51.100.30'))).statusCode).toBe(400);
+  });
+
+  it('refuses an add-in init without Origin (a script, as a phishing campaign runs it) at once and for free', async () => {
+    const address = '198.51.100.31';
+    const scripted = () => from(httpEvent({ method: 'POST', path: '/addons/sessions/init' }), address);
+    const results = await Promise.all(Array.from({ length: 40 }, () => invoke(handlers.init, scripted())));
+    expect(statusesOf(results).every((status) => status === 403)).toBe(true);
+    expect((await integration.store.all('rateLimits')).filter((item) => String(item.id).includes(sha256(address)))).toEqual([]);
+    expect((await invoke(handlers.init, from(initEvent(), address))).statusCode).toBe(201);
   });
 });
 
@@ -148,7 +158,7 @@ describe('3. budgets decide and count in one atomic step', () => {
   it('opens no more than 30 of 100 concurrent add-in sessions', async () => {
     const before = (await integration.store.all('addonSessions')).length;
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => invoke(handlers.init, from(httpEvent({ method: 'POST', path: '/addons/sessions/init' }), '198.51.100.42'))),
+      Array.from({ length: 100 }, () => invoke(handlers.init, from(initEvent(), '198.51.100.42'))),
     );
     expect(statusesOf(results).filter((status) => status === 201)).toHaveLength(30);
     expect((await integration.store.all('addonSessions')).length - before).toBe(30);

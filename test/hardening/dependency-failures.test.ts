@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { sha256 } from '../../lambdas/shared/crypto';
 import { idpCacheItem } from '../../lambdas/shared/idp-documents';
-import { openAddin } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin } from '../support/addons';
 import { httpEvent } from '../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
 import { storedSession } from '../support/sessions';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', () => resolve()));
   const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
-  integration = await startIntegration({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'guichet', OIDC_CLIENT_SECRET: 'secret' });
+  integration = await startIntegration({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'guichet', OIDC_CLIENT_SECRET: 'secret', ...ADDIN_SETTINGS });
   ({ handler: login } = await import('../../lambdas/handlers/auth/login'));
   ({ handler: session } = await import('../../lambdas/handlers/auth/session'));
   ({ handler: init } = await import('../../lambdas/handlers/addons/sessions-init'));
@@ -105,7 +106,8 @@ describe('DynamoDB fails', () => {
 describe('Secrets Manager fails', () => {
   it("answers an add-in's init with 503 while its CSRF key cannot be read, and serves it once it can", async () => {
     integration.guichet.account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
-    const answer = await answerOf(() => invoke(init, httpEvent({ method: 'POST', path: '/addons/sessions/init' })));
+    const initEvent = () => httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } });
+    const answer = await answerOf(() => invoke(init, initEvent()));
     expect(answer).toEqual({
       status: 503,
       retryAfter: '2',
@@ -114,6 +116,18 @@ describe('Secrets Manager fails', () => {
     });
     integration.guichet.account.clearFaults();
     await expect(openAddin(init)).resolves.toBeDefined();
-    expect(jsonBody(await invoke(init, httpEvent({ method: 'POST', path: '/addons/sessions/init' }))).transit_token).toEqual(expect.any(String));
+    expect(jsonBody(await invoke(init, initEvent())).transit_token).toEqual(expect.any(String));
+  });
+
+  it("answers an add-in's exchange with 503 while the signing keys cannot be read, leaving its transit token for a retry", async () => {
+    const addin = await openAddin(init);
+    const { token } = await storedSession(integration.store);
+    const { handler: exchange } = await import('../../lambdas/handlers/addons/sessions-exchange');
+    integration.guichet.account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
+    const answer = await answerOf(() => invoke(exchange, exchangeEvent(addin.transitToken, token)));
+    expect(answer).toMatchObject({ status: 503, failures: ['SecretsManager/failed'] });
+    expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'pending' });
+    integration.guichet.account.clearFaults();
+    expect((await invoke(exchange, exchangeEvent(addin.transitToken, token))).statusCode).toBe(200);
   });
 });

@@ -252,9 +252,9 @@ describe('signing keys', () => {
     return [...new Set(roles.map((role) => names.get(role) ?? role))].sort();
   };
 
-  test('the secret is readable by exactly the token endpoints, JWKS, add-in poll and rotation Lambda', () => {
+  test('the secret is readable by exactly the token endpoints, JWKS, add-in exchange and rotation Lambda', () => {
     expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual(
-      ['AddonsSessionsPoll', 'AuthToken', 'Jwks', 'OAuthToken', 'rotation'].sort(),
+      ['AddonsSessionsExchange', 'AuthToken', 'Jwks', 'OAuthToken', 'rotation'].sort(),
     );
     const namingRoutes = ROUTES.filter((route) => route.secrets.includes('signingKeys')).map((route) => route.id);
     expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual([...namingRoutes, 'rotation'].sort());

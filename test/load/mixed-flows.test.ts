@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import type { LocalGuichet } from '../../local/start';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
@@ -24,6 +25,7 @@ beforeAll(async () => {
     ADDONS_RATE_LIMIT: '100000',
     TOKEN_FAILURE_LIMIT: '100000',
     SESSION_EXCHANGE_FAILURE_LIMIT: '100000',
+    ...ADDIN_SETTINGS,
   });
   const created = await runCli(runApps, ['create', '--name', 'Load', '--scopes', 'load', '--json'], cliEnvironment(guichet));
   client = created.json();
@@ -68,7 +70,8 @@ async function nativeLogin(tally: Tally, user: string): Promise<string> {
 }
 
 async function addinLogin(tally: Tally, webSession: string): Promise<void> {
-  const init = await tally.expect('add-in init', fetch(`${guichet.publicUrl}/addons/sessions/init`, { method: 'POST' }), 201);
+  const fromAddin = { method: 'POST', headers: { origin: ADDIN_ORIGIN } };
+  const init = await tally.expect('add-in init', fetch(`${guichet.publicUrl}/addons/sessions/init`, fromAddin), 201);
   const { transit_token: transitToken, csrf_token: csrf } = await init.json();
   const cookie = init.headers.getSetCookie()[0].split(';')[0];
   const exchange = () => post(`${guichet.publicUrl}/addons/sessions/exchange`, { transit_token: transitToken }, { cookie: `guichet_session=${webSession}` });

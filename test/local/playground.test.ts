@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Playground, serveAppOrigin } from '../../local/playground/playground';
+import { ADDIN_CLIENT_FILE } from '../support/addin-page';
 
 /**
  * The local playground is a developer's tool on loopback, and a developer's machine is a target too: its helpers
@@ -71,5 +73,12 @@ describe('the local playground', () => {
     expect(csp).toContain(`frame-ancestors http://127.0.0.1:${port}`);
     expect(csp).toContain(`connect-src 'self' http://127.0.0.1:${port}`);
     expect(await (await fetch(`http://127.0.0.1:${appPort}/config.json`)).json()).toEqual({ guichet: `http://127.0.0.1:${port}` });
+  });
+
+  it("serves guichet's add-in client to the app origin's add-in as the repository holds it", async () => {
+    const client = await fetch(`http://127.0.0.1:${appPort}/guichet-addin.js`);
+    expect(client.status).toBe(200);
+    expect(client.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await client.text()).toBe(readFileSync(ADDIN_CLIENT_FILE, 'utf8'));
   });
 });

@@ -2,6 +2,7 @@ import { isValidAddonCsrfToken } from '../../domain/addon-csrf';
 import { ADDONS_SESSION_COOKIE } from '../../domain/addon-open';
 import { addonPollLimiter, MAX_WAIT_SECONDS, pollAddonSession } from '../../domain/addon-poll';
 import { isWellFormedSecret } from '../../domain/session-credentials';
+import { ADDON_COMPLETION_HEADER, ADDON_CSRF_HEADER } from '../../routes';
 import { appConfig, browserOrigins } from '../../shared/config';
 import { readCookie } from '../../shared/cookies';
 import { InvalidRequest, NotFound, Unauthenticated } from '../../shared/errors';
@@ -9,26 +10,25 @@ import { header, jsonResponse, queryParameter } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { knownOriginsOnly } from '../../shared/middleware/known-origins';
 import { cachedSecret } from '../../shared/secrets';
-import { signingKeyStore } from '../../shared/signing-keys';
 
 const config = appConfig();
 const polls = addonPollLimiter(config);
 const csrfKey = cachedSecret('addonsCsrfKey');
-const keys = signingKeyStore(config.signingKeysCacheSeconds);
 /** Kept between the end of a long poll and the Lambda's own deadline. */
 const SAFETY_MARGIN_SECONDS = 2;
 
 /**
- * POST /addons/sessions/poll[?wait=N] — cookie + X-CSRFToken; the token is delivered exactly once. What no page
- * of another site can send (the cookie and the X-CSRFToken header together) is required before anything is
- * counted; every poll that has them counts against its address's poll budget.
+ * POST /addons/sessions/poll[?wait=N] — cookie + X-CSRFToken, and X-Guichet-Completion once the add-in's window has
+ * the completion code; the token is delivered exactly once. What no page of another site can send (the cookie and
+ * the X-CSRFToken header together) is required before anything is counted; every poll that has them counts against
+ * its address's poll budget.
  */
 export const handler = httpHandler(
   'none',
   async (event, context) => {
     const sessionId = readCookie(event, ADDONS_SESSION_COOKIE);
     if (sessionId === undefined) throw new Unauthenticated('the add-in session cookie is missing');
-    const presentedCsrfToken = header(event, 'x-csrftoken');
+    const presentedCsrfToken = header(event, ADDON_CSRF_HEADER);
     if (presentedCsrfToken === undefined) throw new InvalidRequest('the X-CSRFToken header is required');
     const wait = Math.max(0, Math.min(waitSeconds(queryParameter(event, 'wait')), Math.floor(context.getRemainingTimeInMillis() / 1000) - SAFETY_MARGIN_SECONDS));
     await polls.take(event.requestContext.http.sourceIp);
@@ -36,8 +36,9 @@ export const handler = httpHandler(
       throw new InvalidRequest('the CSRF token does not match the add-in session');
     }
     if (!isWellFormedSecret(sessionId)) throw new NotFound('unknown add-in session');
-    const result = await pollAddonSession(sessionId, event.requestContext.http.sourceIp, wait, keys.currentKey, config);
-    if (result.state === 'pending') return jsonResponse(202, { state: 'pending' });
+    const completion = header(event, ADDON_COMPLETION_HEADER);
+    const result = await pollAddonSession(sessionId, event.requestContext.http.sourceIp, wait, completion, config);
+    if (result.state !== 'authenticated') return jsonResponse(202, { state: result.state });
     return jsonResponse(200, {
       state: 'authenticated',
       access_token: result.token,

@@ -1,3 +1,4 @@
+import { keepingOpener } from '../../domain/addon-paths';
 import { exchangeCodeRedirect } from '../../domain/native-login';
 import { sessionCookie } from '../../domain/session-credentials';
 import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
@@ -38,7 +39,8 @@ export const handler = httpHandler('none', async (event) => {
 
 async function handOver({ flow, session, clearStateCookie }: CompletedLogin): Promise<HttpResult> {
   if (flow.flow !== 'native') {
-    return redirectResponse(flow.returnTo, [sessionCookie(session.token, config), clearStateCookie]);
+    const response = redirectResponse(flow.returnTo, [sessionCookie(session.token, config), clearStateCookie]);
+    return flow.flow === 'addon' ? keepingOpener(response) : response;
   }
   return redirectResponse(await exchangeCodeRedirect(session, flow, config), [clearStateCookie]);
 }

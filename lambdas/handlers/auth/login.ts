@@ -1,4 +1,4 @@
-import { ADDONS_CALLBACK_PATH } from '../../domain/addon-paths';
+import { ADDONS_CALLBACK_PATH, keepingOpener } from '../../domain/addon-paths';
 import { nativeLoginParameters } from '../../domain/native-login-parameters';
 import { rateLimiter } from '../../domain/rate-limit';
 import { loginReturnTo } from '../../domain/return-to';
@@ -35,7 +35,8 @@ export const handler = httpHandler('none', async (event) => {
   await starts.take(event.requestContext.http.sourceIp);
   const login = await startLogin(request, config);
   countMetric(MetricName.LoginStarted, { flow: login.flow });
-  return redirectResponse(login.authorizationUrl, [login.stateCookie]);
+  const response = redirectResponse(login.authorizationUrl, [login.stateCookie]);
+  return login.flow === 'addon' ? keepingOpener(response) : response;
 });
 
 function loginRequest(event: HttpEvent): LoginRequest {

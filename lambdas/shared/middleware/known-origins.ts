@@ -9,10 +9,22 @@ import { header, type HttpEvent, type HttpResult } from '../http';
  * behind one NAT address). Requests without `Origin` (native apps, servers, the IdP) pass.
  */
 export function knownOriginsOnly(allowed: readonly string[]): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return originGuard(allowed, false, 'this endpoint does not answer pages of that origin');
+}
+
+/**
+ * Stricter, for what only a page of a listed origin may start (an add-in's login, bound to its origin): a request
+ * without `Origin` (a script, a server) is refused too, in the same way.
+ */
+export function listedOriginOnly(listed: readonly string[]): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return originGuard(listed, true, 'only a page of an origin listed in CORS_ORIGINS may start this');
+}
+
+function originGuard(allowed: readonly string[], refuseMissing: boolean, refusal: string): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: (request) => {
       const origin = header(request.event, 'origin');
-      if (origin !== undefined && !allowed.includes(origin)) throw new AccessDenied('this endpoint does not answer pages of that origin');
+      if (origin === undefined ? refuseMissing : !allowed.includes(origin)) throw new AccessDenied(refusal);
     },
   };
 }

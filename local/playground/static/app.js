@@ -1,9 +1,10 @@
 // A product's web app and Office add-in on their own origin: every call goes to guichet, on another origin, with
-// credentials, as a real web app or add-in would make it. Plain browser script, no build step.
-'use strict';
+// credentials, as a real web app or add-in would make it. A plain browser module, no build step; the add-in uses
+// guichet's add-in client as any add-in would.
+import { AddinLogin } from './guichet-addin.js';
 
 (function () {
-  const { $, sleep, short, pretty, claimsOf, call: callUrl, failure, show, append, on, secrets, userTokenText, callWithUserToken } =
+  const { $, short, pretty, claimsOf, call: callUrl, failure, show, append, on, secrets, userTokenText, callWithUserToken } =
     window.guichetPlayground;
   let guichet = '';
   /** The example product API and this origin's own backend for it, when the stack has one. */
@@ -14,8 +15,9 @@
   const call = (method, path, { headers, body } = {}) => callUrl(`${guichet}${path}`, { method, headers, body, credentials: 'include' });
 
   /** Across origins, "no answer" may also be the browser refusing to show one. */
-  const unreachable = (answer) =>
-    `${failure(answer)}; across origins the browser also says so when it refuses guichet's answer (is this origin in CORS_ORIGINS?)`;
+  const acrossOrigins = (text) =>
+    `${text}; across origins the browser also says so when it refuses guichet's answer (is this origin in CORS_ORIGINS?)`;
+  const unreachable = (answer) => acrossOrigins(failure(answer));
 
   on('webapp-check', 'webapp-output', async () => {
     const session = await call('GET', '/auth/session');
@@ -49,7 +51,7 @@
     append('product-output', backend.text, gateway.ok && backend.ok ? 'called' : 'failed');
   });
 
-  // The add-in's login: what it knows (the CSRF token, the poll interval), what it has done (`text`) and its last poll.
+  // The add-in's login, run by guichet's add-in client: what it has done (`text`), its last poll, and the login itself.
   let addin = {};
   let logins = 0;
   const addinSecrets = secrets('addin-secrets');
@@ -60,76 +62,104 @@
     render(state);
   };
 
-  on('addin-init', 'addin-output', async () => {
-    const init = await call('POST', '/addons/sessions/init', {
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ addin_name: 'Playground' }),
-    });
-    if (init.status !== 201) {
-      const why = init.status === 0 ? unreachable(init) : failure(init);
-      return show('addin-output', `✗ POST /addons/sessions/init: ${why}.${init.status ? `\n${pretty(init.json)}` : ''}`, 'failed');
+  /** What the client reports, step by step, for login number `login` (an older login's reports are ignored). */
+  const progress = (login) => (event) => {
+    if (addin.login !== login) return;
+    if (event.step === 'dialog' && event.state === 'opened') {
+      say('Dialog opened. Polling POST /addons/sessions/poll?wait=10 with X-CSRFToken …', 'pending');
     }
+    if (event.step === 'completion') {
+      const from = `postMessage from ${guichet}, from the dialog this add-in opened`;
+      say(`The completion code arrived from guichet's dialog (${from}). Polling once with X-Guichet-Completion …`, 'pending');
+    }
+    if (event.step !== 'poll' && event.step !== 'wait') return;
+    if (event.step === 'poll') addin.polls += 1;
+    const poll = `poll ${addin.polls}`;
+    if (event.step === 'wait' && event.reason === 'retry-after') {
+      say(`${poll} → 429 ${addin.refusal}. Waiting ${event.seconds} s (Retry-After), then polling again.`, 'pending');
+    } else if (event.step === 'wait') {
+      const source = "the init's interval: this origin cannot read Retry-After";
+      if (addin.refusal) say(`${poll} → 429 ${addin.refusal}. Waiting ${event.seconds} s (${source}), then polling again.`, 'pending');
+    } else if (event.status === 429) {
+      addin.refusal = `${event.body?.error ?? ''}: ${event.body?.error_description ?? 'too many polls'}`;
+      return;
+    } else if (event.status === 202 && event.body?.state === 'confirmed') {
+      addin.status = `${poll} → 202 confirmed: the person confirmed; waiting for the completion code from guichet's dialog.`;
+      render('pending');
+    } else if (event.status === 202) {
+      addin.status = `${poll} → 202 pending: the person has not confirmed yet; polling again.`;
+      render('pending');
+    }
+    addin.refusal = undefined;
+  };
+
+  on('addin-init', 'addin-output', async () => {
     logins += 1;
-    addin = { login: logins, csrfToken: init.json.csrf_token, interval: init.json.interval, polling: false };
-    $('addin-open').href = `${guichet}/addons/transit#${new URLSearchParams({ transit_token: init.json.transit_token })}`;
+    const login = logins;
+    addin = { login, text: '', polls: 0 };
+    let answer;
+    try {
+      addin.client = await AddinLogin.init({
+        guichetUrl: guichet,
+        addinName: 'Playground',
+        wait: 10,
+        onEvent: (event) => {
+          if (event.step === 'init') answer = event;
+          else progress(login)(event);
+        },
+      });
+    } catch (error) {
+      const why = error.reason === 'unreachable' ? acrossOrigins(error.message) : error.message;
+      return show('addin-output', `✗ POST /addons/sessions/init: ${why}.${error.body ? `\n${pretty(error.body)}` : ''}`, 'failed');
+    }
     $('addin-open').hidden = false;
     $('addin-init').textContent = 'Init';
     addinSecrets.clear();
-    addinSecrets.add('transit_token', init.json.transit_token);
-    addinSecrets.add('csrf_token', init.json.csrf_token);
-    const shown = { ...init.json, transit_token: short(init.json.transit_token), csrf_token: short(init.json.csrf_token) };
-    addin.text = `POST /addons/sessions/init → 201 (and the guichet_addons_sid cookie)\n${pretty(shown)}`;
+    addinSecrets.add('transit_token', answer.body.transit_token);
+    addinSecrets.add('csrf_token', answer.body.csrf_token);
+    const shown = { ...answer.body, transit_token: short(answer.body.transit_token), csrf_token: short(answer.body.csrf_token) };
+    addin.text = `POST /addons/sessions/init → 201 (from ${location.origin}, with the guichet_addons_sid cookie)\n${pretty(shown)}`;
     render('initialised');
   });
 
   on('addin-open', 'addin-output', async () => {
-    if (addin.polling || !addin.csrfToken) return;
-    addin.polling = true;
-    const { login, csrfToken } = addin;
-    say('Dialog opened. Polling POST /addons/sessions/poll?wait=10 with X-CSRFToken …', 'pending');
-    for (let polls = 1; addin.login === login; polls += 1) {
-      const poll = await call('POST', '/addons/sessions/poll?wait=10', { headers: { 'X-CSRFToken': csrfToken } });
+    const { client, login } = addin;
+    if (!client || addin.opened) return;
+    addin.opened = true;
+    $('addin-open').hidden = true;
+    client.openDialog();
+    try {
+      const token = await client.token();
       if (addin.login !== login) return;
-      if (poll.status === 202) {
-        addin.status = `poll ${polls} → 202 pending: the person has not confirmed yet; polling again.`;
-        render('pending');
-        continue;
-      }
-      if (poll.status === 429) {
-        // Retry-After is readable across origins only when guichet exposes it; the init's interval stands in.
-        const seconds = poll.retryAfter ?? addin.interval ?? 5;
-        const source = poll.retryAfter !== undefined ? 'Retry-After' : "the init's interval: this origin cannot read Retry-After";
-        say(`poll ${polls} → 429 ${poll.json?.error ?? ''}: ${poll.json?.error_description ?? 'too many polls'}. Waiting ${seconds} s (${source}), then polling again.`, 'pending');
-        await sleep(seconds * 1000);
-        continue;
-      }
-      if (poll.status === 200) {
-        addin.polling = false;
-        addin.csrfToken = undefined;
-        $('addin-open').hidden = true;
-        addinSecrets.add('access_token', poll.json.access_token);
-        const shown = { ...poll.json, access_token: short(poll.json.access_token) };
-        say(`poll ${polls} → 200\n${pretty(shown)}\n\nThe access token's claims:\n${pretty(claimsOf(poll.json.access_token))}`, 'authenticated');
-        return;
-      }
-      return stop(polls, poll);
+      addinSecrets.add('access_token', token.accessToken);
+      const { tokenType: token_type, expiresIn: expires_in, scope } = token;
+      const answer = { state: 'authenticated', access_token: short(token.accessToken), token_type, expires_in, scope };
+      const claims = pretty(claimsOf(token.accessToken));
+      say(`poll ${addin.polls} → 200\n${pretty(answer)}\n\nThe access token's claims:\n${claims}`, 'authenticated');
+    } catch (error) {
+      if (addin.login === login) stop(error);
     }
   });
 
   /** The add-in login is over without a token: say why, and offer to start again. */
-  function stop(polls, poll) {
-    addin.polling = false;
-    addin.csrfToken = undefined;
-    $('addin-open').hidden = true;
+  function stop(error) {
     $('addin-init').textContent = 'Start again';
-    const cancelled = poll.status === 404 && /cancelled/.test(poll.json?.error_description ?? '');
-    const answer = poll.status ? `poll ${polls} → ${poll.status}\n${pretty(poll.json)}\n\n` : '';
-    let why;
-    if (cancelled) why = 'The person cancelled in the dialog: the add-in stops polling.';
-    else if (poll.status === 404) why = 'This add-in login is over (it expired, or is unknown): the add-in stops polling.';
-    else if (poll.status === 0) why = `✗ ${unreachable(poll)}: the add-in stops polling.`;
-    else why = `✗ ${failure(poll)}: the add-in stops polling.`;
-    say(`${answer}${why} Start again (Init) to sign in.`, cancelled ? 'cancelled' : poll.status === 404 ? 'ended' : 'failed');
+    const answer = error.status ? `poll ${addin.polls} → ${error.status}\n${pretty(error.body)}\n\n` : '';
+    const [why, state] = ending(error);
+    say(`${answer}${why} Start again (Init) to sign in.`, state);
+  }
+
+  /** Why a login ended without a token, in words, and the output's state. */
+  function ending(error) {
+    if (error.reason === 'ended' && /cancelled/.test(error.body?.error_description ?? '')) {
+      return ['The person cancelled in the dialog: the add-in stops polling.', 'cancelled'];
+    }
+    if (error.reason === 'ended') return ['This add-in login is over (it expired, or is unknown): the add-in stops polling.', 'ended'];
+    if (error.reason === 'closed') {
+      return ['The dialog was closed before the person confirmed: the add-in stops polling and spends its transit token.', 'ended'];
+    }
+    const detail = error.reason === 'unreachable' ? acrossOrigins(error.message) : error.message;
+    return [`✗ ${detail}: the add-in stops polling.`, 'failed'];
   }
 
   fetch('/config.json')

@@ -117,19 +117,25 @@ describe("the local gateway's CORS, from the template", () => {
       AllowOrigins: [`http://127.0.0.1:${listedPort}`, `http://localhost:${listedPort}`],
       AllowCredentials: true,
       AllowMethods: ['GET', 'POST'],
-      AllowHeaders: ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'],
+      AllowHeaders: ['content-type', 'x-csrftoken', 'x-guichet-completion', 'authorization', 'x-requested-with'],
       ExposeHeaders: ['Retry-After'],
       MaxAge: 3600,
     });
     const preflight = await fetch(`${guichet.publicUrl}/addons/sessions/poll`, {
       method: 'OPTIONS',
-      headers: { origin: `http://127.0.0.1:${listedPort}`, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-csrftoken' },
+      headers: {
+        origin: `http://127.0.0.1:${listedPort}`,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-csrftoken, x-guichet-completion',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(`http://127.0.0.1:${listedPort}`);
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,POST');
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,x-csrftoken,authorization,x-requested-with');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe(
+      'content-type,x-csrftoken,x-guichet-completion,authorization,x-requested-with',
+    );
     expect(preflight.headers.get('access-control-max-age')).toBe('3600');
   });
 

@@ -44,6 +44,18 @@ describe('mintAccessToken', () => {
     expect(payload.exp! - payload.iat!).toBe(600);
   });
 
+  it('never lives past notAfter: the end of the session it speaks for', async () => {
+    const notAfter = Math.floor(Date.now() / 1000) + 45;
+    const request = { sub: 'ana', clientId: 'guichet-addons', scope: 'addons' };
+    const minted = await mintAccessToken({ ...request, ttlSeconds: 3600, notAfter }, signingKey, config);
+    const { payload } = await jwtVerify(minted.token, verificationKey);
+    expect(payload.exp).toBe(notAfter);
+    expect(minted.expiresAt).toBe(notAfter);
+    expect(minted.expiresIn).toBe(notAfter - payload.iat!);
+    const later = await mintAccessToken({ ...request, ttlSeconds: 60, notAfter: notAfter + 3600 }, signingKey, config);
+    expect(later.expiresIn).toBe(60);
+  });
+
   it('leaves email out when there is none, and never repeats a jti', async () => {
     const request = { sub: 'app-1', clientId: 'app-1', scope: 'read', ttlSeconds: 60 };
     const first = await jwtVerify((await mintAccessToken(request, signingKey, config)).token, verificationKey);

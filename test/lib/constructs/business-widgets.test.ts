@@ -55,7 +55,7 @@ describe('exchange code widgets', () => {
 describe('add-in widgets', () => {
   const [logins, replays] = render(addonWidgets());
 
-  it('plot add-in logins opened, completed, cancelled and expired, and replays', () => {
+  it('plot add-in logins opened, completed, cancelled and expired, and replays and wrong completion codes', () => {
     expect(logins.properties.metrics.map((metric) => metric[1])).toEqual([
       MetricName.AddonSessionOpened,
       MetricName.AddonSessionCompleted,
@@ -64,6 +64,7 @@ describe('add-in widgets', () => {
     ]);
     expect(replays.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
       [METRICS_NAMESPACE, MetricName.AddonReplayDetected, 'service', SERVICE_NAME],
+      [METRICS_NAMESPACE, MetricName.AddonCompletionRejected, 'service', SERVICE_NAME],
     ]);
   });
 });

@@ -36,7 +36,7 @@ describe('with CORS origins', () => {
         AllowOrigins: ['https://app.example.com', 'https://addin.example.com'],
         AllowCredentials: true,
         AllowMethods: ['GET', 'POST'],
-        AllowHeaders: ['content-type', 'x-csrftoken', 'authorization', 'x-requested-with'],
+        AllowHeaders: ['content-type', 'x-csrftoken', 'x-guichet-completion', 'authorization', 'x-requested-with'],
         ExposeHeaders: ['Retry-After'],
         MaxAge: 3600,
       },

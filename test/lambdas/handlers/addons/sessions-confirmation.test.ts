@@ -1,5 +1,5 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { cancelEvent, describeEvent, exchangeEvent, openAddin } from '../../../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, cancelEvent, describeEvent, exchangeEvent, openAddin } from '../../../support/addons';
 import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
@@ -13,7 +13,7 @@ let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchan
 let webSession: { token: string; id: string };
 
 beforeAll(async () => {
-  integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000' });
+  integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000', ...ADDIN_SETTINGS });
   ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
   ({ handler: describe_ } = await import('../../../../lambdas/handlers/addons/sessions-describe'));
   ({ handler: cancel } = await import('../../../../lambdas/handlers/addons/sessions-cancel'));
@@ -26,7 +26,7 @@ async function namedAddin(addinName?: string) {
   const event = httpEvent({
     method: 'POST',
     path: '/addons/sessions/init',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', origin: ADDIN_ORIGIN },
     body: JSON.stringify(addinName === undefined ? {} : { addin_name: addinName }),
   });
   const opened = await invoke(init, event);

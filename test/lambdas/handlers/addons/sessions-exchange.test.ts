@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { exchangeEvent, openAddin, statusesOf } from '../../../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin, statusesOf } from '../../../support/addons';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
@@ -10,7 +10,7 @@ let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchan
 let webSession: { token: string; id: string };
 
 beforeAll(async () => {
-  integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000' });
+  integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000', ...ADDIN_SETTINGS });
   ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
   ({ handler: exchange } = await import('../../../../lambdas/handlers/addons/sessions-exchange'));
   webSession = await storedSession(integration.store);
@@ -23,18 +23,26 @@ const expire = async (table: 'transitTokens' | 'addonSessions', id: string) => {
 };
 
 describe('POST /addons/sessions/exchange', () => {
-  it("consumes the transit token and authenticates the add-in session as the web session's user", async () => {
+  it("consumes the transit token and confirms the add-in session for the web session's user, answering a completion code", async () => {
     const addin = await openAddin(init);
     const result = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
     expect(result.statusCode).toBe(200);
-    expect(jsonBody(result)).toEqual({ status: 'ok' });
+    expect(result.headers!['Cache-Control']).toBe('no-store');
+    const body = jsonBody(result);
+    expect(body).toEqual({ status: 'ok', completion: expect.stringMatching(/^[\w-]{43}$/), addin_origin: ADDIN_ORIGIN });
     expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'consumed' });
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({
-      state: 'authenticated',
-      sub: 'erin',
-      email: 'erin@example.test',
+    const row = (await integration.store.get('addonSessions', sha256(addin.sessionId)))!;
+    expect(row).toMatchObject({
+      state: 'confirmed',
+      origin: ADDIN_ORIGIN,
+      completionHash: sha256(body.completion as string),
       webSessionId: webSession.id,
+      scope: 'addons',
+      sealedToken: expect.any(String),
     });
+    // The code is stored only as its hash, and no token is readable at rest: it is sealed under the code.
+    expect(JSON.stringify(row)).not.toContain(body.completion as string);
+    expect(JSON.stringify(row)).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });
 
   it('requires a live web session', async () => {

@@ -1,5 +1,5 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { openAddin } from '../../../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../../../support/addons';
 import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 
@@ -8,16 +8,17 @@ let integration: Integration;
 let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
 
 beforeAll(async () => {
-  integration = await startIntegration({ ADDONS_RATE_LIMIT: String(RATE_LIMIT) });
+  integration = await startIntegration({ ADDONS_RATE_LIMIT: String(RATE_LIMIT), ...ADDIN_SETTINGS });
   ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
 });
 afterAll(() => integration?.guichet.close());
 
-const initEvent = (body?: string, sourceIp = '192.0.2.60') => {
+/** `origin` null: a request without Origin. */
+const initEvent = (body?: string, sourceIp = '192.0.2.60', origin: string | null = ADDIN_ORIGIN) => {
   const event = httpEvent({
     method: 'POST',
     path: '/addons/sessions/init',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(origin === null ? {} : { origin }) },
     body,
   });
   event.requestContext.http.sourceIp = sourceIp;
@@ -31,7 +32,7 @@ describe('POST /addons/sessions/init', () => {
     const session = (await integration.store.get('addonSessions', sha256(addin.sessionId)))!;
     const transit = (await integration.store.get('transitTokens', sha256(addin.transitToken)))!;
 
-    expect(session).toMatchObject({ state: 'pending', transitTokenId: sha256(addin.transitToken) });
+    expect(session).toMatchObject({ state: 'pending', transitTokenId: sha256(addin.transitToken), origin: ADDIN_ORIGIN });
     expect(transit).toMatchObject({ state: 'pending', addonSessionId: sha256(addin.sessionId) });
     expect(session.expiresAt).toBeGreaterThanOrEqual(before + 600);
     expect(transit.expiresAt).toBeGreaterThanOrEqual(before + 120);
@@ -69,6 +70,24 @@ describe('POST /addons/sessions/init', () => {
     const before = await Promise.all(tables.map((table) => integration.store.all(table)));
     const result = await invoke(init, initEvent(body, '192.0.2.64'));
     expect(result.statusCode).toBe(400);
+    expect(await Promise.all(tables.map((table) => integration.store.all(table)))).toEqual(before);
+  });
+
+  it.each([
+    ['without Origin (a script, a server)', () => null],
+    ['from an unlisted origin', () => 'https://evil.example'],
+    ["from guichet's own origin", () => new URL(integration.guichet.publicUrl).origin],
+    ['from a sandboxed frame', () => 'null'],
+  ])('refuses an init %s with 403 access_denied, writing nothing and spending no budget', async (_, origin) => {
+    const tables = ['addonSessions', 'transitTokens', 'rateLimits'] as const;
+    const before = await Promise.all(tables.map((table) => integration.store.all(table)));
+    const result = await invoke(init, initEvent(JSON.stringify({ addin_name: 'Calendar' }), '192.0.2.67', origin()));
+    expect(result.statusCode).toBe(403);
+    expect(jsonBody(result)).toEqual({
+      error: 'access_denied',
+      error_description: 'only a page of an origin listed in CORS_ORIGINS may start this',
+    });
+    expect(result.cookies ?? []).toEqual([]);
     expect(await Promise.all(tables.map((table) => integration.store.all(table)))).toEqual(before);
   });
 

@@ -1,5 +1,5 @@
 import { AccessDenied } from '../../../../lambdas/shared/errors';
-import { knownOriginsOnly } from '../../../../lambdas/shared/middleware/known-origins';
+import { knownOriginsOnly, listedOriginOnly } from '../../../../lambdas/shared/middleware/known-origins';
 import { httpEvent, middyRequest } from '../../../support/api-event';
 
 const guard = knownOriginsOnly(['https://auth.example.com', 'https://addin.example.com']);
@@ -21,4 +21,23 @@ describe('knownOriginsOnly', () => {
       expect(check({ Origin: origin })).toThrow('this endpoint does not answer pages of that origin');
     },
   );
+});
+
+describe('listedOriginOnly', () => {
+  const listed = listedOriginOnly(['https://addin.example.com']);
+  const checkListed = (headers: Record<string, string>) => () => listed.before!(middyRequest(httpEvent({ method: 'POST', headers })));
+
+  it('lets a page of a listed origin through', () => {
+    expect(checkListed({ Origin: 'https://addin.example.com' })).not.toThrow();
+  });
+
+  it.each([
+    ['no Origin at all (a script, a server)', {}],
+    ['an unlisted origin', { origin: 'https://evil.example' }],
+    ['a look-alike', { origin: 'https://addin.example.com.evil.example' }],
+    ['"null"', { origin: 'null' }],
+  ])('refuses %s with 403 access_denied', (_, headers: Record<string, string>) => {
+    expect(checkListed(headers)).toThrow(AccessDenied);
+    expect(checkListed(headers)).toThrow('only a page of an origin listed in CORS_ORIGINS may start this');
+  });
 });
