@@ -11,6 +11,7 @@ export interface IdentityClaims {
   readonly issuer: string;
   readonly sub: string;
   readonly sid?: string;
+  /** Only an address the IdP asserted as verified (`email_verified: true`): nothing guichet mints carries another. */
   readonly email?: string;
   readonly name?: string;
 }
@@ -37,6 +38,7 @@ export async function createSession(identity: IdentityClaims, flow: LoginFlow, i
     idpSessionKey: identity.sid === undefined ? undefined : issuerScopedKey(identity.issuer, identity.sid),
     sid: identity.sid,
     email: identity.email,
+    emailVerified: identity.email === undefined ? undefined : true,
     name: identity.name,
     idToken,
     createdAt: now,
