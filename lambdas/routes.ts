@@ -87,10 +87,24 @@ export const ROUTES: readonly RouteDefinition[] = [
     tables: {
       loginFlows: { items: ['DeleteItem'] },
       sessions: { items: ['PutItem'] },
-      exchangeCodes: { items: ['PutItem'] },
+      nativeContinuations: { items: ['PutItem'] },
       idpCache: { items: ['GetItem'] },
     },
     secrets: ['oidcClientSecret'],
+  },
+  {
+    id: 'AuthNativeContinue',
+    method: 'POST',
+    path: '/auth/native/continue',
+    entry: 'lambdas/handlers/auth/native-continue.ts',
+    tables: {
+      nativeContinuations: { items: ['DeleteItem'] },
+      sessions: { items: ['GetItem'] },
+      exchangeCodes: { items: ['PutItem'] },
+      rateLimits: { items: ['UpdateItem'] },
+    },
+    secrets: [],
+    throttle: STRICT_THROTTLE,
   },
   {
     id: 'AuthSessionExchange',

@@ -34,6 +34,11 @@ export const TABLES = {
   },
   loginFlows: { envVar: 'LOGIN_FLOWS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   exchangeCodes: { envVar: 'EXCHANGE_CODES_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  /**
+   * Native logins waiting for the person's click on the confirmation page: written by the callback, consumed by
+   * /auth/native/continue alone. Not the exchange codes' table, so that neither step can consume the other's value.
+   */
+  nativeContinuations: { envVar: 'NATIVE_CONTINUATIONS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   addonSessions: { envVar: 'ADDON_SESSIONS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   transitTokens: { envVar: 'TRANSIT_TOKENS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   logoutJtis: { envVar: 'LOGOUT_JTIS_TABLE', ttlAttribute: TTL_ATTRIBUTE },

@@ -97,15 +97,7 @@ async function providerConfiguration(options: DevIdpOptions, clientSecret: strin
     },
     ttl: { Interaction: 600, Session: 86400, Grant: 86400, AccessToken: 3600, IdToken: 3600 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    findAccount: (_ctx, accountId) => ({
-      accountId,
-      claims: () => ({
-        sub: accountId,
-        email: accountId.includes('@') ? accountId : `${accountId}@example.test`,
-        email_verified: true,
-        name: accountId.split('@')[0],
-      }),
-    }),
+    findAccount: (_ctx, accountId) => ({ accountId, claims: () => accountClaims(accountId) }),
     // guichet is this IdP's first-party client: consent is implied.
     loadExistingGrant: async (ctx) => {
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
@@ -122,6 +114,24 @@ async function providerConfiguration(options: DevIdpOptions, clientSecret: strin
     // guichet's callback is on 127.0.0.1; the provider's outbound SSRF guard would refuse to deliver
     // back-channel logout tokens there, so the dev IdP fetches without it.
     fetch: (url, init) => globalThis.fetch(url, { ...init, dispatcher: undefined } as RequestInit),
+  };
+}
+
+/**
+ * A user name that starts with this signs in with an e-mail address the IdP has not verified
+ * (`email_verified: false`), as on an IdP where people set their own address.
+ */
+export const UNVERIFIED_EMAIL_PREFIX = 'unverified:';
+
+/** Who a user name signs in as: `ada` is ada@example.test, an e-mail address is used as is; both verified. */
+export function accountClaims(accountId: string) {
+  const unverified = accountId.startsWith(UNVERIFIED_EMAIL_PREFIX);
+  const name = unverified ? accountId.slice(UNVERIFIED_EMAIL_PREFIX.length) : accountId;
+  return {
+    sub: accountId,
+    email: name.includes('@') ? name : `${name}@example.test`,
+    email_verified: !unverified,
+    name: name.split('@')[0],
   };
 }
 
@@ -170,7 +180,9 @@ the user name you type becomes who you are.</p>
   <button type="submit">Sign in</button>
 </form>
 <p class="hint"><code>ada</code> signs in as <code>sub</code> ada, e-mail ada@example.test; an e-mail address is used as
-it is. The IdP then sends you back${back}, where guichet creates your session. You stay signed in here until you sign
+it is. With <code>${UNVERIFIED_EMAIL_PREFIX}</code> in front (<code>${UNVERIFIED_EMAIL_PREFIX}ceo@corp.example</code>) the
+address is one this IdP has not verified: guichet then keeps no e-mail. The IdP then sends you back${back}, where guichet
+creates your session. You stay signed in here until you sign
 out at this IdP: the next login skips this page (single sign-on).</p>`,
     );
   }

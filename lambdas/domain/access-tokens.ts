@@ -10,6 +10,8 @@ export interface AccessTokenRequest {
   readonly clientId: string;
   readonly scope: string;
   readonly email?: string;
+  /** Who acts for `sub` (RFC 8693 §4.1 `act`): an application's client id on a delegated token. */
+  readonly actor?: string;
   /** The public id of the guichet session a user token was minted from. */
   readonly sid?: string;
   /** @default ACCESS_TOKEN_AUDIENCE */
@@ -43,6 +45,7 @@ export async function mintAccessToken(
     client_id: request.clientId,
     scope: request.scope,
     ...(request.email === undefined ? {} : { email: request.email }),
+    ...(request.actor === undefined ? {} : { act: { sub: request.actor } }),
     ...(request.sid === undefined ? {} : { sid: request.sid }),
     iss: config.publicUrl,
     aud: request.audience ?? config.accessTokenAudience,

@@ -32,8 +32,17 @@ export async function grantClientCredentials(
     );
   }
   const email = subject?.toLowerCase();
+  // A product API tells a token the application minted for a user from the user's own by its actor.
+  const actor = email === undefined ? undefined : application.id;
   const token = await mintAccessToken(
-    { sub: email ?? application.id, clientId: application.id, scope: scopes.join(' '), email, ttlSeconds: config.accessTokenTtlSeconds },
+    {
+      sub: email ?? application.id,
+      clientId: application.id,
+      scope: scopes.join(' '),
+      email,
+      actor,
+      ttlSeconds: config.accessTokenTtlSeconds,
+    },
     await signingKey(),
     config,
   );

@@ -1,14 +1,14 @@
 import { takeExchangeCode } from '../repositories/exchange-codes';
-import { findSession, type SessionRecord } from '../repositories/sessions';
+import type { SessionRecord } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
 import { s256CodeChallenge, safeEqual, sha256 } from '../shared/crypto';
 import { InvalidGrant, InvalidRequest } from '../shared/errors';
 import { MetricName, type ExchangeRejectionReason } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
-import { unseal } from '../shared/seal';
 import { nowSeconds } from '../shared/time';
 import { limitingFailures, rateLimiter } from './rate-limit';
 import { isWellFormedSecret } from './session-credentials';
+import { openSealedSession } from './sessions';
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -49,13 +49,10 @@ export function sessionExchange(config: Pick<AppConfig, 'sessionExchangeFailureL
       if (record.expiresAt <= nowSeconds()) return reject('expired', invalid);
       if (!safeEqual(s256CodeChallenge(verifier), record.codeChallenge)) return reject('wrong_verifier', invalid);
 
-      const session = await findSession(record.sessionId);
-      const token = unseal(record.sealedSessionToken, code);
-      if (!session || session.expiresAt <= nowSeconds() || token === undefined || sha256(token) !== session.id) {
-        return reject('session_ended', invalid);
-      }
+      const opened = await openSealedSession(record.sessionId, record.sealedSessionToken, code);
+      if (!opened) return reject('session_ended', invalid);
       countMetric(MetricName.ExchangeCodeRedeemed);
-      logger.info('exchange code redeemed', { session: session.id });
-      return { token, session };
+      logger.info('exchange code redeemed', { session: opened.record.id });
+      return { token: opened.token, session: opened.record };
     });
 }

@@ -1,6 +1,7 @@
 import { deleteSession, findSession, saveSession, type SessionRecord } from '../repositories/sessions';
 import { appConfig } from '../shared/config';
 import { randomSecret, sha256 } from '../shared/crypto';
+import { unseal } from '../shared/seal';
 import type { LoginFlow } from '../shared/metric-names';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
@@ -11,6 +12,7 @@ export interface IdentityClaims {
   readonly issuer: string;
   readonly sub: string;
   readonly sid?: string;
+  /** Only an address the IdP asserted as verified (`email_verified: true`): nothing guichet mints carries another. */
   readonly email?: string;
   readonly name?: string;
 }
@@ -37,6 +39,7 @@ export async function createSession(identity: IdentityClaims, flow: LoginFlow, i
     idpSessionKey: identity.sid === undefined ? undefined : issuerScopedKey(identity.issuer, identity.sid),
     sid: identity.sid,
     email: identity.email,
+    emailVerified: identity.email === undefined ? undefined : true,
     name: identity.name,
     idToken,
     createdAt: now,
@@ -53,6 +56,17 @@ export async function liveSession(token: string): Promise<SessionRecord | undefi
   const record = await findSession(sha256(token));
   if (!record || record.expiresAt <= nowSeconds()) return undefined;
   return record;
+}
+
+/**
+ * The live session that a sealed hand-over (a native continuation, an exchange code) opens with its secret, token
+ * included; undefined when the session ended or expired meanwhile, or when the seal does not open to its token.
+ */
+export async function openSealedSession(sessionId: string, sealedToken: string, secret: string): Promise<NewSession | undefined> {
+  const record = await findSession(sessionId);
+  const token = unseal(sealedToken, secret);
+  if (!record || record.expiresAt <= nowSeconds() || token === undefined || sha256(token) !== record.id) return undefined;
+  return { token, record };
 }
 
 /** Ends the session a token opens; returns it if it was live. */

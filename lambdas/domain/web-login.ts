@@ -97,13 +97,21 @@ export async function completeLogin(
       issuer: claims.iss,
       sub: claims.sub,
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
-      email: typeof claims.email === 'string' ? claims.email : undefined,
+      email: verifiedEmail(claims),
       name: typeof claims.name === 'string' ? claims.name : undefined,
     },
     flow.flow,
     tokens.id_token,
   );
   return { flow, session, clearStateCookie: expiredCookie(LOGIN_STATE_COOKIE, laxCookieScope(config.publicUrl, CALLBACK_PATH)) };
+}
+
+/**
+ * The e-mail address of ID token claims, only when the IdP asserts `email_verified: true` (the boolean): where people
+ * can set their own address, any other value leaves it theirs to claim (OpenID Connect Core §5.1, §5.7).
+ */
+export function verifiedEmail(claims: Readonly<Record<string, unknown>>): string | undefined {
+  return typeof claims.email === 'string' && claims.email_verified === true ? claims.email : undefined;
 }
 
 /**

@@ -12,7 +12,9 @@ export interface SessionRecord {
   readonly subjectKey: string;
   readonly idpSessionKey?: string;
   readonly sid?: string;
+  /** Only an address the IdP asserted as verified; `emailVerified` marks rows written since that rule. */
   readonly email?: string;
+  readonly emailVerified?: true;
   readonly name?: string;
   /** Sent back to the IdP as `id_token_hint` at logout. */
   readonly idToken?: string;
@@ -24,10 +26,16 @@ const TABLE = grantedTable('sessions');
 
 export const saveSession = (record: SessionRecord): Promise<void> => putNewItem(TABLE, record);
 
-/** Strongly consistent, so a session ended a moment ago is never read back as live. */
+/**
+ * Strongly consistent, so a session ended a moment ago is never read back as live. A row written before guichet
+ * checked `email_verified` carries an address nobody verified: it is read without it.
+ */
 export async function findSession(id: string): Promise<SessionRecord | undefined> {
   const result = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
-  return result.Item as SessionRecord | undefined;
+  const record = result.Item as SessionRecord | undefined;
+  if (record?.email === undefined || record.emailVerified === true) return record;
+  const { email: _unverified, ...withoutEmail } = record;
+  return withoutEmail;
 }
 
 export async function deleteSession(id: string): Promise<SessionRecord | undefined> {

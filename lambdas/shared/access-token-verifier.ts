@@ -26,6 +26,11 @@ export interface VerifiedAccessToken {
   readonly clientId: string;
   readonly scopes: readonly string[];
   readonly email?: string;
+  /**
+   * On a token an application minted to act for a user (`subject=<email>`): that application's client id, from
+   * `act.sub` (RFC 8693 §4.1). Absent on the user's own tokens: an API that must know who acts checks it.
+   */
+  readonly actor?: string;
   /** The public id of the guichet session, on user tokens. */
   readonly sid?: string;
   readonly expiresAt: number;
@@ -79,9 +84,15 @@ export function accessTokenVerifier(options: AccessTokenVerifierOptions): (autho
       clientId: String(payload.client_id),
       scopes,
       email: typeof payload.email === 'string' ? payload.email : undefined,
+      actor: actorOf(payload.act),
       sid: typeof payload.sid === 'string' ? payload.sid : undefined,
       expiresAt: payload.exp!,
       claims: payload,
     };
   };
+}
+
+function actorOf(act: unknown): string | undefined {
+  const sub = typeof act === 'object' && act !== null ? (act as { sub?: unknown }).sub : undefined;
+  return typeof sub === 'string' ? sub : undefined;
 }

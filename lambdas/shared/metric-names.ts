@@ -18,6 +18,8 @@ export const MetricName = {
   ExchangeCodeIssued: 'ExchangeCodeIssued',
   ExchangeCodeRedeemed: 'ExchangeCodeRedeemed',
   ExchangeCodeRejected: 'ExchangeCodeRejected',
+  /** A native login's confirmation refused: no exchange code; the `reason` dimension says why. */
+  NativeContinuationRejected: 'NativeContinuationRejected',
   AddonSessionOpened: 'AddonSessionOpened',
   AddonSessionCompleted: 'AddonSessionCompleted',
   AddonSessionExpired: 'AddonSessionExpired',
@@ -65,6 +67,16 @@ export const EXCHANGE_REJECTION_REASONS = [
 ] as const;
 export type ExchangeRejectionReason = (typeof EXCHANGE_REJECTION_REASONS)[number];
 
+/** Why a native login's continuation was refused: the `reason` dimension of NativeContinuationRejected. */
+export const NATIVE_CONTINUATION_REJECTION_REASONS = [
+  'malformed',
+  'unknown_or_used',
+  'expired',
+  'foreign_browser',
+  'session_ended',
+] as const;
+export type NativeContinuationRejectionReason = (typeof NATIVE_CONTINUATION_REJECTION_REASONS)[number];
+
 /** Why a back-channel logout token was refused: the `reason` dimension of LogoutTokenRejected. */
 export const LOGOUT_REJECTION_REASONS = [
   'malformed',
@@ -93,7 +105,14 @@ export const USER_TOKEN_REFUSAL_REASONS = [
 export type UserTokenRefusalReason = (typeof USER_TOKEN_REFUSAL_REASONS)[number];
 
 /** The per-address budgets: the `reason` dimension of RateLimited. */
-export const RATE_LIMIT_PURPOSES = ['logins', 'session-exchange-failures', 'token-failures', 'addons', 'addon-polls'] as const;
+export const RATE_LIMIT_PURPOSES = [
+  'logins',
+  'native-continue-failures',
+  'session-exchange-failures',
+  'token-failures',
+  'addons',
+  'addon-polls',
+] as const;
 export type RateLimitPurpose = (typeof RATE_LIMIT_PURPOSES)[number];
 
 /** What guichet depends on at run time: the `dependency` dimension of DependencyFailed. */

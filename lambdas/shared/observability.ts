@@ -9,6 +9,7 @@ import {
   type Dependency,
   type DependencyFailureKind,
   type MetricName,
+  type NativeContinuationRejectionReason,
   type RateLimitPurpose,
   type UserTokenRefusalReason,
 } from './metric-names';
@@ -20,7 +21,13 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 
 export interface MetricDimensions {
   readonly flow?: LoginFlow;
-  readonly reason?: ExchangeRejectionReason | LogoutRejectionReason | RateLimitPurpose | DependencyFailureKind | UserTokenRefusalReason;
+  readonly reason?:
+    | ExchangeRejectionReason
+    | NativeContinuationRejectionReason
+    | LogoutRejectionReason
+    | RateLimitPurpose
+    | DependencyFailureKind
+    | UserTokenRefusalReason;
   readonly dependency?: Dependency;
   /** The client id of a machine-to-machine application. */
   readonly application?: string;

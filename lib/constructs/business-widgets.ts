@@ -7,6 +7,7 @@ import {
   LOGOUT_REJECTION_REASONS,
   METRICS_NAMESPACE,
   MetricName,
+  NATIVE_CONTINUATION_REJECTION_REASONS,
   PER_FLOW_METRICS,
   RATE_LIMIT_PURPOSES,
   SERVICE_NAME,
@@ -41,19 +42,30 @@ export function loginWidgets(): cloudwatch.IWidget[] {
   return [...perFlow, new cloudwatch.GraphWidget({ title: 'Sessions', left: sessions, width: 12 })];
 }
 
-/** Native apps: exchange codes issued and redeemed, and rejected by reason. */
+/**
+ * Native apps: exchange codes issued (one per Continue clicked) and redeemed, rejected by reason, and the
+ * confirmations refused by reason (a burst of `foreign_browser` is someone posting continuations they took).
+ */
 export function exchangeCodeWidgets(): cloudwatch.IWidget[] {
   return [
     new cloudwatch.GraphWidget({
       title: 'Exchange codes',
       left: [businessMetric(MetricName.ExchangeCodeIssued), businessMetric(MetricName.ExchangeCodeRedeemed)],
-      width: 12,
+      width: 8,
     }),
     new cloudwatch.GraphWidget({
       title: 'Exchange codes rejected, by reason',
       left: EXCHANGE_REJECTION_REASONS.map((reason) => businessMetric(MetricName.ExchangeCodeRejected, { reason }, reason)),
       stacked: true,
-      width: 12,
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Native sign-in confirmations refused, by reason',
+      left: NATIVE_CONTINUATION_REJECTION_REASONS.map((reason) =>
+        businessMetric(MetricName.NativeContinuationRejected, { reason }, reason),
+      ),
+      stacked: true,
+      width: 8,
     }),
   ];
 }

@@ -3,6 +3,7 @@ import { httpEvent } from '../support/api-event';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 import { invoke, startIntegration, type Integration } from '../support/integration';
+import { confirmationForm, nativeLoginRedirect, nativeLoginUrl } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 import { storedSession } from '../support/sessions';
 
@@ -14,6 +15,7 @@ const ROUNDS = 5;
 let integration: Integration;
 let handlers: {
   callback: typeof import('../../lambdas/handlers/auth/callback').handler;
+  nativeContinue: typeof import('../../lambdas/handlers/auth/native-continue').handler;
   sessionExchange: typeof import('../../lambdas/handlers/auth/session-exchange').handler;
   init: typeof import('../../lambdas/handlers/addons/sessions-init').handler;
   addonExchange: typeof import('../../lambdas/handlers/addons/sessions-exchange').handler;
@@ -24,6 +26,7 @@ beforeAll(async () => {
   integration = await startIntegration({ ADDONS_RATE_LIMIT: '100000', SESSION_EXCHANGE_FAILURE_LIMIT: '100000', ...ADDIN_SETTINGS });
   handlers = {
     callback: (await import('../../lambdas/handlers/auth/callback')).handler,
+    nativeContinue: (await import('../../lambdas/handlers/auth/native-continue')).handler,
     sessionExchange: (await import('../../lambdas/handlers/auth/session-exchange')).handler,
     init: (await import('../../lambdas/handlers/addons/sessions-init')).handler,
     addonExchange: (await import('../../lambdas/handlers/addons/sessions-exchange')).handler,
@@ -44,13 +47,26 @@ describe.each(Array.from({ length: ROUNDS }, (_, round) => [round + 1]))('round 
     expect(winners(statusesOf(await times(20, () => invoke(handlers.callback, event()))), 302)).toBe(1);
   });
 
+  it('one of 20 clicks on the same native confirmation gets an exchange code', async () => {
+    const browser = new TestBrowser();
+    const loginUrl = nativeLoginUrl(integration.guichet.publicUrl, { challenge: pkcePair().challenge });
+    const { callbackUrl } = await signInAtDevIdp(browser, loginUrl, 'racer');
+    const { continuation } = confirmationForm(await (await browser.request(callbackUrl.href)).text());
+    const event = () =>
+      httpEvent({
+        method: 'POST',
+        path: '/auth/native/continue',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        cookies: [`guichet_native_continuation=${browser.cookie('guichet_native_continuation')}`],
+        body: new URLSearchParams({ continuation }).toString(),
+      });
+    expect(winners(statusesOf(await times(20, () => invoke(handlers.nativeContinue, event()))), 302)).toBe(1);
+  });
+
   it('one of 50 exchanges of the same native code gets the session', async () => {
     const { verifier, challenge } = pkcePair();
-    const browser = new TestBrowser();
-    const url = `${integration.guichet.publicUrl}/auth/login?returnTo=visio%3A%2F%2Frace&code_challenge=${challenge}&code_challenge_method=S256`;
-    const { callbackUrl } = await signInAtDevIdp(browser, url, 'racer');
-    const callback = await browser.request(callbackUrl.href);
-    const code = new URL(callback.headers.get('location')!).searchParams.get('code')!;
+    const redirect = await nativeLoginRedirect(new TestBrowser(), integration.guichet.publicUrl, 'racer', { challenge });
+    const code = redirect.searchParams.get('code')!;
     const event = () =>
       httpEvent({
         method: 'POST',

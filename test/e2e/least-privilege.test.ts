@@ -7,6 +7,7 @@ import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
+import { clickContinue, confirmationForm, postContinuation } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 import { exchangeSessionToken } from '../support/user-tokens';
 
@@ -69,11 +70,15 @@ async function tour(): Promise<void> {
   expect((await logIn(web, 'ivy', 'sid-ivy')).status).toBe(302);
   expect((await web.request(url('/auth/session'))).status).toBe(200);
 
-  // A native app's login, its exchange, and a failed exchange.
+  // A native app's login, the person's Continue and a replayed one, its exchange, and a failed exchange.
   const app = new TestBrowser();
   const pkce = pkcePair();
   const native = await logIn(app, 'jon', 'sid-jon', `?returnTo=${encodeURIComponent('visio://tour')}&code_challenge=${pkce.challenge}&code_challenge_method=S256`);
-  const code = new URL(native.headers.get('location')!).searchParams.get('code');
+  const confirmation = confirmationForm(await native.clone().text());
+  const continued = await clickContinue(app, native);
+  expect(continued.status).toBe(302);
+  expect((await postContinuation(app, confirmation.action, confirmation.continuation)).status).toBe(400);
+  const code = new URL(continued.headers.get('location')!).searchParams.get('code');
   const exchanged = await fetch(url('/auth/session-exchange'), json({ code, code_verifier: pkce.verifier }));
   expect(exchanged.status).toBe(200);
   expect((await fetch(url('/auth/session-exchange'), json({ code, code_verifier: pkce.verifier }))).status).toBe(400);

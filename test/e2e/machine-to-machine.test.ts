@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import { runKeys } from '../../cli/run-keys';
+import { accessTokenVerifier } from '../../lambdas/shared/access-token-verifier';
 import type { LocalGuichet } from '../../local/start';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { runCli } from '../support/cli-run';
@@ -46,7 +47,17 @@ describe('machine-to-machine application', () => {
     const jwks = createRemoteJWKSet(new URL(`${guichet.publicUrl}/.well-known/jwks.json`));
     const verifyOptions = { issuer: guichet.publicUrl, audience: `${guichet.publicUrl}/external-api`, typ: 'at+jwt' };
     const { payload } = await jwtVerify(issued.body.access_token, jwks, verifyOptions);
-    expect(payload).toMatchObject({ sub: 'ada@example.com', email: 'ada@example.com', client_id: clientId, scope: 'calendar:read' });
+    expect(payload).toMatchObject({
+      sub: 'ada@example.com',
+      email: 'ada@example.com',
+      client_id: clientId,
+      scope: 'calendar:read',
+      act: { sub: clientId },
+    });
+
+    // A product API tells it from ada's own token by its actor, as guichet's verifier reads it.
+    const verify = accessTokenVerifier({ issuer: guichet.publicUrl, audience: `${guichet.publicUrl}/external-api` });
+    await expect(verify(`Bearer ${issued.body.access_token}`)).resolves.toMatchObject({ sub: 'ada@example.com', actor: clientId });
 
     const answer = await me(issued.body.access_token);
     expect(answer.status).toBe(200);

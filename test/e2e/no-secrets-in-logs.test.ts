@@ -2,6 +2,8 @@ import type { LocalGuichet } from '../../local/start';
 import { startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
+import { clickContinue, confirmationForm, nativeLoginUrl } from '../support/native-login';
+import { pkcePair } from '../support/pkce';
 
 let guichet: LocalGuichet;
 
@@ -33,6 +35,36 @@ describe('logs of a whole web login', () => {
     }
     const text = records.join('\n');
     for (const secret of [sessionToken, callbackUrl.searchParams.get('state')!, callbackUrl.searchParams.get('code')!]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('logs of a whole native login', () => {
+  it('contain no continuation, binding cookie, exchange code, verifier or session token', async () => {
+    const startedAt = guichet.log.records.length;
+    const { verifier, challenge } = pkcePair();
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signInAtDevIdp(browser, nativeLoginUrl(guichet.publicUrl, { challenge }), 'nina');
+    const callback = await browser.request(callbackUrl.href);
+    const { continuation } = confirmationForm(await callback.clone().text());
+    const binding = browser.cookie('guichet_native_continuation')!;
+    const continued = await clickContinue(browser, callback);
+    const code = new URL(continued.headers.get('location')!).searchParams.get('code')!;
+    const exchanged = await fetch(`${guichet.publicUrl}/auth/session-exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, code_verifier: verifier }),
+    });
+    const { session_token: sessionToken } = await exchanged.json();
+
+    const written = guichet.log.records.slice(startedAt);
+    expect(written.map((record) => record.json?.message)).toEqual(
+      expect.arrayContaining(['native login awaits confirmation', 'exchange code issued', 'exchange code redeemed']),
+    );
+    const text = written.map((record) => record.line).join('\n');
+    for (const secret of [continuation, binding, code, verifier, sessionToken]) {
+      expect(secret).toMatch(/^[\w-]{43}$/);
       expect(text).not.toContain(secret);
     }
   });

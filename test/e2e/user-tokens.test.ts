@@ -8,6 +8,7 @@ import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
+import { nativeLoginRedirect } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 import { exchangeSessionToken } from '../support/user-tokens';
 
@@ -30,13 +31,7 @@ const productProfile = (accessToken: string) =>
 
 async function nativeSessionToken(user: string): Promise<string> {
   const { verifier, challenge } = pkcePair();
-  const systemBrowser = new TestBrowser();
-  const { callbackUrl } = await signInAtDevIdp(
-    systemBrowser,
-    `${guichet.publicUrl}/auth/login?returnTo=${encodeURIComponent('visio://auth/done')}&code_challenge=${challenge}&code_challenge_method=S256`,
-    user,
-  );
-  const code = new URL((await systemBrowser.request(callbackUrl.href)).headers.get('location')!).searchParams.get('code')!;
+  const code = (await nativeLoginRedirect(new TestBrowser(), guichet.publicUrl, user, { challenge })).searchParams.get('code')!;
   const exchanged = await fetch(`${guichet.publicUrl}/auth/session-exchange`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -125,13 +120,16 @@ describe('user tokens for product APIs, end to end', () => {
     const sessionToken = await nativeSessionToken('bea');
     const { access_token: accessToken } = await (await exchangeSession(sessionToken, { audience: EXAMPLE_PRODUCT.audience })).json();
     const verify = accessTokenVerifier({ issuer: guichet.publicUrl, audience: EXAMPLE_PRODUCT.audience, requiredScope: 'notes:write' });
-    await expect(verify(`Bearer ${accessToken}`)).resolves.toMatchObject({
+    const verified = await verify(`Bearer ${accessToken}`);
+    expect(verified).toMatchObject({
       sub: 'bea',
       email: 'bea@example.test',
       clientId: 'guichet-session',
       scopes: EXAMPLE_PRODUCT.scopes,
       sid: expect.stringMatching(/^[\w-]{43}$/),
     });
+    // The user's own token: nobody acts for bea.
+    expect(verified.actor).toBeUndefined();
     const otherApi = accessTokenVerifier({ issuer: guichet.publicUrl, audience: `${guichet.publicUrl}/external-api` });
     await expect(otherApi(`Bearer ${accessToken}`)).rejects.toThrow(InvalidAccessToken);
   });

@@ -43,7 +43,7 @@ const text = fc.oneof(
 );
 const name = fc.constantFrom(
   'code', 'state', 'code_verifier', 'returnTo', 'logout_token', 'transit_token', 'grant_type', 'client_id',
-  'client_secret', 'scope', 'subject', 'wait', 'code_challenge', 'code_challenge_method', 'addin_name', 'x',
+  'client_secret', 'scope', 'subject', 'wait', 'code_challenge', 'code_challenge_method', 'addin_name', 'continuation', 'x',
 );
 const pairs = fc.array(fc.tuple(name, text), { maxLength: 5 });
 const encode = (entries: [string, string][]) => entries.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
@@ -61,7 +61,9 @@ const request = fc.record({
   ),
   base64: fc.boolean(),
   cookies: fc.array(
-    fc.tuple(fc.constantFrom('guichet_session', 'guichet_login_state', 'guichet_addons_sid', 'other'), text).map(([k, v]) => `${k}=${v}`),
+    fc
+      .tuple(fc.constantFrom('guichet_session', 'guichet_login_state', 'guichet_addons_sid', 'guichet_native_continuation', 'other'), text)
+      .map(([k, v]) => `${k}=${v}`),
     { maxLength: 3 },
   ),
   authorization: fc.option(

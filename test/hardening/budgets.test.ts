@@ -31,6 +31,7 @@ beforeAll(async () => {
     poll: 'addons/sessions-poll',
     token: 'oauth/token',
     exchange: 'auth/session-exchange',
+    continue: 'auth/native-continue',
     login: 'auth/login',
   })) {
     handlers[name] = ((await import(`../../lambdas/handlers/${path}`)) as { handler: Handler }).handler;
@@ -110,8 +111,9 @@ describe("2. no page of another site can spend an address's budget", () => {
     ['an add-in init', 'init', initEvent],
     ['a token request', 'token', () => postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials&client_id=app_AAAAAAAAAAAAAAAAAAAAAA&client_secret=x')],
     ['a session exchange', 'exchange', () => postEvent('application/json', JSON.stringify({ code: 'x'.repeat(43), code_verifier: 'y'.repeat(43) }))],
+    ['a native sign-in confirmation', 'continue', () => postEvent('application/x-www-form-urlencoded', `continuation=${'x'.repeat(43)}`)],
   ])('refuses %s posted by a page of an unlisted origin, at once and for free', async (_, name, event) => {
-    const address = `198.51.100.${20 + ['init', 'token', 'exchange'].indexOf(name)}`;
+    const address = `198.51.100.${20 + ['init', 'token', 'exchange', 'continue'].indexOf(name)}`;
     for (const origin of ['https://evil.example', 'null']) {
       const posted = event();
       posted.headers.origin = origin;
@@ -144,6 +146,13 @@ describe('3. budgets decide and count in one atomic step', () => {
     const results = await Promise.all(Array.from({ length: 200 }, () => invoke(handlers.exchange, from(postEvent('application/json', body()), '198.51.100.40'))));
     expect(statusesOf(results).filter((status) => status === 400)).toHaveLength(10);
     expect(statusesOf(results).filter((status) => status === 429)).toHaveLength(190);
+  });
+
+  it('evaluates no more than 10 of 50 concurrent bad native sign-in confirmations', async () => {
+    const event = () => from(postEvent('application/x-www-form-urlencoded', `continuation=${'A'.repeat(43)}`), '198.51.100.45');
+    const results = await Promise.all(Array.from({ length: 50 }, () => invoke(handlers.continue, event())));
+    expect(statusesOf(results).filter((status) => status === 400)).toHaveLength(10);
+    expect(statusesOf(results).filter((status) => status === 429)).toHaveLength(40);
   });
 
   it('evaluates no more than 20 of 200 concurrent bad token requests', async () => {

@@ -6,11 +6,12 @@ import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { signInAtDevIdp } from '../support/dev-idp-login';
+import { clickContinue } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 
 /**
  * A bounded mixed-flow load on the local server (loopback only; it stops by itself): web logins, native
- * logins with their exchange, add-in logins and client-credentials tokens, all at once. Every request
+ * logins with their confirmation and exchange, add-in logins and client-credentials tokens, all at once. Every request
  * must succeed, every issued session must be readable afterwards, and no single-use value may work twice.
  */
 const WORKERS = 8;
@@ -61,8 +62,9 @@ async function nativeLogin(tally: Tally, user: string): Promise<string> {
   const url = `${guichet.publicUrl}/auth/login?returnTo=visio%3A%2F%2Fload&code_challenge=${challenge}&code_challenge_method=S256`;
   const { callbackUrl } = await signInAtDevIdp(browser, url, user);
   tally.requests += 6;
-  const callback = await tally.expect('native callback', browser.request(callbackUrl.href), 302);
-  const code = new URL(callback.headers.get('location')!).searchParams.get('code')!;
+  const callback = await tally.expect('native callback', browser.request(callbackUrl.href), 200);
+  const continued = await tally.expect('native continue', clickContinue(browser, callback), 302);
+  const code = new URL(continued.headers.get('location')!).searchParams.get('code')!;
   const exchanged = await tally.expect('exchange', post(`${guichet.publicUrl}/auth/session-exchange`, { code, code_verifier: verifier }), 200);
   const token = (await exchanged.json()).session_token as string;
   await tally.expect('exchange replay', post(`${guichet.publicUrl}/auth/session-exchange`, { code, code_verifier: verifier }), 400);

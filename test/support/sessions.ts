@@ -17,6 +17,7 @@ export async function storedSession(
     sub: 'erin',
     subjectKey: JSON.stringify([issuer, 'erin']),
     email: 'erin@example.test',
+    emailVerified: true,
     name: 'Erin',
     createdAt: now,
     expiresAt: now + 3600,

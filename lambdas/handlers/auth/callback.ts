@@ -1,5 +1,5 @@
 import { keepingOpener } from '../../domain/addon-paths';
-import { exchangeCodeRedirect } from '../../domain/native-login';
+import { NATIVE_CONTINUE_PATH, offerNativeContinuation } from '../../domain/native-login';
 import { sessionCookie } from '../../domain/session-credentials';
 import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
 import { prepareAtInit } from '../../shared/init';
@@ -10,6 +10,7 @@ import { redirectResponse, type HttpResult } from '../../shared/http';
 import { MetricName, type LoginFlow } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric, logger } from '../../shared/observability';
+import { nativeConfirmationPage } from '../../pages/native-confirmation';
 
 const config = appConfig();
 // Started at init, so that the first request finds the IdP's documents already read from the shared cache.
@@ -17,7 +18,7 @@ prepareAtInit(() => sharedIdpDocuments().current());
 
 /**
  * GET /auth/callback?code&state — the IdP sends the browser back here. A web login gets its session
- * cookie; a native login is sent back to the app's custom scheme with a one-time exchange code.
+ * cookie; a native login gets the page that asks the person before anything goes to the app's custom scheme.
  */
 export const handler = httpHandler('none', async (event) => {
   let flow: LoginFlow = 'web';
@@ -42,5 +43,7 @@ async function handOver({ flow, session, clearStateCookie }: CompletedLogin): Pr
     const response = redirectResponse(flow.returnTo, [sessionCookie(session.token, config), clearStateCookie]);
     return flow.flow === 'addon' ? keepingOpener(response) : response;
   }
-  return redirectResponse(await exchangeCodeRedirect(session, flow, config), [clearStateCookie]);
+  const confirmation = await offerNativeContinuation(session, flow, config);
+  const page = nativeConfirmationPage(confirmation, `${config.publicUrl}${NATIVE_CONTINUE_PATH}`);
+  return { ...page, cookies: [confirmation.bindingCookie, clearStateCookie] };
 }

@@ -54,6 +54,7 @@
       `The app made a PKCE pair: it keeps the verifier and sends only its S256 challenge.\n` +
         `code_challenge = ${start.json.code_challenge}\n\n` +
         `It opens the system browser on:\n${publicUrl}${start.json.login_url}\n\n` +
+        `After the IdP, guichet shows a confirmation page there: click Continue to hand the login to the app.\n` +
         `Waiting for the redirect to ${start.json.return_to} …`,
       'waiting',
     );
@@ -93,7 +94,8 @@
     if (seconds !== undefined && seconds < 5) {
       text +=
         `\n\nNo login form? The redirect came back ${seconds.toFixed(1)} s after the system browser opened: it already had ` +
-        'a session at the IdP (from section 1), so the IdP signed you in without asking. That is single sign-on. ' +
+        'a session at the IdP (from section 1), so the IdP signed you in without asking. That is single sign-on, and why ' +
+        "guichet's own confirmation page asked you to continue. " +
         'To see the login form again, log out at the IdP (section 5), then make a new PKCE pair.';
     }
     append('native-output', text, 'received');

@@ -37,7 +37,7 @@ beforeAll(async () => {
   context.on('page', (opened) => opened.on('pageerror', (error) => pageErrors.push(`${opened.url()}: ${error.message}`)));
   page = await context.newPage();
   mkdirSync(ARTIFACTS, { recursive: true });
-}, 20_000);
+}, 60_000);
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
@@ -197,8 +197,17 @@ describe('the local playground in Chromium', () => {
     );
 
     // The "system browser" shares the IdP session of section 1: single sign-on, no login form, and both the
-    // handed-over page and the section say so.
+    // handed-over page and the section say so. guichet's confirmation page is the one step that asks.
     const systemBrowser = await openWindow('#native-open');
+    await systemBrowser.waitForURL((url) => url.href.startsWith(`${guichet.publicUrl}/auth/callback?`));
+    expect(await systemBrowser.title()).toBe('Continue to the app?');
+    const confirmationText = ((await systemBrowser.locator('main').textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(confirmationText).toContain(`You are signed in as ${USER} (${USER}@example.test).`);
+    expect(confirmationText).toContain('An app that opens visio: links asks to use this sign-in.');
+    expect(confirmationText).toContain('If you did not, close this page: the app gets nothing.');
+    expect(await waitForState('native', 'waiting')).not.toContain('The app received');
+    await systemBrowser.screenshot({ path: path.join(ARTIFACTS, 'playground-native-confirmation.png') });
+    await systemBrowser.locator('#confirm').click();
     await systemBrowser.waitForURL(`${guichet.publicUrl}/playground/native/handed-over`);
     expect(await systemBrowser.locator('h1').textContent()).toContain('Handed over to the app');
     expect(await systemBrowser.locator('#single-sign-on').textContent()).toMatch(/No login form\?[\s\S]*single sign-on[\s\S]*log out at the IdP \(section 5/);
@@ -227,10 +236,11 @@ describe('the local playground in Chromium', () => {
     await screenshot('native', 'native-expired');
   }, 20_000);
 
-  it('2. native app: starts again, receives visio://playground?code=… and exchanges it at once', async () => {
+  it('2. native app: starts again, continues, receives visio://playground?code=… and exchanges it at once', async () => {
     await page.locator('#native-start').click();
     await waitForState('native', 'waiting');
     const systemBrowser = await openWindow('#native-open');
+    await systemBrowser.locator('#confirm').click();
     await systemBrowser.waitForURL(`${guichet.publicUrl}/playground/native/handed-over`);
     await systemBrowser.close();
     await waitForState('native', 'received');

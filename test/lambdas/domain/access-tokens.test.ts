@@ -56,11 +56,21 @@ describe('mintAccessToken', () => {
     expect(later.expiresIn).toBe(60);
   });
 
-  it('leaves email out when there is none, and never repeats a jti', async () => {
+  it('names the actor as act.sub (RFC 8693 §4.1) when one acts for the subject', async () => {
+    const { token } = await mintAccessToken(
+      { sub: 'ana@example.com', clientId: 'app-1', scope: 'read', email: 'ana@example.com', actor: 'app-1', ttlSeconds: 60 },
+      signingKey,
+      config,
+    );
+    expect((await jwtVerify(token, verificationKey)).payload).toMatchObject({ sub: 'ana@example.com', act: { sub: 'app-1' } });
+  });
+
+  it('leaves email and act out when there are none, and never repeats a jti', async () => {
     const request = { sub: 'app-1', clientId: 'app-1', scope: 'read', ttlSeconds: 60 };
     const first = await jwtVerify((await mintAccessToken(request, signingKey, config)).token, verificationKey);
     const second = await jwtVerify((await mintAccessToken(request, signingKey, config)).token, verificationKey);
     expect(first.payload).not.toHaveProperty('email');
+    expect(first.payload).not.toHaveProperty('act');
     expect(first.payload.jti).not.toBe(second.payload.jti);
   });
 

@@ -12,6 +12,7 @@ import {
   LOGIN_FLOWS,
   METRICS_NAMESPACE,
   MetricName,
+  NATIVE_CONTINUATION_REJECTION_REASONS,
   RATE_LIMIT_PURPOSES,
   SERVICE_NAME,
   USER_TOKEN_REFUSAL_REASONS,
@@ -29,7 +30,7 @@ const render = (widgets: cloudwatch.IWidget[]): RenderedWidget[] =>
   new Stack().resolve(widgets.flatMap((widget) => widget.toJson())) as RenderedWidget[];
 
 describe('exchange code widgets', () => {
-  const [counts, rejections] = render(exchangeCodeWidgets());
+  const [counts, rejections, refusedContinuations] = render(exchangeCodeWidgets());
 
   it('plot codes issued and redeemed with the dimensions the handlers emit', () => {
     expect(counts.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
@@ -43,6 +44,19 @@ describe('exchange code widgets', () => {
       EXCHANGE_REJECTION_REASONS.map((reason) => [
         METRICS_NAMESPACE,
         MetricName.ExchangeCodeRejected,
+        'reason',
+        reason,
+        'service',
+        SERVICE_NAME,
+      ]),
+    );
+  });
+
+  it('plot one line per reason a native sign-in confirmation is refused', () => {
+    expect(refusedContinuations.properties.metrics.map((metric) => metric.slice(0, 6))).toEqual(
+      NATIVE_CONTINUATION_REJECTION_REASONS.map((reason) => [
+        METRICS_NAMESPACE,
+        MetricName.NativeContinuationRejected,
         'reason',
         reason,
         'service',

@@ -46,6 +46,7 @@ describe('GET /auth/callback', () => {
       issuer,
       sub: 'dana',
       email: 'dana@example.test',
+      emailVerified: true,
       subjectKey: JSON.stringify([issuer, 'dana']),
       idpSessionKey: JSON.stringify([issuer, session!.sid]),
     });
@@ -53,6 +54,19 @@ describe('GET /auth/callback', () => {
     expect(session!.idToken).toEqual(expect.any(String));
     expect(JSON.stringify(session)).not.toContain(token);
     expect(await integration.store.get('loginFlows', sha256(state))).toBeUndefined();
+  });
+
+  it('keeps no e-mail that the IdP asserts as not verified (OpenID Connect Core §5.1)', async () => {
+    const username = 'unverified:mallory@corp.example';
+    const browser = new TestBrowser();
+    const { callbackUrl } = await signInAtDevIdp(browser, `${integration.guichet.publicUrl}/auth/login`, username);
+    const result = await invoke(callback, callbackEvent(callbackUrl.search.slice(1), callbackUrl.searchParams.get('state')!));
+    expect(result.statusCode).toBe(302);
+    const token = result.cookies!.find((c) => c.startsWith('guichet_session='))!.split(';')[0].split('=')[1];
+    const session = (await integration.store.get('sessions', sha256(token)))!;
+    expect(session).toMatchObject({ sub: username, name: 'mallory' });
+    expect(session).not.toHaveProperty('email');
+    expect(session).not.toHaveProperty('emailVerified');
   });
 
   it('lets exactly one of 20 simultaneous callbacks with the same state through', async () => {

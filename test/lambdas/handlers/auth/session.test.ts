@@ -38,6 +38,12 @@ describe('GET /auth/session', () => {
     expect(jsonBody(result).user).toEqual({ sub: 'erin', email: null, name: null });
   });
 
+  it('leaves out the e-mail of a session stored before guichet checked email_verified: nobody verified it', async () => {
+    const { token } = await storedSession(integration.store, { emailVerified: undefined });
+    const result = await sessionRequest({ headers: { authorization: `Bearer ${token}` } });
+    expect(jsonBody(result).user).toEqual({ sub: 'erin', email: null, name: 'Erin' });
+  });
+
   it('refuses an expired session whose row still exists', async () => {
     const { token } = await storedSession(integration.store, { expiresAt: Math.floor(Date.now() / 1000) - 1 });
     const result = await sessionRequest({ cookies: [`guichet_session=${token}`] });

@@ -51,7 +51,7 @@ describe('POST /oauth/token', () => {
     expect(jsonBody(result).scope).toBe('write');
   });
 
-  it('acts for a user of an allowed domain: sub and email are the user', async () => {
+  it('acts for a user of an allowed domain: sub and email are the user, act names the application (RFC 8693 §4.1)', async () => {
     const { clientId, clientSecret } = await storedApplication(integration.store, { domains: ['example.com'] });
     const result = await tokenRequest({
       grant_type: 'client_credentials',
@@ -60,7 +60,18 @@ describe('POST /oauth/token', () => {
       subject: 'Ada@Example.com',
     });
     expect(result.statusCode).toBe(200);
-    expect(decodeJwt(jsonBody(result).access_token as string)).toMatchObject({ sub: 'ada@example.com', email: 'ada@example.com', client_id: clientId });
+    expect(decodeJwt(jsonBody(result).access_token as string)).toMatchObject({
+      sub: 'ada@example.com',
+      email: 'ada@example.com',
+      client_id: clientId,
+      act: { sub: clientId },
+    });
+  });
+
+  it("gives the application's own token no act: it acts for nobody", async () => {
+    const { clientId, clientSecret } = await storedApplication(integration.store, { domains: ['example.com'] });
+    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    expect(decodeJwt(jsonBody(result).access_token as string)).not.toHaveProperty('act');
   });
 
   it('acts for a user of any domain when the application was granted the wildcard', async () => {
