@@ -33,7 +33,6 @@ export async function mintAccessToken(
   config: Pick<AppConfig, 'publicUrl' | 'accessTokenAudience'>,
 ): Promise<AccessToken> {
   const now = nowSeconds();
-  const header = { alg: signingKey.alg, typ: 'at+jwt', kid: signingKey.kid };
   const claims = {
     client_id: request.clientId,
     scope: request.scope,
@@ -46,8 +45,14 @@ export async function mintAccessToken(
     exp: now + request.ttlSeconds,
     jti: randomSecret(),
   };
+  return { token: signedJwt('at+jwt', claims, signingKey), expiresIn: request.ttlSeconds };
+}
+
+/** A compact JWS of these claims, with `typ` and the signing key's `kid`: every JWT guichet issues is signed here. */
+export function signedJwt(typ: string, claims: object, signingKey: SigningKey): string {
+  const header = { alg: signingKey.alg, typ, kid: signingKey.kid };
   const signingInput = `${base64url(header)}.${base64url(claims)}`;
-  return { token: `${signingInput}.${signJws(signingInput, signingKey).toString('base64url')}`, expiresIn: request.ttlSeconds };
+  return `${signingInput}.${signJws(signingInput, signingKey).toString('base64url')}`;
 }
 
 const base64url = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');

@@ -17,6 +17,7 @@ import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
 import { mintAccessToken, type AccessToken } from './access-tokens';
 import { POLL_INTERVAL_SECONDS } from './addon-open';
+import { recordTokenAudience } from './logout-audiences';
 import { rateLimiter } from './rate-limit';
 
 /** `client_id` of the access tokens minted for add-ins. */
@@ -28,7 +29,14 @@ const MARK_MARGIN_SECONDS = 5;
 
 type PollConfig = Pick<
   AppConfig,
-  'addonsTokenScope' | 'addonsTokenTtlSeconds' | 'publicUrl' | 'accessTokenAudience' | 'addonsPollLimit' | 'addonsRateLimitWindowSeconds' | 'addonsLongPollLimit'
+  | 'addonsTokenScope'
+  | 'addonsTokenTtlSeconds'
+  | 'publicUrl'
+  | 'accessTokenAudience'
+  | 'addonsPollLimit'
+  | 'addonsRateLimitWindowSeconds'
+  | 'addonsLongPollLimit'
+  | 'backchannelLogoutUris'
 >;
 
 /** Every poll counts against its address's poll budget, whatever it finds. */
@@ -105,6 +113,7 @@ async function collect(
   if (!taken) throw new NotFound('unknown add-in session');
   const webSession = await findSession(taken.webSessionId);
   if (!webSession || webSession.expiresAt <= nowSeconds()) throw new NotFound('the login that completed it has ended');
+  if (!(await recordTokenAudience(webSession, config.accessTokenAudience, config))) throw new NotFound('the login that completed it has ended');
   const token = await mintAccessToken(
     { sub: taken.sub, email: taken.email ?? undefined, clientId: ADDONS_CLIENT_ID, scope: config.addonsTokenScope, ttlSeconds: config.addonsTokenTtlSeconds },
     await signingKey(),

@@ -1,4 +1,4 @@
-import { deleteSession, findSession, saveSession, type SessionRecord } from '../repositories/sessions';
+import { findSession, saveSession, type SessionRecord } from '../repositories/sessions';
 import { appConfig } from '../shared/config';
 import { randomSecret, sha256 } from '../shared/crypto';
 import type { LoginFlow } from '../shared/metric-names';
@@ -53,13 +53,4 @@ export async function liveSession(token: string): Promise<SessionRecord | undefi
   const record = await findSession(sha256(token));
   if (!record || record.expiresAt <= nowSeconds()) return undefined;
   return record;
-}
-
-/** Ends the session a token opens; returns it if it was live. */
-export async function endSession(token: string): Promise<SessionRecord | undefined> {
-  const record = await deleteSession(sha256(token));
-  if (!record) return undefined;
-  countMetric(MetricName.SessionEnded);
-  logger.info('session ended', { session: record.id, reason: 'logout' });
-  return record.expiresAt > nowSeconds() ? record : undefined;
 }
