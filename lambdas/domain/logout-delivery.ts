@@ -58,7 +58,8 @@ export function retryAfterSeconds(header: string | undefined, nowMs = Date.now()
   const value = header?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value);
-  const date = Date.parse(value);
+  // An HTTP date names its day and month; Date.parse alone would read "-5" as a year.
+  const date = /^[A-Za-z]{3}, /.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { IntrinsicResolver } from '../intrinsics';
 import { resourcesOfType, type StackTemplate } from '../stack-template';
 import { AwsServiceError, readBody, type LocalAwsAccount } from './calls';
@@ -75,7 +75,7 @@ export class LocalSqs {
           const input = JSON.parse(body.toString('utf8') || '{}') as Input;
           const queue = this.queueByUrl(input.QueueUrl);
           await this.account.authorize(request, 'sqs', operation, [queue.arn], IAM_ACTIONS[operation] ?? operation);
-          send(response, 200, await this.operation(operation, queue, input, request));
+          send(response, 200, await this.operation(operation, queue, input, response));
         })
         .catch((error: unknown) => {
           const failure = error instanceof AwsServiceError ? error : new AwsServiceError('InternalError', String(error), 500);
@@ -99,11 +99,12 @@ export class LocalSqs {
     }
   }
 
-  createQueue(name: string, properties: QueueProperties = {}): LocalQueue {
+  /** A queue of these properties (the template's names), its URL under `endpoint`, where this stand-in listens. */
+  createQueue(name: string, properties: QueueProperties = {}, endpoint = this.endpoint): LocalQueue {
     const queue: LocalQueue = {
       name,
       arn: `arn:aws:sqs:${this.account.region}:${this.account.accountId}:${name}`,
-      url: `${this.endpoint}/${this.account.accountId}/${name}`,
+      url: `${endpoint}/${this.account.accountId}/${name}`,
       visibilityTimeoutSeconds: properties.VisibilityTimeout ?? DEFAULTS.VisibilityTimeout,
       retentionSeconds: properties.MessageRetentionPeriod ?? DEFAULTS.MessageRetentionPeriod,
       delaySeconds: properties.DelaySeconds ?? DEFAULTS.DelaySeconds,
@@ -128,7 +129,7 @@ export class LocalSqs {
     return queue;
   }
 
-  private async operation(operation: string, queue: LocalQueue, input: Input, request: IncomingMessage): Promise<Record<string, unknown>> {
+  private async operation(operation: string, queue: LocalQueue, input: Input, response: ServerResponse): Promise<Record<string, unknown>> {
     this.expire(queue);
     switch (operation) {
       case 'SendMessage':
@@ -140,7 +141,7 @@ export class LocalSqs {
           return this.sendMessage(queue, entry.MessageBody, entry.DelaySeconds);
         });
       case 'ReceiveMessage':
-        return this.receive(queue, input, request);
+        return this.receive(queue, input, response);
       case 'DeleteMessage':
         this.deleteMessage(queue, input.ReceiptHandle);
         return {};
@@ -177,7 +178,8 @@ export class LocalSqs {
     queue.messages.push(message);
   }
 
-  private async receive(queue: LocalQueue, input: Input, request: IncomingMessage): Promise<Record<string, unknown>> {
+  /** A long poll ends early when its caller goes away (the response closes before it is sent). */
+  private async receive(queue: LocalQueue, input: Input, response: ServerResponse): Promise<Record<string, unknown>> {
     const max = input.MaxNumberOfMessages === undefined ? 1 : seconds(input.MaxNumberOfMessages, 10, 'MaxNumberOfMessages');
     if (max < 1) throw new AwsServiceError('InvalidParameterValue', 'MaxNumberOfMessages must be between 1 and 10.');
     const visibility = input.VisibilityTimeout === undefined ? queue.visibilityTimeoutSeconds : seconds(input.VisibilityTimeout, MAX_VISIBILITY_SECONDS, 'VisibilityTimeout');
@@ -185,7 +187,7 @@ export class LocalSqs {
     const wanted = new Set([...((input.AttributeNames as string[] | undefined) ?? []), ...((input.MessageSystemAttributeNames as string[] | undefined) ?? [])]);
     const deadline = Date.now() + waitMs;
     let closed = false;
-    request.once('close', () => (closed = true));
+    response.once('close', () => (closed = true));
     for (;;) {
       const taken = this.take(queue, max, visibility);
       if (taken.length > 0 || Date.now() >= deadline || closed) {

@@ -6,9 +6,9 @@ import type { LocalGuichet } from '../../local/start';
 import { resourcesOfType } from '../../local/stack-template';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
-import { signInAtDevIdp } from '../support/dev-idp-login';
+import { logOutAtDevIdp, signInAtDevIdp } from '../support/dev-idp-login';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
-import { pkcePair } from '../support/pkce';
+import { nativeLogin } from '../support/native-login';
 import { exchangeSessionToken } from '../support/user-tokens';
 
 let guichet: LocalGuichet;
@@ -29,20 +29,7 @@ const productProfile = (accessToken: string) =>
   fetch(`${guichet.publicUrl}/example-product/profile`, { headers: { authorization: `Bearer ${accessToken}` } });
 
 async function nativeSessionToken(user: string): Promise<string> {
-  const { verifier, challenge } = pkcePair();
-  const systemBrowser = new TestBrowser();
-  const { callbackUrl } = await signInAtDevIdp(
-    systemBrowser,
-    `${guichet.publicUrl}/auth/login?returnTo=${encodeURIComponent('visio://auth/done')}&code_challenge=${challenge}&code_challenge_method=S256`,
-    user,
-  );
-  const code = new URL((await systemBrowser.request(callbackUrl.href)).headers.get('location')!).searchParams.get('code')!;
-  const exchanged = await fetch(`${guichet.publicUrl}/auth/session-exchange`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code, code_verifier: verifier }),
-  });
-  return ((await exchanged.json()) as { session_token: string }).session_token;
+  return (await nativeLogin(guichet.publicUrl, user)).sessionToken;
 }
 
 async function webSession(user: string): Promise<TestBrowser> {
@@ -142,11 +129,7 @@ describe('user tokens for product APIs, end to end', () => {
     const before = await exchangeSession(sessionToken, { audience: EXAMPLE_PRODUCT.audience });
     const { access_token: minted } = await before.json();
 
-    const confirmation = await browser.request(`${guichet.issuer}/session/end`);
-    const page = await confirmation.text();
-    const action = page.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)?.[1] ?? page.match(/action="([^"]+)"/)?.[1];
-    const xsrf = page.match(/name="xsrf" value="([^"]+)"/)?.[1];
-    await browser.submitForm(new URL(action!, guichet.issuer).href, { xsrf: xsrf!, logout: 'yes' });
+    await logOutAtDevIdp(browser, guichet.issuer);
 
     let after = await exchangeSession(sessionToken, { audience: EXAMPLE_PRODUCT.audience });
     for (let attempt = 0; attempt < 50 && after.status === 200; attempt += 1) {
