@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_SECONDS, ROUTES } from '../../../lambdas/routes';
 import { startIntegration, type Integration } from '../../support/integration';
 import { storedSession } from '../../support/sessions';
 
@@ -119,6 +120,12 @@ describe('the end of a session', () => {
     });
     expect(queued()).toEqual([]);
     await integration.store.remove('sessions', id);
+  });
+
+  it("the sweeper's grace period outlasts every function that ends sessions: it never races a live one", () => {
+    const ending = ROUTES.filter((route) => route.queues?.logoutDeliveries?.includes('SendMessage'));
+    expect(ending.map((route) => route.id).sort()).toEqual(['AuthBackchannelLogout', 'AuthLogout']);
+    for (const route of ending) expect(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS).toBeLessThan(sessionEnd.LOGOUT_OUTBOX_GRACE_SECONDS);
   });
 
   it('the sweeper queues what is in the outbox only past the grace period, then clears it', async () => {
