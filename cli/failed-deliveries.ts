@@ -1,4 +1,11 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { queueUrlOutputKey } from '../lib/naming';
 import type { FailedLogoutDelivery, LogoutDelivery } from '../lambdas/repositories/logout-deliveries';
 import { serviceClientConfig, stackOutput, type Target } from './stack';
@@ -44,7 +51,10 @@ export class FailedDeliveries {
   }
 
   /** Sends back the deliveries named (or all): returns the ids redriven, and those not found. */
-  async redrive(messageIds: readonly string[] | 'all', now = Math.floor(Date.now() / 1000)): Promise<{ redriven: string[]; notFound: string[] }> {
+  async redrive(
+    messageIds: readonly string[] | 'all',
+    now = Math.floor(Date.now() / 1000),
+  ): Promise<{ redriven: string[]; notFound: string[] }> {
     const messages = await this.receiveAll();
     const chosen = messages.filter((message) => messageIds === 'all' || messageIds.includes(message.MessageId!));
     await this.showAgain(messages.filter((message) => !chosen.includes(message)));
@@ -70,7 +80,12 @@ export class FailedDeliveries {
     const messages: Message[] = [];
     while (messages.length < MAX_LISTED) {
       const { Messages: batch = [] } = await this.client.send(
-        new ReceiveMessageCommand({ QueueUrl: this.failedQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: HIDDEN_WHILE_LISTING_SECONDS, WaitTimeSeconds: 0 }),
+        new ReceiveMessageCommand({
+          QueueUrl: this.failedQueueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: HIDDEN_WHILE_LISTING_SECONDS,
+          WaitTimeSeconds: 0,
+        }),
       );
       if (batch.length === 0) break;
       messages.push(...batch.filter((message) => !messages.some((seen) => seen.MessageId === message.MessageId)));
@@ -80,7 +95,9 @@ export class FailedDeliveries {
 
   private async showAgain(messages: readonly Message[]): Promise<void> {
     for (const message of messages) {
-      await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.failedQueueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+      await this.client.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: this.failedQueueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }),
+      );
     }
   }
 }
@@ -90,7 +107,8 @@ function failedDelivery(message: Message): FailedDelivery {
   let delivery: FailedDelivery['delivery'];
   try {
     const parsed = JSON.parse(body) as Partial<FailedLogoutDelivery>;
-    if (typeof parsed.audience === 'string' && typeof parsed.sid === 'string' && typeof parsed.endedAt === 'number') delivery = parsed as FailedLogoutDelivery;
+    if (typeof parsed.audience === 'string' && typeof parsed.sid === 'string' && typeof parsed.endedAt === 'number')
+      delivery = parsed as FailedLogoutDelivery;
   } catch {
     delivery = undefined;
   }

@@ -34,7 +34,7 @@ export function runLogoutDeliveries(argv: readonly string[], io: CliIo): Promise
     const [command, ...ids] = positionals;
     if (command === undefined) throw new UsageError('no command given');
     if (command === 'list' && (ids.length > 0 || values.all)) throw new UsageError('usage: npm run logout-deliveries -- list');
-    if (command === 'redrive' && (ids.length > 0) === Boolean(values.all)) {
+    if (command === 'redrive' && ids.length > 0 === Boolean(values.all)) {
       throw new UsageError('usage: npm run logout-deliveries -- redrive <message-id>... | redrive --all');
     }
     if (command !== 'list' && command !== 'redrive') throw new UsageError(`unknown command "${command}"`);
@@ -62,13 +62,20 @@ function asJson({ messageId, delivery, body }: FailedDelivery) {
     sid: delivery.sid,
     sub: delivery.sub,
     ended_at: new Date(delivery.endedAt * 1000).toISOString(),
-    failure: failure && { reason: failure.reason, status: failure.status, at: new Date(failure.at * 1000).toISOString(), attempts: failure.attempts },
+    failure: failure && {
+      reason: failure.reason,
+      status: failure.status,
+      at: new Date(failure.at * 1000).toISOString(),
+      attempts: failure.attempts,
+    },
   };
 }
 
 function asText(failed: FailedDelivery): string {
   const shown = asJson(failed);
   if (!('audience' in shown)) return `${shown.message_id}  (not a delivery) ${shown.body}`;
-  const why = shown.failure ? `${shown.failure.reason}${shown.failure.status ? ` ${shown.failure.status}` : ''} after ${shown.failure.attempts} attempts` : 'moved by SQS';
+  const why = shown.failure
+    ? `${shown.failure.reason}${shown.failure.status ? ` ${shown.failure.status}` : ''} after ${shown.failure.attempts} attempts`
+    : 'moved by SQS';
   return `${shown.message_id}  ${shown.audience}  sid ${shown.sid}  sub ${shown.sub}  ended ${shown.ended_at}  ${why}`;
 }

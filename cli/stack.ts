@@ -37,7 +37,8 @@ export async function resolveTarget(options: { readonly stack?: string; readonly
 
 export function serviceClientConfig(target: Target, service: 'dynamodb' | 'secretsmanager' | 'sqs'): ServiceClientConfig {
   if (target.kind === 'stack') return { region: target.region };
-  const endpoints = { dynamodb: target.state.dynamoDbEndpoint, secretsmanager: target.state.secretsManagerEndpoint, sqs: target.state.sqsEndpoint };
+  const { dynamoDbEndpoint, secretsManagerEndpoint, sqsEndpoint } = target.state;
+  const endpoints = { dynamodb: dynamoDbEndpoint, secretsmanager: secretsManagerEndpoint, sqs: sqsEndpoint };
   const endpoint = endpoints[service];
   if (!endpoint) throw new CliError(`the local guichet runs no ${service} API: restart \`npm start\` from this version`);
   // The local APIs take any credentials (letters and digits only, for DynamoDB Local); a call without a

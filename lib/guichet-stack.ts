@@ -103,7 +103,12 @@ export class GuichetStack extends Stack {
     });
 
     const environment = sharedLambdaEnvironment(props, this.api.publicUrl);
-    this.downstreamLogout = new DownstreamLogout(this, 'DownstreamLogout', { tables: this.tables, secrets: this.secrets, environment, logRetention });
+    this.downstreamLogout = new DownstreamLogout(this, 'DownstreamLogout', {
+      tables: this.tables,
+      secrets: this.secrets,
+      environment,
+      logRetention,
+    });
     const resources = { tables: this.tables, secrets: this.secrets, queues: this.downstreamLogout.queues };
     this.functions = Object.fromEntries(
       ROUTES.map((route) => {
@@ -189,7 +194,11 @@ export class GuichetStack extends Stack {
     this.dashboard.addSection('Back-channel logout', backchannelLogoutWidgets({ rejectionAlarm: logoutRejectionAlarm }));
     this.dashboard.addSection(
       'Logout downstream (product backends)',
-      downstreamLogoutWidgets({ deliveries: logoutDeliveries, failedDeliveries: failedLogoutDeliveries, failedAlarm: failedLogoutDeliveriesAlarm }),
+      downstreamLogoutWidgets({
+        deliveries: logoutDeliveries,
+        failedDeliveries: failedLogoutDeliveries,
+        failedAlarm: failedLogoutDeliveriesAlarm,
+      }),
     );
     this.dashboard.addSection('Dependencies and limits', dependencyWidgets({ failureAlarm: dependencyFailureAlarm }));
     this.addOperations(props.serverErrorRateAlarmPercent ?? DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT);
@@ -248,8 +257,18 @@ export class GuichetStack extends Stack {
       // It runs every 2 minutes: one failed run is a blip the next one mends; two periods of failures are not.
       2,
     );
-    addFunctionAlarms(this.alarms, 'LogoutDelivery', delivery.function, 'The logout delivery Lambda failed: the batch is received again after the queue\'s visibility timeout');
-    addFunctionAlarms(this.alarms, 'LogoutOutboxSweeper', sweeper.function, 'The logout outbox sweeper failed: ended sessions wait to have their logout deliveries queued');
+    addFunctionAlarms(
+      this.alarms,
+      'LogoutDelivery',
+      delivery.function,
+      "The logout delivery Lambda failed: its batch is received again after the queue's visibility timeout",
+    );
+    addFunctionAlarms(
+      this.alarms,
+      'LogoutOutboxSweeper',
+      sweeper.function,
+      'The logout outbox sweeper failed: ended sessions wait to have their logout deliveries queued',
+    );
     for (const name of TABLE_NAMES) addTableThrottlesAlarm(this.alarms, pascalCase(name), this.tables[name]);
 
     this.dashboard.addSection('API', apiWidgets(stage, serverErrorRateAlarm));

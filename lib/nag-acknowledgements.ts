@@ -35,7 +35,8 @@ export function acknowledgeNagFindings(stack: GuichetStack): void {
   }
   const exampleFunctions = stack.exampleProductApi ? [stack.exampleProductApi.function] : [];
   const { delivery, sweeper } = stack.downstreamLogout;
-  for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function, stack.idpCacheRefresh.function, delivery, sweeper, ...exampleFunctions]) {
+  const workers = [stack.signingKeysRotation.function, stack.idpCacheRefresh.function, delivery, sweeper];
+  for (const fn of [...Object.values(stack.functions), ...workers, ...exampleFunctions]) {
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -64,7 +64,8 @@ export async function startEventSourceMappings(
   for (const [mappingId, resource] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
     const properties = resolver.resolve(resource.Properties, mappingId) as MappingProperties;
     if (properties.Enabled === false) continue;
-    if (!properties.EventSourceArn?.startsWith('arn:aws:sqs:')) throw new Error(`event source mapping ${mappingId}: local mode polls SQS queues only`);
+    if (!properties.EventSourceArn?.startsWith('arn:aws:sqs:'))
+      throw new Error(`event source mapping ${mappingId}: local mode polls SQS queues only`);
     if (properties.FilterCriteria !== undefined) throw new Error(`event source mapping ${mappingId}: local mode applies no FilterCriteria`);
     const target = context.functions.find(({ definition }) => [definition.name, definition.arn].includes(properties.FunctionName));
     if (!target) throw new Error(`event source mapping ${mappingId}: no local function ${properties.FunctionName}`);
@@ -103,7 +104,11 @@ function poller(context: EventSourceContext, target: LocalFunction) {
   const policy = context.policies.get(target.definition.roleId);
   if (!policy) throw new Error(`function ${target.definition.logicalId}: its role is not in the template`);
   const credentials = context.account.credentialsFor({ functionId: target.definition.logicalId, policy });
-  return { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY, sessionToken: credentials.AWS_SESSION_TOKEN };
+  return {
+    accessKeyId: credentials.AWS_ACCESS_KEY_ID,
+    secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY,
+    sessionToken: credentials.AWS_SESSION_TOKEN,
+  };
 }
 
 /** A queue's URL from its ARN, as SQS names them: the account, then the name. */
@@ -112,7 +117,13 @@ function queueUrlOf(arn: string, endpoint: string): string {
   return `${endpoint}/${accountId}/${name}`;
 }
 
-async function poll(mapping: LocalEventSourceMapping, queueUrl: string, client: SQSClient, target: LocalFunction, stop: AbortSignal): Promise<void> {
+async function poll(
+  mapping: LocalEventSourceMapping,
+  queueUrl: string,
+  client: SQSClient,
+  target: LocalFunction,
+  stop: AbortSignal,
+): Promise<void> {
   while (!stop.aborted) {
     try {
       const batch = await receiveBatch(mapping, queueUrl, client, stop);
@@ -120,7 +131,9 @@ async function poll(mapping: LocalEventSourceMapping, queueUrl: string, client: 
       const invocation = await target.invoke(sqsEvent(mapping, batch));
       const done = invocation.outcome === 'result' ? succeeded(mapping, batch, invocation.payload) : [];
       for (let start = 0; start < done.length; start += 10) {
-        const entries = done.slice(start, start + 10).map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! }));
+        const entries = done
+          .slice(start, start + 10)
+          .map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! }));
         await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
       }
     } catch (error) {
@@ -136,7 +149,12 @@ async function receiveBatch(mapping: LocalEventSourceMapping, queueUrl: string, 
   const receive = async (max: number, waitSeconds: number) =>
     (
       await client.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(max, 10), WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(max, 10),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+        }),
         { abortSignal: stop },
       )
     ).Messages ?? [];
@@ -155,7 +173,9 @@ function succeeded(mapping: LocalEventSourceMapping, batch: readonly Message[], 
   const failures = (payload as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
   if (failures === undefined || failures === null) return [...batch];
   const ids = new Set(batch.map((message) => message.MessageId));
-  const reported = Array.isArray(failures) ? failures.map((failure) => (failure as { itemIdentifier?: unknown })?.itemIdentifier) : [undefined];
+  const reported = Array.isArray(failures)
+    ? failures.map((failure) => (failure as { itemIdentifier?: unknown })?.itemIdentifier)
+    : [undefined];
   // Lambda treats a report it cannot read (an empty or unknown identifier) as the failure of the whole batch.
   if (reported.some((id) => typeof id !== 'string' || !ids.has(id))) return [];
   return batch.filter((message) => !reported.includes(message.MessageId));

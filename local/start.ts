@@ -143,7 +143,11 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
     // The operator's step after a deploy: the IdP client secret goes into its secret.
     if (idp.clientSecret !== undefined) secretsManager.putValue(resolver.resolveString({ Ref: logicalIdOf(template, 'AWS::SecretsManager::Secret', 'OidcClientSecret') }, 'OidcClientSecret'), idp.clientSecret);
 
-    const endpoints = { dynamoDb: `http://127.0.0.1:${dynamoDbPort}`, secretsManager: `http://127.0.0.1:${secretsManagerPort}`, sqs: sqsEndpoint };
+    const endpoints = {
+      dynamoDb: `http://127.0.0.1:${dynamoDbPort}`,
+      secretsManager: `http://127.0.0.1:${secretsManagerPort}`,
+      sqs: sqsEndpoint,
+    };
     const cacheDirectory = synthCacheDirectory(env);
     const policies = rolePolicies(template, resolver);
     const functions = await createLocalFunctions(template, resolver, account, policies, endpoints, log, await runtimeModulesFolder(cacheDirectory, REPOSITORY_ROOT));
@@ -157,7 +161,8 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
     await secretsManager.rotateImmediately(template, resolver);
     const schedules = startSchedules(template, resolver, account, invoke);
     closers.push(async () => schedules.stop());
-    const eventSourceMappings = await startEventSourceMappings(template, resolver, { account, policies, functions: [...functions.values()], sqsEndpoint });
+    const mappingContext = { account, policies, functions: [...functions.values()], sqsEndpoint };
+    const eventSourceMappings = await startEventSourceMappings(template, resolver, mappingContext);
     closers.push(() => eventSourceMappings.stop());
 
     const outputs = resolveOutputs(template, resolver);
@@ -203,7 +208,10 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
       schedules,
       eventSourceMappings,
       grants: new Map(
-        [...functions.values()].map((local) => [local.definition.logicalId, policies.get(local.definition.roleId)!.grants(['dynamodb:', 'secretsmanager:', 'sqs:'])]),
+        [...functions.values()].map((local) => [
+          local.definition.logicalId,
+          policies.get(local.definition.roleId)!.grants(['dynamodb:', 'secretsmanager:', 'sqs:']),
+        ]),
       ),
       log,
       stateFile,

@@ -113,7 +113,8 @@ async function collect(
   if (!taken) throw new NotFound('unknown add-in session');
   const webSession = await findSession(taken.webSessionId);
   if (!webSession || webSession.expiresAt <= nowSeconds()) throw new NotFound('the login that completed it has ended');
-  if (!(await recordTokenAudience(webSession, config.accessTokenAudience, config))) throw new NotFound('the login that completed it has ended');
+  const recorded = await recordTokenAudience(webSession, config.accessTokenAudience, config);
+  if (!recorded) throw new NotFound('the login that completed it has ended');
   const token = await mintAccessToken(
     { sub: taken.sub, email: taken.email ?? undefined, clientId: ADDONS_CLIENT_ID, scope: config.addonsTokenScope, ttlSeconds: config.addonsTokenTtlSeconds },
     await signingKey(),

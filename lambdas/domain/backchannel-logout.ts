@@ -9,7 +9,8 @@ import { issuerScopedKey } from './sessions';
 /**
  * Carries out a validated logout: the jti is recorded first (one conditional write: a replay, even a
  * concurrent one, ends nothing), then the sessions are found through the `sid` or `sub` index, never by
- * scanning, and ended as every session ends (session-end.ts). With `sid` and `sub`, only sessions of that user are ended. If ending fails, the
+ * scanning, and ended as every session ends (session-end.ts). With `sid` and `sub`, only sessions of that user are
+ * ended. If ending fails, the
  * jti is released so that the IdP's retry is not refused as a replay. Returns how many sessions ended.
  */
 export async function endSessionsOf(claims: LogoutClaims): Promise<number> {

@@ -1,6 +1,12 @@
 import type { FailedLogoutDelivery, LogoutDelivery } from '../repositories/logout-deliveries';
 import type { AppConfig } from '../shared/config';
-import { outboundFetch, OutboundRequestFailed, OutboundRequestRefused, type OutboundRequest, type OutboundResponse } from '../shared/outbound-fetch';
+import {
+  outboundFetch,
+  OutboundRequestFailed,
+  OutboundRequestRefused,
+  type OutboundRequest,
+  type OutboundResponse,
+} from '../shared/outbound-fetch';
 import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
 import { mintDownstreamLogoutToken } from './downstream-logout-token';
@@ -40,7 +46,12 @@ export function classifyAnswer(response: Pick<OutboundResponse, 'status' | 'head
   const { status } = response;
   if (status === 200 || status === 204) return { outcome: 'delivered', status };
   if (status >= 500 || status === 429) {
-    return { outcome: 'retry', reason: status === 429 ? 'http_429' : 'http_5xx', status, retryAfterSeconds: retryAfterSeconds(response.headers['retry-after'], nowMs) };
+    return {
+      outcome: 'retry',
+      reason: status === 429 ? 'http_429' : 'http_5xx',
+      status,
+      retryAfterSeconds: retryAfterSeconds(response.headers['retry-after'], nowMs),
+    };
   }
   if (status >= 400) return { outcome: 'failed', reason: 'http_4xx', status };
   return { outcome: 'failed', reason: 'unexpected_status', status };
@@ -89,7 +100,11 @@ export interface DeliveryDependencies {
  * One attempt of one delivery (the `attempt`-th): a fresh logout token posted to the audience's endpoint, through
  * the SSRF guard. A delivery past its deadline, or for an audience no longer registered, fails without a request.
  */
-export async function attemptDelivery(delivery: LogoutDelivery, attempt: number, dependencies: DeliveryDependencies): Promise<DeliveryDecision> {
+export async function attemptDelivery(
+  delivery: LogoutDelivery,
+  attempt: number,
+  dependencies: DeliveryDependencies,
+): Promise<DeliveryDecision> {
   const { config } = dependencies;
   const deadline = deliveryDeadline(delivery, config);
   if (nowSeconds() >= deadline) return { action: 'failed', reason: 'expired' };
@@ -119,7 +134,11 @@ export async function attemptDelivery(delivery: LogoutDelivery, attempt: number,
 }
 
 /** What the failed-deliveries queue keeps of a delivery that failed. */
-export function failedDelivery(delivery: LogoutDelivery, decision: Extract<DeliveryDecision, { action: 'failed' }>, attempts: number): FailedLogoutDelivery {
+export function failedDelivery(
+  delivery: LogoutDelivery,
+  decision: Extract<DeliveryDecision, { action: 'failed' }>,
+  attempts: number,
+): FailedLogoutDelivery {
   const { audience, sub, sid, endedAt, redrivenAt } = delivery;
   return {
     audience,

@@ -13,7 +13,10 @@ import { isWellFormedSecret } from './session-credentials';
 import { liveSession } from './sessions';
 import { ACCESS_TOKEN_TYPE, USER_TOKEN_CLIENT_ID } from './token-types';
 
-type UserTokenConfig = Pick<AppConfig, 'publicUrl' | 'accessTokenAudience' | 'apiAudiences' | 'backchannelLogoutUris' | 'userTokenTtlSeconds'>;
+type UserTokenConfig = Pick<
+  AppConfig,
+  'publicUrl' | 'accessTokenAudience' | 'apiAudiences' | 'backchannelLogoutUris' | 'userTokenTtlSeconds'
+>;
 
 export { publicSessionId };
 

@@ -1,6 +1,11 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attemptDelivery, failedDelivery, parseDelivery, type DeliveryDecision } from '../domain/logout-delivery';
-import { deleteLogoutDelivery, keepFailedLogoutDelivery, retryLogoutDeliveryIn, type LogoutDelivery } from '../repositories/logout-deliveries';
+import {
+  deleteLogoutDelivery,
+  keepFailedLogoutDelivery,
+  retryLogoutDeliveryIn,
+  type LogoutDelivery,
+} from '../repositories/logout-deliveries';
 import { appConfig } from '../shared/config';
 import { MetricName, type LogoutDeliveryOutcome } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
@@ -41,12 +46,19 @@ async function deliver(record: SQSRecord): Promise<string | undefined> {
     await deleteLogoutDelivery(record.receiptHandle);
     return undefined;
   } catch (error) {
-    logger.error('logout delivery interrupted: SQS shows it again after its visibility timeout', { message: record.messageId, error: error as Error });
+    logger.error('logout delivery interrupted: SQS shows it again after its visibility timeout', {
+      message: record.messageId,
+      error: error as Error,
+    });
     return record.messageId;
   }
 }
 
-const OUTCOMES: Readonly<Record<DeliveryDecision['action'], LogoutDeliveryOutcome>> = { delivered: 'delivered', retry: 'retried', failed: 'failed' };
+const OUTCOMES: Readonly<Record<DeliveryDecision['action'], LogoutDeliveryOutcome>> = {
+  delivered: 'delivered',
+  retry: 'retried',
+  failed: 'failed',
+};
 
 function report(delivery: LogoutDelivery | undefined, decision: DeliveryDecision, attempt: number): void {
   const outcome = OUTCOMES[decision.action];

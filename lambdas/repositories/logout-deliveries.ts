@@ -55,7 +55,9 @@ export async function deleteLogoutDelivery(receiptHandle: string): Promise<void>
 
 /** The message is received again in `seconds`, for the next attempt. */
 export async function retryLogoutDeliveryIn(receiptHandle: string, seconds: number): Promise<void> {
-  await sqsClient.send(new ChangeMessageVisibilityCommand({ QueueUrl: DELIVERIES(), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+  await sqsClient.send(
+    new ChangeMessageVisibilityCommand({ QueueUrl: DELIVERIES(), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+  );
 }
 
 export async function keepFailedLogoutDelivery(failed: FailedLogoutDelivery): Promise<void> {

@@ -112,7 +112,8 @@ export async function endSessionItem(id: string, end: SessionEnd): Promise<Sessi
       new UpdateCommand({
         TableName: TABLE(),
         Key: { id },
-        UpdateExpression: 'SET endedAt = :endedAt, logoutOutbox = :outbox, expiresAt = :keepUntil REMOVE subjectKey, idpSessionKey, idToken, email, #name',
+        UpdateExpression:
+          'SET endedAt = :endedAt, logoutOutbox = :outbox, expiresAt = :keepUntil REMOVE subjectKey, idpSessionKey, idToken, email, #name',
         ConditionExpression: `attribute_exists(id) AND attribute_not_exists(endedAt)${ofSubject}`,
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: { ':endedAt': end.endedAt, ':outbox': end.outboxKey, ':keepUntil': end.keepUntil, ...subjectValues },

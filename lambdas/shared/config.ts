@@ -169,7 +169,10 @@ export function loadConfig(env: Env): AppConfig {
     }
   };
   const registered = Object.entries(audiences());
-  const apiAudiences = Object.assign(Object.create(null), Object.fromEntries(registered.map(([audience, value]) => [audience, audienceScopes(value)])));
+  const apiAudiences = Object.assign(
+    Object.create(null),
+    Object.fromEntries(registered.map(([audience, value]) => [audience, audienceScopes(value)])),
+  );
   const backchannelLogoutUris = Object.assign(
     Object.create(null),
     Object.fromEntries(registered.flatMap(([audience, value]) => {

@@ -219,7 +219,8 @@ export interface DownstreamLogoutWidgetsOptions {
 
 /** The failed deliveries waiting for the operator: the dead-letter queue's depth, the number its alarm watches. */
 export function failedDeliveriesDepth(failedDeliveries: sqs.IQueue): cloudwatch.IMetric {
-  return failedDeliveries.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'failed deliveries kept' });
+  const options = { statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'failed deliveries kept' };
+  return failedDeliveries.metricApproximateNumberOfMessagesVisible(options);
 }
 
 /**
@@ -245,7 +246,7 @@ export function downstreamLogoutWidgets(options: DownstreamLogoutWidgetsOptions)
     new cloudwatch.GraphWidget({ title: 'Logout delivery attempts, by audience and outcome', left: [perAudience], width: 12 }),
     new cloudwatch.GraphWidget({
       title: 'Oldest pending logout delivery (seconds)',
-      left: [options.deliveries.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'age of the oldest' })],
+      left: [options.deliveries.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'oldest' })],
       width: 12,
     }),
     new cloudwatch.GraphWidget({

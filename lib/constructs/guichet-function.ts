@@ -126,7 +126,8 @@ export class GuichetFunction extends Construct {
    */
   useQueue(queue: sqs.IQueue, definition: QueueDefinition, actions: readonly QueueAction[]): void {
     this.function.addEnvironment(definition.urlEnvVar, queue.queueUrl);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map((action) => `sqs:${action}`), resources: [queue.queueArn] }));
+    const statement = new iam.PolicyStatement({ actions: actions.map((action) => `sqs:${action}`), resources: [queue.queueArn] });
+    this.role.addToPrincipalPolicy(statement);
   }
 
   /** Gives the function the secret's ARN and the one action its code performs on it: reading the value. */

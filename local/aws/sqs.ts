@@ -89,7 +89,9 @@ export class LocalSqs {
     this.endpoint = endpoint;
     const declared = resourcesOfType(template, 'AWS::SQS::Queue');
     // A queue's redrive policy names its dead-letter queue's ARN: queues without one first.
-    const ordered = [...declared].sort(([, a], [, b]) => Number(Boolean(a.Properties?.RedrivePolicy)) - Number(Boolean(b.Properties?.RedrivePolicy)));
+    const ordered = [...declared].sort(
+      ([, a], [, b]) => Number(Boolean(a.Properties?.RedrivePolicy)) - Number(Boolean(b.Properties?.RedrivePolicy)),
+    );
     for (const [logicalId, resource] of ordered) {
       const properties = resolver.resolve(resource.Properties ?? {}, logicalId) as QueueProperties;
       if (properties.FifoQueue) throw new Error(`queue ${logicalId}: local mode runs standard queues only`);
@@ -166,7 +168,8 @@ export class LocalSqs {
   }
 
   private sendMessage(queue: LocalQueue, body: unknown, delay: unknown): Record<string, unknown> {
-    if (typeof body !== 'string' || body.length === 0) throw new AwsServiceError('MissingParameter', 'The request must contain the parameter MessageBody.');
+    if (typeof body !== 'string' || body.length === 0)
+      throw new AwsServiceError('MissingParameter', 'The request must contain the parameter MessageBody.');
     if (Buffer.byteLength(body) > 262_144) throw new AwsServiceError('InvalidParameterValue', 'The message is longer than 262144 bytes.');
     const delaySeconds = delay === undefined ? queue.delaySeconds : seconds(delay, 900, 'DelaySeconds');
     this.store(queue, { id: randomUUID(), body, sentAt: Date.now(), visibleAt: Date.now() + delaySeconds * 1000, receiveCount: 0 });
@@ -182,9 +185,15 @@ export class LocalSqs {
   private async receive(queue: LocalQueue, input: Input, response: ServerResponse): Promise<Record<string, unknown>> {
     const max = input.MaxNumberOfMessages === undefined ? 1 : seconds(input.MaxNumberOfMessages, 10, 'MaxNumberOfMessages');
     if (max < 1) throw new AwsServiceError('InvalidParameterValue', 'MaxNumberOfMessages must be between 1 and 10.');
-    const visibility = input.VisibilityTimeout === undefined ? queue.visibilityTimeoutSeconds : seconds(input.VisibilityTimeout, MAX_VISIBILITY_SECONDS, 'VisibilityTimeout');
+    const visibility =
+      input.VisibilityTimeout === undefined
+        ? queue.visibilityTimeoutSeconds
+        : seconds(input.VisibilityTimeout, MAX_VISIBILITY_SECONDS, 'VisibilityTimeout');
     const waitMs = (input.WaitTimeSeconds === undefined ? 0 : seconds(input.WaitTimeSeconds, 20, 'WaitTimeSeconds')) * 1000;
-    const wanted = new Set([...((input.AttributeNames as string[] | undefined) ?? []), ...((input.MessageSystemAttributeNames as string[] | undefined) ?? [])]);
+    const wanted = new Set([
+      ...((input.AttributeNames as string[] | undefined) ?? []),
+      ...((input.MessageSystemAttributeNames as string[] | undefined) ?? []),
+    ]);
     const deadline = Date.now() + waitMs;
     let closed = false;
     response.once('close', () => (closed = true));
@@ -231,7 +240,11 @@ export class LocalSqs {
     const visibility = seconds(timeout, MAX_VISIBILITY_SECONDS, 'VisibilityTimeout');
     const messageId = messageIdOf(receiptHandle);
     const message = queue.messages.find((candidate) => candidate.id === messageId);
-    if (!message || message.receiptHandle !== receiptHandle) throw new AwsServiceError('ReceiptHandleIsInvalid', `The input receipt handle "${String(receiptHandle)}" is not a valid receipt handle.`);
+    if (!message || message.receiptHandle !== receiptHandle)
+      throw new AwsServiceError(
+        'ReceiptHandleIsInvalid',
+        `The input receipt handle "${String(receiptHandle)}" is not a valid receipt handle.`,
+      );
     if (message.visibleAt <= Date.now()) throw new AwsServiceError('MessageNotInflight', 'The message referred to is not in flight.');
     message.visibleAt = Date.now() + visibility * 1000;
   }
@@ -241,8 +254,12 @@ export class LocalSqs {
     const all: Record<string, string> = {
       QueueArn: queue.arn,
       ApproximateNumberOfMessages: String(queue.messages.filter((message) => message.visibleAt <= now).length),
-      ApproximateNumberOfMessagesNotVisible: String(queue.messages.filter((message) => message.visibleAt > now && message.receiveCount > 0).length),
-      ApproximateNumberOfMessagesDelayed: String(queue.messages.filter((message) => message.visibleAt > now && message.receiveCount === 0).length),
+      ApproximateNumberOfMessagesNotVisible: String(
+        queue.messages.filter((message) => message.visibleAt > now && message.receiveCount > 0).length,
+      ),
+      ApproximateNumberOfMessagesDelayed: String(
+        queue.messages.filter((message) => message.visibleAt > now && message.receiveCount === 0).length,
+      ),
       VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(queue.retentionSeconds),
       DelaySeconds: String(queue.delaySeconds),
@@ -305,14 +322,20 @@ function refuseMessageAttributes(input: Input): void {
 
 function seconds(value: unknown, max: number, name: string): number {
   if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) {
-    throw new AwsServiceError('InvalidParameterValue', `Value ${String(value)} for parameter ${name} is invalid. Reason: must be between 0 and ${max}.`);
+    throw new AwsServiceError(
+      'InvalidParameterValue',
+      `Value ${String(value)} for parameter ${name} is invalid. Reason: must be between 0 and ${max}.`,
+    );
   }
   return value as number;
 }
 
 function messageIdOf(receiptHandle: unknown): string {
   if (typeof receiptHandle !== 'string' || !receiptHandle.includes('#')) {
-    throw new AwsServiceError('ReceiptHandleIsInvalid', `The input receipt handle "${String(receiptHandle)}" is not a valid receipt handle.`);
+    throw new AwsServiceError(
+      'ReceiptHandleIsInvalid',
+      `The input receipt handle "${String(receiptHandle)}" is not a valid receipt handle.`,
+    );
   }
   return receiptHandle.slice(0, receiptHandle.indexOf('#'));
 }

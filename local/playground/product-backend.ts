@@ -37,7 +37,13 @@ export function logoutTokenVerifier(options: { readonly issuer: string; readonly
 /** What the backend shows: the guichet sessions it holds a session for, and the logouts it received, newest first. */
 export interface ProductBackendState {
   readonly sessions: readonly { readonly sid: string; readonly sub: string }[];
-  readonly logouts: readonly { readonly at: string; readonly sid: string; readonly sub?: string; readonly jti: string; readonly dropped: boolean }[];
+  readonly logouts: readonly {
+    readonly at: string;
+    readonly sid: string;
+    readonly sub?: string;
+    readonly jti: string;
+    readonly dropped: boolean;
+  }[];
 }
 
 const KEPT_LOGOUTS = 20;

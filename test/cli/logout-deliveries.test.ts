@@ -1,5 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runLogoutDeliveries } from '../../cli/run-logout-deliveries';
 import { runCli } from '../support/cli-run';
@@ -29,7 +35,12 @@ beforeEach(() => {
   });
   sqs
     .on(ReceiveMessageCommand)
-    .resolvesOnce({ Messages: [{ MessageId: 'm-1', ReceiptHandle: 'r-1', Body: JSON.stringify(kept) }, { MessageId: 'm-2', ReceiptHandle: 'r-2', Body: 'junk' }] })
+    .resolvesOnce({
+      Messages: [
+        { MessageId: 'm-1', ReceiptHandle: 'r-1', Body: JSON.stringify(kept) },
+        { MessageId: 'm-2', ReceiptHandle: 'r-2', Body: 'junk' },
+      ],
+    })
     .resolves({});
 });
 afterAll(() => {
@@ -64,8 +75,16 @@ test('redrive sends the named delivery back with a new age limit, then removes i
   expect(run.json()).toEqual({ redriven: ['m-1'], not_found: ['m-9'] });
   const [sent] = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
   expect(sent.QueueUrl).toBe(DELIVERIES_URL);
-  expect(JSON.parse(sent.MessageBody!)).toEqual({ audience: kept.audience, sub: 'ana', sid: 'sid-1', endedAt: kept.endedAt, redrivenAt: expect.any(Number) });
-  expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toEqual([{ QueueUrl: FAILED_URL, ReceiptHandle: 'r-1' }]);
+  expect(JSON.parse(sent.MessageBody!)).toEqual({
+    audience: kept.audience,
+    sub: 'ana',
+    sid: 'sid-1',
+    endedAt: kept.endedAt,
+    redrivenAt: expect.any(Number),
+  });
+  expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toEqual([
+    { QueueUrl: FAILED_URL, ReceiptHandle: 'r-1' },
+  ]);
   expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual(['r-2']);
 });
 

@@ -23,7 +23,9 @@ const endpoint = (path: Path) => `/${path}`;
 
 beforeAll(async () => {
   receivers = await startLogoutReceivers();
-  const audiences = Object.fromEntries(PATHS.map((path) => [audience(path), { scopes: ['read'], backchannel_logout_uri: `${receivers.origin}${endpoint(path)}` }]));
+  const audiences = Object.fromEntries(
+    PATHS.map((path) => [audience(path), { scopes: ['read'], backchannel_logout_uri: `${receivers.origin}${endpoint(path)}` }]),
+  );
   guichet = await startTestGuichet({ API_AUDIENCES: JSON.stringify(audiences) });
 }, 120_000);
 afterAll(async () => {
@@ -46,7 +48,8 @@ async function nativeUserWithTokensFor(user: string, paths: readonly Path[]) {
 
 const jwks = () => createRemoteJWKSet(new URL(`${guichet.publicUrl}/.well-known/jwks.json`));
 const jtisOf = (path: Path) => receivers.received(endpoint(path)).map(({ token }) => decodeJwt(token).jti);
-const failedDeliveries = async () => (await runCli(runLogoutDeliveries, ['list', '--json'], cliEnvironment(guichet))).json<Record<string, unknown>[]>();
+const failedDeliveries = async () =>
+  (await runCli(runLogoutDeliveries, ['list', '--json'], cliEnvironment(guichet))).json<Record<string, unknown>[]>();
 
 describe('downstream back-channel logout', () => {
   it("tells each audience the session was issued a token for, with a logout token that verifies against guichet's JWKS", async () => {
@@ -60,7 +63,11 @@ describe('downstream back-channel logout', () => {
 
     const [delivered] = await receivers.waitFor(endpoint('one'), 1);
     expect(decodeProtectedHeader(delivered.token)).toMatchObject({ typ: 'logout+jwt', kid: expect.any(String) });
-    const { payload } = await jwtVerify(delivered.token, jwks(), { issuer: guichet.publicUrl, audience: audience('one'), typ: 'logout+jwt' });
+    const { payload } = await jwtVerify(delivered.token, jwks(), {
+      issuer: guichet.publicUrl,
+      audience: audience('one'),
+      typ: 'logout+jwt',
+    });
     expect(payload).toEqual({
       iss: guichet.publicUrl,
       aud: audience('one'),
@@ -86,7 +93,12 @@ describe('downstream back-channel logout', () => {
       failed = await failedDeliveries();
     }
     expect(failed).toEqual([
-      expect.objectContaining({ audience: audience('refusing'), sid, sub: 'nadia', failure: expect.objectContaining({ reason: 'http_4xx', status: 400, attempts: 1 }) }),
+      expect.objectContaining({
+        audience: audience('refusing'),
+        sid,
+        sub: 'nadia',
+        failure: expect.objectContaining({ reason: 'http_4xx', status: 400, attempts: 1 }),
+      }),
     ]);
     expect(receivers.received(endpoint('refusing'))).toHaveLength(1);
     // The audience with no token from that session heard nothing, while the others were all told.
@@ -107,7 +119,11 @@ describe('downstream back-channel logout', () => {
     receivers.script(endpoint('one'), [200]);
     const before = receivers.received(endpoint('one')).length;
     const { sessionToken, sid } = await nativeUserWithTokensFor('paul', ['one']);
-    const logout = await fetch(`${guichet.publicUrl}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` }, redirect: 'manual' });
+    const logout = await fetch(`${guichet.publicUrl}/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sessionToken}` },
+      redirect: 'manual',
+    });
     expect(logout.status).toBe(302);
     const received = await receivers.waitFor(endpoint('one'), before + 1);
     expect(decodeJwt(received.at(-1)!.token)).toMatchObject({ sid, sub: 'paul' });
@@ -135,7 +151,9 @@ describe('downstream back-channel logout', () => {
 
     const crashB = await receivers.waitFor(endpoint('crash-b'), 2, 90_000);
     expect(crashB.map(({ status }) => status)).toEqual([503, 200]);
-    expect(guichet.log.reports.some((report) => report.functionId.startsWith('DownstreamLogoutDelivery') && report.outcome === 'timeout')).toBe(true);
+    expect(
+      guichet.log.reports.some((report) => report.functionId.startsWith('DownstreamLogoutDelivery') && report.outcome === 'timeout'),
+    ).toBe(true);
     // crash-a was delivered before the crash, and deleted then: not delivered again.
     expect(receivers.received(endpoint('crash-a'))).toHaveLength(1);
     const tokens = [...receivers.received(endpoint('crash-a')), ...crashB].map(({ token }) => decodeJwt(token));
@@ -148,14 +166,21 @@ describe('downstream back-channel logout', () => {
     guichet.schedules.stop();
     receivers.script(endpoint('swept'), [200]);
     // Every attempt of the SDK's (three) fails: the logout's own queuing gives up and leaves the outbox as it is.
-    guichet.account.injectFault({ service: 'sqs', operation: 'SendMessageBatch', times: 3, error: { type: 'InternalError', status: 500, message: 'injected' } });
+    guichet.account.injectFault({
+      service: 'sqs',
+      operation: 'SendMessageBatch',
+      times: 3,
+      error: { type: 'InternalError', status: 500, message: 'injected' },
+    });
     const { browser, sid } = await nativeUserWithTokensFor('sven', ['swept']);
     expect((await logOutAtDevIdp(browser, guichet.issuer)).status).toBeLessThan(400);
 
     // Past the grace period, which a live logout's own queuing never outlasts, the sweeper's schedule runs.
     await new Promise((resolve) => setTimeout(resolve, 16_000));
     expect(receivers.received(endpoint('swept'))).toEqual([]);
-    expect(guichet.account.calls.some((call) => call.functionId.startsWith('AuthBackchannelLogout') && call.action === 'sqs:SendMessage')).toBe(true);
+    expect(
+      guichet.account.calls.some((call) => call.functionId.startsWith('AuthBackchannelLogout') && call.action === 'sqs:SendMessage'),
+    ).toBe(true);
     const sweeper = guichet.schedules.rules.find((rule) => rule.targetArns.some((arn) => arn.includes('OutboxSweeper')))!;
     expect(await sweeper.run()).toEqual([{ outcome: 'result', payload: undefined }]);
     const [swept] = await receivers.waitFor(endpoint('swept'), 1);

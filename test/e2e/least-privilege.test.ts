@@ -37,7 +37,10 @@ beforeAll(async () => {
     OIDC_CLIENT_ID: CLIENT_ID,
     OIDC_CLIENT_SECRET: 'tour-secret',
     ACCESS_TOKEN_AUDIENCE: ADDINS_AUDIENCE,
-    API_AUDIENCES: JSON.stringify({ [EXAMPLE_PRODUCT.audience]: registration('/product', [...EXAMPLE_PRODUCT.scopes]), [ADDINS_AUDIENCE]: registration('/addins', ['addons']) }),
+    API_AUDIENCES: JSON.stringify({
+      [EXAMPLE_PRODUCT.audience]: registration('/product', [...EXAMPLE_PRODUCT.scopes]),
+      [ADDINS_AUDIENCE]: registration('/addins', ['addons']),
+    }),
   });
   guichet.schedules.stop();
 }, 60_000);
@@ -136,8 +139,10 @@ async function tour(): Promise<void> {
   // A logout through guichet, of a session that was issued a user token; its queuing fails (every attempt of the
   // SDK's), so it stays in the outbox until the sweeper queues it, past the grace period.
   await logIn(web, 'ivy', 'sid-ivy-2');
-  expect((await web.request(url('/auth/token'), { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } })).status).toBe(200);
-  guichet.account.injectFault({ service: 'sqs', operation: 'SendMessageBatch', times: 3, error: { type: 'InternalError', status: 500, message: 'injected' } });
+  const userToken = { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } };
+  expect((await web.request(url('/auth/token'), userToken)).status).toBe(200);
+  const injected = { type: 'InternalError', status: 500, message: 'injected' };
+  guichet.account.injectFault({ service: 'sqs', operation: 'SendMessageBatch', times: 3, error: injected });
   expect((await web.request(url('/auth/logout'), { method: 'POST' })).status).toBe(302);
   guichet.account.clearFaults();
   await new Promise((resolve) => setTimeout(resolve, 16_000));

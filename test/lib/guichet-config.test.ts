@@ -83,8 +83,9 @@ describe('propsFromContext', () => {
       'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: 'https://api.example.com/logout' },
       'https://dev.example.com': { scopes: ['read'], backchannel_logout_uri: 'http://127.0.0.1:9000/logout' },
     };
-    expect(fromContext({ ...EXAMPLE_PROPS, apiAudiences: JSON.stringify(apiAudiences), allowLoopbackEndpoints: 'true' }).apiAudiences).toEqual(apiAudiences);
-    expect(() => fromContext({ ...EXAMPLE_PROPS, apiAudiences: JSON.stringify(apiAudiences) })).toThrow(/loopback host, which only local mode/);
+    const context = { ...EXAMPLE_PROPS, apiAudiences: JSON.stringify(apiAudiences) };
+    expect(fromContext({ ...context, allowLoopbackEndpoints: 'true' }).apiAudiences).toEqual(apiAudiences);
+    expect(() => fromContext(context)).toThrow(/loopback host, which only local mode/);
     expect(fromContext({ ...EXAMPLE_PROPS, logoutDeliveryMaxAgeSeconds: '3600' }).logoutDeliveryMaxAgeSeconds).toBe(3600);
   });
 
@@ -249,7 +250,11 @@ describe('validateProps', () => {
       { apiAudiences: { 'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: 'http://127.0.0.1:9000/logout' } } },
       /apiAudiences: backchannel_logout_uri of "https:\/\/api.example.com" is on a loopback host, which only local mode/,
     ],
-    ['logout deliveries retried more than a week', { logoutDeliveryMaxAgeSeconds: 604_801 }, /logoutDeliveryMaxAgeSeconds must be at most 604800/],
+    [
+      'logout deliveries retried more than a week',
+      { logoutDeliveryMaxAgeSeconds: 604_801 },
+      /logoutDeliveryMaxAgeSeconds must be at most 604800/,
+    ],
     [
       'user tokens of more than an hour',
       { userTokenTtlSeconds: 7200 },

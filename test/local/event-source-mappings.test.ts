@@ -22,14 +22,21 @@ let answer: (event: { Records: { messageId: string; body: string }[] }) => Invoc
 const events: { Records: { messageId: string; body: string; attributes: Record<string, string>; eventSourceARN: string }[] }[] = [];
 
 const target = {
-  definition: { logicalId: 'Delivery', name: 'Guichet-Delivery', arn: 'arn:aws:lambda:eu-west-1:000000000000:function:Guichet-Delivery', roleId: 'DeliveryRole' },
+  definition: {
+    logicalId: 'Delivery',
+    name: 'Guichet-Delivery',
+    arn: 'arn:aws:lambda:eu-west-1:000000000000:function:Guichet-Delivery',
+    roleId: 'DeliveryRole',
+  },
   invoke: async (event: never) => {
     events.push(event);
     return answer(event);
   },
 } as unknown as LocalFunction;
 
-const allowAll = new RolePolicy([{ effect: 'Allow', actionNames: ['sqs:*'], resourceNames: ['*'], actions: [/^sqs:.*$/i], resources: [/^.*$/] }]);
+const allowAll = new RolePolicy([
+  { effect: 'Allow', actionNames: ['sqs:*'], resourceNames: ['*'], actions: [/^sqs:.*$/i], resources: [/^.*$/] },
+]);
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -58,15 +65,25 @@ async function start(mapping: Record<string, unknown>): Promise<void> {
     outputs: {},
     bundleFolders: new Map(),
     resources: {
-      Mapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Delivery' }, ...mapping } },
+      Mapping: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Delivery' }, ...mapping },
+      },
     },
   };
-  mappings = await startEventSourceMappings(template, resolver, { account, policies: new Map([['DeliveryRole', allowAll]]), functions: [target], sqsEndpoint: endpoint });
+  mappings = await startEventSourceMappings(template, resolver, {
+    account,
+    policies: new Map([['DeliveryRole', allowAll]]),
+    functions: [target],
+    sqsEndpoint: endpoint,
+  });
 }
 
 async function send(...bodies: string[]): Promise<void> {
   const client = new SQSClient({ region: 'eu-west-1', endpoint, credentials: { accessKeyId: 'admin', secretAccessKey: 'admin' } });
-  await client.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })) }));
+  await client.send(
+    new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })) }),
+  );
   client.destroy();
 }
 
@@ -80,7 +97,14 @@ test("reads the template's mapping and hands the function Lambda's SQS event", a
   answer = () => ({ outcome: 'result', payload: { batchItemFailures: [] } });
   await start({ BatchSize: 5, MaximumBatchingWindowInSeconds: 0, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   expect(mappings!.mappings).toEqual([
-    { mappingId: 'Mapping', queueArn: queue.arn, functionId: 'Delivery', batchSize: 5, batchingWindowSeconds: 0, reportBatchItemFailures: true },
+    {
+      mappingId: 'Mapping',
+      queueArn: queue.arn,
+      functionId: 'Delivery',
+      batchSize: 5,
+      batchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+    },
   ]);
   await send('a', 'b');
   await until(() => queue.messages.length === 0);
@@ -90,7 +114,12 @@ test("reads the template's mapping and hands the function Lambda's SQS event", a
 });
 
 test('with ReportBatchItemFailures, deletes every message of the batch but the reported ones', async () => {
-  answer = (event) => ({ outcome: 'result', payload: { batchItemFailures: event.Records.filter((record) => record.body === 'retry').map((record) => ({ itemIdentifier: record.messageId })) } });
+  answer = (event) => ({
+    outcome: 'result',
+    payload: {
+      batchItemFailures: event.Records.filter((record) => record.body === 'retry').map((record) => ({ itemIdentifier: record.messageId })),
+    },
+  });
   await start({ BatchSize: 10, MaximumBatchingWindowInSeconds: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   await send('done', 'retry', 'done too');
   await until(() => inFlight().length === 1);

@@ -32,7 +32,13 @@ afterAll(() => {
 });
 
 const logoutToken = (claims: Record<string, unknown> = {}, typ = 'logout+jwt') =>
-  new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, sid: 'sid-1', sub: 'ana', jti: `${Math.random()}`, ...claims })
+  new SignJWT({
+    events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+    sid: 'sid-1',
+    sub: 'ana',
+    jti: `${Math.random()}`,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ })
     .setIssuer(issuer)
     .setAudience(String(claims.aud ?? AUDIENCE))
@@ -42,10 +48,14 @@ const logoutToken = (claims: Record<string, unknown> = {}, typ = 'logout+jwt') =
 
 function post(token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(backendUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
+    const outgoing = request(
+      backendUrl,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(new URLSearchParams({ logout_token: token }).toString());
   });

@@ -49,12 +49,17 @@ export async function startLogoutReceivers(): Promise<LogoutReceivers> {
   const receivedAt = (path: string) => received.get(path) ?? [];
   return {
     origin,
-    script: (path, answers) => scripts.set(path, answers.map((answer) => (typeof answer === 'number' ? { status: answer } : answer))),
+    script: (path, answers) =>
+      scripts.set(
+        path,
+        answers.map((answer) => (typeof answer === 'number' ? { status: answer } : answer)),
+      ),
     received: receivedAt,
     waitFor: async (path, count, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (receivedAt(path).length < count) {
-        if (Date.now() > deadline) throw new Error(`${path} received ${receivedAt(path).length} logout tokens in ${timeoutMs} ms, not ${count}`);
+        if (Date.now() > deadline)
+          throw new Error(`${path} received ${receivedAt(path).length} logout tokens in ${timeoutMs} ms, not ${count}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return receivedAt(path);

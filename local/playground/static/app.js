@@ -59,10 +59,14 @@
       : '  none: get a user token and call the product API (above)';
     const logouts = state.logouts.length
       ? state.logouts
-          .map((logout) => `  ${logout.at}  sid ${short(logout.sid)} (${logout.sub})  jti ${short(logout.jti)}  ${logout.dropped ? 'session dropped' : 'no session of it here'}`)
+          .map((logout) => {
+            const what = logout.dropped ? 'session dropped' : 'no session of it here';
+            return `  ${logout.at}  sid ${short(logout.sid)} (${logout.sub})  jti ${short(logout.jti)}  ${what}`;
+          })
           .join('\n')
       : '  none yet: sign out (at the IdP, or with guichet\'s logout) after calling the product API';
-    show('product-logouts', `Sessions of the backend:\n${sessions}\n\nLogout tokens received (checked with jose):\n${logouts}`, state.logouts.length ? 'called' : undefined);
+    const text = `Sessions of the backend:\n${sessions}\n\nLogout tokens received (checked with jose):\n${logouts}`;
+    show('product-logouts', text, state.logouts.length ? 'called' : undefined);
   }
 
   // The add-in's login: what it knows (the CSRF token, the poll interval), what it has done (`text`) and its last poll.

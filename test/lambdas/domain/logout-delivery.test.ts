@@ -32,9 +32,15 @@ beforeAll(async () => {
 
 describe('the logout token guichet sends as the OP (Back-Channel Logout 1.0 §2.4)', () => {
   it('is a logout+jwt with kid, iss, aud, iat, exp two minutes later, a jti, the event, sid and sub, and no nonce', async () => {
-    const token = mintDownstreamLogoutToken({ audience: AUDIENCE, sub: 'ana', sid: 'public-sid' }, signingKey, { publicUrl: 'https://auth.example.com' });
+    const token = mintDownstreamLogoutToken({ audience: AUDIENCE, sub: 'ana', sid: 'public-sid' }, signingKey, {
+      publicUrl: 'https://auth.example.com',
+    });
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'RS256', typ: 'logout+jwt', kid: signingKey.kid });
-    const { payload } = await jwtVerify(token, verificationKey, { issuer: 'https://auth.example.com', audience: AUDIENCE, typ: 'logout+jwt' });
+    const { payload } = await jwtVerify(token, verificationKey, {
+      issuer: 'https://auth.example.com',
+      audience: AUDIENCE,
+      typ: 'logout+jwt',
+    });
     expect(payload).toEqual({
       iss: 'https://auth.example.com',
       aud: AUDIENCE,
@@ -48,7 +54,9 @@ describe('the logout token guichet sends as the OP (Back-Channel Logout 1.0 §2.
   });
 
   it('has a fresh jti every time', () => {
-    const mint = () => decodeJwt(mintDownstreamLogoutToken({ audience: AUDIENCE, sub: 'ana', sid: 's' }, signingKey, { publicUrl: 'https://a.example' })).jti;
+    const mint = () =>
+      decodeJwt(mintDownstreamLogoutToken({ audience: AUDIENCE, sub: 'ana', sid: 's' }, signingKey, { publicUrl: 'https://a.example' }))
+        .jti;
     expect(mint()).not.toBe(mint());
   });
 });
@@ -114,8 +122,16 @@ describe('when to try again', () => {
 describe('one attempt', () => {
   const delivery: LogoutDelivery = { audience: AUDIENCE, sub: 'ana', sid: 'public-sid', endedAt: now() };
   const requests: OutboundRequest[] = [];
-  const dependencies = (answer: () => Promise<{ status: number; headers?: Record<string, string> }>, maxAge = 86_400): DeliveryDependencies => ({
-    config: { publicUrl: 'https://auth.example.com', backchannelLogoutUris: { [AUDIENCE]: ENDPOINT }, logoutDeliveryMaxAgeSeconds: maxAge, allowLoopbackEndpoints: false },
+  const dependencies = (
+    answer: () => Promise<{ status: number; headers?: Record<string, string> }>,
+    maxAge = 86_400,
+  ): DeliveryDependencies => ({
+    config: {
+      publicUrl: 'https://auth.example.com',
+      backchannelLogoutUris: { [AUDIENCE]: ENDPOINT },
+      logoutDeliveryMaxAgeSeconds: maxAge,
+      allowLoopbackEndpoints: false,
+    },
     signingKey: async () => signingKey,
     fetch: async (request) => {
       requests.push(request);
@@ -127,41 +143,91 @@ describe('one attempt', () => {
   beforeEach(() => (requests.length = 0));
 
   it("posts the form logout_token=<JWT> to the audience's endpoint, within 5 s", async () => {
-    expect(await attemptDelivery(delivery, 1, dependencies(async () => ({ status: 200 })))).toEqual({ action: 'delivered', status: 200 });
+    expect(
+      await attemptDelivery(
+        delivery,
+        1,
+        dependencies(async () => ({ status: 200 })),
+      ),
+    ).toEqual({ action: 'delivered', status: 200 });
     expect(requests).toEqual([
-      expect.objectContaining({ url: ENDPOINT, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, timeoutMs: 5000 }),
+      expect.objectContaining({
+        url: ENDPOINT,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        timeoutMs: 5000,
+      }),
     ]);
     const token = new URLSearchParams(requests[0].body).get('logout_token')!;
     expect(decodeJwt(token)).toMatchObject({ aud: AUDIENCE, sid: 'public-sid', sub: 'ana' });
   });
 
   it('retries a 503 after its backoff, and never past the age limit', async () => {
-    const retry = await attemptDelivery(delivery, 3, dependencies(async () => ({ status: 503, headers: { 'retry-after': '1' } })));
+    const retry = await attemptDelivery(
+      delivery,
+      3,
+      dependencies(async () => ({ status: 503, headers: { 'retry-after': '1' } })),
+    );
     expect(retry).toEqual({ action: 'retry', inSeconds: expect.any(Number), reason: 'http_5xx', status: 503 });
     expect((retry as { inSeconds: number }).inSeconds).toBeGreaterThanOrEqual(2);
     const nearTheEnd = { ...delivery, endedAt: now() - 86_400 + 3 };
-    expect(await attemptDelivery(nearTheEnd, 1, dependencies(async () => ({ status: 503, headers: { 'retry-after': '3600' } })))).toMatchObject({
+    expect(
+      await attemptDelivery(
+        nearTheEnd,
+        1,
+        dependencies(async () => ({ status: 503, headers: { 'retry-after': '3600' } })),
+      ),
+    ).toMatchObject({
       action: 'retry',
       inSeconds: expect.any(Number),
     });
-    const retried = (await attemptDelivery(nearTheEnd, 1, dependencies(async () => ({ status: 429, headers: { 'retry-after': '3600' } })))) as { inSeconds: number };
+    const retried = (await attemptDelivery(
+      nearTheEnd,
+      1,
+      dependencies(async () => ({ status: 429, headers: { 'retry-after': '3600' } })),
+    )) as { inSeconds: number };
     expect(retried.inSeconds).toBeLessThanOrEqual(3);
   });
 
   it('fails, without a request, a delivery past its age limit, unless an operator redrove it since', async () => {
     const old = { ...delivery, endedAt: now() - 86_401 };
-    expect(await attemptDelivery(old, 40, dependencies(async () => ({ status: 200 })))).toEqual({ action: 'failed', reason: 'expired' });
+    expect(
+      await attemptDelivery(
+        old,
+        40,
+        dependencies(async () => ({ status: 200 })),
+      ),
+    ).toEqual({ action: 'failed', reason: 'expired' });
     expect(requests).toEqual([]);
     expect(deliveryDeadline({ ...old, redrivenAt: now() }, { logoutDeliveryMaxAgeSeconds: 86_400 })).toBe(now() + 86_400);
-    expect(await attemptDelivery({ ...old, redrivenAt: now() }, 1, dependencies(async () => ({ status: 204 })))).toEqual({ action: 'delivered', status: 204 });
+    expect(
+      await attemptDelivery(
+        { ...old, redrivenAt: now() },
+        1,
+        dependencies(async () => ({ status: 204 })),
+      ),
+    ).toEqual({ action: 'delivered', status: 204 });
   });
 
   it('fails a delivery for an audience no longer registered, and a 4xx, keeping why', async () => {
     const unregistered = { ...delivery, audience: 'https://gone.example' };
-    expect(await attemptDelivery(unregistered, 1, dependencies(async () => ({ status: 200 })))).toEqual({ action: 'failed', reason: 'unregistered' });
-    const refused = await attemptDelivery(delivery, 2, dependencies(async () => ({ status: 400 })));
+    expect(
+      await attemptDelivery(
+        unregistered,
+        1,
+        dependencies(async () => ({ status: 200 })),
+      ),
+    ).toEqual({ action: 'failed', reason: 'unregistered' });
+    const refused = await attemptDelivery(
+      delivery,
+      2,
+      dependencies(async () => ({ status: 400 })),
+    );
     expect(refused).toEqual({ action: 'failed', reason: 'http_4xx', status: 400 });
-    expect(failedDelivery(delivery, refused as never, 2)).toEqual({ ...delivery, failure: { reason: 'http_4xx', status: 400, at: expect.any(Number), attempts: 2 } });
+    expect(failedDelivery(delivery, refused as never, 2)).toEqual({
+      ...delivery,
+      failure: { reason: 'http_4xx', status: 400, at: expect.any(Number), attempts: 2 },
+    });
   });
 
   it('reads a delivery message, and refuses anything else', () => {

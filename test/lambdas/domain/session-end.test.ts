@@ -33,9 +33,17 @@ const queued = () => {
   return queue.messages.splice(0).map((message) => JSON.parse(message.body) as Record<string, unknown>);
 };
 const failSqs = (operation: string) =>
-  integration.guichet.account.injectFault({ service: 'sqs', operation, error: { type: 'InternalError', status: 500, message: 'injected' } });
+  integration.guichet.account.injectFault({
+    service: 'sqs',
+    operation,
+    error: { type: 'InternalError', status: 500, message: 'injected' },
+  });
 const failUpdates = () =>
-  integration.guichet.account.injectFault({ service: 'dynamodb', operation: 'UpdateItem', error: { type: 'InternalServerError', status: 500, message: 'injected' } });
+  integration.guichet.account.injectFault({
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    error: { type: 'InternalServerError', status: 500, message: 'injected' },
+  });
 
 /** A session that was issued tokens for these audiences, as the token endpoints record them. */
 async function sessionWithTokensFor(...issued: string[]) {
@@ -114,7 +122,7 @@ describe('the end of a session', () => {
       issuer: 'https://idp.test',
       createdAt: expect.any(Number),
       endedAt: expect.any(Number),
-      expiresAt: left!.endedAt as number + 86_400,
+      expiresAt: (left!.endedAt as number) + 86_400,
       logoutOutbox: expect.stringMatching(/^pending#[0-7]$/),
       logoutAudiences: new Set([PRODUCT]),
     });
@@ -125,7 +133,8 @@ describe('the end of a session', () => {
   it("the sweeper's grace period outlasts every function that ends sessions: it never races a live one", () => {
     const ending = ROUTES.filter((route) => route.queues?.logoutDeliveries?.includes('SendMessage'));
     expect(ending.map((route) => route.id).sort()).toEqual(['AuthBackchannelLogout', 'AuthLogout']);
-    for (const route of ending) expect(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS).toBeLessThan(sessionEnd.LOGOUT_OUTBOX_GRACE_SECONDS);
+    for (const route of ending)
+      expect(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS).toBeLessThan(sessionEnd.LOGOUT_OUTBOX_GRACE_SECONDS);
   });
 
   it('the sweeper queues what is in the outbox only past the grace period, then clears it', async () => {

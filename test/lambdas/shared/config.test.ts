@@ -306,7 +306,8 @@ describe('the user-token settings', () => {
   });
 
   test('accepts a loopback http logout endpoint only with ALLOW_LOOPBACK_ENDPOINTS (local mode)', () => {
-    const audiences = JSON.stringify({ 'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: 'http://127.0.0.1:9000/bcl' } });
+    const registration = { scopes: ['read'], backchannel_logout_uri: 'http://127.0.0.1:9000/bcl' };
+    const audiences = JSON.stringify({ 'https://api.example.com': registration });
     const config = loadConfig({ ...MINIMAL, API_AUDIENCES: audiences, ALLOW_LOOPBACK_ENDPOINTS: 'true' });
     expect(config.backchannelLogoutUris['https://api.example.com']).toBe('http://127.0.0.1:9000/bcl');
   });

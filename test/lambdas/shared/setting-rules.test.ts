@@ -155,7 +155,8 @@ describe('back-channel logout endpoints of API_AUDIENCES', () => {
       'backchannel_logout_uri of "https://api.example.com" is on a loopback host, which only local mode (allowLoopbackEndpoints) may call',
     ]);
     expect(apiAudiencesProblems(registered('http://api.example.com/logout'), { allowLoopback: true })).toEqual([
-      'backchannel_logout_uri of "https://api.example.com" must use https (http is only accepted on 127.0.0.1, [::1], localhost in local mode)',
+      'backchannel_logout_uri of "https://api.example.com" must use https ' +
+        '(http is only accepted on 127.0.0.1, [::1], localhost in local mode)',
     ]);
   });
 

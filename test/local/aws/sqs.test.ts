@@ -48,34 +48,58 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 const receive = async (queue: LocalQueue, options: { VisibilityTimeout?: number } = {}) =>
-  (await client.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], ...options }))).Messages ?? [];
+  (
+    await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], ...options }),
+    )
+  ).Messages ?? [];
 
 test('sends and receives with the MD5 the SDK checks, and the receive count and timestamps Lambda reads', async () => {
   const sent = await client.send(new SendMessageCommand({ QueueUrl: deliveries.url, MessageBody: '{"a":1}' }));
   const [message] = await receive(deliveries);
-  expect(message).toMatchObject({ MessageId: sent.MessageId, Body: '{"a":1}', Attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(clock) } });
+  expect(message).toMatchObject({
+    MessageId: sent.MessageId,
+    Body: '{"a":1}',
+    Attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(clock) },
+  });
   await client.send(new DeleteMessageCommand({ QueueUrl: deliveries.url, ReceiptHandle: message.ReceiptHandle }));
   clock += 61_000;
   expect(await receive(deliveries)).toEqual([]);
 });
 
 test('hides a received message for the visibility timeout, or as long as ChangeMessageVisibility says', async () => {
-  await client.send(new SendMessageBatchCommand({ QueueUrl: deliveries.url, Entries: [{ Id: 'a', MessageBody: 'a' }, { Id: 'b', MessageBody: 'b' }] }));
+  await client.send(
+    new SendMessageBatchCommand({
+      QueueUrl: deliveries.url,
+      Entries: [
+        { Id: 'a', MessageBody: 'a' },
+        { Id: 'b', MessageBody: 'b' },
+      ],
+    }),
+  );
   const [first, second] = await receive(deliveries);
   expect(await receive(deliveries)).toEqual([]);
-  await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: deliveries.url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 2 }));
+  await client.send(
+    new ChangeMessageVisibilityCommand({ QueueUrl: deliveries.url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 2 }),
+  );
   clock += 2_000;
   expect((await receive(deliveries)).map((message) => message.Body)).toEqual(['a']);
   clock += 58_000;
   expect((await receive(deliveries)).map((message) => message.Body)).toEqual([second.Body]);
   // A message that is visible again cannot have its visibility changed by an older receive.
-  await expect(client.send(new ChangeMessageVisibilityCommand({ QueueUrl: deliveries.url, ReceiptHandle: second.ReceiptHandle, VisibilityTimeout: 5 }))).rejects.toThrow();
+  await expect(
+    client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: deliveries.url, ReceiptHandle: second.ReceiptHandle, VisibilityTimeout: 5 }),
+    ),
+  ).rejects.toThrow();
 });
 
 test('delays a message sent with DelaySeconds', async () => {
   await client.send(new SendMessageCommand({ QueueUrl: deliveries.url, MessageBody: 'later', DelaySeconds: 5 }));
   expect(await receive(deliveries)).toEqual([]);
-  expect((await client.send(new GetQueueAttributesCommand({ QueueUrl: deliveries.url, AttributeNames: ['All'] }))).Attributes).toMatchObject({
+  expect(
+    (await client.send(new GetQueueAttributesCommand({ QueueUrl: deliveries.url, AttributeNames: ['All'] }))).Attributes,
+  ).toMatchObject({
     ApproximateNumberOfMessagesDelayed: '1',
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: failed.arn, maxReceiveCount: 2 }),
   });
@@ -100,22 +124,34 @@ test('drops messages older than the retention period', async () => {
 
 test("checks a function's calls against its role, a batch by its single action", async () => {
   const policy = new RolePolicy([
-    { effect: 'Allow', actionNames: ['sqs:ReceiveMessage'], resourceNames: [deliveries.arn], actions: [/^sqs:ReceiveMessage$/i], resources: [new RegExp(`^${deliveries.arn}$`)] },
+    {
+      effect: 'Allow',
+      actionNames: ['sqs:ReceiveMessage'],
+      resourceNames: [deliveries.arn],
+      actions: [/^sqs:ReceiveMessage$/i],
+      resources: [new RegExp(`^${deliveries.arn}$`)],
+    },
   ]);
   const credentials = account.credentialsFor({ functionId: 'Sender', policy });
   const asFunction = new SQSClient({
     region: 'eu-west-1',
     endpoint,
-    credentials: { accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY, sessionToken: credentials.AWS_SESSION_TOKEN },
+    credentials: {
+      accessKeyId: credentials.AWS_ACCESS_KEY_ID,
+      secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY,
+      sessionToken: credentials.AWS_SESSION_TOKEN,
+    },
   });
-  await expect(asFunction.send(new SendMessageBatchCommand({ QueueUrl: deliveries.url, Entries: [{ Id: '1', MessageBody: 'x' }] }))).rejects.toThrow(
-    /not authorized to perform: sqs:SendMessage on resource/,
-  );
+  await expect(
+    asFunction.send(new SendMessageBatchCommand({ QueueUrl: deliveries.url, Entries: [{ Id: '1', MessageBody: 'x' }] })),
+  ).rejects.toThrow(/not authorized to perform: sqs:SendMessage on resource/);
   await asFunction.send(new ReceiveMessageCommand({ QueueUrl: deliveries.url }));
   expect(account.calls).toContainEqual({ functionId: 'Sender', action: 'sqs:ReceiveMessage', resource: deliveries.arn });
   asFunction.destroy();
 });
 
 test('answers an unknown queue as SQS does', async () => {
-  await expect(client.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/nope`, MessageBody: 'x' }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+  await expect(client.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/nope`, MessageBody: 'x' }))).rejects.toMatchObject({
+    name: 'QueueDoesNotExist',
+  });
 });
