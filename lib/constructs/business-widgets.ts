@@ -246,7 +246,7 @@ export function downstreamLogoutWidgets(options: DownstreamLogoutWidgetsOptions)
     new cloudwatch.GraphWidget({ title: 'Logout delivery attempts, by audience and outcome', left: [perAudience], width: 12 }),
     new cloudwatch.GraphWidget({
       title: 'Oldest pending logout delivery (seconds)',
-      left: [options.deliveries.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'oldest' })],
+      left: [options.deliveries.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD })],
       width: 12,
     }),
     new cloudwatch.GraphWidget({
