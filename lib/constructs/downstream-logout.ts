@@ -6,7 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueName } from '../../lambdas/queues';
-import { LOGOUT_DELIVERY_WORKER, LOGOUT_OUTBOX_SWEEPER } from '../../lambdas/routes';
+import { LOGOUT_DELIVERY_WORKER, LOGOUT_OUTBOX_SWEEPER, type WorkerDefinition } from '../../lambdas/routes';
 import { GuichetFunction, type GrantableResources } from './guichet-function';
 
 /** What SQS keeps a message at most: a failed delivery waits that long for the operator, a pending one as long. */
@@ -63,13 +63,18 @@ export class DownstreamLogout extends Construct {
     this.queues = { logoutDeliveries: deliveries, failedLogoutDeliveries: failed };
     const resources = { tables: props.tables, secrets: props.secrets, queues: this.queues };
 
-    this.delivery = new GuichetFunction(this, 'Delivery', {
-      entry: LOGOUT_DELIVERY_WORKER.entry,
-      environment: props.environment,
-      logRetention: props.logRetention,
-      timeoutSeconds: LOGOUT_DELIVERY_WORKER.timeoutSeconds,
-    });
-    this.delivery.useGrants(LOGOUT_DELIVERY_WORKER, resources);
+    const worker = (id: string, definition: WorkerDefinition) => {
+      const fn = new GuichetFunction(this, id, {
+        entry: definition.entry,
+        environment: props.environment,
+        logRetention: props.logRetention,
+        timeoutSeconds: definition.timeoutSeconds,
+      });
+      fn.useGrants(definition, resources);
+      return fn;
+    };
+
+    this.delivery = worker('Delivery', LOGOUT_DELIVERY_WORKER);
     // Not SqsEventSource: it would also grant GetQueueUrl, which nothing calls; the role has what the poller uses.
     this.deliveryMapping = new lambda.EventSourceMapping(this, 'DeliveryMapping', {
       target: this.delivery.function,
@@ -80,13 +85,7 @@ export class DownstreamLogout extends Construct {
     // The mapping checks its role's permissions when it is created.
     this.deliveryMapping.node.addDependency(this.delivery.role);
 
-    this.sweeper = new GuichetFunction(this, 'OutboxSweeper', {
-      entry: LOGOUT_OUTBOX_SWEEPER.entry,
-      environment: props.environment,
-      logRetention: props.logRetention,
-      timeoutSeconds: LOGOUT_OUTBOX_SWEEPER.timeoutSeconds,
-    });
-    this.sweeper.useGrants(LOGOUT_OUTBOX_SWEEPER, resources);
+    this.sweeper = worker('OutboxSweeper', LOGOUT_OUTBOX_SWEEPER);
     this.sweepSchedule = new events.Rule(this, 'SweepSchedule', {
       description: 'Queues the downstream logout deliveries an ended session could not queue itself',
       schedule: events.Schedule.rate(OUTBOX_SWEEP_RATE),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { readBody } from '../aws/calls';
 
 /**
  * The example product's own backend, as a product team would write it with `jose` and nothing of guichet's: it keeps
@@ -70,7 +71,9 @@ export class ProductBackend {
   /** POST of a logout token: 200 once checked and the session dropped, 400 for anything else (guichet keeps it as failed). */
   async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
-      const form = new URLSearchParams(await readForm(request));
+      const body = await readBody(request);
+      if (body.length > MAX_FORM_BYTES) throw new Error('the form is too large');
+      const form = new URLSearchParams(body.toString('utf8'));
       const logout = await this.verify(form.get('logout_token') ?? '');
       const dropped = this.sessions.delete(logout.sid);
       this.logouts.unshift({ at: new Date().toISOString(), ...logout, dropped });
@@ -81,17 +84,4 @@ export class ProductBackend {
       response.end(JSON.stringify({ error: 'invalid_request', error_description: (error as Error).message }));
     }
   }
-}
-
-function readForm(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > MAX_FORM_BYTES) request.destroy(new Error('form too large'));
-    });
-    request.on('end', () => resolve(text));
-    request.on('error', reject);
-  });
 }

@@ -1,5 +1,4 @@
-import { createPrivateKey, type JsonWebKey } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type CryptoKey } from 'jose';
 import { mintDownstreamLogoutToken } from '../../../lambdas/domain/downstream-logout-token';
 import {
   attemptDelivery,
@@ -15,8 +14,8 @@ import {
 } from '../../../lambdas/domain/logout-delivery';
 import type { LogoutDelivery } from '../../../lambdas/repositories/logout-deliveries';
 import { OutboundRequestFailed, OutboundRequestRefused, type OutboundRequest } from '../../../lambdas/shared/outbound-fetch';
-import { generateSigningKey } from '../../../lambdas/shared/signing-key-generation';
-import { publicJwk, type SigningKey } from '../../../lambdas/shared/signing-keys';
+import type { SigningKey } from '../../../lambdas/shared/signing-keys';
+import { testSigningKey } from '../../support/signing-key';
 
 const AUDIENCE = 'https://api.product.example';
 const ENDPOINT = 'https://api.product.example/backchannel-logout';
@@ -25,9 +24,7 @@ let signingKey: SigningKey;
 let verificationKey: CryptoKey;
 
 beforeAll(async () => {
-  const jwk = await generateSigningKey('RS256');
-  signingKey = { kid: jwk.kid!, alg: 'RS256', key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }) };
-  verificationKey = (await importJWK(publicJwk(jwk), 'RS256')) as CryptoKey;
+  ({ signingKey, verificationKey } = await testSigningKey());
 });
 
 describe('the logout token guichet sends as the OP (Back-Channel Logout 1.0 §2.4)', () => {
