@@ -141,4 +141,26 @@ describe('user tokens for product APIs, end to end', () => {
     // Documented limit of self-contained tokens: a resource server that must cut sooner keeps the ended sids.
     expect((await productProfile(minted)).status).toBe(200);
   });
+
+  it("tells the playground's product backend, whose logout endpoint local mode registers, which drops its own session", async () => {
+    const browser = await webSession('mia');
+    const exchanged = await exchangeSession(browser.cookie('guichet_session')!, { audience: EXAMPLE_PRODUCT.audience });
+    const { access_token: minted } = await exchanged.json();
+    const sid = decodeJwt(minted).sid;
+    // The product's own backend (jose, outside API Gateway) accepts the token: it opens its session for that sid.
+    const profile = await fetch(`${appOrigin}/api/profile`, { headers: { authorization: `Bearer ${minted}` } });
+    expect(profile.status).toBe(200);
+    type BackendState = { sessions: { sid: string }[]; logouts: { sid: string; dropped: boolean }[] };
+    const backend = async () => (await (await fetch(`${appOrigin}/api/logouts`)).json()) as BackendState;
+    expect((await backend()).sessions).toContainEqual(expect.objectContaining({ sid }));
+
+    await logOutAtDevIdp(browser, guichet.issuer);
+    let state = await backend();
+    for (let attempt = 0; attempt < 100 && !state.logouts.some((logout) => logout.sid === sid); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = await backend();
+    }
+    expect(state.logouts).toContainEqual(expect.objectContaining({ sid, sub: 'mia', dropped: true }));
+    expect(state.sessions).not.toContainEqual(expect.objectContaining({ sid }));
+  });
 });
