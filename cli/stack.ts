@@ -35,13 +35,17 @@ export async function resolveTarget(options: { readonly stack?: string; readonly
   return { kind: 'stack', stack: options.stack, region: options.region || undefined };
 }
 
-export function serviceClientConfig(target: Target, service: 'dynamodb' | 'secretsmanager'): ServiceClientConfig {
+export function serviceClientConfig(target: Target, service: 'dynamodb' | 'secretsmanager' | 'sqs'): ServiceClientConfig {
   if (target.kind === 'stack') return { region: target.region };
+  const { dynamoDbEndpoint, secretsManagerEndpoint, sqsEndpoint } = target.state;
+  const endpoints = { dynamodb: dynamoDbEndpoint, secretsmanager: secretsManagerEndpoint, sqs: sqsEndpoint };
+  const endpoint = endpoints[service];
+  if (!endpoint) throw new CliError(`the local guichet runs no ${service} API: restart \`npm start\` from this version`);
   // The local APIs take any credentials (letters and digits only, for DynamoDB Local); a call without a
   // function's own is an administrator's.
   return {
     region: target.state.region,
-    endpoint: service === 'dynamodb' ? target.state.dynamoDbEndpoint : target.state.secretsManagerEndpoint,
+    endpoint,
     credentials: { accessKeyId: 'localOperator', secretAccessKey: 'localOperator' },
   };
 }

@@ -1,3 +1,4 @@
+import type { QueueAction, QueueName } from './queues';
 import type { SecretName } from './secrets';
 import type { IndexName, TableName } from './tables';
 
@@ -48,15 +49,27 @@ const POLL_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
 /** Every other route, unless the operator sets another default. */
 export const DEFAULT_THROTTLE: RouteThrottle = { rateLimit: 500, burstLimit: 1000 };
 
-export interface RouteDefinition {
+/** What a function's code touches, and so all its role allows: tables, secrets and queues, operation by operation. */
+export interface FunctionGrants {
+  readonly tables: Readonly<Partial<Record<TableName, TableGrant>>>;
+  readonly secrets: readonly SecretName[];
+  /** The SQS actions the code performs on each queue (a batch operation is authorized by its single action). */
+  readonly queues?: Readonly<Partial<Record<QueueName, readonly QueueAction[]>>>;
+}
+
+/** Sessions end through one domain function (domain/session-end.ts): these grants go with it. */
+const ENDS_SESSIONS = { items: ['DeleteItem', 'UpdateItem'] } as const satisfies TableGrant;
+const QUEUES_LOGOUT_DELIVERIES = { logoutDeliveries: ['SendMessage'] } as const satisfies FunctionGrants['queues'];
+/** Minting a user or add-in token records its audience on the session (domain/logout-audiences.ts). */
+const MINTS_SESSION_TOKENS = { items: ['GetItem', 'UpdateItem'] } as const satisfies TableGrant;
+
+export interface RouteDefinition extends FunctionGrants {
   /** PascalCase, unique: names the Lambda and its construct. */
   readonly id: string;
   readonly method: 'GET' | 'POST';
   readonly path: string;
   /** Handler module, relative to the repository root; it exports `handler`. */
   readonly entry: string;
-  readonly tables: Readonly<Partial<Record<TableName, TableGrant>>>;
-  readonly secrets: readonly SecretName[];
   readonly timeoutSeconds?: number;
   /** @default DEFAULT_THROTTLE, or the operator's default */
   readonly throttle?: RouteThrottle;
@@ -128,7 +141,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/auth/token',
     entry: 'lambdas/handlers/auth/token.ts',
-    tables: { sessions: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
+    tables: { sessions: MINTS_SESSION_TOKENS, rateLimits: { items: ['UpdateItem'] } },
     secrets: ['signingKeys'],
   },
   {
@@ -136,8 +149,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/auth/logout',
     entry: 'lambdas/handlers/auth/logout.ts',
-    tables: { sessions: { items: ['DeleteItem'] } },
+    tables: { sessions: ENDS_SESSIONS },
     secrets: [],
+    queues: QUEUES_LOGOUT_DELIVERIES,
   },
   {
     id: 'AuthBackchannelLogout',
@@ -145,10 +159,11 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/auth/backchannel-logout',
     entry: 'lambdas/handlers/auth/backchannel-logout.ts',
     tables: {
-      sessions: { items: ['DeleteItem'], queries: ['bySubject', 'byIdpSession'] },
+      sessions: { ...ENDS_SESSIONS, queries: ['bySubject', 'byIdpSession'] },
       logoutJtis: { items: ['PutItem', 'DeleteItem'] },
     },
     secrets: [],
+    queues: QUEUES_LOGOUT_DELIVERIES,
   },
   {
     id: 'AddonsSessionsInit',
@@ -197,7 +212,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/addons/sessions/exchange',
     entry: 'lambdas/handlers/addons/sessions-exchange.ts',
     tables: {
-      sessions: { items: ['GetItem'] },
+      sessions: MINTS_SESSION_TOKENS,
       transitTokens: { items: ['UpdateItem', 'GetItem'] },
       addonSessions: { items: ['UpdateItem', 'DeleteItem'] },
       rateLimits: { items: ['UpdateItem'] },
@@ -240,7 +255,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/oauth/token',
     entry: 'lambdas/handlers/oauth/token.ts',
-    tables: { applications: { items: ['GetItem'] }, sessions: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
+    tables: { applications: { items: ['GetItem'] }, sessions: MINTS_SESSION_TOKENS, rateLimits: { items: ['UpdateItem'] } },
     secrets: ['signingKeys'],
     throttle: STRICT_THROTTLE,
   },
@@ -272,3 +287,37 @@ export const ROUTES: readonly RouteDefinition[] = [
 ];
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/**
+ * The functions that no route invokes: the SQS delivery of downstream logouts and the sweeper of their outbox. The
+ * stack makes each with exactly these grants, as it does for the routes.
+ */
+export interface WorkerDefinition extends FunctionGrants {
+  readonly id: string;
+  readonly entry: string;
+  readonly timeoutSeconds: number;
+}
+
+export const LOGOUT_DELIVERY_WORKER: WorkerDefinition = {
+  id: 'LogoutDelivery',
+  entry: 'lambdas/downstream-logout/delivery.ts',
+  tables: {},
+  secrets: ['signingKeys'],
+  queues: {
+    // Receive, GetQueueAttributes and Delete are the event source mapping's, which acts with the function's role;
+    // the code deletes too (a delivered message at once) and changes the visibility of the ones it retries.
+    logoutDeliveries: ['ReceiveMessage', 'GetQueueAttributes', 'DeleteMessage', 'ChangeMessageVisibility'],
+    failedLogoutDeliveries: ['SendMessage'],
+  },
+  // One batch: its deliveries run side by side, each within its 5 s limit, and a few SQS calls.
+  timeoutSeconds: 10,
+};
+
+export const LOGOUT_OUTBOX_SWEEPER: WorkerDefinition = {
+  id: 'LogoutOutboxSweeper',
+  entry: 'lambdas/downstream-logout/outbox-sweeper.ts',
+  tables: { sessions: { items: ['GetItem', 'DeleteItem'], queries: ['byLogoutOutbox'] } },
+  secrets: [],
+  queues: QUEUES_LOGOUT_DELIVERIES,
+  timeoutSeconds: 60,
+};

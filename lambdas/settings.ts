@@ -46,6 +46,7 @@ export const SETTINGS = [
   { envVar: 'CORS_ORIGINS', contextKey: 'corsOrigins', kind: 'list' },
   { envVar: 'API_AUDIENCES', contextKey: 'apiAudiences', kind: 'json' },
   { envVar: 'USER_TOKEN_TTL_SECONDS', contextKey: 'userTokenTtlSeconds', kind: 'number' },
+  { envVar: 'LOGOUT_DELIVERY_MAX_AGE_SECONDS', contextKey: 'logoutDeliveryMaxAgeSeconds', kind: 'number' },
   { envVar: 'ALLOW_LOOPBACK_ENDPOINTS', contextKey: 'allowLoopbackEndpoints', kind: 'text' },
 ] as const satisfies readonly SettingDefinition[];
 

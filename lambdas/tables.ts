@@ -18,7 +18,7 @@ export interface TableDefinition {
 }
 
 /** Every index of every table: a route names the ones it queries. */
-export type IndexName = 'bySubject' | 'byIdpSession';
+export type IndexName = 'bySubject' | 'byIdpSession' | 'byLogoutOutbox';
 
 export const PARTITION_KEY = 'id';
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -30,6 +30,8 @@ export const TABLES = {
     indexes: [
       { name: 'bySubject', partitionKey: 'subjectKey' },
       { name: 'byIdpSession', partitionKey: 'idpSessionKey' },
+      /** Ended sessions whose logout deliveries may not be queued yet: the outbox the sweeper reads. */
+      { name: 'byLogoutOutbox', partitionKey: 'logoutOutbox' },
     ],
   },
   loginFlows: { envVar: 'LOGIN_FLOWS_TABLE', ttlAttribute: TTL_ATTRIBUTE },

@@ -5,9 +5,12 @@ import { SETTINGS, type Setting } from '../lambdas/settings';
 import { FORBIDDEN_NATIVE_SCHEMES } from '../lambdas/shared/config';
 import {
   apiAudiencesProblems,
+  audienceScopes,
   corsOriginProblem,
   issuerProblem,
+  logoutDeliveryMaxAgeProblem,
   userTokenTtlProblem,
+  type ApiAudienceValue,
 } from '../lambdas/shared/setting-rules';
 import type { SigningAlgorithm } from '../lambdas/shared/signing-algorithms';
 
@@ -59,8 +62,14 @@ export interface GuichetProps extends SettingProps {
   readonly signingKeysCacheSeconds?: number;
   /** Exact browser origins (`https://app.example.com`) allowed to call guichet with credentials. */
   readonly corsOrigins?: readonly string[];
-  /** Product-API audience URI → the scopes a user token for it may carry. */
-  readonly apiAudiences?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Product-API audience URI → the scopes a user token for it may carry, or `{ scopes, backchannel_logout_uri }` for
+   * an API told of every session that ends after it was issued a token (https; loopback http with
+   * allowLoopbackEndpoints only).
+   */
+  readonly apiAudiences?: Readonly<Record<string, ApiAudienceValue>>;
+  /** How long a downstream back-channel logout is retried, at most a week. @default 86400 */
+  readonly logoutDeliveryMaxAgeSeconds?: number;
   /** Lifetime of user tokens, at most an hour. */
   readonly userTokenTtlSeconds?: number;
   /** Lets endpoints chosen by others (logout URIs, `jwks_uri`) be on loopback: for local mode, never a deploy. */
@@ -270,7 +279,8 @@ function valueProblems(props: GuichetProps): string[] {
 
   checkList(problems, 'corsOrigins', props.corsOrigins, corsOriginProblem);
   if (props.apiAudiences !== undefined) {
-    problems.push(...apiAudiencesProblems(props.apiAudiences).map((problem) => `apiAudiences: ${problem}`));
+    const rules = { allowLoopback: props.allowLoopbackEndpoints === 'true' };
+    problems.push(...apiAudiencesProblems(props.apiAudiences, rules).map((problem) => `apiAudiences: ${problem}`));
   }
 
   for (const key of NUMBER_KEYS) {
@@ -281,6 +291,8 @@ function valueProblems(props: GuichetProps): string[] {
   }
   const userTokenTtlProblemText = props.userTokenTtlSeconds && userTokenTtlProblem(props.userTokenTtlSeconds);
   if (userTokenTtlProblemText) problems.push(`userTokenTtlSeconds ${userTokenTtlProblemText}`);
+  const maxAgeProblemText = props.logoutDeliveryMaxAgeSeconds && logoutDeliveryMaxAgeProblem(props.logoutDeliveryMaxAgeSeconds);
+  if (maxAgeProblemText) problems.push(`logoutDeliveryMaxAgeSeconds ${maxAgeProblemText}`);
   if ((props.pollReservedConcurrency ?? 0) > MAX_POLL_RESERVED_CONCURRENCY) {
     problems.push(
       `pollReservedConcurrency must be at most ${MAX_POLL_RESERVED_CONCURRENCY} ` +
@@ -327,7 +339,8 @@ function checkExampleProductApi(
     problems.push(`exampleProductApi must be { "audience": "<one of apiAudiences>", "scope": "<one of its scopes>" }, got ${JSON.stringify(example)}`);
     return;
   }
-  const scopes = apiAudiences && Object.hasOwn(apiAudiences, audience) ? apiAudiences[audience] : undefined;
+  const registered = apiAudiences && Object.hasOwn(apiAudiences, audience) ? apiAudiences[audience] : undefined;
+  const scopes = registered && audienceScopes(registered);
   if (!scopes) problems.push(`exampleProductApi.audience "${audience}" is not listed in apiAudiences`);
   else if (!scopes.includes(scope)) problems.push(`exampleProductApi.scope "${scope}" is not among the scopes of "${audience}" (${scopes.join(', ')})`);
 }

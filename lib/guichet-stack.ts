@@ -6,19 +6,23 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { QUEUE_NAMES } from '../lambdas/queues';
 import { DEFAULT_THROTTLE, ROUTES } from '../lambdas/routes';
 import { SECRETS, type SecretName } from '../lambdas/secrets';
 import { MetricName } from '../lambdas/shared/metric-names';
-import { TABLES, TABLE_NAMES, type TableName } from '../lambdas/tables';
+import { TABLE_NAMES, type TableName } from '../lambdas/tables';
 import {
   addonWidgets,
   businessMetric,
   dependencyWidgets,
+  downstreamLogoutWidgets,
   exchangeCodeWidgets,
+  failedDeliveriesDepth,
   backchannelLogoutWidgets,
   machineToMachineWidgets,
   userTokenWidgets,
 } from './constructs/business-widgets';
+import { DownstreamLogout } from './constructs/downstream-logout';
 import { ExampleProductApi } from './constructs/example-product-api';
 import { GuichetAlarms } from './constructs/guichet-alarms';
 import { GuichetApi } from './constructs/guichet-api';
@@ -37,7 +41,7 @@ import {
 import { SigningKeysRotation } from './constructs/signing-keys-rotation';
 import { type GuichetProps, validateProps } from './guichet-config';
 import { sharedLambdaEnvironment } from './lambda-environment';
-import { pascalCase, secretArnOutputKey, tableNameOutputKey } from './naming';
+import { pascalCase, queueUrlOutputKey, secretArnOutputKey, tableNameOutputKey } from './naming';
 
 export interface GuichetStackProps extends StackProps, GuichetProps {}
 
@@ -50,6 +54,7 @@ export const LOGOUT_REJECTION_ALARM_ID = 'LogoutTokenRejections';
 export const SIGNING_KEYS_ROTATION_ALARM_ID = 'SigningKeysRotationErrors';
 export const IDP_CACHE_REFRESH_ALARM_ID = 'IdpCacheRefreshErrors';
 export const DEPENDENCY_FAILURE_ALARM_ID = 'DependencyFailures';
+export const FAILED_LOGOUT_DELIVERIES_ALARM_ID = 'FailedLogoutDeliveries';
 const DEFAULT_DEPENDENCY_FAILURE_ALARM_THRESHOLD = 10;
 
 /** The whole broker: one Lambda per route of the route table, with exactly the tables and secrets it names. */
@@ -64,6 +69,8 @@ export class GuichetStack extends Stack {
   readonly signingKeysRotation: SigningKeysRotation;
   /** Keeps the IdP's discovery document and JWKS in the idpCache table, on a schedule and at deploy. */
   readonly idpCacheRefresh: IdpCacheRefresh;
+  /** Tells product backends of the sessions that end: the delivery queue, its dead-letter queue and their functions. */
+  readonly downstreamLogout: DownstreamLogout;
   /**
    * Accepts guichet's own access tokens (issuer: the public URL; audience: `accessTokenAudience`). No route
    * of the route table uses it: bind it to other routes of `api.httpApi` to protect them without code.
@@ -96,6 +103,13 @@ export class GuichetStack extends Stack {
     });
 
     const environment = sharedLambdaEnvironment(props, this.api.publicUrl);
+    this.downstreamLogout = new DownstreamLogout(this, 'DownstreamLogout', {
+      tables: this.tables,
+      secrets: this.secrets,
+      environment,
+      logRetention,
+    });
+    const resources = { tables: this.tables, secrets: this.secrets, queues: this.downstreamLogout.queues };
     this.functions = Object.fromEntries(
       ROUTES.map((route) => {
         const fn = new GuichetFunction(this, route.id, {
@@ -106,10 +120,7 @@ export class GuichetStack extends Stack {
           // The add-in poll is the one route with reserved concurrency; pollReservedConcurrency resizes it.
           reservedConcurrency: route.reservedConcurrency === undefined ? undefined : (props.pollReservedConcurrency ?? route.reservedConcurrency),
         });
-        for (const [name, grant] of Object.entries(route.tables)) {
-          if (grant) fn.useTable(this.tables[name as TableName], TABLES[name as TableName], grant);
-        }
-        for (const name of route.secrets) fn.useSecret(this.secrets[name], SECRETS[name]);
+        fn.useGrants(route, resources);
         this.api.addRoute(route, fn.function, props.routeThrottles?.[route.id] ?? route.throttle);
         return [route.id, fn];
       }),
@@ -166,12 +177,29 @@ export class GuichetStack extends Stack {
       description: 'Requests failed because the IdP, DynamoDB or Secrets Manager was unreachable, slow, throttling or failing',
     });
 
+    const { logoutDeliveries, failedLogoutDeliveries } = this.downstreamLogout.queues;
+    const failedLogoutDeliveriesAlarm = this.alarms.addThresholdAlarm(FAILED_LOGOUT_DELIVERIES_ALARM_ID, {
+      metric: failedDeliveriesDepth(failedLogoutDeliveries),
+      threshold: 1,
+      description:
+        'A downstream back-channel logout failed (a 4xx, or no success within LOGOUT_DELIVERY_MAX_AGE_SECONDS): a product ' +
+        'backend was not told that a session ended. List and redrive with npm run logout-deliveries',
+    });
+
     this.dashboard = new GuichetDashboard(this, 'Dashboard');
     this.dashboard.addSection('Native apps', exchangeCodeWidgets());
     this.dashboard.addSection('Office add-ins', addonWidgets());
     this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
     this.dashboard.addSection('User tokens for product APIs', userTokenWidgets());
     this.dashboard.addSection('Back-channel logout', backchannelLogoutWidgets({ rejectionAlarm: logoutRejectionAlarm }));
+    this.dashboard.addSection(
+      'Logout downstream (product backends)',
+      downstreamLogoutWidgets({
+        deliveries: logoutDeliveries,
+        failedDeliveries: failedLogoutDeliveries,
+        failedAlarm: failedLogoutDeliveriesAlarm,
+      }),
+    );
     this.dashboard.addSection('Dependencies and limits', dependencyWidgets({ failureAlarm: dependencyFailureAlarm }));
     this.addOperations(props.serverErrorRateAlarmPercent ?? DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT);
 
@@ -181,6 +209,9 @@ export class GuichetStack extends Stack {
     }
     for (const [name, secret] of Object.entries(this.secrets)) {
       new CfnOutput(this, secretArnOutputKey(name as SecretName), { value: secret.secretArn });
+    }
+    for (const name of QUEUE_NAMES) {
+      new CfnOutput(this, queueUrlOutputKey(name), { value: this.downstreamLogout.queues[name].queueUrl });
     }
   }
 
@@ -209,6 +240,7 @@ export class GuichetStack extends Stack {
     const stage = this.api.stage;
     const rotation = this.signingKeysRotation.function;
     const idpCacheRefresh = this.idpCacheRefresh.function;
+    const { delivery, sweeper } = this.downstreamLogout;
     const serverErrorRateAlarm = addServerErrorRateAlarm(this.alarms, stage, serverErrorRatePercent);
     for (const [id, fn] of Object.entries(this.functions)) addFunctionAlarms(this.alarms, id, fn.function);
     addFunctionAlarms(
@@ -225,6 +257,18 @@ export class GuichetStack extends Stack {
       // It runs every 2 minutes: one failed run is a blip the next one mends; two periods of failures are not.
       2,
     );
+    addFunctionAlarms(
+      this.alarms,
+      'LogoutDelivery',
+      delivery.function,
+      "The logout delivery Lambda failed: its batch is received again after the queue's visibility timeout",
+    );
+    addFunctionAlarms(
+      this.alarms,
+      'LogoutOutboxSweeper',
+      sweeper.function,
+      'The logout outbox sweeper failed: ended sessions wait to have their logout deliveries queued',
+    );
     for (const name of TABLE_NAMES) addTableThrottlesAlarm(this.alarms, pascalCase(name), this.tables[name]);
 
     this.dashboard.addSection('API', apiWidgets(stage, serverErrorRateAlarm));
@@ -234,7 +278,9 @@ export class GuichetStack extends Stack {
     );
     this.dashboard.addSection('Signing-keys rotation', functionWidgets('Signing-keys rotation', rotation.function));
     this.dashboard.addSection('IdP cache refresh', functionWidgets('IdP cache refresh', idpCacheRefresh.function));
-    const logGroups = [...Object.values(this.functions), rotation, idpCacheRefresh].map((fn) => fn.logGroup);
+    this.dashboard.addSection('Logout delivery', functionWidgets('Logout delivery', delivery.function));
+    this.dashboard.addSection('Logout outbox sweeper', functionWidgets('Logout outbox sweeper', sweeper.function));
+    const logGroups = [...Object.values(this.functions), rotation, idpCacheRefresh, delivery, sweeper].map((fn) => fn.logGroup);
     this.dashboard.addSection('Lambda cold starts', [initDurationWidget(logGroups)]);
     this.dashboard.addSection(
       'DynamoDB tables',

@@ -34,7 +34,9 @@ export function acknowledgeNagFindings(stack: GuichetStack): void {
     });
   }
   const exampleFunctions = stack.exampleProductApi ? [stack.exampleProductApi.function] : [];
-  for (const fn of [...Object.values(stack.functions), stack.signingKeysRotation.function, stack.idpCacheRefresh.function, ...exampleFunctions]) {
+  const { delivery, sweeper } = stack.downstreamLogout;
+  const workers = [stack.signingKeysRotation.function, stack.idpCacheRefresh.function, delivery, sweeper];
+  for (const fn of [...Object.values(stack.functions), ...workers, ...exampleFunctions]) {
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -1,3 +1,4 @@
+import type { QueueName } from '../lambdas/queues';
 import type { RouteDefinition } from '../lambdas/routes';
 import type { SecretName } from '../lambdas/secrets';
 import type { TableName } from '../lambdas/tables';
@@ -15,6 +16,11 @@ export function tableNameOutputKey(name: TableName): string {
 /** Output holding a secret's ARN: the operator CLI finds the signing keys through it. */
 export function secretArnOutputKey(name: SecretName): string {
   return `${pascalCase(name)}Arn`;
+}
+
+/** Output holding a queue's URL: the operator CLI finds the failed logout deliveries through it. */
+export function queueUrlOutputKey(name: QueueName): string {
+  return `${pascalCase(name)}QueueUrl`;
 }
 
 /** `GET /auth/login`: how API Gateway names a route, in its route settings and its route metrics. */

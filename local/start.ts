@@ -6,7 +6,9 @@ import { EXAMPLE_PRODUCT, exampleProductContext } from './example-product';
 import { createDynamoDbFront, createTables, startDynamoDbEngine, type DynamoDbEngine } from './aws/dynamodb';
 import { LocalAwsAccount } from './aws/calls';
 import { LocalSecretsManager } from './aws/secrets-manager';
+import { LocalSqs } from './aws/sqs';
 import { createCustomResources } from './custom-resources';
+import { startEventSourceMappings, type LocalEventSourceMappings } from './event-source-mappings';
 import { startDevIdp, type DevIdp } from './dev-idp';
 import { httpApiListener, httpApiOf, sendMessage } from './http-api';
 import { checkIdentityProvider } from './idp-check';
@@ -35,6 +37,9 @@ export interface LocalGuichet {
   readonly issuer: string;
   readonly dynamoDbEndpoint: string;
   readonly secretsManagerEndpoint: string;
+  readonly sqsEndpoint: string;
+  /** The template's queues, for tests that look into them. */
+  readonly sqs: LocalSqs;
   /** Set when no OIDC_ISSUER was given and the embedded development IdP runs. */
   readonly devIdp?: DevIdp;
   readonly template: StackTemplate;
@@ -46,7 +51,9 @@ export interface LocalGuichet {
   readonly functions: ReadonlyMap<string, LocalFunction>;
   /** The template's scheduled EventBridge rules, running; stopped by `close`. */
   readonly schedules: LocalSchedules;
-  /** What each function's role allows on DynamoDB and Secrets Manager, by the function's logical id. */
+  /** The template's SQS event source mappings, polling; stopped by `close`. */
+  readonly eventSourceMappings: LocalEventSourceMappings;
+  /** What each function's role allows on DynamoDB, Secrets Manager and SQS, by the function's logical id. */
   readonly grants: ReadonlyMap<string, readonly Grant[]>;
   readonly log: LocalLog;
   /** The local state file the operator CLI reads. */
@@ -95,6 +102,10 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
     const secretsManagerFront = secretsManager.listen();
     const secretsManagerPort = await listen(secretsManagerFront, 0, 'the local Secrets Manager');
     closers.push(() => closeServer(secretsManagerFront));
+    const sqs = new LocalSqs(account);
+    const sqsFront = sqs.listen();
+    const sqsPort = await listen(sqsFront, 0, 'the local SQS');
+    closers.push(() => closeServer(sqsFront));
 
     const idp = await identityProvider(env, apiPort, publicUrl);
     if (idp.devIdp) closers.push(() => idp.devIdp!.close());
@@ -107,7 +118,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
     const appOrigin = `http://127.0.0.1:${appPort}`;
 
     const settings = contextFromEnvironment(env);
-    const exampleContext = exampleProductContext(settings);
+    const exampleContext = exampleProductContext(settings, appOrigin);
     const assembly = await synthesizeStack({
       corsOrigins: appOrigin,
       allowLoopbackEndpoints: 'true',
@@ -124,13 +135,19 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
 
     await createTables(template, resolver, account, engine, `${template.stackName}-${apiPort}`);
     secretsManager.createFromTemplate(template, resolver);
+    const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
+    sqs.createFromTemplate(template, resolver, sqsEndpoint);
     defineFunctions(template, resolver, account);
     defineApi(template, resolver, publicUrl);
     defineOthers(template, resolver, account);
     // The operator's step after a deploy: the IdP client secret goes into its secret.
     if (idp.clientSecret !== undefined) secretsManager.putValue(resolver.resolveString({ Ref: logicalIdOf(template, 'AWS::SecretsManager::Secret', 'OidcClientSecret') }, 'OidcClientSecret'), idp.clientSecret);
 
-    const endpoints = { dynamoDb: `http://127.0.0.1:${dynamoDbPort}`, secretsManager: `http://127.0.0.1:${secretsManagerPort}` };
+    const endpoints = {
+      dynamoDb: `http://127.0.0.1:${dynamoDbPort}`,
+      secretsManager: `http://127.0.0.1:${secretsManagerPort}`,
+      sqs: sqsEndpoint,
+    };
     const cacheDirectory = synthCacheDirectory(env);
     const policies = rolePolicies(template, resolver);
     const functions = await createLocalFunctions(template, resolver, account, policies, endpoints, log, await runtimeModulesFolder(cacheDirectory, REPOSITORY_ROOT));
@@ -144,6 +161,9 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
     await secretsManager.rotateImmediately(template, resolver);
     const schedules = startSchedules(template, resolver, account, invoke);
     closers.push(async () => schedules.stop());
+    const mappingContext = { account, policies, functions: [...functions.values()], sqsEndpoint };
+    const eventSourceMappings = await startEventSourceMappings(template, resolver, mappingContext);
+    closers.push(() => eventSourceMappings.stop());
 
     const outputs = resolveOutputs(template, resolver);
     const playground = new Playground({
@@ -161,6 +181,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
       region: REGION,
       dynamoDbEndpoint: endpoints.dynamoDb,
       secretsManagerEndpoint: endpoints.secretsManager,
+      sqsEndpoint,
       outputs,
     });
     closers.push(() => removeLocalState(stateFile));
@@ -177,13 +198,21 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
       issuer: idp.issuer,
       dynamoDbEndpoint: endpoints.dynamoDb,
       secretsManagerEndpoint: endpoints.secretsManager,
+      sqsEndpoint,
+      sqs,
       devIdp: idp.devIdp,
       template,
       outputs,
       account,
       functions: new Map([...functions.values()].map((local) => [local.definition.logicalId, local])),
       schedules,
-      grants: new Map([...functions.values()].map((local) => [local.definition.logicalId, policies.get(local.definition.roleId)!.grants(['dynamodb:', 'secretsmanager:'])])),
+      eventSourceMappings,
+      grants: new Map(
+        [...functions.values()].map((local) => [
+          local.definition.logicalId,
+          policies.get(local.definition.roleId)!.grants(['dynamodb:', 'secretsmanager:', 'sqs:']),
+        ]),
+      ),
       log,
       stateFile,
       close,

@@ -15,6 +15,8 @@ export interface LocalState {
   readonly region: string;
   readonly dynamoDbEndpoint: string;
   readonly secretsManagerEndpoint: string;
+  /** Absent in the state of a local guichet from before downstream logout. */
+  readonly sqsEndpoint?: string;
   readonly outputs: Readonly<Record<string, string>>;
 }
 

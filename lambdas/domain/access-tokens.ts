@@ -40,7 +40,6 @@ export async function mintAccessToken(
 ): Promise<AccessToken> {
   const now = nowSeconds();
   const exp = Math.min(now + request.ttlSeconds, request.notAfter ?? Number.POSITIVE_INFINITY);
-  const header = { alg: signingKey.alg, typ: 'at+jwt', kid: signingKey.kid };
   const claims = {
     client_id: request.clientId,
     scope: request.scope,
@@ -54,8 +53,14 @@ export async function mintAccessToken(
     exp,
     jti: randomSecret(),
   };
+  return { token: signedJwt('at+jwt', claims, signingKey), expiresIn: exp - now, expiresAt: exp };
+}
+
+/** A compact JWS of these claims, with `typ` and the signing key's `kid`: every JWT guichet issues is signed here. */
+export function signedJwt(typ: string, claims: object, signingKey: SigningKey): string {
+  const header = { alg: signingKey.alg, typ, kid: signingKey.kid };
   const signingInput = `${base64url(header)}.${base64url(claims)}`;
-  return { token: `${signingInput}.${signJws(signingInput, signingKey).toString('base64url')}`, expiresIn: exp - now, expiresAt: exp };
+  return `${signingInput}.${signJws(signingInput, signingKey).toString('base64url')}`;
 }
 
 const base64url = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');

@@ -2,13 +2,14 @@ import { deleteAddonSession, markCancelled, markConfirmed } from '../repositorie
 import type { SessionRecord } from '../repositories/sessions';
 import { consumeTransitToken, findTransitToken, type TransitTokenRecord } from '../repositories/transit-tokens';
 import { randomSecret, sha256 } from '../shared/crypto';
-import { InvalidRequest } from '../shared/errors';
+import { InvalidRequest, Unauthenticated } from '../shared/errors';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { seal } from '../shared/seal';
 import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
 import { mintAddonToken, type AddonTokenConfig } from './addon-tokens';
+import { recordTokenAudience } from './logout-audiences';
 
 /**
  * The login dialog's side of an add-in login: what the confirmation page shows (the add-in's name, as `init`
@@ -50,6 +51,8 @@ export async function completeAddonSession(
 ): Promise<AddonCompletion> {
   // The key first: if it cannot be read (503), the transit token is still there for the person's retry.
   const key = await signingKey();
+  // Before the transit token is spent: a session ended meanwhile leaves it for a login in a new session.
+  if (!(await recordTokenAudience(webSession, config.accessTokenAudience, config))) throw new Unauthenticated('log in first');
   const consumed = await consume(transitToken);
   const minted = await mintAddonToken(webSession, key, config);
   const completion = randomSecret();

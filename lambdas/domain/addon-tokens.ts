@@ -7,7 +7,10 @@ import { publicSessionId } from './user-tokens';
 /** `client_id` of the access tokens minted for add-ins. */
 export const ADDONS_CLIENT_ID = 'guichet-addons';
 
-export type AddonTokenConfig = Pick<AppConfig, 'addonsTokenScope' | 'addonsTokenTtlSeconds' | 'publicUrl' | 'accessTokenAudience'>;
+export type AddonTokenConfig = Pick<
+  AppConfig,
+  'addonsTokenScope' | 'addonsTokenTtlSeconds' | 'publicUrl' | 'accessTokenAudience' | 'backchannelLogoutUris'
+>;
 
 export interface AddonToken extends AccessToken {
   readonly scope: string;

@@ -3,8 +3,8 @@ import { markDependency } from '../shared/dependencies';
 import { tracedFetch } from '../shared/tracing';
 import type { OidcConfiguration } from '../shared/oidc';
 import type { LogoutRejectionReason } from '../shared/metric-names';
+import { BACKCHANNEL_LOGOUT_EVENT } from './token-types';
 
-export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** Logout tokens are small; anything larger is refused before any parsing. */
 export const MAX_LOGOUT_TOKEN_BYTES = 8 * 1024;
 const CLOCK_SKEW_SECONDS = 60;

@@ -1,4 +1,4 @@
-import { deleteSession, findSession, saveSession, type SessionRecord } from '../repositories/sessions';
+import { findSession, saveSession, type SessionRecord } from '../repositories/sessions';
 import { appConfig } from '../shared/config';
 import { randomSecret, sha256 } from '../shared/crypto';
 import { unseal } from '../shared/seal';
@@ -67,13 +67,4 @@ export async function openSealedSession(sessionId: string, sealedToken: string, 
   const token = unseal(sealedToken, secret);
   if (!record || record.expiresAt <= nowSeconds() || token === undefined || sha256(token) !== record.id) return undefined;
   return { token, record };
-}
-
-/** Ends the session a token opens; returns it if it was live. */
-export async function endSession(token: string): Promise<SessionRecord | undefined> {
-  const record = await deleteSession(sha256(token));
-  if (!record) return undefined;
-  countMetric(MetricName.SessionEnded);
-  logger.info('session ended', { session: record.id, reason: 'logout' });
-  return record.expiresAt > nowSeconds() ? record : undefined;
 }

@@ -1,6 +1,5 @@
 import type { SessionRecord } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
-import { sha256 } from '../shared/crypto';
 import { HttpError, InvalidGrant, InvalidScope, InvalidTarget } from '../shared/errors';
 import { MetricName, type UserTokenRefusalReason } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
@@ -8,11 +7,18 @@ import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
 import { mintAccessToken, type AccessToken } from './access-tokens';
 import { parseScopes } from './application-rules';
+import { recordTokenAudience } from './logout-audiences';
+import { publicSessionId } from './public-session-id';
 import { isWellFormedSecret } from './session-credentials';
 import { liveSession } from './sessions';
 import { ACCESS_TOKEN_TYPE, USER_TOKEN_CLIENT_ID } from './token-types';
 
-type UserTokenConfig = Pick<AppConfig, 'publicUrl' | 'accessTokenAudience' | 'apiAudiences' | 'userTokenTtlSeconds'>;
+type UserTokenConfig = Pick<
+  AppConfig,
+  'publicUrl' | 'accessTokenAudience' | 'apiAudiences' | 'backchannelLogoutUris' | 'userTokenTtlSeconds'
+>;
+
+export { publicSessionId };
 
 /** What a client asks for: an API (`audience` or RFC 8707 `resource`) and the scopes, each optional. */
 export interface UserTokenRequest {
@@ -45,6 +51,7 @@ export async function userTokenFor(
     const target = userTokenTarget(request, config);
     const session = isWellFormedSecret(sessionToken) ? await liveSession(sessionToken) : undefined;
     if (!session) throw new InvalidGrant('the session is unknown, ended or expired: sign in again');
+    if (!(await recordTokenAudience(session, target.audience, config))) throw new InvalidGrant('the session has ended: sign in again');
     return await mintUserToken(session, target, await signingKey(), config);
   } catch (error) {
     if (error instanceof HttpError && error.status < 500) countUserTokenRefusal(error.code as UserTokenRefusalReason);
@@ -88,14 +95,6 @@ export function userTokenTarget(request: UserTokenRequest, config: Pick<AppConfi
   const refused = scopes.filter((scope) => !accepted.includes(scope));
   if (refused.length > 0) throw new InvalidScope(`not accepted by ${audience}: ${refused.join(' ')}`);
   return { audience, scopes };
-}
-
-/**
- * The `sid` claim: a public id of the session, so that a resource server can drop the tokens of a session it
- * learns has ended. Derived from the session's key, never the key itself, which is the lookup of its token.
- */
-export function publicSessionId(sessionId: string): string {
-  return sha256(`guichet public session id\0${sessionId}`);
 }
 
 async function mintUserToken(session: SessionRecord, target: UserTokenTarget, signingKey: SigningKey, config: UserTokenConfig): Promise<UserToken> {

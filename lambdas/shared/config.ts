@@ -1,4 +1,13 @@
-import { apiAudiencesProblems, corsOriginProblem, issuerProblem, userTokenTtlProblem } from './setting-rules';
+import {
+  apiAudiencesProblems,
+  audienceLogoutUri,
+  audienceScopes,
+  corsOriginProblem,
+  issuerProblem,
+  logoutDeliveryMaxAgeProblem,
+  userTokenTtlProblem,
+  type ApiAudienceValue,
+} from './setting-rules';
 
 /**
  * Typed configuration, read from the environment once per Lambda init. Every problem is reported at once,
@@ -48,6 +57,13 @@ export interface AppConfig {
    * a caller's audience never finds an inherited key such as `constructor`.
    */
   readonly apiAudiences: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Product-API audience → its back-channel logout endpoint, for the audiences of API_AUDIENCES that register one:
+   * each is told when a session that was issued a token for it ends. Without a prototype, as `apiAudiences`.
+   */
+  readonly backchannelLogoutUris: Readonly<Record<string, string>>;
+  /** How long a downstream logout delivery is retried, from the moment its session ended. */
+  readonly logoutDeliveryMaxAgeSeconds: number;
   /** Lifetime of user tokens, never beyond the session's expiry. */
   readonly userTokenTtlSeconds: number;
   /** Endpoints chosen by others (logout URIs, `jwks_uri`) may be on loopback: local mode only, never a deploy. */
@@ -130,21 +146,6 @@ export function loadConfig(env: Env): AppConfig {
     if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
   }
 
-  const apiAudiences = (): AppConfig['apiAudiences'] => {
-    const accepted = Object.create(null);
-    const raw = env.API_AUDIENCES?.trim();
-    if (!raw) return accepted;
-    try {
-      const audiences: unknown = JSON.parse(raw);
-      const audienceProblems = apiAudiencesProblems(audiences);
-      problems.push(...audienceProblems.map((problem) => `API_AUDIENCES: ${problem}`));
-      return audienceProblems.length > 0 ? accepted : Object.assign(accepted, audiences);
-    } catch (error) {
-      problems.push(`API_AUDIENCES must be JSON (${(error as Error).message})`);
-      return accepted;
-    }
-  };
-
   const userTokenTtlSeconds = positive('USER_TOKEN_TTL_SECONDS', 300);
   const userTokenTtlProblemText = userTokenTtlProblem(userTokenTtlSeconds);
   if (userTokenTtlProblemText) problems.push(`USER_TOKEN_TTL_SECONDS ${userTokenTtlProblemText}`);
@@ -153,6 +154,36 @@ export function loadConfig(env: Env): AppConfig {
   if (allowLoopbackEndpoints !== 'true' && allowLoopbackEndpoints !== 'false') {
     problems.push('ALLOW_LOOPBACK_ENDPOINTS must be true or false');
   }
+
+  const audiences = (): Record<string, ApiAudienceValue> => {
+    const raw = env.API_AUDIENCES?.trim();
+    if (!raw) return {};
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      const audienceProblems = apiAudiencesProblems(parsed, { allowLoopback: allowLoopbackEndpoints === 'true' });
+      problems.push(...audienceProblems.map((problem) => `API_AUDIENCES: ${problem}`));
+      return audienceProblems.length > 0 ? {} : (parsed as Record<string, ApiAudienceValue>);
+    } catch (error) {
+      problems.push(`API_AUDIENCES must be JSON (${(error as Error).message})`);
+      return {};
+    }
+  };
+  const registered = Object.entries(audiences());
+  const apiAudiences = Object.assign(
+    Object.create(null),
+    Object.fromEntries(registered.map(([audience, value]) => [audience, audienceScopes(value)])),
+  );
+  const backchannelLogoutUris = Object.assign(
+    Object.create(null),
+    Object.fromEntries(registered.flatMap(([audience, value]) => {
+      const uri = audienceLogoutUri(value);
+      return uri === undefined ? [] : [[audience, uri]];
+    })),
+  );
+
+  const logoutDeliveryMaxAgeSeconds = positive('LOGOUT_DELIVERY_MAX_AGE_SECONDS', 86_400);
+  const logoutDeliveryMaxAgeProblemText = logoutDeliveryMaxAgeProblem(logoutDeliveryMaxAgeSeconds);
+  if (logoutDeliveryMaxAgeProblemText) problems.push(`LOGOUT_DELIVERY_MAX_AGE_SECONDS ${logoutDeliveryMaxAgeProblemText}`);
 
   const config: AppConfig = {
     publicUrl: publicUrlText,
@@ -180,7 +211,9 @@ export function loadConfig(env: Env): AppConfig {
     tokenFailureWindowSeconds: positive('TOKEN_FAILURE_WINDOW_SECONDS', 300),
     signingKeysCacheSeconds: positive('SIGNING_KEYS_CACHE_SECONDS', 300),
     corsOrigins,
-    apiAudiences: apiAudiences(),
+    apiAudiences,
+    backchannelLogoutUris,
+    logoutDeliveryMaxAgeSeconds,
     userTokenTtlSeconds,
     allowLoopbackEndpoints: allowLoopbackEndpoints === 'true',
   };

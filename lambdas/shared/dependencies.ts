@@ -44,6 +44,7 @@ const LABELS: Readonly<Record<Dependency, string>> = {
   idp: 'the identity provider',
   DynamoDB: 'the database',
   SecretsManager: 'the secret store',
+  SQS: 'the logout delivery queue',
   jwks: "guichet's published keys",
 };
 

@@ -47,6 +47,10 @@ export const MetricName = {
   IdpMetadataFetched: 'IdpMetadataFetched',
   /** A callback fetched the IdP's JWKS itself: the cached keys were too old for openid-client, or lacked the token's key. */
   IdpKeysFetched: 'IdpKeysFetched',
+  /** Downstream back-channel logouts queued when a session ended, one per audience to tell. */
+  LogoutDeliveryQueued: 'LogoutDeliveryQueued',
+  /** One attempt to deliver a downstream logout; dimensions `outcome` and `audience`. */
+  LogoutDeliveryAttempted: 'LogoutDeliveryAttempted',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -116,9 +120,16 @@ export const RATE_LIMIT_PURPOSES = [
 export type RateLimitPurpose = (typeof RATE_LIMIT_PURPOSES)[number];
 
 /** What guichet depends on at run time: the `dependency` dimension of DependencyFailed. */
-export const DEPENDENCIES = ['idp', 'DynamoDB', 'SecretsManager', 'jwks'] as const;
+export const DEPENDENCIES = ['idp', 'DynamoDB', 'SecretsManager', 'SQS', 'jwks'] as const;
 export type Dependency = (typeof DEPENDENCIES)[number];
 
 /** How a dependency failed: the `reason` dimension of DependencyFailed. */
 export const DEPENDENCY_FAILURE_KINDS = ['throttled', 'failed', 'timeout', 'unreachable', 'invalid_response', 'refused_client'] as const;
 export type DependencyFailureKind = (typeof DEPENDENCY_FAILURE_KINDS)[number];
+
+/**
+ * What became of one attempt to deliver a downstream logout: the `outcome` dimension of LogoutDeliveryAttempted.
+ * `retried`: a transport error, a timeout, a 5xx or a 429, tried again later; `failed`: kept in the dead-letter queue.
+ */
+export const LOGOUT_DELIVERY_OUTCOMES = ['delivered', 'retried', 'failed'] as const;
+export type LogoutDeliveryOutcome = (typeof LOGOUT_DELIVERY_OUTCOMES)[number];

@@ -5,6 +5,7 @@ import {
   SERVICE_NAME,
   type ExchangeRejectionReason,
   type LoginFlow,
+  type LogoutDeliveryOutcome,
   type LogoutRejectionReason,
   type Dependency,
   type DependencyFailureKind,
@@ -31,8 +32,9 @@ export interface MetricDimensions {
   readonly dependency?: Dependency;
   /** The client id of a machine-to-machine application. */
   readonly application?: string;
-  /** The product API a user token is for. */
+  /** The product API a user token is for, or a downstream logout is delivered to. */
   readonly audience?: string;
+  readonly outcome?: LogoutDeliveryOutcome;
 }
 
 /**

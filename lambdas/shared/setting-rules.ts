@@ -10,6 +10,8 @@ import { isScopeToken } from '../domain/application-rules';
 export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 export const MAX_USER_TOKEN_TTL_SECONDS = 3600;
+/** A week: the delivery queue keeps a message 14 days, so a delivery always outlives its retries. */
+export const MAX_LOGOUT_DELIVERY_MAX_AGE_SECONDS = 604_800;
 export const MAX_API_AUDIENCES = 20;
 const MAX_AUDIENCE_LENGTH = 255;
 
@@ -49,8 +51,25 @@ export function corsOriginProblem(origin: string): string | undefined {
   return undefined;
 }
 
-/** The product-API audiences (parsed JSON): audience URI → the scopes a user token for it may carry. */
-export function apiAudiencesProblems(audiences: unknown): string[] {
+/** An audience registered with its back-channel logout endpoint: the object form of an API_AUDIENCES value. */
+export interface ApiAudienceRegistration {
+  readonly scopes: readonly string[];
+  readonly backchannel_logout_uri?: string;
+}
+
+/** An API_AUDIENCES value: the scopes alone, or the scopes and a back-channel logout endpoint. */
+export type ApiAudienceValue = readonly string[] | ApiAudienceRegistration;
+
+/** What may call loopback endpoints: local mode (ALLOW_LOOPBACK_ENDPOINTS), never a deployed stack. */
+export interface EndpointRules {
+  readonly allowLoopback: boolean;
+}
+
+/**
+ * The product-API audiences (parsed JSON): audience URI → the scopes a user token for it may carry, or
+ * `{"scopes": [...], "backchannel_logout_uri": "..."}` for an API that wants to hear of the sessions that end.
+ */
+export function apiAudiencesProblems(audiences: unknown, rules: EndpointRules = { allowLoopback: false }): string[] {
   if (typeof audiences !== 'object' || audiences === null || Array.isArray(audiences)) {
     return [`must be a JSON object mapping audience URIs to arrays of scopes, got ${JSON.stringify(audiences)}`];
   }
@@ -59,18 +78,70 @@ export function apiAudiencesProblems(audiences: unknown): string[] {
   if (entries.length > MAX_API_AUDIENCES) {
     problems.push(`lists ${entries.length} audiences, at most ${MAX_API_AUDIENCES}`);
   }
-  for (const [audience, scopes] of entries) {
+  for (const [audience, value] of entries) {
     const audienceProblemText = audienceProblem(audience);
     if (audienceProblemText) problems.push(`audience "${audience}" ${audienceProblemText}`);
-    const scopesProblemText = scopesProblem(scopes);
-    if (scopesProblemText) problems.push(`scopes of "${audience}" ${scopesProblemText}`);
+    problems.push(...audienceValueProblems(audience, value, rules));
   }
   return problems;
+}
+
+/** The scopes of an API_AUDIENCES value of either form (a valid one). */
+export function audienceScopes(value: ApiAudienceValue): readonly string[] {
+  return Array.isArray(value) ? value : (value as ApiAudienceRegistration).scopes;
+}
+
+/** The back-channel logout endpoint of an API_AUDIENCES value (a valid one), if it registers one. */
+export function audienceLogoutUri(value: ApiAudienceValue): string | undefined {
+  return Array.isArray(value) ? undefined : (value as ApiAudienceRegistration).backchannel_logout_uri;
+}
+
+const REGISTRATION_KEYS = ['scopes', 'backchannel_logout_uri'];
+
+function audienceValueProblems(audience: string, value: unknown, rules: EndpointRules): string[] {
+  if (Array.isArray(value) || typeof value !== 'object' || value === null) {
+    const problem = scopesProblem(value);
+    return problem ? [`scopes of "${audience}" ${problem}`] : [];
+  }
+  const problems: string[] = [];
+  const unknown = Object.keys(value).filter((key) => !REGISTRATION_KEYS.includes(key));
+  if (unknown.length > 0) problems.push(`"${audience}" has unknown keys ${unknown.join(', ')}: only ${REGISTRATION_KEYS.join(', ')}`);
+  const { scopes, backchannel_logout_uri: logoutUri } = value as Record<string, unknown>;
+  const scopesProblemText = scopesProblem(scopes);
+  if (scopesProblemText) problems.push(`scopes of "${audience}" ${scopesProblemText}`);
+  if (logoutUri !== undefined) {
+    const logoutUriProblemText = logoutUriProblem(logoutUri, rules);
+    if (logoutUriProblemText) problems.push(`backchannel_logout_uri of "${audience}" ${logoutUriProblemText}`);
+  }
+  return problems;
+}
+
+/**
+ * A product's back-channel logout endpoint: https, as OpenID Connect Back-Channel Logout asks; plain http only on a
+ * loopback host, and only where loopback endpoints are allowed (local mode). The endpoint is fetched with the SSRF
+ * guard of outbound-fetch.ts besides, which refuses private and special-use addresses whatever the name.
+ */
+export function logoutUriProblem(uri: unknown, rules: EndpointRules): string | undefined {
+  if (typeof uri !== 'string') return `must be a URL, got ${JSON.stringify(uri)}`;
+  const url = /[\s\x00-\x1f\x7f]/.test(uri) ? undefined : httpUrl(uri);
+  if (!url) return `is not an absolute https URL: "${uri}"`;
+  if (uri.includes('#')) return 'has a fragment';
+  if (url.username || url.password) return 'carries user information';
+  const loopback = LOOPBACK_HOSTS.has(url.hostname);
+  if (loopback && !rules.allowLoopback) return 'is on a loopback host, which only local mode (allowLoopbackEndpoints) may call';
+  if (url.protocol !== 'https:' && !loopback) return `must use https (http is only accepted on ${LOOPBACK_HOST_LIST} in local mode)`;
+  return undefined;
 }
 
 export function userTokenTtlProblem(seconds: number): string | undefined {
   return seconds > MAX_USER_TOKEN_TTL_SECONDS
     ? `must be at most ${MAX_USER_TOKEN_TTL_SECONDS}: user tokens are meant to be short-lived, got ${seconds}`
+    : undefined;
+}
+
+export function logoutDeliveryMaxAgeProblem(seconds: number): string | undefined {
+  return seconds > MAX_LOGOUT_DELIVERY_MAX_AGE_SECONDS
+    ? `must be at most ${MAX_LOGOUT_DELIVERY_MAX_AGE_SECONDS} (a week; the delivery queue keeps messages 14 days), got ${seconds}`
     : undefined;
 }
 

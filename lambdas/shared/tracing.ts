@@ -46,7 +46,7 @@ type TimingMiddleware = (next: Next, context: { readonly commandName?: string })
 /** An AWS SDK v3 client of `dependency` whose every command, retries included, is timed. */
 export function traced<T extends { readonly middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void } }>(
   client: T,
-  dependency: Extract<Dependency, 'DynamoDB' | 'SecretsManager'>,
+  dependency: Extract<Dependency, 'DynamoDB' | 'SecretsManager' | 'SQS'>,
 ): T {
   const timing: TimingMiddleware = (next, context) => (args) => timed(dependency, (context.commandName ?? 'call').replace(/Command$/, ''), () => next(args));
   client.middlewareStack.add(timing as never, { step: 'initialize', name: 'guichetDependencyTiming' });

@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   DEPENDENCY_FAILURE_KINDS,
   EXCHANGE_REJECTION_REASONS,
   LOGIN_FLOWS,
+  LOGOUT_DELIVERY_OUTCOMES,
   LOGOUT_REJECTION_REASONS,
   METRICS_NAMESPACE,
   MetricName,
@@ -216,6 +218,56 @@ export function backchannelLogoutWidgets(options: BackchannelLogoutWidgetsOption
       left: LOGOUT_REJECTION_REASONS.map((reason) => businessMetric(MetricName.LogoutTokenRejected, { reason }, reason)),
       leftAnnotations: options.rejectionAlarm && [options.rejectionAlarm.toAnnotation()],
       stacked: true,
+      width: 12,
+    }),
+  ];
+}
+
+export interface DownstreamLogoutWidgetsOptions {
+  /** The queue of deliveries: the age of its oldest message is how late the slowest pending delivery is. */
+  readonly deliveries: sqs.IQueue;
+  /** The failed deliveries (the dead-letter queue): its depth is what the operator has to look at. */
+  readonly failedDeliveries: sqs.IQueue;
+  /** Drawn on the failed deliveries' depth, when the stack has it. */
+  readonly failedAlarm?: cloudwatch.Alarm;
+}
+
+/** The failed deliveries waiting for the operator: the dead-letter queue's depth, the number its alarm watches. */
+export function failedDeliveriesDepth(failedDeliveries: sqs.IQueue): cloudwatch.IMetric {
+  const options = { statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'failed deliveries kept' };
+  return failedDeliveries.metricApproximateNumberOfMessagesVisible(options);
+}
+
+/**
+ * Logout carried to product backends: deliveries queued, attempts by outcome and, per audience, by outcome (a
+ * SEARCH: audiences change with the configuration); the age of the oldest pending delivery; the failed ones kept.
+ */
+export function downstreamLogoutWidgets(options: DownstreamLogoutWidgetsOptions): cloudwatch.IWidget[] {
+  const perAudience = new cloudwatch.MathExpression({
+    expression: metricSearch(MetricName.LogoutDeliveryAttempted, ['audience', 'outcome']),
+    usingMetrics: {},
+    period: PERIOD,
+    label: "${PROP('Dim.audience')} ${PROP('Dim.outcome')}",
+  });
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Logout deliveries queued, and attempts by outcome',
+      left: [
+        businessMetric(MetricName.LogoutDeliveryQueued, {}, 'queued'),
+        ...LOGOUT_DELIVERY_OUTCOMES.map((outcome) => businessMetric(MetricName.LogoutDeliveryAttempted, { outcome }, outcome)),
+      ],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({ title: 'Logout delivery attempts, by audience and outcome', left: [perAudience], width: 12 }),
+    new cloudwatch.GraphWidget({
+      title: 'Oldest pending logout delivery (seconds)',
+      left: [options.deliveries.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD })],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Failed logout deliveries kept for the operator (npm run logout-deliveries -- list)',
+      left: [failedDeliveriesDepth(options.failedDeliveries)],
+      leftAnnotations: options.failedAlarm && [options.failedAlarm.toAnnotation()],
       width: 12,
     }),
   ];

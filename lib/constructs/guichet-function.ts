@@ -6,11 +6,20 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundleHash, entryCommands, LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
-import { DEFAULT_TIMEOUT_SECONDS, type TableGrant } from '../../lambdas/routes';
-import type { SecretDefinition } from '../../lambdas/secrets';
-import type { TableDefinition } from '../../lambdas/tables';
+import { QUEUES, type QueueAction, type QueueDefinition, type QueueName } from '../../lambdas/queues';
+import { DEFAULT_TIMEOUT_SECONDS, type FunctionGrants, type TableGrant } from '../../lambdas/routes';
+import { SECRETS, type SecretDefinition, type SecretName } from '../../lambdas/secrets';
+import { TABLES, type TableDefinition, type TableName } from '../../lambdas/tables';
+
+/** The stack's tables, secrets and queues, by the names the route table and the workers grant them by. */
+export interface GrantableResources {
+  readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
+  readonly secrets: Readonly<Record<SecretName, secretsmanager.ISecret>>;
+  readonly queues: Readonly<Record<QueueName, sqs.IQueue>>;
+}
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -79,6 +88,17 @@ export class GuichetFunction extends Construct {
     });
   }
 
+  /** Every grant of a route or worker definition: its tables, secrets and queues, operation by operation. */
+  useGrants(grants: FunctionGrants, resources: GrantableResources): void {
+    for (const [name, grant] of Object.entries(grants.tables) as [TableName, TableGrant | undefined][]) {
+      if (grant) this.useTable(resources.tables[name], TABLES[name], grant);
+    }
+    for (const name of grants.secrets) this.useSecret(resources.secrets[name], SECRETS[name]);
+    for (const [name, actions] of Object.entries(grants.queues ?? {}) as [QueueName, readonly QueueAction[] | undefined][]) {
+      if (actions?.length) this.useQueue(resources.queues[name], QUEUES[name], actions);
+    }
+  }
+
   /**
    * Gives the function the table's name and exactly the operations its route declares: item operations on the
    * table, `Query` on each index it names (listed one by one, so an index added later is not readable by default).
@@ -98,6 +118,16 @@ export class GuichetFunction extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * Gives the function the queue's URL and the SQS actions its code performs on it, and no other (not GetQueueUrl,
+   * which `grantSendMessages` and `grantConsumeMessages` add; the URL comes in the environment).
+   */
+  useQueue(queue: sqs.IQueue, definition: QueueDefinition, actions: readonly QueueAction[]): void {
+    this.function.addEnvironment(definition.urlEnvVar, queue.queueUrl);
+    const statement = new iam.PolicyStatement({ actions: actions.map((action) => `sqs:${action}`), resources: [queue.queueArn] });
+    this.role.addToPrincipalPolicy(statement);
   }
 
   /** Gives the function the secret's ARN and the one action its code performs on it: reading the value. */

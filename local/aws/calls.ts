@@ -28,7 +28,7 @@ export interface RecordedCall {
 
 /** A failure local mode injects into matching calls, to test what guichet answers when AWS fails. */
 export interface InjectedFault {
-  readonly service: 'dynamodb' | 'secretsmanager';
+  readonly service: 'dynamodb' | 'secretsmanager' | 'sqs';
   /** The operation, e.g. `GetItem`; every operation when unset. */
   readonly operation?: string;
   /** Only calls whose resource ARN contains this text. */
@@ -80,11 +80,18 @@ export class LocalAwsAccount {
 
   /**
    * Checks one call against its caller's policy (AccessDenied as AWS words it), records it, and applies the first
-   * matching injected fault. `resources` are the ARNs the action touches (a batch touches several).
+   * matching injected fault. `resources` are the ARNs the action touches (a batch touches several); `iamAction` is
+   * the action IAM checks when it is not named as the operation (SQS's SendMessageBatch is `sqs:SendMessage`).
    */
-  async authorize(request: IncomingMessage, service: InjectedFault['service'], operation: string, resources: readonly string[]): Promise<void> {
+  async authorize(
+    request: IncomingMessage,
+    service: InjectedFault['service'],
+    operation: string,
+    resources: readonly string[],
+    iamAction: string = operation,
+  ): Promise<void> {
     const caller = this.callers.get(accessKeyOf(request));
-    const action = `${service}:${operation}`;
+    const action = `${service}:${iamAction}`;
     if (caller) {
       for (const resource of resources) {
         if (!caller.policy.allows(action, resource)) {

@@ -11,12 +11,13 @@ import { LocalFunction, type FunctionObserver, type LocalFunctionDefinition } fr
  * The template's `AWS::Lambda::Function` resources as local runtimes. Each gets, as on AWS, its bundle from the
  * cloud assembly (the file and export its `Handler` names), the `Environment.Variables` of the template with
  * intrinsics resolved, its timeout, memory and reserved concurrency, credentials of its own role, and the
- * variables the Lambda runtime itself sets. The local endpoints of DynamoDB and Secrets Manager come through the
+ * variables the Lambda runtime itself sets. The local endpoints of DynamoDB, Secrets Manager and SQS come through the
  * SDK's per-service endpoint variables; nothing else is added.
  */
 export interface LocalEndpoints {
   readonly dynamoDb: string;
   readonly secretsManager: string;
+  readonly sqs: string;
 }
 
 interface FunctionProperties {
@@ -84,6 +85,7 @@ export async function createLocalFunctions(
         ...account.credentialsFor({ functionId: logicalId, policy }),
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDb,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+        AWS_ENDPOINT_URL_SQS: endpoints.sqs,
         ...templateVariables,
       },
     };

@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { accessTokenVerifier, InvalidAccessToken } from '../../lambdas/shared/access-token-verifier';
 import { splitRequestTarget } from '../api-gateway-event';
+import { PRODUCT_LOGOUT_PATH } from '../example-product';
 import { HANDED_OVER_PATH, playgroundReturnTo, SimulatedNativeApp } from './native-app';
+import { ProductBackend } from './product-backend';
 
 /**
  * The local playground: a static page at `/` (plus a few `/playground/*` helpers) that lets a newcomer try
@@ -198,21 +200,33 @@ const APP_FILES: Readonly<Record<string, ServedFile>> = {
 
 /** The path of the product's own backend on the app origin, which checks user tokens with jose (not API Gateway). */
 export const PRODUCT_BACKEND_PATH = '/api/profile';
+/** What the product's backend holds and the logouts guichet told it of, for the page to show. */
+export const PRODUCT_LOGOUTS_PATH = '/api/logouts';
 
 /**
  * The second local origin: a product's web app and Office add-in, framed by the playground page as Outlook on the
  * web frames an add-in, calling guichet cross-origin with credentials. It may call guichet only, and be framed by
  * the playground only. With a product API, it also plays the product's own backend outside API Gateway:
- * `GET /api/profile` checks a user token with `accessTokenVerifier` (jose, against guichet's JWKS).
+ * `GET /api/profile` checks a user token with `accessTokenVerifier` (jose, against guichet's JWKS) and opens the
+ * backend's own session for its `sid`; `POST /api/backchannel-logout` receives guichet's logout tokens and drops it.
  */
 export function serveAppOrigin(publicUrl: string, appOrigin: string, product?: PlaygroundProduct) {
   const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src 'self' ${publicUrl}`, "base-uri 'none'", "form-action 'none'", `frame-ancestors ${publicUrl}`].join('; ');
   const verify = product && accessTokenVerifier({ issuer: publicUrl, audience: product.audience, requiredScope: product.scope });
+  const backend = product && new ProductBackend({ issuer: publicUrl, audience: product.audience });
   return (request: IncomingMessage, response: ServerResponse): void => {
-    if (!onCanonicalHost(request, response, appOrigin)) return;
     const { rawPath } = splitRequestTarget(request.url);
-    if (rawPath === '/config.json') return sendJson(response, 200, { guichet: publicUrl, product, product_backend: verify && PRODUCT_BACKEND_PATH });
-    if (rawPath === PRODUCT_BACKEND_PATH && verify && request.method === 'GET') return void answerProductBackend(verify, request, response);
+    // guichet's delivery reaches the backend by its registered URL, whatever Host it sends.
+    if (rawPath === PRODUCT_LOGOUT_PATH && backend && request.method === 'POST') return void backend.receive(request, response);
+    if (!onCanonicalHost(request, response, appOrigin)) return;
+    if (rawPath === '/config.json') {
+      const paths = { product_backend: verify && PRODUCT_BACKEND_PATH, product_logouts: backend && PRODUCT_LOGOUTS_PATH };
+      return sendJson(response, 200, { guichet: publicUrl, product, ...paths });
+    }
+    if (rawPath === PRODUCT_LOGOUTS_PATH && backend && request.method === 'GET') return sendJson(response, 200, backend.state());
+    if (rawPath === PRODUCT_BACKEND_PATH && verify && request.method === 'GET') {
+      return void answerProductBackend(verify, backend, request, response);
+    }
     const file = APP_FILES[rawPath];
     if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) return sendJson(response, 404, { error: 'not_found', error_description: 'no such page' });
     serveFile(response, file, csp).catch(() => sendJson(response, 500, { error: 'server_error', error_description: 'could not read the page' }));
@@ -220,9 +234,15 @@ export function serveAppOrigin(publicUrl: string, appOrigin: string, product?: P
 }
 
 /** What a product's backend answers: who the user token speaks for, 401 or 403 with RFC 6750's error when it does not pass. */
-async function answerProductBackend(verify: ReturnType<typeof accessTokenVerifier>, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function answerProductBackend(
+  verify: ReturnType<typeof accessTokenVerifier>,
+  backend: ProductBackend | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   try {
     const token = await verify(request.headers.authorization);
+    backend?.opened(token.sid, token.sub);
     sendJson(response, 200, { checked_by: 'jose against the JWKS', sub: token.sub, email: token.email ?? null, sid: token.sid ?? null, scopes: token.scopes });
   } catch (error) {
     if (!(error instanceof InvalidAccessToken)) return sendJson(response, 502, { error: 'server_error', error_description: `guichet's JWKS: ${(error as Error).message}` });

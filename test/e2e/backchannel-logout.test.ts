@@ -1,7 +1,7 @@
 import type { LocalGuichet } from '../../local/start';
 import { startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
-import { signInAtDevIdp } from '../support/dev-idp-login';
+import { logOutAtDevIdp, signInAtDevIdp } from '../support/dev-idp-login';
 
 let guichet: LocalGuichet;
 
@@ -32,13 +32,7 @@ describe('back-channel logout from the development IdP', () => {
     expect(await sessionStatus(token)).toBe(200);
 
     // The person logs out at the IdP itself, not through guichet.
-    const confirmation = await browser.request(`${guichet.issuer}/session/end`);
-    const page = await confirmation.text();
-    const action = page.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)?.[1] ?? page.match(/action="([^"]+)"/)?.[1];
-    const xsrf = page.match(/name="xsrf" value="([^"]+)"/)?.[1];
-    expect(action).toBeDefined();
-    expect(xsrf).toBeDefined();
-    const loggedOut = await browser.submitForm(new URL(action!, guichet.issuer).href, { xsrf: xsrf!, logout: 'yes' });
+    const loggedOut = await logOutAtDevIdp(browser, guichet.issuer);
     expect(loggedOut.status).toBeLessThan(400);
 
     expect(await waitForLogout(token)).toBe(401);

@@ -7,6 +7,7 @@ import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
+import { startLogoutReceivers, type LogoutReceivers } from '../support/logout-receivers';
 import { clickContinue, confirmationForm, postContinuation } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 import { exchangeSessionToken } from '../support/user-tokens';
@@ -18,24 +19,37 @@ import { exchangeSessionToken } from '../support/user-tokens';
  * storage (successes, refusals, replays, a cancellation, a failed logout released), and compares what each
  * function did with what its role allows: a declared operation that no code performs fails too.
  *
- * The IdP is scriptable here, so that logout tokens with a `sid`, or with a `sub` only, can be signed.
+ * The IdP is scriptable here, so that logout tokens with a `sid`, or with a `sub` only, can be signed. The product
+ * API and the add-ins' audience register back-channel logout endpoints, so that sessions that end have deliveries
+ * to make: delivered, retried, failed, and left by a logout whose queuing failed for the outbox sweeper.
  */
 const CLIENT_ID = 'guichet-tour';
+const ADDINS_AUDIENCE = 'https://addins.tour.example';
 let idp: FakeIdp;
 let guichet: LocalGuichet;
+let receivers: LogoutReceivers;
 let claimsOfNextLogin: Record<string, unknown> = {};
 
 beforeAll(async () => {
   idp = await startFakeIdp(async () => ({ access_token: 'at', token_type: 'Bearer', id_token: await idToken() }));
+  receivers = await startLogoutReceivers();
+  const registration = (path: string, scopes: string[]) => ({ scopes, backchannel_logout_uri: `${receivers.origin}${path}` });
   guichet = await startTestGuichet({
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: CLIENT_ID,
     OIDC_CLIENT_SECRET: 'tour-secret',
     ...ADDIN_SETTINGS,
+    ACCESS_TOKEN_AUDIENCE: ADDINS_AUDIENCE,
+    API_AUDIENCES: JSON.stringify({
+      [EXAMPLE_PRODUCT.audience]: registration('/product', [...EXAMPLE_PRODUCT.scopes]),
+      [ADDINS_AUDIENCE]: registration('/addins', ['addons']),
+    }),
   });
+  guichet.schedules.stop();
 }, 60_000);
 afterAll(async () => {
   await guichet?.close();
+  await receivers?.close();
   await idp?.close();
 });
 
@@ -124,22 +138,36 @@ async function tour(): Promise<void> {
   expect(token.status).toBe(200);
   expect((await fetch(url('/.well-known/jwks.json'))).status).toBe(200);
 
-  // Back-channel logouts by sid and by sub, and one whose session deletion fails: its jti is released.
+  // Back-channel logouts by sid and by sub, and one whose session deletion fails: its jti is released. The product
+  // is told of both sessions (it was issued tokens of each) and of the add-in's web session: it answers the first
+  // delivery 503 (retried), then 200, then 400 (kept as failed).
+  receivers.script('/product', [{ status: 503, headers: { 'retry-after': '1' } }, 200]);
+  receivers.script('/addins', [400]);
   expect((await backchannelLogout({ sid: 'sid-jon', sub: 'jon' })).status).toBe(200);
   expect((await backchannelLogout({ sub: 'ivy' })).status).toBe(200);
+  await receivers.waitFor('/product', 3);
+  await receivers.waitFor('/addins', 1);
   const kept = new TestBrowser();
   await logIn(kept, 'kim', 'sid-kim');
   guichet.account.injectFault({ service: 'dynamodb', operation: 'DeleteItem', resourceContains: guichet.outputs.SessionsTableName, times: 10, error: { type: 'InternalServerError', status: 500, message: 'injected' } });
   expect((await backchannelLogout({ sid: 'sid-kim' })).status).toBeGreaterThanOrEqual(500);
   guichet.account.clearFaults();
 
-  // A logout through guichet.
+  // A logout through guichet, of a session that was issued a user token; its queuing fails (every attempt of the
+  // SDK's), so it stays in the outbox until the sweeper queues it, past the grace period.
   await logIn(web, 'ivy', 'sid-ivy-2');
+  const userToken = { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } };
+  expect((await web.request(url('/auth/token'), userToken)).status).toBe(200);
+  const injected = { type: 'InternalError', status: 500, message: 'injected' };
+  guichet.account.injectFault({ service: 'sqs', operation: 'SendMessageBatch', times: 3, error: injected });
   expect((await web.request(url('/auth/logout'), { method: 'POST' })).status).toBe(302);
+  guichet.account.clearFaults();
+  await new Promise((resolve) => setTimeout(resolve, 16_000));
 
   // The IdP cache: filled at start by the refresher, read at init by the login and callback functions, and
   // refreshed by its schedule.
   for (const schedule of guichet.schedules.rules) expect(await schedule.run()).toEqual([{ outcome: 'result', payload: undefined }]);
+  await receivers.waitFor('/product', 4);
 }
 
 const key = (grant: Grant) => `${grant.action} ${grant.resource}`;
@@ -158,5 +186,5 @@ describe('least privilege, checked against what the code does', () => {
     // Undeclared calls were refused with AccessDenied on the way, which the tour's statuses would show too.
     expect(undeclared).toEqual([]);
     expect(unused).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

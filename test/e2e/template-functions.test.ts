@@ -38,8 +38,8 @@ function minimalEvents(): [string, unknown][] {
 }
 
 describe('the functions of the synthesized template', () => {
-  it('are all there: one per route of the API, plus the signing-keys rotation and the IdP cache refresh', () => {
-    expect(guichet.functions.size).toBe(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route').length + 2);
+  it('are all there: one per route of the API, the signing-keys rotation, the IdP cache refresh, the logout delivery and sweeper', () => {
+    expect(guichet.functions.size).toBe(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route').length + 4);
   });
 
   it('each starts with its own template environment and answers a minimal event without an init failure', async () => {

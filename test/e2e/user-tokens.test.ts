@@ -6,10 +6,9 @@ import type { LocalGuichet } from '../../local/start';
 import { resourcesOfType } from '../../local/stack-template';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
-import { signInAtDevIdp } from '../support/dev-idp-login';
+import { logOutAtDevIdp, signInAtDevIdp } from '../support/dev-idp-login';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
-import { nativeLoginRedirect } from '../support/native-login';
-import { pkcePair } from '../support/pkce';
+import { nativeLogin } from '../support/native-login';
 import { exchangeSessionToken } from '../support/user-tokens';
 
 let guichet: LocalGuichet;
@@ -30,14 +29,7 @@ const productProfile = (accessToken: string) =>
   fetch(`${guichet.publicUrl}/example-product/profile`, { headers: { authorization: `Bearer ${accessToken}` } });
 
 async function nativeSessionToken(user: string): Promise<string> {
-  const { verifier, challenge } = pkcePair();
-  const code = (await nativeLoginRedirect(new TestBrowser(), guichet.publicUrl, user, { challenge })).searchParams.get('code')!;
-  const exchanged = await fetch(`${guichet.publicUrl}/auth/session-exchange`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code, code_verifier: verifier }),
-  });
-  return ((await exchanged.json()) as { session_token: string }).session_token;
+  return (await nativeLogin(guichet.publicUrl, user)).sessionToken;
 }
 
 async function webSession(user: string): Promise<TestBrowser> {
@@ -140,11 +132,7 @@ describe('user tokens for product APIs, end to end', () => {
     const before = await exchangeSession(sessionToken, { audience: EXAMPLE_PRODUCT.audience });
     const { access_token: minted } = await before.json();
 
-    const confirmation = await browser.request(`${guichet.issuer}/session/end`);
-    const page = await confirmation.text();
-    const action = page.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)?.[1] ?? page.match(/action="([^"]+)"/)?.[1];
-    const xsrf = page.match(/name="xsrf" value="([^"]+)"/)?.[1];
-    await browser.submitForm(new URL(action!, guichet.issuer).href, { xsrf: xsrf!, logout: 'yes' });
+    await logOutAtDevIdp(browser, guichet.issuer);
 
     let after = await exchangeSession(sessionToken, { audience: EXAMPLE_PRODUCT.audience });
     for (let attempt = 0; attempt < 50 && after.status === 200; attempt += 1) {
@@ -155,5 +143,27 @@ describe('user tokens for product APIs, end to end', () => {
     expect((await after.json()).error).toBe('invalid_grant');
     // Documented limit of self-contained tokens: a resource server that must cut sooner keeps the ended sids.
     expect((await productProfile(minted)).status).toBe(200);
+  });
+
+  it("tells the playground's product backend, whose logout endpoint local mode registers, which drops its own session", async () => {
+    const browser = await webSession('mia');
+    const exchanged = await exchangeSession(browser.cookie('guichet_session')!, { audience: EXAMPLE_PRODUCT.audience });
+    const { access_token: minted } = await exchanged.json();
+    const sid = decodeJwt(minted).sid;
+    // The product's own backend (jose, outside API Gateway) accepts the token: it opens its session for that sid.
+    const profile = await fetch(`${appOrigin}/api/profile`, { headers: { authorization: `Bearer ${minted}` } });
+    expect(profile.status).toBe(200);
+    type BackendState = { sessions: { sid: string }[]; logouts: { sid: string; dropped: boolean }[] };
+    const backend = async () => (await (await fetch(`${appOrigin}/api/logouts`)).json()) as BackendState;
+    expect((await backend()).sessions).toContainEqual(expect.objectContaining({ sid }));
+
+    await logOutAtDevIdp(browser, guichet.issuer);
+    let state = await backend();
+    for (let attempt = 0; attempt < 100 && !state.logouts.some((logout) => logout.sid === sid); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = await backend();
+    }
+    expect(state.logouts).toContainEqual(expect.objectContaining({ sid, sub: 'mia', dropped: true }));
+    expect(state.sessions).not.toContainEqual(expect.objectContaining({ sid }));
   });
 });

@@ -78,6 +78,17 @@ describe('propsFromContext', () => {
     });
   });
 
+  test('accepts an audience that registers a back-channel logout endpoint, and a loopback one with allowLoopbackEndpoints', () => {
+    const apiAudiences = {
+      'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: 'https://api.example.com/logout' },
+      'https://dev.example.com': { scopes: ['read'], backchannel_logout_uri: 'http://127.0.0.1:9000/logout' },
+    };
+    const context = { ...EXAMPLE_PROPS, apiAudiences: JSON.stringify(apiAudiences) };
+    expect(fromContext({ ...context, allowLoopbackEndpoints: 'true' }).apiAudiences).toEqual(apiAudiences);
+    expect(() => fromContext(context)).toThrow(/loopback host, which only local mode/);
+    expect(fromContext({ ...EXAMPLE_PROPS, logoutDeliveryMaxAgeSeconds: '3600' }).logoutDeliveryMaxAgeSeconds).toBe(3600);
+  });
+
   test('accepts apiAudiences as a JSON object (cdk.json)', () => {
     const apiAudiences = { 'https://api.example.com': ['read'] };
     expect(fromContext({ ...EXAMPLE_PROPS, apiAudiences }).apiAudiences).toEqual(apiAudiences);
@@ -228,6 +239,21 @@ describe('validateProps', () => {
       'an API audience without scopes',
       { apiAudiences: { 'https://api.example.com': [] } },
       /apiAudiences: scopes of "https:\/\/api.example.com" must be a non-empty array/,
+    ],
+    [
+      'a plain http back-channel logout endpoint',
+      { apiAudiences: { 'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: 'http://api.example.com/logout' } } },
+      /apiAudiences: backchannel_logout_uri of "https:\/\/api.example.com" must use https/,
+    ],
+    [
+      'a loopback back-channel logout endpoint in a deployed stack',
+      { apiAudiences: { 'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: 'http://127.0.0.1:9000/logout' } } },
+      /apiAudiences: backchannel_logout_uri of "https:\/\/api.example.com" is on a loopback host, which only local mode/,
+    ],
+    [
+      'logout deliveries retried more than a week',
+      { logoutDeliveryMaxAgeSeconds: 604_801 },
+      /logoutDeliveryMaxAgeSeconds must be at most 604800/,
     ],
     [
       'user tokens of more than an hour',

@@ -12,6 +12,7 @@ import {
 import { SERVER_ERROR_RATE_ALARM_ID } from '../../lib/constructs/operations-alarms';
 import { pascalCase, routeKey, tableNameOutputKey } from '../../lib/naming';
 import type { GuichetProps } from '../../lib/guichet-config';
+import { QUEUES, type QueueName } from '../../lambdas/queues';
 import { DEFAULT_THROTTLE, ROUTES } from '../../lambdas/routes';
 import { SECRETS, type SecretName } from '../../lambdas/secrets';
 import { MetricName } from '../../lambdas/shared/metric-names';
@@ -47,8 +48,8 @@ const statementsOf = (routeId: string) => roleStatements(template, logicalId(sta
 const functionOf = (routeId: string) => template.toJSON().Resources[logicalId(stack.functions[routeId].function)];
 const ROUTE_CASES = ROUTES.map((route) => [route.id, route] as const);
 
-test('has one Lambda per route plus the signing-keys rotation and the IdP cache refresh, all on nodejs24.x and arm64', () => {
-  template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
+test('has one Lambda per route plus the rotation, the IdP cache refresh and the two of downstream logout, on nodejs24.x and arm64', () => {
+  template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 4);
   expect(Object.keys(stack.functions).sort()).toEqual(ROUTES.map((route) => route.id).sort());
   template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
 });
@@ -72,7 +73,8 @@ test.each(ROUTE_CASES)('%s: gets the shared variables plus exactly its tables an
   const variables = functionOf(id).Properties.Environment.Variables;
   const tableVariables = Object.keys(route.tables).map((name) => TABLES[name as TableName].envVar);
   const secretVariables = route.secrets.map((name) => SECRETS[name].arnEnvVar);
-  expect(Object.keys(variables).sort()).toEqual([...SHARED_VARIABLES, ...tableVariables, ...secretVariables].sort());
+  const queueVariables = Object.keys(route.queues ?? {}).map((name) => QUEUES[name as QueueName].urlEnvVar);
+  expect(Object.keys(variables).sort()).toEqual([...SHARED_VARIABLES, ...tableVariables, ...secretVariables, ...queueVariables].sort());
   for (const name of Object.keys(route.tables) as TableName[]) {
     expect(variables[TABLES[name].envVar]).toEqual({ Ref: logicalId(stack.tables[name]) });
   }
@@ -242,7 +244,9 @@ describe('signing keys', () => {
   const rolesAllowed = (action: string, name: SecretName) => {
     const names = new Map<string, string>(
       Object.entries(stack.functions).map(([id, fn]) => [logicalId(fn.role), id]),
-    ).set(rotationRole(), 'rotation');
+    )
+      .set(rotationRole(), 'rotation')
+      .set(logicalId(stack.downstreamLogout.delivery.role), 'logoutDelivery');
     const roles = policyStatements()
       .filter(
         ({ statement }) =>
@@ -252,12 +256,12 @@ describe('signing keys', () => {
     return [...new Set(roles.map((role) => names.get(role) ?? role))].sort();
   };
 
-  test('the secret is readable by exactly the token endpoints, JWKS, add-in exchange and rotation Lambda', () => {
+  test('the secret is readable by exactly the token endpoints, JWKS, add-in exchange, rotation and logout delivery Lambdas', () => {
     expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual(
-      ['AddonsSessionsExchange', 'AuthToken', 'Jwks', 'OAuthToken', 'rotation'].sort(),
+      ['AddonsSessionsExchange', 'AuthToken', 'Jwks', 'OAuthToken', 'rotation', 'logoutDelivery'].sort(),
     );
     const namingRoutes = ROUTES.filter((route) => route.secrets.includes('signingKeys')).map((route) => route.id);
-    expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual([...namingRoutes, 'rotation'].sort());
+    expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual([...namingRoutes, 'rotation', 'logoutDelivery'].sort());
   });
 
   test('every other secret is readable by exactly the routes naming it', () => {
@@ -581,11 +585,14 @@ describe('operations dashboard', () => {
       '## Machine-to-machine',
       '## User tokens for product APIs',
       '## Back-channel logout',
+      '## Logout downstream (product backends)',
       '## Dependencies and limits',
       '## API',
       '## Routes',
       '## Signing-keys rotation',
       '## IdP cache refresh',
+      '## Logout delivery',
+      '## Logout outbox sweeper',
       '## Lambda cold starts',
       '## DynamoDB tables',
     ]);

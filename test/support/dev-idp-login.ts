@@ -29,3 +29,16 @@ export async function signInAtDevIdp(browser: TestBrowser, loginUrl: string, use
   if (!last.location) throw new Error(`the IdP did not send the browser back (status ${last.status})`);
   return { authorizationRequest, callbackUrl: new URL(last.location, last.url) };
 }
+
+/**
+ * Plays the person signing out at the development IdP itself (not through guichet): its end-session page, then its
+ * confirmation form. The IdP posts its logout token to guichet before it answers the form.
+ */
+export async function logOutAtDevIdp(browser: TestBrowser, issuer: string): Promise<Response> {
+  const confirmation = await browser.request(`${issuer}/session/end`);
+  const page = await confirmation.text();
+  const action = page.match(/<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/)?.[1] ?? page.match(/action="([^"]+)"/)?.[1];
+  const xsrf = page.match(/name="xsrf" value="([^"]+)"/)?.[1];
+  if (!action || !xsrf) throw new Error(`no logout form at ${issuer}/session/end`);
+  return browser.submitForm(new URL(action, issuer).href, { xsrf, logout: 'yes' });
+}

@@ -14,6 +14,8 @@ import { splitRequestTarget, toApiGatewayEvent, writeApiGatewayResult } from '..
 import { LocalAwsAccount } from '../../local/aws/calls';
 import { createDynamoDbFront, startDynamoDbEngine } from '../../local/aws/dynamodb';
 import { LocalSecretsManager } from '../../local/aws/secrets-manager';
+import { LocalSqs } from '../../local/aws/sqs';
+import { QUEUES } from '../../lambdas/queues';
 import { startDevIdp, type DevIdp } from '../../local/dev-idp';
 import { localStateFile, writeLocalState } from '../../local/state-file';
 import { tableNameOutputKey } from '../../lib/naming';
@@ -33,6 +35,8 @@ export interface InProcessGuichet {
   readonly issuer: string;
   readonly dynamoDbEndpoint: string;
   readonly secretsManagerEndpoint: string;
+  /** The local SQS and its two queues, the delivery queue redriving to the failed deliveries as the stack's does. */
+  readonly sqs: LocalSqs;
   /** The signing key set in the signing-keys secret. */
   readonly signingKeys: { readonly keys: readonly JWK[] };
   /** Set unless OIDC_ISSUER names another IdP. */
@@ -69,6 +73,15 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
     });
     const secretsManager = await listen(secrets.listen());
     closers.push(() => closeServer(secretsManager.server));
+    const sqs = new LocalSqs(account);
+    const sqsFront = await listen(sqs.listen());
+    closers.push(() => closeServer(sqsFront.server));
+    const failed = sqs.createQueue('guichet-integration-failedLogoutDeliveries', {}, sqsFront.url);
+    const deliveries = sqs.createQueue(
+      'guichet-integration-logoutDeliveries',
+      { VisibilityTimeout: 60, RedrivePolicy: { deadLetterTargetArn: failed.arn, maxReceiveCount: 1000 } },
+      sqsFront.url,
+    );
 
     const api = await listen(createServer());
     closers.push(() => closeServer(api.server));
@@ -82,8 +95,11 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
       ...LOCAL_CREDENTIALS,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
+      AWS_ENDPOINT_URL_SQS: sqsFront.url,
       GUICHET_PUBLIC_URL: publicUrl,
       ...tables,
+      [QUEUES.logoutDeliveries.urlEnvVar]: deliveries.url,
+      [QUEUES.failedLogoutDeliveries.urlEnvVar]: failed.url,
       [SECRETS.signingKeys.arnEnvVar]: secrets.createSecret('signing-keys', JSON.stringify(signingKeys)),
       [SECRETS.addonsCsrfKey.arnEnvVar]: secrets.createSecret('addons-csrf-key', 'integration-csrf-key'),
       [SECRETS.oidcClientSecret.arnEnvVar]: secrets.createSecret('oidc-client-secret', devIdp?.clientSecret ?? env.OIDC_CLIENT_SECRET ?? ''),
@@ -93,7 +109,18 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
     api.server.on('request', routeToHandlers(ROUTES));
 
     return {
-      guichet: { publicUrl, issuer: process.env.OIDC_ISSUER!, dynamoDbEndpoint: dynamoDb.url, secretsManagerEndpoint: secretsManager.url, signingKeys, devIdp, secrets, account, close },
+      guichet: {
+        publicUrl,
+        issuer: process.env.OIDC_ISSUER!,
+        dynamoDbEndpoint: dynamoDb.url,
+        secretsManagerEndpoint: secretsManager.url,
+        sqs,
+        signingKeys,
+        devIdp,
+        secrets,
+        account,
+        close,
+      },
       store: new LocalStore(dynamoDb.url, tables),
     };
   } catch (error) {

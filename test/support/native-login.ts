@@ -1,5 +1,6 @@
-import type { TestBrowser } from './browser';
+import { TestBrowser } from './browser';
 import { signInAtDevIdp } from './dev-idp-login';
+import { pkcePair } from './pkce';
 
 /**
  * The confirmation page that ends a native login's callback (RFC 8252 §8.6), read as a browser would: where its
@@ -67,4 +68,28 @@ export async function nativeLoginRedirect(
   const continued = await clickContinue(browser, await browser.request(callbackUrl.href));
   if (continued.status !== 302) throw new Error(`/auth/native/continue answered ${continued.status}: ${await continued.text()}`);
   return new URL(continued.headers.get('location')!);
+}
+
+export interface NativeLogin {
+  readonly sessionToken: string;
+  /** The system browser the login ran in: it holds the person's session at the IdP (to sign out there). */
+  readonly browser: TestBrowser;
+}
+
+/**
+ * A native app's whole login against the development IdP, as the app drives it: the system browser through
+ * /auth/login, the IdP, the confirmation page and Continue, the custom-scheme redirect with the one-time code,
+ * and its exchange for a session token.
+ */
+export async function nativeLogin(publicUrl: string, user: string): Promise<NativeLogin> {
+  const { verifier, challenge } = pkcePair();
+  const browser = new TestBrowser();
+  const redirect = await nativeLoginRedirect(browser, publicUrl, user, { challenge });
+  const exchanged = await fetch(`${publicUrl}/auth/session-exchange`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: redirect.searchParams.get('code'), code_verifier: verifier }),
+  });
+  if (exchanged.status !== 200) throw new Error(`the session exchange answered ${exchanged.status}: ${await exchanged.text()}`);
+  return { sessionToken: ((await exchanged.json()) as { session_token: string }).session_token, browser };
 }

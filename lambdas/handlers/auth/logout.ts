@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { webReturnTo } from '../../domain/return-to';
 import { clearedSessionCookie, presentedSessionToken } from '../../domain/session-credentials';
-import { endSession } from '../../domain/sessions';
+import { endSessionOfToken } from '../../domain/session-end';
 import { appConfig } from '../../shared/config';
 import { queryParameter, redirectResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
@@ -17,7 +17,7 @@ const config = appConfig();
 export const handler = httpHandler('optional-form', async (event) => {
   const returnTo = webReturnTo(event.form.get('returnTo') ?? queryParameter(event, 'returnTo'), config);
   const token = presentedSessionToken(event);
-  const ended = token === undefined ? undefined : await endSession(token);
+  const ended = token === undefined ? undefined : await endSessionOfToken(token);
   const cookies = [clearedSessionCookie(config)];
   if (!ended) return redirectResponse(returnTo, cookies);
 

@@ -24,6 +24,10 @@ const metadata = {
   token_exchange_issued_token_types_supported: [ACCESS_TOKEN_TYPE],
   user_token_endpoint: `${publicUrl}/auth/token`,
   user_token_audiences: apiAudiences,
+  // guichet as the OpenID provider of product backends: it posts logout tokens, with `sid`, to the endpoints
+  // registered in API_AUDIENCES (OpenID Connect Back-Channel Logout 1.0 §2.1).
+  backchannel_logout_supported: true,
+  backchannel_logout_session_supported: true,
 };
 
 /**

@@ -10,6 +10,7 @@ import { AddinLogin } from './guichet-addin.js';
   /** The example product API and this origin's own backend for it, when the stack has one. */
   let product;
   let productBackend;
+  let productLogouts;
 
   /** One cross-origin call with credentials. */
   const call = (method, path, { headers, body } = {}) => callUrl(`${guichet}${path}`, { method, headers, body, credentials: 'include' });
@@ -50,6 +51,25 @@ import { AddinLogin } from './guichet-addin.js';
     const backend = await callWithUserToken(productBackend, `GET ${location.origin}${productBackend} (the product's backend, jose)`, token);
     append('product-output', backend.text, gateway.ok && backend.ok ? 'called' : 'failed');
   });
+
+  /** The backend's sessions and the logouts it received, refreshed every two seconds while the frame is open. */
+  async function showProductLogouts() {
+    const state = await fetch(productLogouts).then((response) => response.json()).catch(() => undefined);
+    if (!state) return;
+    const sessions = state.sessions.length
+      ? state.sessions.map((session) => `  sid ${short(session.sid)} (${session.sub})`).join('\n')
+      : '  none: get a user token and call the product API (above)';
+    const logouts = state.logouts.length
+      ? state.logouts
+          .map((logout) => {
+            const what = logout.dropped ? 'session dropped' : 'no session of it here';
+            return `  ${logout.at}  sid ${short(logout.sid)} (${logout.sub})  jti ${short(logout.jti)}  ${what}`;
+          })
+          .join('\n')
+      : '  none yet: sign out (at the IdP, or with guichet\'s logout) after calling the product API';
+    const text = `Sessions of the backend:\n${sessions}\n\nLogout tokens received (checked with jose):\n${logouts}`;
+    show('product-logouts', text, state.logouts.length ? 'called' : undefined);
+  }
 
   // The add-in's login, run by guichet's add-in client: what it has done (`text`), its last poll, and the login itself.
   let addin = {};
@@ -169,12 +189,16 @@ import { AddinLogin } from './guichet-addin.js';
       $('guichet').textContent = guichet;
       product = config.product;
       productBackend = config.product_backend;
+      productLogouts = config.product_logouts;
       if (product) {
         $('product').hidden = false;
         $('product-audience').textContent = product.audience;
         $('product-path').textContent = `${guichet}${product.path}`;
         $('product-backend').textContent = `${location.origin}${productBackend}`;
         $('product-scope').textContent = product.scope;
+        $('product-logout-uri').textContent = `${location.origin}/api/backchannel-logout`;
+        showProductLogouts();
+        setInterval(showProductLogouts, 2000);
         show('product-output', 'Sign in (section 1), then get a user token.');
       }
       $('origin').textContent = location.origin;

@@ -1,17 +1,14 @@
-import { createPrivateKey, type JsonWebKey } from 'node:crypto';
-import { decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type CryptoKey } from 'jose';
 import { mintAccessToken } from '../../../lambdas/domain/access-tokens';
-import { generateSigningKey } from '../../../lambdas/shared/signing-key-generation';
-import { publicJwk, type SigningKey } from '../../../lambdas/shared/signing-keys';
+import type { SigningKey } from '../../../lambdas/shared/signing-keys';
+import { testSigningKey } from '../../support/signing-key';
 
 const config = { publicUrl: 'https://auth.example.com', accessTokenAudience: 'https://auth.example.com/external-api' };
 let signingKey: SigningKey;
 let verificationKey: CryptoKey;
 
 beforeAll(async () => {
-  const jwk = await generateSigningKey('RS256');
-  signingKey = { kid: jwk.kid!, alg: 'RS256', key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }) };
-  verificationKey = (await importJWK(publicJwk(jwk), 'RS256')) as CryptoKey;
+  ({ signingKey, verificationKey } = await testSigningKey());
 });
 
 describe('mintAccessToken', () => {
@@ -75,10 +72,9 @@ describe('mintAccessToken', () => {
   });
 
   it('signs ES256 tokens as JWS wants them (r and s side by side), which a standard verifier accepts', async () => {
-    const jwk = await generateSigningKey('ES256');
-    const key: SigningKey = { kid: jwk.kid!, alg: 'ES256', key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }) };
-    const { token } = await mintAccessToken({ sub: 'app-1', clientId: 'app-1', scope: 'read', ttlSeconds: 60 }, key, config);
+    const es256 = await testSigningKey('ES256');
+    const { token } = await mintAccessToken({ sub: 'app-1', clientId: 'app-1', scope: 'read', ttlSeconds: 60 }, es256.signingKey, config);
     expect(Buffer.from(token.split('.')[2], 'base64url')).toHaveLength(64);
-    await expect(jwtVerify(token, (await importJWK(publicJwk(jwk), 'ES256')) as CryptoKey, { typ: 'at+jwt' })).resolves.toBeDefined();
+    await expect(jwtVerify(token, es256.verificationKey, { typ: 'at+jwt' })).resolves.toBeDefined();
   });
 });

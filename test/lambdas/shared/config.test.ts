@@ -47,6 +47,8 @@ describe('loadConfig', () => {
       signingKeysCacheSeconds: 300,
       corsOrigins: [],
       apiAudiences: {},
+      backchannelLogoutUris: {},
+      logoutDeliveryMaxAgeSeconds: 86400,
       userTokenTtlSeconds: 300,
       allowLoopbackEndpoints: false,
     });
@@ -273,6 +275,56 @@ describe('the user-token settings', () => {
     expect(apiAudiences['constructor']).toBeUndefined();
     expect(apiAudiences['https://api.example.com']).toEqual(['read']);
     expect(loadConfig(MINIMAL).apiAudiences['toString']).toBeUndefined();
+  });
+
+  test('API_AUDIENCES may register a back-channel logout endpoint per audience, beside the array form', () => {
+    const config = loadConfig({
+      ...MINIMAL,
+      API_AUDIENCES: JSON.stringify({
+        'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: 'https://api.example.com/logout' },
+        'https://calendar.example.com': ['calendar'],
+      }),
+    });
+    expect(config.apiAudiences).toEqual({ 'https://api.example.com': ['read'], 'https://calendar.example.com': ['calendar'] });
+    expect(config.backchannelLogoutUris).toEqual({ 'https://api.example.com': 'https://api.example.com/logout' });
+    expect(config.backchannelLogoutUris['constructor']).toBeUndefined();
+  });
+
+  test.each([
+    ['http://api.example.com/logout', /must use https/],
+    ['http://127.0.0.1:9000/logout', /loopback host, which only local mode/],
+    ['https://localhost/logout', /loopback host, which only local mode/],
+    ['https://user:pw@api.example.com/logout', /carries user information/],
+    ['https://api.example.com/logout#x', /has a fragment/],
+    ['/logout', /not an absolute https URL/],
+    [42, /must be a URL, got 42/],
+  ])('refuses the back-channel logout endpoint %p of a deployed stack', (uri, problem) => {
+    const audiences = JSON.stringify({ 'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: uri } });
+    expect(problemsOf({ ...MINIMAL, API_AUDIENCES: audiences })).toEqual([
+      expect.stringMatching(new RegExp(`^API_AUDIENCES: backchannel_logout_uri of "https://api.example.com" .*${problem.source}`)),
+    ]);
+  });
+
+  test('accepts a loopback http logout endpoint only with ALLOW_LOOPBACK_ENDPOINTS (local mode)', () => {
+    const registration = { scopes: ['read'], backchannel_logout_uri: 'http://127.0.0.1:9000/bcl' };
+    const audiences = JSON.stringify({ 'https://api.example.com': registration });
+    const config = loadConfig({ ...MINIMAL, API_AUDIENCES: audiences, ALLOW_LOOPBACK_ENDPOINTS: 'true' });
+    expect(config.backchannelLogoutUris['https://api.example.com']).toBe('http://127.0.0.1:9000/bcl');
+  });
+
+  test('refuses an audience object without scopes or with unknown keys', () => {
+    const audiences = JSON.stringify({ 'https://api.example.com': { backchannel_logout_uri: 'https://api.example.com/l', logout: 'x' } });
+    expect(problemsOf({ ...MINIMAL, API_AUDIENCES: audiences })).toEqual([
+      'API_AUDIENCES: "https://api.example.com" has unknown keys logout: only scopes, backchannel_logout_uri',
+      'API_AUDIENCES: scopes of "https://api.example.com" must be a non-empty array of scopes',
+    ]);
+  });
+
+  test('retries logout deliveries a day by default, at most a week', () => {
+    expect(loadConfig({ ...MINIMAL, LOGOUT_DELIVERY_MAX_AGE_SECONDS: '604800' }).logoutDeliveryMaxAgeSeconds).toBe(604800);
+    expect(problemsOf({ ...MINIMAL, LOGOUT_DELIVERY_MAX_AGE_SECONDS: '604801' })).toEqual([
+      expect.stringMatching(/^LOGOUT_DELIVERY_MAX_AGE_SECONDS must be at most 604800/),
+    ]);
   });
 
   test('accepts user tokens of up to an hour and refuses longer ones, saying why', () => {

@@ -1,7 +1,10 @@
 import {
   apiAudiencesProblems,
+  audienceLogoutUri,
+  audienceScopes,
   corsOriginProblem,
   issuerProblem,
+  logoutUriProblem,
   MAX_API_AUDIENCES,
   userTokenTtlProblem,
 } from '../../../lambdas/shared/setting-rules';
@@ -131,5 +134,39 @@ describe('userTokenTtlProblem', () => {
 
   test('refuses more, saying why', () => {
     expect(userTokenTtlProblem(3601)).toBe('must be at most 3600: user tokens are meant to be short-lived, got 3601');
+  });
+});
+
+describe('back-channel logout endpoints of API_AUDIENCES', () => {
+  const registered = (uri: unknown) => ({ 'https://api.example.com': { scopes: ['read'], backchannel_logout_uri: uri } });
+
+  test('the object form registers scopes and an https endpoint; the array form stays valid beside it', () => {
+    expect(apiAudiencesProblems({ ...registered('https://api.example.com/logout'), 'https://b.example.com': ['x'] })).toEqual([]);
+    expect(audienceScopes({ scopes: ['read'], backchannel_logout_uri: 'https://a.example/l' })).toEqual(['read']);
+    expect(audienceScopes(['read'])).toEqual(['read']);
+    expect(audienceLogoutUri({ scopes: ['read'], backchannel_logout_uri: 'https://a.example/l' })).toBe('https://a.example/l');
+    expect(audienceLogoutUri(['read'])).toBeUndefined();
+  });
+
+  test('loopback http only where loopback endpoints are allowed (local mode)', () => {
+    expect(apiAudiencesProblems(registered('http://127.0.0.1:9000/logout'), { allowLoopback: true })).toEqual([]);
+    expect(apiAudiencesProblems(registered('http://localhost:9000/logout'), { allowLoopback: true })).toEqual([]);
+    expect(apiAudiencesProblems(registered('http://127.0.0.1:9000/logout'))).toEqual([
+      'backchannel_logout_uri of "https://api.example.com" is on a loopback host, which only local mode (allowLoopbackEndpoints) may call',
+    ]);
+    expect(apiAudiencesProblems(registered('http://api.example.com/logout'), { allowLoopback: true })).toEqual([
+      'backchannel_logout_uri of "https://api.example.com" must use https ' +
+        '(http is only accepted on 127.0.0.1, [::1], localhost in local mode)',
+    ]);
+  });
+
+  test.each([
+    ['https://api.example.com/l#f', 'has a fragment'],
+    ['https://u:p@api.example.com/l', 'carries user information'],
+    ['ftp://api.example.com/l', 'is not an absolute https URL: "ftp://api.example.com/l"'],
+    [' https://api.example.com/l', 'is not an absolute https URL: " https://api.example.com/l"'],
+    [null, 'must be a URL, got null'],
+  ])('refuses %j', (uri, problem) => {
+    expect(logoutUriProblem(uri, { allowLoopback: false })).toBe(problem);
   });
 });

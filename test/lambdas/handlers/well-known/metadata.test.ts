@@ -4,7 +4,12 @@ import { invoke, jsonBody, startIntegration, type Integration } from '../../../s
 let integration: Integration;
 
 beforeAll(async () => {
-  integration = await startIntegration({ API_AUDIENCES: JSON.stringify({ 'https://api.product.example': ['profile:read'] }) });
+  integration = await startIntegration({
+    API_AUDIENCES: JSON.stringify({
+      'https://api.product.example': ['profile:read'],
+      'https://api.notes.example': { scopes: ['notes:read'], backchannel_logout_uri: 'https://api.notes.example/logout' },
+    }),
+  });
 });
 afterAll(() => integration?.guichet.close());
 
@@ -23,8 +28,12 @@ describe('discovery documents', () => {
       token_exchange_subject_token_types_supported: ['urn:guichet:token-type:session'],
       token_exchange_issued_token_types_supported: ['urn:ietf:params:oauth:token-type:access_token'],
       user_token_endpoint: `${base}/auth/token`,
-      user_token_audiences: { 'https://api.product.example': ['profile:read'] },
+      // The scopes only: where product backends receive logouts is not for the world to read.
+      user_token_audiences: { 'https://api.product.example': ['profile:read'], 'https://api.notes.example': ['notes:read'] },
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
     });
+    expect(JSON.stringify(jsonBody(result))).not.toContain('/logout');
     expect(result.headers!['Cache-Control']).toBe('public, max-age=3600');
   });
 
