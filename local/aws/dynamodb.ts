@@ -75,7 +75,7 @@ export function createDynamoDbFront(account: LocalAwsAccount, engine: DynamoDbEn
       .then(async (body) => {
         const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
         const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as DynamoDbInput) : {};
-        await account.authorize(request, 'dynamodb', operation, resourcesOf(input, tableArn));
+        await account.authorize(request, 'dynamodb', operation, resourcesOf(input, tableArn), response);
         forward(request, body, response);
       })
       .catch((error: unknown) => sendError(response, error instanceof AwsServiceError ? error : new AwsServiceError('InternalServerError', String(error), 500)));
