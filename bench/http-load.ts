@@ -6,7 +6,8 @@ import type { BenchChild } from './child-process';
 import { operationsPerRequest, type OperationCounts } from './dynamodb-operations';
 import type { GuichetReady } from './guichet-process';
 import type { GuichetUnderTest } from './local-guichet';
-import { descendantsOf, processCpuMs } from './process-cpu';
+import { descendantsOf } from '../harness/processes';
+import { processCpuMs } from './process-cpu';
 
 /** One kind of request, sent over and over to a server on loopback. */
 export interface LoadTarget {

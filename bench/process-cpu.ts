@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** Linux's clock ticks per second, in which /proc reports CPU time (USER_HZ, 100 on every Linux build in use). */
 const TICKS_PER_SECOND = 100;
@@ -12,16 +12,4 @@ export function processCpuMs(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** The process's children, grandchildren and so on. */
-export function descendantsOf(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  });
-  return children.flatMap((child) => [child, ...descendantsOf(child)]);
 }

@@ -38,9 +38,10 @@ export async function startDynamoDbEngine(externalEndpoint: string | undefined):
   return {
     endpoint: `http://127.0.0.1:${port}`,
     description: 'dynalite, in memory, in its own process',
+    // The engine may be gone already: a Ctrl+C or a SIGTERM to the process group reaches it too.
     close: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill();
       }),
