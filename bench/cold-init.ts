@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { httpEvent, type HttpEventInit } from '../test/support/api-event';
-import { basicAuthorization } from '../test/support/applications';
+import { httpEvent, type HttpEventInit } from '../harness/api-events';
+import { basicAuthorization } from '../harness/client-credentials';
 import type { BenchFunction, ColdStart } from './guichet-process';
 import type { GuichetUnderTest } from './local-guichet';
 

@@ -10,8 +10,8 @@ import { rotatedKeySet } from '../lambdas/shared/signing-key-rotation';
 import { currentSigningJwk } from '../lambdas/shared/signing-keys';
 import { TABLES } from '../lambdas/tables';
 import { baseLambdaEnvironment } from '../lib/lambda-environment';
-import { lambdaContext, postEvent } from '../test/support/api-event';
-import { basicAuthorization } from '../test/support/applications';
+import { lambdaContext, postEvent } from '../harness/api-events';
+import { basicAuthorization } from '../harness/client-credentials';
 import { announceReady } from './child-process';
 
 export interface CpuCost {

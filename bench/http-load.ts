@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { basicAuthorization } from '../test/support/applications';
+import { basicAuthorization } from '../harness/client-credentials';
 import type { BenchChild } from './child-process';
 import { operationsPerRequest, type OperationCounts } from './dynamodb-operations';
 import type { GuichetReady } from './guichet-process';
