@@ -1,3 +1,4 @@
+import './import-only-packages';
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Session, type Profiler } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';

@@ -13,3 +13,12 @@ export function processCpuMs(pid: number): number {
     return 0;
   }
 }
+
+/** The command line of a process, its arguments joined by spaces; empty once it is gone. */
+export function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}

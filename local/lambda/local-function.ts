@@ -49,8 +49,12 @@ export interface InvocationReport {
   readonly requestId: string;
   readonly outcome: Invocation['outcome'];
   readonly durationMs: number;
-  /** Set on a cold start: how long loading the bundle took. */
+  /**
+   * Set on a cold start: Lambda's init duration, from the start of the environment's runtime process to its handler
+   * being ready; `handlerInitMs` is its part after the runtime's own start (loading the bundle, its preparations).
+   */
   readonly initMs?: number;
+  readonly handlerInitMs?: number;
   /** Set on a cold start: the Node.js version of the environment (`v24.…`), as Lambda's INIT_START line names it. */
   readonly runtimeVersion?: string;
 }
@@ -66,7 +70,7 @@ export const DEFAULT_MAX_ENVIRONMENTS = 32;
 
 type RuntimeError = { errorType: string; errorMessage: string; stack?: string };
 type RuntimeMessage =
-  | { type: 'ready'; initMs: number; runtimeVersion: string }
+  | { type: 'ready'; initMs: number; handlerInitMs: number; runtimeVersion: string }
   | { type: 'initError'; initMs: number; error: RuntimeError }
   | { type: 'result'; id: string; result: unknown; durationMs: number }
   | { type: 'error'; id: string; error: RuntimeError; durationMs: number };
@@ -75,6 +79,7 @@ type Answer = Extract<RuntimeMessage, { id: string }>;
 /** What a new environment reports once its bundle is loaded. */
 interface Ready {
   readonly initMs: number;
+  readonly handlerInitMs: number;
   readonly runtimeVersion: string;
 }
 
@@ -216,7 +221,7 @@ export class LocalFunction {
       functionId: this.definition.logicalId,
       requestId,
       durationMs,
-      ...(cold && { initMs: ready.initMs, runtimeVersion: ready.runtimeVersion }),
+      ...(cold && { initMs: ready.initMs, handlerInitMs: ready.handlerInitMs, runtimeVersion: ready.runtimeVersion }),
     };
     if (answer === 'timeout') {
       this.observer.log(this.definition.logicalId, `${requestId} Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`);

@@ -14,6 +14,10 @@ const { file, exportName, functionName, functionArn, memoryMb, marker } = JSON.p
 process.on('SIGINT', () => undefined);
 process.on('disconnect', () => process.exit(0));
 
+// Lambda's runtime sets up the functions' log output before it loads them: Node.js makes its stdio streams on first
+// use, which here is the runtime's start, not a handler's first log line.
+void [process.stdout, process.stderr];
+
 function describe(error) {
   if (error instanceof Error) return { errorType: error.name, errorMessage: error.message, stack: error.stack };
   return { errorType: 'Error', errorMessage: String(error) };
@@ -33,9 +37,10 @@ const initStarted = performance.now();
 let handler;
 try {
   handler = await load();
-  send({ type: 'ready', initMs: performance.now() - initStarted, runtimeVersion: process.version });
+  // performance.now() counts from the start of this process: the runtime's own start is part of Lambda's init too.
+  send({ type: 'ready', initMs: performance.now(), handlerInitMs: performance.now() - initStarted, runtimeVersion: process.version });
 } catch (error) {
-  send({ type: 'initError', initMs: performance.now() - initStarted, error: describe(error) });
+  send({ type: 'initError', initMs: performance.now(), error: describe(error) });
 }
 
 process.on('message', async ({ id, event, requestId, deadline }) => {

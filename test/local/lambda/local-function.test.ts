@@ -49,6 +49,7 @@ describe('a local Lambda function', () => {
     expect(first).toMatchObject({ invocations: 1, requestId: 'request-1', functionName: 'guichet-Fixture' });
     expect(second).toMatchObject({ invocations: 2, pid: first.pid });
     expect(reports.map((report) => report.initMs === undefined)).toEqual([false, true]);
+    expect(reports[0].handlerInitMs).toBeLessThanOrEqual(reports[0].initMs!);
     expect(reports.map((report) => report.runtimeVersion)).toEqual([first.nodeVersion, undefined]);
     expect(local.environmentCount).toBe(1);
   });
