@@ -95,7 +95,8 @@ function coldEvent(lambda: BenchFunction, guichet: GuichetUnderTest): unknown {
 }
 
 function coldStart(guichet: GuichetUnderTest, lambda: BenchFunction, event: unknown, warmRuns: number, file?: string): Promise<ColdStart> {
-  return guichet.server.request<ColdStart>({ kind: 'coldStart', logicalId: lambda.logicalId, event, file, warmRuns } satisfies ColdStartRequest & { kind: string });
+  const request: ColdStartRequest = { logicalId: lambda.logicalId, event, file, warmRuns };
+  return guichet.server.request<ColdStart>({ kind: 'coldStart', ...request });
 }
 
 export function median(values: readonly number[]): number {
@@ -110,8 +111,13 @@ export function median(values: readonly number[]): number {
  * the same request while warm, and of its floor in the same round, run the same way. The rounds go over every
  * function in turn, so that a slow moment of the machine does not land on one function only.
  */
-export async function measureStartups(guichet: GuichetUnderTest, bundles: readonly Bundle[], floors: readonly Floor[]): Promise<FunctionStartup[]> {
-  const floorOf = (bundle: Bundle) => floors.find((floor) => floor.runtimeModules.join(' ') === [...bundle.runtimeModules].sort().join(' '))!;
+export async function measureStartups(
+  guichet: GuichetUnderTest,
+  bundles: readonly Bundle[],
+  floors: readonly Floor[],
+): Promise<FunctionStartup[]> {
+  const modules = (names: readonly string[]) => [...names].sort().join(' ');
+  const floorOf = (bundle: Bundle) => floors.find((floor) => modules(floor.runtimeModules) === modules(bundle.runtimeModules))!;
   const runs = bundles.map((): { own: ColdStart[]; floor: ColdStart[] } => ({ own: [], floor: [] }));
   for (let round = 0; round < COLD_INIT_RUNS; round += 1) {
     for (const [index, { lambda }] of bundles.entries()) {

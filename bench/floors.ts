@@ -31,8 +31,9 @@ const CLIENTS: Readonly<Record<string, { readonly imports: string; readonly crea
 export function floorSource(runtimeModules: readonly string[]): string {
   for (const name of runtimeModules) if (!CLIENTS[name]) throw new Error(`no floor client for ${name}: add one to bench/floors.ts`);
   const documents = runtimeModules.includes('@aws-sdk/lib-dynamodb');
+  const documentClient = 'DynamoDBDocumentClient.from(new DynamoDBClient({}))';
   const clients = runtimeModules
-    .map((name) => (name === '@aws-sdk/client-dynamodb' && documents ? 'DynamoDBDocumentClient.from(new DynamoDBClient({}))' : CLIENTS[name].create))
+    .map((name) => (name === '@aws-sdk/client-dynamodb' && documents ? documentClient : CLIENTS[name].create))
     .filter(Boolean);
   return [
     ...runtimeModules.map((name) => CLIENTS[name].imports),

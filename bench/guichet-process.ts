@@ -151,7 +151,10 @@ async function coldStart(guichet: LocalGuichet, { logicalId, event, file, warmRu
   const serving = guichet.functions.get(logicalId);
   if (!serving) throw new Error(`no function ${logicalId}`);
   const reports: InvocationReport[] = [];
-  const fresh = new LocalFunction({ ...serving.definition, file: file ?? serving.definition.file }, { log: () => undefined, report: (report) => reports.push(report) });
+  const fresh = new LocalFunction(
+    { ...serving.definition, file: file ?? serving.definition.file },
+    { log: () => undefined, report: (report) => reports.push(report) },
+  );
   try {
     const invocation = await fresh.invoke(fromNewAddress(event));
     const [report] = reports;
@@ -176,7 +179,8 @@ async function coldStart(guichet: LocalGuichet, { logicalId, event, file, warmRu
   }
 }
 
-const statusOf = (invocation: Invocation) => (invocation.outcome === 'result' ? (invocation.payload as { statusCode?: number } | undefined)?.statusCode : undefined);
+const statusOf = (invocation: Invocation) =>
+  invocation.outcome === 'result' ? (invocation.payload as { statusCode?: number } | undefined)?.statusCode : undefined;
 
 let addresses = 0;
 

@@ -210,7 +210,8 @@ export async function measureGuichetRoutes(guichet: GuichetUnderTest): Promise<R
       body = answer.body;
     }
     const after = await operationCounts(guichet.server);
-    const roundTrips = await guichet.server.request<number[]>({ kind: 'roundTrips', logicalId: functionOf(guichet, target).logicalId, since: callsBefore });
+    const { logicalId } = functionOf(guichet, target);
+    const roundTrips = await guichet.server.request<number[]>({ kind: 'roundTrips', logicalId, since: callsBefore });
     agent.destroy();
     const token = (JSON.parse(body) as { access_token?: unknown }).access_token;
     measurements.push({

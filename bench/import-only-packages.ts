@@ -8,10 +8,10 @@ import module from 'node:module';
 const IMPORT_ONLY = /^@middy\/(core|util)$/;
 
 type ResolveContext = { readonly conditions: readonly string[] };
-const { registerHooks } = module as unknown as {
-  registerHooks?: (hooks: { resolve: (specifier: string, context: ResolveContext, next: (specifier: string, context: ResolveContext) => unknown) => unknown }) => void;
-};
+type Resolve = (specifier: string, context: ResolveContext, next: (specifier: string, context: ResolveContext) => unknown) => unknown;
+const { registerHooks } = module as unknown as { registerHooks?: (hooks: { resolve: Resolve }) => void };
 if (!registerHooks) throw new Error(`the bench loads handlers on Node.js ≥ 22.15 (run it with npm run bench), not ${process.version}`);
 registerHooks({
-  resolve: (specifier, context, next) => next(specifier, IMPORT_ONLY.test(specifier) ? { ...context, conditions: [...context.conditions, 'import'] } : context),
+  resolve: (specifier, context, next) =>
+    next(specifier, IMPORT_ONLY.test(specifier) ? { ...context, conditions: [...context.conditions, 'import'] } : context),
 });

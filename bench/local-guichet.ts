@@ -51,7 +51,10 @@ export async function startGuichetUnderTest(stateDirectory: string): Promise<Gui
   try {
     const { tableNames, dynamoDbEndpoint, cliEnv } = server.ready;
     const store = new LocalStore(dynamoDbEndpoint, tableNames);
-    const created = await runCaptured(runApps, ['create', '--name', 'Bench', '--scopes', APPLICATION_SCOPE, '--json'], { ...process.env, ...cliEnv });
+    const created = await runCaptured(runApps, ['create', '--name', 'Bench', '--scopes', APPLICATION_SCOPE, '--json'], {
+      ...process.env,
+      ...cliEnv,
+    });
     if (created.code !== 0) throw new Error(`npm run apps -- create failed: ${created.stderr}`);
     const { client_id: clientId, client_secret: clientSecret } = JSON.parse(created.stdout) as { client_id: string; client_secret: string };
     const { token: sessionToken } = await storedSession(store);

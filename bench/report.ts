@@ -81,7 +81,8 @@ export function buildReport(results: BenchResults): { readonly text: string; rea
     loadAverageAtStart: results.loadAverageAtStart,
   };
   const heading =
-    `guichet bench — ${results.startedAt} — functions on Node ${runtime.node} (bench on ${machine.node}), ${machine.cores} × ${machine.cpu}, ` +
+    `guichet bench — ${results.startedAt} — functions on Node ${runtime.node} (bench on ${machine.node}), ` +
+    `${machine.cores} × ${machine.cpu}, ` +
     `load average ${machine.loadAverageAtStart.toFixed(1)} at start — ${results.durationSeconds.toFixed(0)} s`;
   const summary = verdicts.map((verdict) => `${verdict.pass ? 'pass' : 'FAIL'}  ${verdict.budget}: ${verdict.detail}`);
   const text = [heading, '', renderTable(sections), '', 'Budgets:', ...summary.map((line) => `  ${line}`), ''].join('\n');
@@ -125,7 +126,8 @@ function largestPackages(bundle: Bundle): string {
 function startupSection(startups: readonly FunctionStartup[], login: DistantIdpLogin): Section {
   return {
     title:
-      `Lambda startup in local mode's runtime (a new execution environment each: a process on the pinned Node.js; medians of ${COLD_INIT_RUNS}). ` +
+      "Lambda startup in local mode's runtime (a new execution environment each: a process on the pinned Node.js; " +
+      `medians of ${COLD_INIT_RUNS}). ` +
       `init = Lambda's init duration: the runtime process's start, then loading the bundle and its preparations; floor = a bundle ` +
       `that only loads and creates the same SDK clients (a constant handler without SDK), built and run the same way; ` +
       `warm = the same request again in the same environments (${WARM_RUNS} each)`,
@@ -133,7 +135,8 @@ function startupSection(startups: readonly FunctionStartup[], login: DistantIdpL
       ...startups.flatMap((lambda): Row[] => {
         const initPass = lambda.initRatio <= BUDGETS.initOverFloor;
         const firstPass = lambda.firstRequestRatio <= BUDGETS.firstRequestOverWarm;
-        const floor = lambda.floorModules.length === 0 ? 'constant handler' : lambda.floorModules.map((name) => name.replace('@aws-sdk/', '')).join(' + ');
+        const sdk = lambda.floorModules.map((name) => name.replace('@aws-sdk/', ''));
+        const floor = sdk.length === 0 ? 'constant handler' : sdk.join(' + ');
         const request = lambda.servesRequests ? '1st request' : '1st run';
         return [
           {
@@ -320,7 +323,9 @@ function budgetVerdicts(results: BenchResults, tokenRoute: RouteMeasurement): Bu
     {
       budget: `first request of a new environment ≤ ${BUDGETS.firstRequestOverWarm}× the same request warm`,
       pass: slowFirsts.length === 0,
-      detail: `${slowFirsts.length} of the ${serving.length} functions that serve requests over, highest ${slowestFirst.lambda} ${slowestFirst.firstRequestRatio.toFixed(2)}×`,
+      detail:
+        `${slowFirsts.length} of the ${serving.length} functions that serve requests over, ` +
+        `highest ${slowestFirst.lambda} ${slowestFirst.firstRequestRatio.toFixed(2)}×`,
     },
     {
       budget: `token endpoint's success path ≤ ${BUDGETS.tokenRoundTripsInARow} storage round trips in a row`,

@@ -92,9 +92,14 @@ export interface CapturedRun {
 }
 
 /** Runs a CLI in-process with its output kept (the playground's app runner, the tests, the bench). */
-export async function runCaptured(run: (argv: readonly string[], io: CliIo) => Promise<number>, argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CapturedRun> {
+export async function runCaptured(
+  run: (argv: readonly string[], io: CliIo) => Promise<number>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<CapturedRun> {
   let stdout = '';
   let stderr = '';
-  const code = await run(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, env });
+  const io: CliIo = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, env };
+  const code = await run(argv, io);
   return { code, stdout, stderr };
 }

@@ -7,10 +7,10 @@ import { lambdaNodeBinary } from './lambda-node';
 /**
  * One function of the template, run as Lambda runs it: each execution environment is a process of its own on the
  * template's Node.js major (its own `process.env`, module state, event loop and heap limit from the function's
- * memory), started on demand (the cold start), handling one invocation at a time and kept warm between them. A function with reserved concurrency never has more
- * environments than that and is throttled beyond it; the others grow up to a local limit, past which
- * invocations wait for a free environment. An invocation that outlives the function's timeout is answered as a
- * timeout and its environment is discarded, as Lambda discards it.
+ * memory), started on demand (the cold start), handling one invocation at a time and kept warm between them. A
+ * function with reserved concurrency never has more environments than that and is throttled beyond it; the others
+ * grow up to a local limit, past which invocations wait for a free environment. An invocation that outlives the
+ * function's timeout is answered as a timeout and its environment is discarded, as Lambda discards it.
  */
 export interface LocalFunctionDefinition {
   readonly logicalId: string;
@@ -105,9 +105,10 @@ class ExecutionEnvironment {
     this.session = definition.session?.();
     // Tells the end of an invocation's logs; random, so that no handler can write it.
     const marker = `\u001e${randomUUID()}:`;
+    const { file, exportName, name: functionName, arn: functionArn, memoryMb } = definition;
     this.process = fork(
       RUNTIME,
-      [JSON.stringify({ file: definition.file, exportName: definition.exportName, functionName: definition.name, functionArn: definition.arn, memoryMb: definition.memoryMb, marker })],
+      [JSON.stringify({ file, exportName, functionName, functionArn, memoryMb, marker })],
       {
         execPath: (lambdaNode ??= lambdaNodeBinary()),
         // Node's own flags only, as on Lambda: not the loader hooks of the process that runs local mode (tsx).

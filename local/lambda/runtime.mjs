@@ -26,7 +26,9 @@ function describe(error) {
 async function load() {
   const module = file.endsWith('.mjs') ? await import(pathToFileURL(file).href) : createRequire(file)(file);
   const handler = module[exportName];
-  if (typeof handler !== 'function') throw Object.assign(new Error(`${file} does not export ${exportName}`), { name: 'Runtime.HandlerNotFound' });
+  if (typeof handler !== 'function') {
+    throw Object.assign(new Error(`${file} does not export ${exportName}`), { name: 'Runtime.HandlerNotFound' });
+  }
   return handler;
 }
 

@@ -11,8 +11,8 @@ import { LocalFunction, type FunctionObserver, type LocalFunctionDefinition } fr
  * The template's `AWS::Lambda::Function` resources as local runtimes. Each gets, as on AWS, its bundle from the
  * cloud assembly (the file and export its `Handler` names), the `Environment.Variables` of the template with
  * intrinsics resolved, its timeout, memory and reserved concurrency, credentials of its own role (a session per
- * execution environment), and the variables the Lambda runtime itself sets. The local endpoints of DynamoDB and Secrets Manager come through the
- * SDK's per-service endpoint variables; nothing else is added.
+ * execution environment), and the variables the Lambda runtime itself sets. The local endpoints of DynamoDB and
+ * Secrets Manager come through the SDK's per-service endpoint variables; nothing else is added.
  */
 export interface LocalEndpoints {
   readonly dynamoDb: string;

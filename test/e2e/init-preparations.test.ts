@@ -32,7 +32,9 @@ describe('preparations at init', () => {
       body: new URLSearchParams({ logout_token: 'not.a.jwt' }).toString(),
     });
     expect(response.status).toBe(400);
-    const traced = guichet.log.records.filter((record) => record.functionId.startsWith('AuthBackchannelLogoutFunction') && record.json?.message === 'request traced');
+    const traced = guichet.log.records.filter(
+      (record) => record.functionId.startsWith('AuthBackchannelLogoutFunction') && record.json?.message === 'request traced',
+    );
     expect(traced).toHaveLength(1);
     expect(traced[0].json?.dependencies).toEqual([]);
     expect(firstReport('AuthBackchannelLogout')?.initMs).toBeDefined();

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { descendantsOf, isRunning } from '../../harness/processes';
 
 /**
@@ -50,7 +49,8 @@ async function startNpmStart(stateDirectory: string): Promise<Started> {
   const publicUrl = address('API').origin;
   const stateFile = path.join(stateDirectory, `local-${new URL(publicUrl).port}.json`);
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { secretsManagerEndpoint: string };
-  const ports = [address('API'), address('identity prov.'), address('DynamoDB API'), new URL(state.secretsManagerEndpoint)].map((url) => Number(url.port));
+  const urls = [address('API'), address('identity prov.'), address('DynamoDB API'), new URL(state.secretsManagerEndpoint)];
+  const ports = urls.map((url) => Number(url.port));
   return { child, exited, publicUrl, ports, stateFile, output: () => output };
 }
 
@@ -119,7 +119,10 @@ describe('stopping npm start', () => {
         expect(init.status).toBe(201);
         const sessionCookie = init.cookies[0].split(';')[0];
         const { csrf_token: csrfToken } = JSON.parse(init.body) as { csrf_token: string };
-        const longPoll = send(agent, url('/addons/sessions/poll?wait=20'), { method: 'POST', headers: { cookie: sessionCookie, 'x-csrftoken': csrfToken } });
+        const longPoll = send(agent, url('/addons/sessions/poll?wait=20'), {
+          method: 'POST',
+          headers: { cookie: sessionCookie, 'x-csrftoken': csrfToken },
+        });
         longPoll.catch(() => undefined);
         await longPollEnvironment(started.child.pid!);
         const processes = [started.child.pid!, ...descendantsOf(started.child.pid!)];

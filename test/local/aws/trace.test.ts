@@ -32,7 +32,13 @@ describe('storage round trips in a row', () => {
   });
 
   it("groups one function's calls by the invocation that made them, leaving out the others", () => {
-    const calls = [call('Token', 'a', 0, 1), call('Token', 'b', 0, 1), call('Token', 'a', 2, 3), call('Other', 'a', 0, 1), call('Token', undefined, 0, 1)];
+    const calls = [
+      call('Token', 'a', 0, 1),
+      call('Token', 'b', 0, 1),
+      call('Token', 'a', 2, 3),
+      call('Other', 'a', 0, 1),
+      call('Token', undefined, 0, 1),
+    ];
     const byRequest = callsByRequest(calls, 'Token');
     expect([...byRequest.keys()]).toEqual(['a', 'b']);
     expect(byRequest.get('a')).toEqual([calls[0], calls[2]]);

@@ -55,7 +55,8 @@ describe('a local Lambda function', () => {
   });
 
   it('sees exactly its own environment, nothing of the process that runs it', async () => {
-    expect(payloadOf(await localFunction().invoke({}))).toMatchObject({ setting: 'from the template', leaked: null, environment: ['SETTING'] });
+    const seen = payloadOf(await localFunction().invoke({}));
+    expect(seen).toMatchObject({ setting: 'from the template', leaked: null, environment: ['SETTING'] });
   });
 
   it('runs each environment as a process of its own on the pinned Node.js 24, not on the Node.js of local mode', async () => {
