@@ -1,4 +1,4 @@
-import { basicAuthorization } from '../test/support/applications';
+import { basicAuthorization } from '../harness/client-credentials';
 import { startChild } from './child-process';
 import { accessTokenFormat, keepAliveAgent, measureTarget, timedRequest, type LoadTarget, type TargetMeasurement } from './http-load';
 import type { OidcProviderReady } from './oidc-provider-process';

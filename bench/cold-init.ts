@@ -1,30 +1,48 @@
 import { randomBytes } from 'node:crypto';
-import { httpEvent, type HttpEventInit } from '../test/support/api-event';
-import { basicAuthorization } from '../test/support/applications';
-import type { BenchFunction, ColdStart } from './guichet-process';
+import { httpEvent, type HttpEventInit } from '../harness/api-events';
+import { basicAuthorization } from '../harness/client-credentials';
+import type { Bundle } from './bundles';
+import type { Floor } from './floors';
+import type { BenchFunction, ColdStart, ColdStartRequest } from './guichet-process';
 import { BENCH_ADDIN_ORIGIN, type GuichetUnderTest } from './local-guichet';
 
-export interface ColdInitRun extends ColdStart {
-  readonly totalMs: number;
-}
-
-export interface ColdInit {
+/** Medians of a function's cold starts, next to its floor's, measured in the same rounds. */
+export interface FunctionStartup {
   readonly lambda: string;
   /** False for the functions no HTTP request reaches (the key rotation, the IdP cache refresh): no first-request budget. */
   readonly servesRequests: boolean;
-  readonly runs: readonly ColdInitRun[];
-  /** The run with the median total. */
-  readonly median: ColdInitRun;
+  /** The SDK modules its floor loads (the ones its bundle leaves to the runtime). */
+  readonly floorModules: readonly string[];
+  readonly runs: readonly ColdStart[];
+  readonly floorRuns: readonly ColdStart[];
+  /** Lambda's init duration, runtime start included, as the budget reads it. */
+  readonly initMs: number;
+  readonly floorInitMs: number;
+  /** Init over the floor's init. */
+  readonly initRatio: number;
+  /** The part of init after the runtime's own start (loading the bundle and its preparations), its and its floor's. */
+  readonly handlerInitMs: number;
+  readonly floorHandlerInitMs: number;
+  readonly firstRequestMs: number;
+  /** Median of the same request in the same environments once warm. */
+  readonly warmMs: number;
+  /** First request over warm. */
+  readonly firstRequestRatio: number;
+  /** How the first request was answered. */
+  readonly answer?: number | string;
 }
 
 /** A cold `GET /auth/login` while every answer of the IdP takes IDP_DISTANCE_MS. */
 export interface DistantIdpLogin {
   readonly idpDistanceMs: number;
-  readonly runs: readonly ColdInitRun[];
-  readonly median: ColdInitRun;
+  readonly initMs: number;
+  readonly firstRequestMs: number;
+  readonly statusCode?: number;
 }
 
 export const COLD_INIT_RUNS = 5;
+/** The same request again in each new environment, for the warm median. */
+export const WARM_RUNS = 9;
 export const IDP_DISTANCE_MS = 100;
 export const LOGIN_ROUTE_ID = 'AuthLogin';
 const ROTATION_ID = 'SigningKeysRotation';
@@ -77,32 +95,62 @@ function coldEvent(lambda: BenchFunction, guichet: GuichetUnderTest): unknown {
   return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: {}, scopes: [] } } } };
 }
 
-async function coldStart(guichet: GuichetUnderTest, lambda: BenchFunction): Promise<ColdInitRun> {
-  const run = await guichet.server.request<ColdStart>({ kind: 'coldStart', logicalId: lambda.logicalId, event: coldEvent(lambda, guichet) });
-  return { ...run, totalMs: run.initMs + run.firstRequestMs };
+function coldStart(guichet: GuichetUnderTest, lambda: BenchFunction, event: unknown, warmRuns: number, file?: string): Promise<ColdStart> {
+  const request: ColdStartRequest = { logicalId: lambda.logicalId, event, file, warmRuns };
+  return guichet.server.request<ColdStart>({ kind: 'coldStart', ...request });
 }
 
-function medianBy<T>(values: readonly T[], key: (value: T) => number): T {
-  return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)];
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /**
- * Cold start of every function in the local runtime (a new execution environment: a worker thread that loads the
- * bundle from the cloud assembly with exactly its template environment), then its first request. The runs go
- * round-robin over the functions, so a slow moment of the machine does not land on one function only.
+ * Cold starts of every function in the local runtime (a new execution environment: a process on the pinned
+ * Node.js that loads the bundle from the cloud assembly with exactly its template environment), each followed by
+ * the same request while warm, and of its floor in the same round, run the same way. The rounds go over every
+ * function in turn, so that a slow moment of the machine does not land on one function only.
  */
-export async function measureColdInit(guichet: GuichetUnderTest): Promise<ColdInit[]> {
-  const { functions } = guichet.server.ready;
-  const runs = functions.map((): ColdInitRun[] => []);
+export async function measureStartups(
+  guichet: GuichetUnderTest,
+  bundles: readonly Bundle[],
+  floors: readonly Floor[],
+): Promise<FunctionStartup[]> {
+  const modules = (names: readonly string[]) => [...names].sort().join(' ');
+  const floorOf = (bundle: Bundle) => floors.find((floor) => modules(floor.runtimeModules) === modules(bundle.runtimeModules))!;
+  const runs = bundles.map((): { own: ColdStart[]; floor: ColdStart[] } => ({ own: [], floor: [] }));
   for (let round = 0; round < COLD_INIT_RUNS; round += 1) {
-    for (const [index, lambda] of functions.entries()) runs[index].push(await coldStart(guichet, lambda));
+    for (const [index, { lambda }] of bundles.entries()) {
+      runs[index].floor.push(await coldStart(guichet, lambda, coldEvent(lambda, guichet), 0, floorOf(bundles[index]).file));
+      runs[index].own.push(await coldStart(guichet, lambda, coldEvent(lambda, guichet), WARM_RUNS));
+    }
   }
-  return functions.map((lambda, index) => ({
-    lambda: lambda.id,
-    servesRequests: lambda.routeKey !== undefined,
-    runs: runs[index],
-    median: medianBy(runs[index], (run) => run.totalMs),
-  }));
+  return bundles.map((bundle, index) => {
+    const { own, floor } = runs[index];
+    const initMs = median(own.map((run) => run.initMs));
+    const floorInitMs = median(floor.map((run) => run.initMs));
+    const handlerInitMs = median(own.map((run) => run.handlerInitMs));
+    const floorHandlerInitMs = median(floor.map((run) => run.handlerInitMs));
+    const firstRequestMs = median(own.map((run) => run.firstRequestMs));
+    const warmMs = median(own.flatMap((run) => run.warmMs));
+    return {
+      lambda: bundle.lambda.id,
+      servesRequests: bundle.lambda.routeKey !== undefined,
+      floorModules: floorOf(bundle).runtimeModules,
+      runs: own,
+      floorRuns: floor,
+      initMs,
+      floorInitMs,
+      initRatio: initMs / floorInitMs,
+      handlerInitMs,
+      floorHandlerInitMs,
+      firstRequestMs,
+      warmMs,
+      firstRequestRatio: firstRequestMs / warmMs,
+      answer: own[0].error ?? own[0].statusCode,
+    };
+  });
 }
 
 /** Cold starts of the login route with the IdP IDP_DISTANCE_MS away: what a login costs a new environment. */
@@ -111,9 +159,14 @@ export async function measureDistantIdpLogin(guichet: GuichetUnderTest): Promise
   if (!login) throw new Error(`no ${LOGIN_ROUTE_ID} function`);
   guichet.idp.answerAfter(IDP_DISTANCE_MS);
   try {
-    const runs: ColdInitRun[] = [];
-    for (let round = 0; round < COLD_INIT_RUNS; round += 1) runs.push(await coldStart(guichet, login));
-    return { idpDistanceMs: IDP_DISTANCE_MS, runs, median: medianBy(runs, (run) => run.totalMs) };
+    const runs: ColdStart[] = [];
+    for (let round = 0; round < COLD_INIT_RUNS; round += 1) runs.push(await coldStart(guichet, login, coldEvent(login, guichet), 0));
+    return {
+      idpDistanceMs: IDP_DISTANCE_MS,
+      initMs: median(runs.map((run) => run.initMs)),
+      firstRequestMs: median(runs.map((run) => run.firstRequestMs)),
+      statusCode: runs[0].statusCode,
+    };
   } finally {
     guichet.idp.answerAfter(0);
   }

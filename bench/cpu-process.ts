@@ -1,3 +1,4 @@
+import './import-only-packages';
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Session, type Profiler } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
@@ -10,8 +11,8 @@ import { rotatedKeySet } from '../lambdas/shared/signing-key-rotation';
 import { currentSigningJwk } from '../lambdas/shared/signing-keys';
 import { TABLES } from '../lambdas/tables';
 import { baseLambdaEnvironment } from '../lib/lambda-environment';
-import { lambdaContext, postEvent } from '../test/support/api-event';
-import { basicAuthorization } from '../test/support/applications';
+import { lambdaContext, postEvent } from '../harness/api-events';
+import { basicAuthorization } from '../harness/client-credentials';
 import { announceReady } from './child-process';
 
 export interface CpuCost {

@@ -2,7 +2,8 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ROUTES } from '../lambdas/routes';
 import { TABLE_NAMES, TABLES } from '../lambdas/tables';
 import { secretArnOutputKey, tableNameOutputKey } from '../lib/naming';
-import { LocalFunction, type InvocationReport } from '../local/lambda/local-function';
+import { callsByRequest, roundTripsInARow } from '../local/aws/trace';
+import { LocalFunction, type Invocation, type InvocationReport } from '../local/lambda/local-function';
 import { resourcesOfType } from '../local/stack-template';
 import { startLocalGuichet, type LocalGuichet } from '../local/start';
 import { announceReady, serveParent } from './child-process';
@@ -34,14 +35,32 @@ export interface GuichetReady {
   readonly rotationEvent: { readonly SecretId: string; readonly ClientRequestToken: string; readonly Step: string };
 }
 
-/** One cold start in a new execution environment of the local runtime: the bundle's init, then its first invocation. */
+/**
+ * One cold start in a new execution environment of the local runtime: the bundle's init, its first invocation,
+ * then the same invocation again while the environment is warm.
+ */
 export interface ColdStart {
+  /** Lambda's init duration: the runtime's start, then the bundle's load and preparations. */
   readonly initMs: number;
+  /** Its part after the runtime's own start. */
+  readonly handlerInitMs: number;
   readonly firstRequestMs: number;
+  readonly warmMs: readonly number[];
+  /** The Node.js the environment ran on. */
+  readonly runtimeVersion: string;
   /** The HTTP status the first request was answered, for a route's function. */
   readonly statusCode?: number;
   /** The error the first request ended with, when it did not answer. */
   readonly error?: string;
+}
+
+/** A cold start of a function, or of another bundle run with its definition (its floor). */
+export interface ColdStartRequest {
+  readonly logicalId: string;
+  readonly event: unknown;
+  /** Another entry than the function's own, run with the function's environment, memory and runtime. */
+  readonly file?: string;
+  readonly warmRuns: number;
 }
 
 /**
@@ -58,8 +77,9 @@ const BENCH_CONTEXT = {
 /**
  * Child process: the whole local guichet (the synthesized stack, each function in its own runtime, the DynamoDB
  * engine in a process of its own) on loopback. The parent asks for the functions' DynamoDB calls so far
- * (`operations`, as the local IAM check records them) and for cold starts (`coldStart`, in a new execution
- * environment of a function, beside the ones that serve the API).
+ * (`operations`, as the local IAM check records them), for the storage round trips in a row of each request a
+ * function served since a mark (`callsRecorded`, `roundTrips`, from the per-request trace), and for cold starts
+ * (`coldStart`, in a new execution environment of a function or of its floor, beside the ones that serve the API).
  */
 async function main(): Promise<void> {
   const guichet = await startLocalGuichet(
@@ -70,7 +90,9 @@ async function main(): Promise<void> {
     () => guichet.close(),
     async (message) => {
       if (message.kind === 'operations') return operationCounts(guichet);
-      if (message.kind === 'coldStart') return coldStart(guichet, message.logicalId as string, message.event);
+      if (message.kind === 'coldStart') return coldStart(guichet, message as unknown as ColdStartRequest);
+      if (message.kind === 'callsRecorded') return guichet.account.calls.length;
+      if (message.kind === 'roundTrips') return roundTripsPerRequest(guichet, message.logicalId as string, message.since as number);
       throw new Error(`unknown request ${String(message.kind)}`);
     },
   );
@@ -119,26 +141,60 @@ function operationCounts(guichet: LocalGuichet): OperationCounts {
   return result;
 }
 
-async function coldStart(guichet: LocalGuichet, logicalId: string, event: unknown): Promise<ColdStart> {
+/** Storage (DynamoDB) round trips in a row of each invocation of a function, from the calls recorded since `since`. */
+function roundTripsPerRequest(guichet: LocalGuichet, logicalId: string, since: number): number[] {
+  const storage = guichet.account.calls.slice(since).filter((call) => call.action.startsWith('dynamodb:'));
+  return [...callsByRequest(storage, logicalId).values()].map(roundTripsInARow);
+}
+
+async function coldStart(guichet: LocalGuichet, { logicalId, event, file, warmRuns }: ColdStartRequest): Promise<ColdStart> {
   const serving = guichet.functions.get(logicalId);
   if (!serving) throw new Error(`no function ${logicalId}`);
   const reports: InvocationReport[] = [];
-  const fresh = new LocalFunction(serving.definition, { log: () => undefined, report: (report) => reports.push(report) });
+  const fresh = new LocalFunction(
+    { ...serving.definition, file: file ?? serving.definition.file },
+    { log: () => undefined, report: (report) => reports.push(report) },
+  );
   try {
-    const invocation = await fresh.invoke(event);
+    const invocation = await fresh.invoke(fromNewAddress(event));
     const [report] = reports;
     const started = invocation.outcome === 'result' || (invocation.outcome === 'error' && invocation.phase === 'invoke');
     if (!started || report?.initMs === undefined) throw new Error(`cold start of ${logicalId}: ${JSON.stringify(invocation)}`);
+    for (let run = 0; run < warmRuns; run += 1) {
+      const warm = await fresh.invoke(fromNewAddress(event));
+      if (warm.outcome !== invocation.outcome || statusOf(warm) !== statusOf(invocation)) {
+        throw new Error(`${logicalId} answered ${JSON.stringify(warm).slice(0, 300)} warm, not as its first request: not the same request`);
+      }
+    }
     return {
       initMs: report.initMs,
+      handlerInitMs: report.handlerInitMs!,
       firstRequestMs: report.durationMs,
-      ...(invocation.outcome === 'result'
-        ? { statusCode: (invocation.payload as { statusCode?: number } | undefined)?.statusCode }
-        : { error: invocation.errorType }),
+      warmMs: reports.slice(1).map((warm) => warm.durationMs),
+      runtimeVersion: report.runtimeVersion!,
+      ...(invocation.outcome === 'result' ? { statusCode: statusOf(invocation) } : { error: invocation.errorType }),
     };
   } finally {
     await fresh.close();
   }
+}
+
+const statusOf = (invocation: Invocation) =>
+  invocation.outcome === 'result' ? (invocation.payload as { statusCode?: number } | undefined)?.statusCode : undefined;
+
+let addresses = 0;
+
+/**
+ * An API event from an address of its own (in 198.18.0.0/15, the benchmarking range): each repetition of a request
+ * then meets a fresh per-address budget and takes the same path as the first, never the budget's refusal.
+ */
+function fromNewAddress(event: unknown): unknown {
+  const http = (event as { requestContext?: { http?: object } }).requestContext?.http;
+  if (!http) return event;
+  addresses += 1;
+  const sourceIp = `198.${18 + ((addresses >> 16) & 1)}.${(addresses >> 8) & 255}.${addresses & 255}`;
+  const { requestContext } = event as { requestContext: { http: object } };
+  return { ...(event as object), requestContext: { ...requestContext, http: { ...http, sourceIp } } };
 }
 
 async function currentRotationStep(guichet: LocalGuichet): Promise<GuichetReady['rotationEvent']> {

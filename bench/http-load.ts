@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { basicAuthorization } from '../test/support/applications';
+import { basicAuthorization } from '../harness/client-credentials';
 import type { BenchChild } from './child-process';
 import { operationsPerRequest, type OperationCounts } from './dynamodb-operations';
 import type { GuichetReady } from './guichet-process';
 import type { GuichetUnderTest } from './local-guichet';
-import { descendantsOf, processCpuMs } from './process-cpu';
+import { descendantsOf } from '../harness/processes';
+import { commandLineOf, processCpuMs } from './process-cpu';
 
 /** One kind of request, sent over and over to a server on loopback. */
 export interface LoadTarget {
@@ -54,6 +55,8 @@ export interface TargetMeasurement {
 export interface RouteMeasurement extends TargetMeasurement {
   /** DynamoDB operations one request of this flow costs, counted on the handlers' client. */
   readonly operations: OperationCounts;
+  /** The most storage round trips in a row one request made (calls in parallel count once), from the trace. */
+  readonly roundTripsInARow: number;
   /** What the route's access tokens are, for a route that answers one. */
   readonly accessTokenFormat?: string;
 }
@@ -178,11 +181,13 @@ export async function measureTarget(target: LoadTarget, processes: readonly Acco
   return { target: target.name, serial, concurrent, cpu };
 }
 
-/** The local guichet's own process (API, Lambda runtimes, local AWS APIs), and its DynamoDB engine apart. */
+/** The local guichet's own process (API Gateway, local AWS APIs), its functions' environments, and its DynamoDB engine. */
 export function guichetProcesses(server: BenchChild<GuichetReady>): AccountedProcess[] {
+  const running = (script: string) => () => descendantsOf(server.pid).filter((pid) => commandLineOf(pid).includes(script));
   return [
-    { label: 'guichet: API, Lambda runtimes, local AWS front', pids: () => [server.pid] },
-    { label: 'DynamoDB engine (dynalite, own process)', pids: () => descendantsOf(server.pid) },
+    { label: 'guichet: API Gateway, local AWS front', pids: () => [server.pid] },
+    { label: 'Lambda environments (a process each)', pids: running('runtime.mjs') },
+    { label: 'DynamoDB engine (dynalite, own process)', pids: running('dynalite-process') },
   ];
 }
 
@@ -195,6 +200,7 @@ export async function measureGuichetRoutes(guichet: GuichetUnderTest): Promise<R
   for (const target of guichetRouteTargets(guichet)) {
     const agent = keepAliveAgent();
     const before = await operationCounts(guichet.server);
+    const callsBefore = await guichet.server.request<number>({ kind: 'callsRecorded' });
     let body = '';
     for (let i = 0; i < OPERATION_PROBES; i += 1) {
       const answer = await timedRequest(target, agent);
@@ -204,15 +210,26 @@ export async function measureGuichetRoutes(guichet: GuichetUnderTest): Promise<R
       body = answer.body;
     }
     const after = await operationCounts(guichet.server);
+    const { logicalId } = functionOf(guichet, target);
+    const roundTrips = await guichet.server.request<number[]>({ kind: 'roundTrips', logicalId, since: callsBefore });
     agent.destroy();
     const token = (JSON.parse(body) as { access_token?: unknown }).access_token;
     measurements.push({
       ...(await measureTarget(target, guichetProcesses(guichet.server))),
       operations: operationsPerRequest(before, after, OPERATION_PROBES),
+      roundTripsInARow: Math.max(0, ...roundTrips),
       ...(typeof token === 'string' && { accessTokenFormat: accessTokenFormat(token) }),
     });
   }
   return measurements;
+}
+
+/** The function a target's route invokes (the target's name is its route key, perhaps followed by a remark). */
+function functionOf(guichet: GuichetUnderTest, target: LoadTarget) {
+  const routeKey = target.name.replace(/ \(.*\)$/, '');
+  const found = guichet.server.ready.functions.find((lambda) => lambda.routeKey === routeKey);
+  if (!found) throw new Error(`no function serves ${routeKey}`);
+  return found;
 }
 
 /** The DynamoDB operations the guichet process's handlers made so far. */

@@ -1,8 +1,8 @@
+import { runCaptured } from '../cli/command-runner';
 import { runApps } from '../cli/run-apps';
-import { runCli } from '../test/support/cli-run';
-import { startFakeIdp, type FakeIdp } from '../test/support/fake-idp';
-import { LocalStore } from '../test/support/local-store';
-import { storedSession } from '../test/support/sessions';
+import { startFakeIdp, type FakeIdp } from '../harness/fake-idp';
+import { LocalStore } from '../harness/local-store';
+import { storedSession } from '../harness/sessions';
 import { startChild, type BenchChild } from './child-process';
 import type { GuichetReady } from './guichet-process';
 
@@ -54,9 +54,12 @@ export async function startGuichetUnderTest(stateDirectory: string): Promise<Gui
   try {
     const { tableNames, dynamoDbEndpoint, cliEnv } = server.ready;
     const store = new LocalStore(dynamoDbEndpoint, tableNames);
-    const created = await runCli(runApps, ['create', '--name', 'Bench', '--scopes', APPLICATION_SCOPE, '--json'], { ...cliEnv });
+    const created = await runCaptured(runApps, ['create', '--name', 'Bench', '--scopes', APPLICATION_SCOPE, '--json'], {
+      ...process.env,
+      ...cliEnv,
+    });
     if (created.code !== 0) throw new Error(`npm run apps -- create failed: ${created.stderr}`);
-    const { client_id: clientId, client_secret: clientSecret } = created.json<{ client_id: string; client_secret: string }>();
+    const { client_id: clientId, client_secret: clientSecret } = JSON.parse(created.stdout) as { client_id: string; client_secret: string };
     const { token: sessionToken } = await storedSession(store);
     return {
       server,

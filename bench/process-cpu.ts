@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** Linux's clock ticks per second, in which /proc reports CPU time (USER_HZ, 100 on every Linux build in use). */
 const TICKS_PER_SECOND = 100;
@@ -14,14 +14,11 @@ export function processCpuMs(pid: number): number {
   }
 }
 
-/** The process's children, grandchildren and so on. */
-export function descendantsOf(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  });
-  return children.flatMap((child) => [child, ...descendantsOf(child)]);
+/** The command line of a process, its arguments joined by spaces; empty once it is gone. */
+export function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { BaselineMeasurement } from './baseline-oidc-provider';
 import type { Bundle } from './bundles';
-import { COLD_INIT_RUNS, LOGIN_ROUTE_ID, type ColdInit, type DistantIdpLogin } from './cold-init';
+import { COLD_INIT_RUNS, LOGIN_ROUTE_ID, WARM_RUNS, type DistantIdpLogin, type FunctionStartup } from './cold-init';
 import type { CostModel, FlowCost } from './cost-model';
 import type { TokenCpu } from './cpu';
 import { describeOperations } from './dynamodb-operations';
@@ -14,7 +14,7 @@ export interface BenchResults {
   readonly loadAverageAtStart: number;
   readonly durationSeconds: number;
   readonly bundles: readonly Bundle[];
-  readonly coldInit: readonly ColdInit[];
+  readonly startups: readonly FunctionStartup[];
   readonly distantIdpLogin: DistantIdpLogin;
   readonly routes: readonly RouteMeasurement[];
   readonly baseline: BaselineMeasurement;
@@ -23,13 +23,15 @@ export interface BenchResults {
   readonly cost: CostModel;
 }
 
-/** The budgets of issues 8 and 15. Sizes in kB of 1,000 bytes. */
+/**
+ * The budgets of issues 8, 15 and 21. Sizes in kB of 1,000 bytes. Times are budgeted only as ratios measured in the
+ * same run, since absolute times do not survive a change of machine.
+ */
 const BUDGETS = {
   bundleBytes: 150_000,
-  coldInitMs: 60,
-  firstRequestMs: 25,
-  tokenCpuOverSignature: 1.3,
-  tokenThroughputRatio: 1,
+  initOverFloor: 1.25,
+  firstRequestOverWarm: 2,
+  tokenRoundTripsInARow: 2,
   logoutRatio: 1.5,
   machineToMachineCostPerMillion: 3,
 } as const;
@@ -62,7 +64,7 @@ export function buildReport(results: BenchResults): { readonly text: string; rea
   const tokenRoute = routeNamed(results.routes, TOKEN_ROUTE);
   const sections = [
     bundleSection(results.bundles),
-    coldInitSection(results.coldInit, results.distantIdpLogin),
+    startupSection(results.startups, results.distantIdpLogin),
     routesSection(results.routes),
     baselineSection(results, tokenRoute),
     cpuSection(results.tokenCpu),
@@ -70,6 +72,8 @@ export function buildReport(results: BenchResults): { readonly text: string; rea
     costSection(results.cost),
   ];
   const verdicts = budgetVerdicts(results, tokenRoute);
+  // The functions' runtime, as their environments reported it; the bench's own process may run another Node.js.
+  const runtime = { node: [...new Set(results.startups.flatMap((lambda) => lambda.runs.map((run) => run.runtimeVersion)))].join(', ') };
   const machine = {
     node: process.version,
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -77,13 +81,15 @@ export function buildReport(results: BenchResults): { readonly text: string; rea
     loadAverageAtStart: results.loadAverageAtStart,
   };
   const heading =
-    `guichet bench — ${results.startedAt} — Node ${machine.node} on ${machine.cores} × ${machine.cpu}, ` +
+    `guichet bench — ${results.startedAt} — functions on Node ${runtime.node} (bench on ${machine.node}), ` +
+    `${machine.cores} × ${machine.cpu}, ` +
     `load average ${machine.loadAverageAtStart.toFixed(1)} at start — ${results.durationSeconds.toFixed(0)} s`;
   const summary = verdicts.map((verdict) => `${verdict.pass ? 'pass' : 'FAIL'}  ${verdict.budget}: ${verdict.detail}`);
   const text = [heading, '', renderTable(sections), '', 'Budgets:', ...summary.map((line) => `  ${line}`), ''].join('\n');
   const { bundles, loadAverageAtStart: _, ...measurements } = results;
   const json = {
     ...measurements,
+    runtime,
     machine,
     bundles: bundles.map(({ lambda, bytes, packages, runtimeModules }) => ({
       lambda: lambda.id,
@@ -117,27 +123,40 @@ function largestPackages(bundle: Bundle): string {
   return bundle.packages.slice(0, 4).map((share) => `${share.name} ${kB(share.bytes)}`).join(', ');
 }
 
-function coldInitSection(coldInit: readonly ColdInit[], login: DistantIdpLogin): Section {
-  const { median } = login;
+function startupSection(startups: readonly FunctionStartup[], login: DistantIdpLogin): Section {
   return {
     title:
-      `Lambda cold start in local mode's runtime (new execution environment: init = loading the bundle, then the first request; ` +
-      `median of ${COLD_INIT_RUNS} by total)`,
+      "Lambda startup in local mode's runtime (a new execution environment each: a process on the pinned Node.js; " +
+      `medians of ${COLD_INIT_RUNS}). ` +
+      `init = Lambda's init duration: the runtime process's start, then loading the bundle and its preparations; floor = a bundle ` +
+      `that only loads and creates the same SDK clients (a constant handler without SDK), built and run the same way; ` +
+      `warm = the same request again in the same environments (${WARM_RUNS} each)`,
     rows: [
-      ...coldInit.map((lambda) => {
-        const { initMs, firstRequestMs, totalMs, statusCode, error } = lambda.median;
-        const pass = totalMs <= BUDGETS.coldInitMs && (!lambda.servesRequests || firstRequestMs <= BUDGETS.firstRequestMs);
-        const answer = error ?? statusCode;
-        return {
-          subject: `${lambda.lambda}${answer === undefined ? '' : ` (→ ${answer})`}`,
-          measured: `${ms(totalMs)} = init ${ms(initMs)} + ${lambda.servesRequests ? '1st request' : '1st run'} ${ms(firstRequestMs)}`,
-          budget: lambda.servesRequests ? `≤ ${BUDGETS.coldInitMs} ms, 1st ≤ ${BUDGETS.firstRequestMs} ms` : `≤ ${BUDGETS.coldInitMs} ms (no request)`,
-          pass,
-        };
+      ...startups.flatMap((lambda): Row[] => {
+        const initPass = lambda.initRatio <= BUDGETS.initOverFloor;
+        const firstPass = lambda.firstRequestRatio <= BUDGETS.firstRequestOverWarm;
+        const sdk = lambda.floorModules.map((name) => name.replace('@aws-sdk/', ''));
+        const floor = sdk.length === 0 ? 'constant handler' : sdk.join(' + ');
+        const request = lambda.servesRequests ? '1st request' : '1st run';
+        return [
+          {
+            subject: `${lambda.lambda}${lambda.answer === undefined ? '' : ` (→ ${lambda.answer})`}`,
+            measured:
+              `init ${lambda.initRatio.toFixed(2)}× floor (${ms(lambda.initMs)} / ${ms(lambda.floorInitMs)}; ` +
+              `after the runtime's start ${ms(lambda.handlerInitMs)} / ${ms(lambda.floorHandlerInitMs)}; floor: ${floor})`,
+            budget: `≤ ${BUDGETS.initOverFloor}×`,
+            pass: initPass,
+          },
+          {
+            subject: '',
+            measured: `${request} ${lambda.firstRequestRatio.toFixed(2)}× warm (${ms(lambda.firstRequestMs)} / ${ms(lambda.warmMs)})`,
+            ...(lambda.servesRequests && { budget: `≤ ${BUDGETS.firstRequestOverWarm}×`, pass: firstPass }),
+          },
+        ];
       }),
       {
         subject: `${LOGIN_ROUTE_ID}, IdP ${login.idpDistanceMs} ms away`,
-        measured: `${ms(median.totalMs)} = init ${ms(median.initMs)} + 1st request ${ms(median.firstRequestMs)} (→ ${median.statusCode})`,
+        measured: `init ${ms(login.initMs)} + 1st request ${ms(login.firstRequestMs)} (→ ${login.statusCode})`,
         note: `every answer of the IdP delayed ${login.idpDistanceMs} ms: what a new environment's first login costs with a distant IdP.`,
       },
     ],
@@ -147,8 +166,12 @@ function coldInitSection(coldInit: readonly ColdInit[], login: DistantIdpLogin):
 function routesSection(routes: readonly RouteMeasurement[]): Section {
   return {
     title: 'Local server on 127.0.0.1 (stage throttling lifted; the load from the bench process)',
-    rows: routes.flatMap((route) => [...loadRows(route.target, route), { subject: '', measured: `DynamoDB: ${describeOperations(route.operations)}` }]),
+    rows: routes.flatMap((route) => [...loadRows(route.target, route), storageRow(route)]),
   };
+}
+
+function storageRow(route: RouteMeasurement): Row {
+  return { subject: '', measured: `DynamoDB: ${describeOperations(route.operations)}, ${route.roundTripsInARow} round trip(s) in a row` };
 }
 
 function loadRows(subject: string, measurement: { readonly serial: LoadRun; readonly concurrent: LoadRun }): Row[] {
@@ -168,22 +191,22 @@ function cpuRows(measurement: { readonly cpu: readonly CpuShare[] }): Row[] {
 }
 
 function baselineSection(results: BenchResults, tokenRoute: RouteMeasurement): Section {
-  const ratio = throughputRatio(tokenRoute, results.baseline);
-  const pass = ratio >= BUDGETS.tokenThroughputRatio;
+  const ratio = tokenRoute.concurrent.requestsPerSecond / results.baseline.concurrent.requestsPerSecond;
   return {
     title: "Client credentials: guichet's token endpoint next to oidc-provider's, same run, same machine, each store in its own process",
     rows: [
       ...loadRows(`guichet ${TOKEN_ROUTE}, ${tokenRoute.accessTokenFormat ?? 'no token'}`, tokenRoute),
       ...cpuRows(tokenRoute),
-      { subject: '', measured: `DynamoDB: ${describeOperations(tokenRoute.operations)}` },
+      storageRow(tokenRoute),
       ...loadRows(`${results.baseline.target}, ${results.baseline.accessTokenFormat}`, results.baseline),
       ...cpuRows(results.baseline),
       { subject: '', measured: 'its client and keys in memory: no store' },
       {
         subject: 'guichet / oidc-provider, 8 conn',
         measured: `${ratio.toFixed(2)}× (${count(tokenRoute.concurrent.requestsPerSecond)} / ${count(results.baseline.concurrent.requestsPerSecond)} req/s)`,
-        budget: `≥ ${BUDGETS.tokenThroughputRatio}×`,
-        pass,
+        note:
+          "a figure, no longer a budget: it measures local mode's emulation (API Gateway, the Lambda runtimes and the DynamoDB front " +
+          'in local processes) against a single Node.js process, not what a user of the deployed stack pays.',
       },
     ],
   };
@@ -191,13 +214,16 @@ function baselineSection(results: BenchResults, tokenRoute: RouteMeasurement): S
 
 function cpuSection(cpu: TokenCpu): Section {
   const ratio = cpu.handler.cpuMs / cpu.signature.cpuMs;
-  const pass = ratio <= BUDGETS.tokenCpuOverSignature;
   return {
     title: `Token handler CPU with storage excluded (in-memory application and key set; process.cpuUsage, mean of ${cpu.iterations})`,
     rows: [
       { subject: 'bare RS256 signature (node:crypto)', measured: `${ms(cpu.signature.cpuMs)} CPU per token` },
       { subject: 'whole token handler', measured: `${ms(cpu.handler.cpuMs)} CPU per token (${ms(cpu.handler.wallMs)} wall)` },
-      { subject: 'handler / signature', measured: `${ratio.toFixed(2)}×`, budget: `≤ ${BUDGETS.tokenCpuOverSignature}×`, pass },
+      {
+        subject: 'handler / signature',
+        measured: `${ratio.toFixed(2)}×`,
+        note: "a figure, no longer a budget: it follows the machine's signature speed more than guichet's own work.",
+      },
       ...cpu.profile.map((share, index) => ({
         subject: index === 0 ? "profile: the handler's thread, self time" : '',
         measured: `${share.percent.toFixed(1).padStart(5)} % ${ms(share.ms)}  ${share.where}`,
@@ -274,16 +300,15 @@ function costLine(flow: FlowCost): string {
 
 function budgetVerdicts(results: BenchResults, tokenRoute: RouteMeasurement): BudgetVerdict[] {
   const bigBundles = results.bundles.filter((bundle) => bundle.bytes > BUDGETS.bundleBytes);
-  const slowInits = results.coldInit.filter((lambda) => lambda.median.totalMs > BUDGETS.coldInitMs);
+  const heavyInits = results.startups.filter((lambda) => lambda.initRatio > BUDGETS.initOverFloor);
   // A scheduled or custom-resource run answers no person: the first-request budget is for what a request waits.
-  const serving = results.coldInit.filter((lambda) => lambda.servesRequests);
-  const slowFirsts = serving.filter((lambda) => lambda.median.firstRequestMs > BUDGETS.firstRequestMs);
-  const ratio = throughputRatio(tokenRoute, results.baseline);
-  const cpuRatio = results.tokenCpu.handler.cpuMs / results.tokenCpu.signature.cpuMs;
+  const serving = results.startups.filter((lambda) => lambda.servesRequests);
+  const slowFirsts = serving.filter((lambda) => lambda.firstRequestRatio > BUDGETS.firstRequestOverWarm);
   const token = results.cost.flows.find((flow) => flow.flow === TOKEN_ROUTE)!;
   const largest = Math.max(...results.bundles.map((bundle) => bundle.bytes));
-  const slowest = Math.max(...results.coldInit.map((lambda) => lambda.median.totalMs));
-  const slowestFirst = Math.max(...serving.map((lambda) => lambda.median.firstRequestMs));
+  const worst = <T>(values: readonly T[], key: (value: T) => number) => [...values].sort((a, b) => key(b) - key(a))[0];
+  const heaviest = worst(results.startups, (lambda) => lambda.initRatio);
+  const slowestFirst = worst(serving, (lambda) => lambda.firstRequestRatio);
   return [
     {
       budget: `every Lambda bundle ≤ ${BUDGETS.bundleBytes / 1000} kB minified`,
@@ -291,24 +316,21 @@ function budgetVerdicts(results: BenchResults, tokenRoute: RouteMeasurement): Bu
       detail: `${bigBundles.length} of ${results.bundles.length} over, largest ${kB(largest)}`,
     },
     {
-      budget: `cold start (init + 1st request) ≤ ${BUDGETS.coldInitMs} ms locally, median of ${COLD_INIT_RUNS}`,
-      pass: slowInits.length === 0,
-      detail: `${slowInits.length} of ${results.coldInit.length} over, slowest ${ms(slowest)}`,
+      budget: `init ≤ ${BUDGETS.initOverFloor}× its floor's (median of ${COLD_INIT_RUNS} new environments each)`,
+      pass: heavyInits.length === 0,
+      detail: `${heavyInits.length} of ${results.startups.length} over, highest ${heaviest.lambda} ${heaviest.initRatio.toFixed(2)}×`,
     },
     {
-      budget: `no first request over ${BUDGETS.firstRequestMs} ms`,
+      budget: `first request of a new environment ≤ ${BUDGETS.firstRequestOverWarm}× the same request warm`,
       pass: slowFirsts.length === 0,
-      detail: `${slowFirsts.length} of the ${serving.length} functions that serve requests over, slowest ${ms(slowestFirst)}`,
+      detail:
+        `${slowFirsts.length} of the ${serving.length} functions that serve requests over, ` +
+        `highest ${slowestFirst.lambda} ${slowestFirst.firstRequestRatio.toFixed(2)}×`,
     },
     {
-      budget: `token handler CPU ≤ ${BUDGETS.tokenCpuOverSignature}× the bare RS256 signature`,
-      pass: cpuRatio <= BUDGETS.tokenCpuOverSignature,
-      detail: `${cpuRatio.toFixed(2)}× (${ms(results.tokenCpu.handler.cpuMs)} / ${ms(results.tokenCpu.signature.cpuMs)})`,
-    },
-    {
-      budget: "token endpoint throughput ≥ oidc-provider's",
-      pass: ratio >= BUDGETS.tokenThroughputRatio,
-      detail: `${ratio.toFixed(2)}×`,
+      budget: `token endpoint's success path ≤ ${BUDGETS.tokenRoundTripsInARow} storage round trips in a row`,
+      pass: tokenRoute.roundTripsInARow <= BUDGETS.tokenRoundTripsInARow,
+      detail: `${tokenRoute.roundTripsInARow} (${describeOperations(tokenRoute.operations)} per request)`,
     },
     { budget: `back-channel logout ratio ≤ ${BUDGETS.logoutRatio}`, pass: results.logout.ratio <= BUDGETS.logoutRatio, detail: `${results.logout.ratio.toFixed(2)}×` },
     {
@@ -317,10 +339,6 @@ function budgetVerdicts(results: BenchResults, tokenRoute: RouteMeasurement): Bu
       detail: `${dollars(token.total)}`,
     },
   ];
-}
-
-function throughputRatio(tokenRoute: RouteMeasurement, baseline: BaselineMeasurement): number {
-  return tokenRoute.concurrent.requestsPerSecond / baseline.concurrent.requestsPerSecond;
 }
 
 function routeNamed(routes: readonly RouteMeasurement[], name: string): RouteMeasurement {

@@ -83,3 +83,23 @@ function unexpectedFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.name && error.name !== 'Error' && !error.message.startsWith(error.name) ? `${error.name}: ${error.message}` : error.message;
 }
+
+/** What a command printed when run in-process with its output kept in memory. */
+export interface CapturedRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a CLI in-process with its output kept (the playground's app runner, the tests, the bench). */
+export async function runCaptured(
+  run: (argv: readonly string[], io: CliIo) => Promise<number>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<CapturedRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, env };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}

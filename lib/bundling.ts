@@ -32,7 +32,7 @@ export const ENTRY_FILE = 'index.mjs';
  * awaits the bundle's preparations (lambdas/shared/init.ts). Top-level await is what makes Lambda count that
  * work as init, run with the machine's full CPU, instead of letting the first request wait for it.
  */
-const ENTRY_MODULE = [
+export const ENTRY_MODULE: readonly string[] = [
   'import { createRequire } from "node:module";',
   `const bundle = createRequire(import.meta.url)("./${BUNDLE_FILE}");`,
   `await Promise.all(globalThis[Symbol.for("${PREPARATIONS_KEY}")] ?? []);`,

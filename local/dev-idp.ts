@@ -60,7 +60,12 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     issuer,
     clientId: CLIENT_ID,
     clientSecret,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // A browser's keep-alive connection to the login page would hold the server open.
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -2,6 +2,7 @@ import { foldNode20Notices } from './node20-notices';
 import { startLocalGuichet } from './start';
 
 /** `npm start`: runs the synthesized stack locally until interrupted. */
+const STOP_DEADLINE_MS = 2000;
 process.stdout.write('guichet: synthesizing the stack and starting it locally…\n');
 foldNode20Notices((line) => process.stdout.write(line));
 startLocalGuichet()
@@ -21,11 +22,19 @@ startLocalGuichet()
       '',
     ];
     process.stdout.write(lines.join('\n'));
+    let stopping = false;
     const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      // Whatever a part of local mode waits for, it stops in time: its processes end with their channel to this one.
+      setTimeout(() => {
+        process.stderr.write(`guichet: not stopped within ${STOP_DEADLINE_MS} ms, exiting anyway\n`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
       guichet.close().then(() => process.exit(0), () => process.exit(1));
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   })
   .catch((error: unknown) => {
     process.stderr.write(`guichet could not start: ${(error as Error).message}\n`);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runCaptured } from '../cli/command-runner';
 import { contextFromEnvironment } from '../lib/settings-context';
 import { EXAMPLE_PRODUCT_ROUTE } from '../lambdas/examples/routes';
 import { EXAMPLE_PRODUCT, exampleProductContext } from './example-product';
@@ -284,10 +285,7 @@ function resolveOutputs(template: StackTemplate, resolver: IntrinsicResolver): R
 
 async function runAppsAgainst(args: readonly string[], env: NodeJS.ProcessEnv) {
   const { runApps } = await import('../cli/run-apps');
-  let stdout = '';
-  let stderr = '';
-  const code = await runApps(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, env });
-  return { code, stdout, stderr };
+  return runCaptured(runApps, args, env);
 }
 
 function listen(server: Server, port: number, setting: string): Promise<number> {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { RolePolicy } from '../iam';
+import type { EnvironmentSession } from '../lambda/local-function';
 
 /**
  * Who calls the local AWS APIs, and what they did. Each local function gets credentials of its own, as Lambda
@@ -19,11 +21,26 @@ export interface LocalCredentials {
   readonly AWS_SESSION_TOKEN: string;
 }
 
-/** One allowed call of a function: what the least-privilege test compares with the template's grants. */
+/**
+ * One allowed call of a function: what the least-privilege test compares with the template's grants, and the
+ * per-request trace (which invocation made it, from when the request reached the API to when its answer was
+ * written, in `performance.now()` milliseconds of local mode's process).
+ */
 export interface RecordedCall {
   readonly functionId: string;
   readonly action: string;
   readonly resource: string;
+  /** The invocation of the function that made the call, for an execution environment's session. */
+  readonly requestId?: string;
+  readonly startedAt: number;
+  /** Unset until the answer is written. */
+  readonly endedAt?: number;
+}
+
+/** A caller's credentials, and the invocation its execution environment serves now. */
+interface Session {
+  readonly caller: LocalCaller;
+  requestId?: string;
 }
 
 /** A failure local mode injects into matching calls, to test what guichet answers when AWS fails. */
@@ -51,7 +68,7 @@ export class AwsServiceError extends Error {
 }
 
 export class LocalAwsAccount {
-  private readonly callers = new Map<string, LocalCaller>();
+  private readonly sessions = new Map<string, Session>();
   private readonly faults: { fault: InjectedFault; remaining: number }[] = [];
   readonly calls: RecordedCall[] = [];
 
@@ -61,13 +78,29 @@ export class LocalAwsAccount {
   ) {}
 
   credentialsFor(caller: LocalCaller): LocalCredentials {
-    const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
-    this.callers.set(accessKeyId, caller);
+    return this.newSession({ caller }).credentials;
+  }
+
+  /** Credentials of one execution environment of a function, whose calls are traced to the invocation it serves. */
+  environmentSession(caller: LocalCaller): EnvironmentSession {
+    const { session, credentials } = this.newSession({ caller });
     return {
+      variables: { ...credentials },
+      serving: (requestId) => {
+        session.requestId = requestId;
+      },
+    };
+  }
+
+  private newSession(session: Session): { session: Session; credentials: LocalCredentials } {
+    const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
+    this.sessions.set(accessKeyId, session);
+    const credentials = {
       AWS_ACCESS_KEY_ID: accessKeyId,
       AWS_SECRET_ACCESS_KEY: randomBytes(30).toString('base64'),
       AWS_SESSION_TOKEN: randomBytes(48).toString('base64'),
     };
+    return { session, credentials };
   }
 
   injectFault(fault: InjectedFault): void {
@@ -80,19 +113,28 @@ export class LocalAwsAccount {
 
   /**
    * Checks one call against its caller's policy (AccessDenied as AWS words it), records it, and applies the first
-   * matching injected fault. `resources` are the ARNs the action touches (a batch touches several); `iamAction` is
-   * the action IAM checks when it is not named as the operation (SQS's SendMessageBatch is `sqs:SendMessage`).
+   * matching injected fault. `resources` are the ARNs the action touches (a batch touches several). `iamAction` is
+   * the action IAM checks when it is not named as the operation (SQS's SendMessageBatch is `sqs:SendMessage`). The
+   * call ends when `response` is written, or when it is authorized if there is no response to wait for.
    */
   async authorize(
     request: IncomingMessage,
     service: InjectedFault['service'],
     operation: string,
     resources: readonly string[],
-    iamAction: string = operation,
+    { iamAction = operation, response }: { readonly iamAction?: string; readonly response?: ServerResponse } = {},
   ): Promise<void> {
-    const caller = this.callers.get(accessKeyOf(request));
+    const startedAt = performance.now();
+    const session = this.sessions.get(accessKeyOf(request));
+    const caller = session?.caller;
     const action = `${service}:${iamAction}`;
     if (caller) {
+      const recorded: { -readonly [key in keyof RecordedCall]: RecordedCall[key] }[] = [];
+      const end = () => {
+        const endedAt = performance.now();
+        for (const call of recorded) call.endedAt ??= endedAt;
+      };
+      if (response) response.once('finish', end).once('close', end);
       for (const resource of resources) {
         if (!caller.policy.allows(action, resource)) {
           throw new AwsServiceError(
@@ -101,8 +143,10 @@ export class LocalAwsAccount {
               `${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
           );
         }
-        this.calls.push({ functionId: caller.functionId, action, resource });
+        recorded.push({ functionId: caller.functionId, action, resource, requestId: session.requestId, startedAt });
       }
+      this.calls.push(...recorded);
+      if (!response) end();
     }
     const match = this.faults.find(
       ({ fault, remaining }) =>

@@ -38,9 +38,10 @@ export async function startDynamoDbEngine(externalEndpoint: string | undefined):
   return {
     endpoint: `http://127.0.0.1:${port}`,
     description: 'dynalite, in memory, in its own process',
+    // The engine may be gone already: a Ctrl+C or a SIGTERM to the process group reaches it too.
     close: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill();
       }),
@@ -75,7 +76,7 @@ export function createDynamoDbFront(account: LocalAwsAccount, engine: DynamoDbEn
       .then(async (body) => {
         const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
         const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as DynamoDbInput) : {};
-        await account.authorize(request, 'dynamodb', operation, resourcesOf(input, tableArn));
+        await account.authorize(request, 'dynamodb', operation, resourcesOf(input, tableArn), { response });
         forward(request, body, response);
       })
       .catch((error: unknown) => sendError(response, error instanceof AwsServiceError ? error : new AwsServiceError('InternalServerError', String(error), 500)));

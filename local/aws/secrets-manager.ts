@@ -85,7 +85,7 @@ export class LocalSecretsManager {
           const operation = String(request.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '');
           const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
           const arn = input.SecretId === undefined ? `arn:aws:secretsmanager:${this.account.region}:${this.account.accountId}:secret:*` : this.secret(String(input.SecretId)).arn;
-          await this.account.authorize(request, 'secretsmanager', operation, [arn]);
+          await this.account.authorize(request, 'secretsmanager', operation, [arn], { response });
           const output = operation === 'RotateSecret' ? await this.rotate(String(input.SecretId), input.ClientRequestToken as string | undefined) : this.operation(operation, input);
           send(response, 200, output);
         })

@@ -74,7 +74,10 @@ export class LocalSqs {
           const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
           const input = JSON.parse(body.toString('utf8') || '{}') as Input;
           const queue = this.queueByUrl(input.QueueUrl);
-          await this.account.authorize(request, 'sqs', operation, [queue.arn], IAM_ACTIONS[operation] ?? operation);
+          await this.account.authorize(request, 'sqs', operation, [queue.arn], {
+            iamAction: IAM_ACTIONS[operation] ?? operation,
+            response,
+          });
           send(response, 200, await this.operation(operation, queue, input, response));
         })
         .catch((error: unknown) => {

@@ -10,9 +10,9 @@ import { LocalFunction, type FunctionObserver, type LocalFunctionDefinition } fr
 /**
  * The template's `AWS::Lambda::Function` resources as local runtimes. Each gets, as on AWS, its bundle from the
  * cloud assembly (the file and export its `Handler` names), the `Environment.Variables` of the template with
- * intrinsics resolved, its timeout, memory and reserved concurrency, credentials of its own role, and the
- * variables the Lambda runtime itself sets. The local endpoints of DynamoDB, Secrets Manager and SQS come through the
- * SDK's per-service endpoint variables; nothing else is added.
+ * intrinsics resolved, its timeout, memory and reserved concurrency, credentials of its own role (a session per
+ * execution environment), and the variables the Lambda runtime itself sets. The local endpoints of DynamoDB, Secrets
+ * Manager and SQS come through the SDK's per-service endpoint variables; nothing else is added.
  */
 export interface LocalEndpoints {
   readonly dynamoDb: string;
@@ -82,12 +82,13 @@ export async function createLocalFunctions(
       reservedConcurrency: properties.ReservedConcurrentExecutions,
       environment: {
         ...runtimeVariables(properties, name, memoryMb, bundle, account, runtimeModules),
-        ...account.credentialsFor({ functionId: logicalId, policy }),
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDb,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
         ...templateVariables,
       },
+      // Each environment its own role session, as on Lambda: its calls are traced to the invocation it serves.
+      session: () => account.environmentSession({ functionId: logicalId, policy }),
     };
     functions.set(definition.arn, new LocalFunction(definition, observer));
   }
@@ -126,8 +127,6 @@ function runtimeVariables(
     LANG: 'en_US.UTF-8',
     // The runtime's own modules (the AWS SDK), as /var/runtime/node_modules is on Lambda.
     NODE_PATH: runtimeModules,
-    // These machines run Node.js 20, the deployed functions the newest runtime: the SDK's notice says nothing here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

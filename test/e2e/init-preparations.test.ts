@@ -25,6 +25,21 @@ describe('preparations at init', () => {
     expect(report.durationMs).toBeLessThan(SLOW_MS);
   });
 
+  it("discover the IdP and its key set before the first logout token: the back-channel logout's first request calls no IdP", async () => {
+    const response = await fetch(`${guichet.publicUrl}/auth/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: 'not.a.jwt' }).toString(),
+    });
+    expect(response.status).toBe(400);
+    const traced = guichet.log.records.filter(
+      (record) => record.functionId.startsWith('AuthBackchannelLogoutFunction') && record.json?.message === 'request traced',
+    );
+    expect(traced).toHaveLength(1);
+    expect(traced[0].json?.dependencies).toEqual([]);
+    expect(firstReport('AuthBackchannelLogout')?.initMs).toBeDefined();
+  });
+
   it('let a function start even when a preparation fails, and answer its requests', async () => {
     guichet.account.injectFault({
       service: 'secretsmanager',

@@ -53,4 +53,17 @@ describe('the functions of the synthesized template', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it("run on the Node.js major of the template's runtime, as each environment's own process.version says", async () => {
+    const functions = resourcesOfType(guichet.template, 'AWS::Lambda::Function');
+    const runtimes = new Set(functions.map(([, resource]) => resource.Properties?.Runtime));
+    expect([...runtimes]).toEqual([expect.stringMatching(/^nodejs\d+\.x$/)]);
+    const templateMajor = /^nodejs(\d+)\.x$/.exec(String([...runtimes][0]))![1];
+
+    const coldStart = (logicalId: string) =>
+      guichet.log.reports.find((report) => report.functionId === logicalId && report.runtimeVersion !== undefined);
+    for (const [logicalId, event] of minimalEvents()) if (!coldStart(logicalId)) await guichet.functions.get(logicalId)!.invoke(event);
+    const majors = [...guichet.functions.keys()].map((logicalId) => coldStart(logicalId)?.runtimeVersion?.match(/^v(\d+)\./)?.[1]);
+    expect(new Set(majors)).toEqual(new Set([templateMajor]));
+  });
 });

@@ -23,5 +23,4 @@ export async function storedApplication(
   return { clientId, clientSecret };
 }
 
-export const basicAuthorization = (clientId: string, clientSecret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+export { basicAuthorization } from '../../harness/client-credentials';

@@ -1,9 +1,6 @@
-import type { CliIo } from '../../cli/command-runner';
+import { runCaptured, type CapturedRun, type CliIo } from '../../cli/command-runner';
 
-export interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+export interface CliRun extends CapturedRun {
   /** stdout as JSON, for `--json` runs. */
   json<T = Record<string, unknown>>(): T;
 }
@@ -14,13 +11,6 @@ export async function runCli(
   argv: readonly string[],
   env: Record<string, string> = {},
 ): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...process.env, ...env },
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
+  const captured = await runCaptured(run, argv, { ...process.env, ...env });
+  return { ...captured, json: <T>() => JSON.parse(captured.stdout) as T };
 }

@@ -2,6 +2,7 @@ import { endSessionsOf } from '../../domain/backchannel-logout';
 import { logoutTokenValidator, LogoutTokenRejected, MAX_LOGOUT_TOKEN_BYTES } from '../../domain/logout-token';
 import { appConfig } from '../../shared/config';
 import { HttpError, InvalidRequest, PayloadTooLarge } from '../../shared/errors';
+import { prepareAtInit } from '../../shared/init';
 import type { HttpEvent } from '../../shared/http';
 import { MetricName } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
@@ -11,13 +12,16 @@ import { idpMetadata } from '../../shared/oidc';
 
 const config = appConfig();
 let validator: Promise<ReturnType<typeof logoutTokenValidator>> | undefined;
-const validate = async (token: string) => {
-  validator ??= idpMetadata().then((idp) => logoutTokenValidator(idp, config.oidc.clientId));
-  return (await validator.catch((error: unknown) => {
-    validator = undefined;
-    throw error;
-  }))(token);
-};
+const validatorOnce = () =>
+  (validator ??= idpMetadata()
+    .then((idp) => logoutTokenValidator(idp, config.oidc.clientId))
+    .catch((error: unknown) => {
+      validator = undefined;
+      throw error;
+    }));
+const validate = async (token: string) => (await validatorOnce())(token);
+// The IdP's discovery and its key set (with Node's fetch, which loads on first use) are ready before the first token.
+prepareAtInit(validatorOnce);
 
 /**
  * POST /auth/backchannel-logout (logout_token=JWT) — the IdP ends sessions (OpenID Connect Back-Channel

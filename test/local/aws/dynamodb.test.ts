@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { LocalAwsAccount } from '../../../local/aws/calls';
+import { roundTripsInARow } from '../../../local/aws/trace';
 import { createDynamoDbFront, startDynamoDbEngine, type DynamoDbEngine } from '../../../local/aws/dynamodb';
 import { RolePolicy } from '../../../local/iam';
 
@@ -51,7 +52,9 @@ describe('the local DynamoDB API', () => {
       name: 'AccessDeniedException',
       message: expect.stringContaining(`not authorized to perform: dynamodb:PutItem on resource: ${TABLE_ARN}`),
     });
-    expect(account.calls.filter((call) => call.functionId === 'Reader')).toEqual([{ functionId: 'Reader', action: 'dynamodb:GetItem', resource: TABLE_ARN }]);
+    expect(account.calls.filter((call) => call.functionId === 'Reader')).toEqual([
+      { functionId: 'Reader', action: 'dynamodb:GetItem', resource: TABLE_ARN, startedAt: expect.any(Number), endedAt: expect.any(Number) },
+    ]);
   });
 
   it('checks a Query against the index it reads', async () => {
@@ -62,6 +65,30 @@ describe('the local DynamoDB API', () => {
     });
     await querier.send(new QueryCommand({ TableName: 'items', IndexName: 'byOwner', KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': { S: 'x' } } }));
     expect(seen).toEqual([`dynamodb:Query ${TABLE_ARN}/index/byOwner`]);
+  });
+
+  it('traces the calls of an execution environment to the invocation it serves, each from its arrival to its answer', async () => {
+    const policy = Object.assign(Object.create(RolePolicy.prototype) as RolePolicy, { allows: () => true });
+    const session = account.environmentSession({ functionId: 'Traced', policy });
+    const client = clientWith(session.variables.AWS_ACCESS_KEY_ID);
+    const get = (id: string) => client.send(new GetItemCommand({ TableName: 'items', Key: { id: { S: id } } }));
+    // Two reads in parallel, each held long enough for the other to start meanwhile, then a write after them.
+    account.injectFault({ service: 'dynamodb', operation: 'GetItem', delayMs: 1000, times: 2 });
+    session.serving('request-1');
+    await Promise.all([get('a'), get('b')]);
+    await client.send(new PutItemCommand({ TableName: 'items', Item: { id: { S: 'c' } } }));
+    session.serving(undefined);
+    await get('d');
+    const traced = account.calls.filter((call) => call.functionId === 'Traced');
+    expect(traced.map((call) => [call.action, call.requestId])).toEqual([
+      ['dynamodb:GetItem', 'request-1'],
+      ['dynamodb:GetItem', 'request-1'],
+      ['dynamodb:PutItem', 'request-1'],
+      ['dynamodb:GetItem', undefined],
+    ]);
+    for (const call of traced) expect(call.endedAt).toBeGreaterThan(call.startedAt);
+    expect(traced[0].endedAt! - traced[0].startedAt).toBeGreaterThanOrEqual(900);
+    expect(roundTripsInARow(traced.slice(0, 3))).toBe(2);
   });
 
   it('lets an operator (any other credentials) do anything, unrecorded', async () => {
