@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { descendantsOf, isRunning } from '../../harness/processes';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
 
 /**
  * `npm start` stops on Ctrl+C (SIGINT to its process group, as a terminal sends it) or SIGTERM (to the group, or
@@ -30,7 +31,7 @@ interface Started {
 async function startNpmStart(stateDirectory: string): Promise<Started> {
   const child = spawn('npm', ['start'], {
     cwd: REPOSITORY_ROOT,
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', PLAYGROUND_APP_PORT: '0', GUICHET_LOCAL_DIR: stateDirectory },
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', PLAYGROUND_APP_PORT: '0', GUICHET_LOCAL_DIR: stateDirectory, ...ADDIN_SETTINGS },
     // A process group of its own, as a shell gives a foreground job.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,7 +116,7 @@ describe('stopping npm start', () => {
         const url = (route: string) => `${started!.publicUrl}${route}`;
         // A call that reads the sessions table, its connection kept open.
         expect((await send(agent, url('/auth/session'), { headers: { authorization: `Bearer ${'a'.repeat(43)}` } })).status).toBe(401);
-        const init = await send(agent, url('/addons/sessions/init'), { method: 'POST' });
+        const init = await send(agent, url('/addons/sessions/init'), { method: 'POST', headers: { origin: ADDIN_ORIGIN } });
         expect(init.status).toBe(201);
         const sessionCookie = init.cookies[0].split(';')[0];
         const { csrf_token: csrfToken } = JSON.parse(init.body) as { csrf_token: string };
