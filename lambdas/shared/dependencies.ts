@@ -45,6 +45,7 @@ const LABELS: Readonly<Record<Dependency, string>> = {
   DynamoDB: 'the database',
   SecretsManager: 'the secret store',
   jwks: "guichet's published keys",
+  applicationJwks: "an application's published keys",
 };
 
 const THROTTLED = new Set([
