@@ -1,4 +1,4 @@
-import { claimKeysRefetch, readApplicationKeys, saveApplicationKeys, type ApplicationKeysItem } from '../repositories/application-keys';
+import { claimKeysFetch, readApplicationKeys, saveApplicationKeys, type ApplicationKeysItem } from '../repositories/application-keys';
 import type { ApplicationRecord } from '../repositories/applications';
 import { appConfig } from '../shared/config';
 import { logger } from '../shared/observability';
@@ -24,13 +24,11 @@ export interface KeyCopy {
   readonly jwks: PublicJwks;
   /** Set for keys fetched from the application's `jwks_uri`. */
   readonly fetchedAt?: number;
-  /** This container's memory, as opposed to the shared copy or the application's record just read. */
-  readonly fromMemory?: boolean;
 }
 
 export interface ApplicationKeySources {
   readCache(clientId: string): Promise<Partial<ApplicationKeysItem> | undefined>;
-  claimRefetch(clientId: string, now: number, notAfter: number, expiresAt: number): Promise<boolean>;
+  claimFetch(clientId: string, uri: string, now: number, notAfter: number, expiresAt: number): Promise<boolean>;
   saveCache(item: Required<ApplicationKeysItem>): Promise<void>;
   /** The JWK Set at `uri`, fetched now (refusing what the SSRF guard refuses); throws if it cannot be had. */
   fetchJwks(uri: string): Promise<unknown>;
@@ -57,22 +55,29 @@ export class ApplicationKeys {
   private readonly held = new Map<string, { readonly uri: string; readonly copy: KeyCopy; readonly until: number }>();
   /** The keys registered on records, by their JSON text: checked once per container, not on every request. */
   private readonly registered = new Map<string, KeyCopy>();
+  /** Applications last seen with registered keys: no shared copy is read for them alongside their record. */
+  private readonly unpublished = new Map<string, true>();
 
   constructor(private readonly sources: ApplicationKeySources) {}
 
   /**
    * The shared copy of an application's published keys, read alongside the application itself when this container
-   * holds none it can use (the record, read at the same time, says whether it has a `jwks_uri`).
+   * holds none it can use and did not see registered keys on its record (which, read at the same time, says whether
+   * it has a `jwks_uri`).
    */
   prefetch(clientId: string): Promise<Partial<ApplicationKeysItem> | undefined> {
     const held = this.held.get(clientId);
-    if (held && this.sources.now() < held.until) return Promise.resolve(undefined);
+    if (this.unpublished.has(clientId) || (held && this.sources.now() < held.until)) return Promise.resolve(undefined);
     return this.sources.readCache(clientId);
   }
 
   /** The keys to verify this application's assertions with; `prefetched` is what `prefetch` read, if anything. */
   async current(application: ApplicationRecord, prefetched?: Partial<ApplicationKeysItem>): Promise<KeyCopy> {
-    if (application.jwks !== undefined) return this.registeredKeys(application.jwks);
+    if (application.jwks !== undefined) {
+      remember(this.unpublished, application.id, true);
+      return this.registeredKeys(application.jwks);
+    }
+    this.unpublished.delete(application.id);
     const uri = application.jwksUri;
     if (uri === undefined) throw new ApplicationKeysUnavailable('the application has no keys');
     const held = this.held.get(application.id);
@@ -87,17 +92,16 @@ export class ApplicationKeys {
   }
 
   /**
-   * Newer keys, after an assertion named a `kid` that `used` lacks: the shared copy if another container fetched
-   * keys since, else keys fetched now if no container did in the last minute; undefined when there are none newer.
+   * Newer keys, after an assertion named a `kid` that `used` lacks: fetched now if no container fetched them in the
+   * last minute, else the shared copy if another container fetched newer ones; undefined when there are none newer.
    */
   async afterUnknownKey(application: ApplicationRecord, used: KeyCopy): Promise<KeyCopy | undefined> {
     const uri = application.jwksUri;
     if (uri === undefined || used.fetchedAt === undefined) return undefined;
-    if (used.fromMemory) {
-      const shared = this.usable(application.id, uri, await this.sources.readCache(application.id));
-      if (shared && shared.fetchedAt! > used.fetchedAt) return shared;
-    }
-    return this.fetchUnlessRecent(application.id, uri, 'unknown_key');
+    const fetched = await this.fetchUnlessRecent(application.id, uri, 'unknown_key');
+    if (fetched) return fetched;
+    const shared = this.usable(application.id, uri, await this.sources.readCache(application.id));
+    return shared && shared.fetchedAt! > used.fetchedAt ? shared : undefined;
   }
 
   /** A shared copy for this URI, checked as it was before it was written, and young enough; held for a minute. */
@@ -118,7 +122,7 @@ export class ApplicationKeys {
   private async fetchUnlessRecent(clientId: string, uri: string, reason: 'absent' | 'unknown_key'): Promise<KeyCopy | undefined> {
     const now = this.sources.now();
     const interval = reason === 'absent' ? ABSENT_RETRY_SECONDS : REFETCH_INTERVAL_SECONDS;
-    if (!(await this.sources.claimRefetch(clientId, now, now - interval, now + KEYS_MAX_AGE_SECONDS))) return undefined;
+    if (!(await this.sources.claimFetch(clientId, uri, now, now - interval, now + KEYS_MAX_AGE_SECONDS))) return undefined;
     return this.fetch(clientId, uri, reason);
   }
 
@@ -137,14 +141,14 @@ export class ApplicationKeys {
     }
     logger.info("fetched an application's keys", { application: clientId, reason, kids: keys.keys.map((key) => key.kid) });
     const expiresAt = fetchedAt + KEYS_MAX_AGE_SECONDS;
-    await this.sources.saveCache({ id: clientId, jwksUri: uri, jwks: JSON.stringify(keys), fetchedAt, lastFetchAt: fetchedAt, expiresAt });
+    await this.sources.saveCache({ id: clientId, jwksUri: uri, jwks: JSON.stringify(keys), fetchedAt, lastFetchAt: fetchedAt, lastFetchUri: uri, expiresAt });
     const copy = { jwks: keys, fetchedAt };
     this.hold(clientId, uri, copy, Math.min(fetchedAt + REREAD_SECONDS, expiresAt));
     return copy;
   }
 
   private hold(clientId: string, uri: string, copy: KeyCopy, until: number): void {
-    remember(this.held, clientId, { uri, copy: { ...copy, fromMemory: true }, until });
+    remember(this.held, clientId, { uri, copy, until });
   }
 
   /** The keys on an application's record, written by the CLI after its checks: a record that fails them has no usable keys. */
@@ -195,10 +199,10 @@ let shared: ApplicationKeys | undefined;
 export function applicationKeys(): ApplicationKeys {
   shared ??= new ApplicationKeys({
     readCache: readApplicationKeys,
-    claimRefetch: claimKeysRefetch,
+    claimFetch: claimKeysFetch,
     saveCache: saveApplicationKeys,
     fetchJwks: fetchPublishedJwks,
-    now: nowSeconds,
+    now: () => nowSeconds(),
   });
   return shared;
 }

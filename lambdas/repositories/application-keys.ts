@@ -13,8 +13,9 @@ export interface ApplicationKeysItem {
   /** The signing keys found there, a JWK Set as JSON text. */
   readonly jwks?: string;
   readonly fetchedAt?: number;
-  /** The last time any container fetched or set out to fetch this application's keys: refetches wait a minute after. */
+  /** The last time any container fetched or set out to fetch this application's keys, and from where: refetches wait. */
   readonly lastFetchAt?: number;
+  readonly lastFetchUri?: string;
   readonly expiresAt: number;
 }
 
@@ -26,16 +27,16 @@ export async function readApplicationKeys(clientId: string): Promise<Partial<App
 }
 
 /**
- * Claims the right to fetch an application's keys again, in one conditional write: false when some container
- * fetched them, or set out to, after `notAfter`. An item made by a claim alone expires with `expiresAt`.
+ * Claims the right to fetch an application's keys from `uri`, in one conditional write: false when some container
+ * fetched them from there, or set out to, after `notAfter`. An item made by a claim alone expires with `expiresAt`.
  */
-export function claimKeysRefetch(clientId: string, now: number, notAfter: number, expiresAt: number): Promise<boolean> {
+export function claimKeysFetch(clientId: string, uri: string, now: number, notAfter: number, expiresAt: number): Promise<boolean> {
   return updateIf({
     TableName: TABLE(),
     Key: { id: clientId },
-    UpdateExpression: 'SET lastFetchAt = :now, expiresAt = if_not_exists(expiresAt, :expiresAt)',
-    ConditionExpression: 'attribute_not_exists(lastFetchAt) OR lastFetchAt <= :notAfter',
-    ExpressionAttributeValues: { ':now': now, ':notAfter': notAfter, ':expiresAt': expiresAt },
+    UpdateExpression: 'SET lastFetchAt = :now, lastFetchUri = :uri, expiresAt = if_not_exists(expiresAt, :expiresAt)',
+    ConditionExpression: 'attribute_not_exists(lastFetchAt) OR lastFetchAt <= :notAfter OR lastFetchUri <> :uri',
+    ExpressionAttributeValues: { ':now': now, ':uri': uri, ':notAfter': notAfter, ':expiresAt': expiresAt },
   });
 }
 

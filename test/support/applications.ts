@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { sha256 } from '../../lambdas/shared/crypto';
 import type { LocalStore } from './local-store';
 
@@ -25,3 +26,51 @@ export async function storedApplication(
 
 export const basicAuthorization = (clientId: string, clientSecret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+
+/** Stores an application that authenticates with keys (private_key_jwt): registered ones, or those at a `jwks_uri`. */
+export async function storedKeysApplication(
+  store: LocalStore,
+  keys: { jwks?: { keys: JWK[] }; jwksUri?: string },
+  overrides: { scopes?: string[]; active?: boolean } = {},
+): Promise<string> {
+  const clientId = `app_${randomBytes(16).toString('base64url')}`;
+  const now = Math.floor(Date.now() / 1000);
+  await store.put('applications', {
+    id: clientId,
+    name: 'Keys application',
+    active: overrides.active ?? true,
+    scopes: overrides.scopes ?? ['read', 'write'],
+    domains: [],
+    ...(keys.jwks && { jwks: JSON.stringify(keys.jwks) }),
+    ...(keys.jwksUri && { jwksUri: keys.jwksUri }),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return clientId;
+}
+
+/** A key pair for client assertions: the private key to sign with, and its public JWK to register. */
+export async function assertionKey(alg: 'RS256' | 'ES256' | 'Ed25519' = 'RS256', kid = `${alg}-${randomBytes(4).toString('hex')}`) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { kid, alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } as JWK };
+}
+
+/**
+ * A client assertion as RFC 7523 §2.2 wants it (`iss` = `sub` = client id, `aud`, `exp` a minute ahead, a fresh `jti`),
+ * signed with `key`; `claims` and `header` change or (undefined) drop what the test needs.
+ */
+export async function clientAssertion(
+  key: Awaited<ReturnType<typeof assertionKey>>,
+  clientId: string,
+  audience: string,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = Object.fromEntries(
+    Object.entries({ iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 60, jti: randomBytes(16).toString('base64url'), ...claims }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, ...header } as { alg: string }).sign(key.privateKey);
+}
