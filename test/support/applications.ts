@@ -3,50 +3,41 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { sha256 } from '../../lambdas/shared/crypto';
 import type { LocalStore } from './local-store';
 
-/** Stores an application directly and returns its credentials: for the token endpoint's tests. */
-export async function storedApplication(
-  store: LocalStore,
-  overrides: { scopes?: string[]; domains?: string[]; active?: boolean } = {},
-): Promise<{ clientId: string; clientSecret: string }> {
+type ApplicationOverrides = { scopes?: string[]; domains?: string[]; active?: boolean };
+
+/** Stores an application record directly, with these credentials; returns its new client id. */
+async function storedRecord(store: LocalStore, name: string, credentials: Record<string, unknown>, overrides: ApplicationOverrides): Promise<string> {
   const clientId = `app_${randomBytes(16).toString('base64url')}`;
-  const clientSecret = randomBytes(32).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   await store.put('applications', {
     id: clientId,
-    name: 'Test application',
+    name,
     active: overrides.active ?? true,
     scopes: overrides.scopes ?? ['read', 'write'],
     domains: overrides.domains ?? [],
-    secretHash: sha256(clientSecret),
+    ...credentials,
     createdAt: now,
     updatedAt: now,
   });
-  return { clientId, clientSecret };
+  return clientId;
+}
+
+/** Stores an application directly and returns its credentials: for the token endpoint's tests. */
+export async function storedApplication(store: LocalStore, overrides: ApplicationOverrides = {}): Promise<{ clientId: string; clientSecret: string }> {
+  const clientSecret = randomBytes(32).toString('base64url');
+  return { clientId: await storedRecord(store, 'Test application', { secretHash: sha256(clientSecret) }, overrides), clientSecret };
 }
 
 export const basicAuthorization = (clientId: string, clientSecret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
 
 /** Stores an application that authenticates with keys (private_key_jwt): registered ones, or those at a `jwks_uri`. */
-export async function storedKeysApplication(
+export function storedKeysApplication(
   store: LocalStore,
   keys: { jwks?: { keys: JWK[] }; jwksUri?: string },
-  overrides: { scopes?: string[]; active?: boolean } = {},
+  overrides: ApplicationOverrides = {},
 ): Promise<string> {
-  const clientId = `app_${randomBytes(16).toString('base64url')}`;
-  const now = Math.floor(Date.now() / 1000);
-  await store.put('applications', {
-    id: clientId,
-    name: 'Keys application',
-    active: overrides.active ?? true,
-    scopes: overrides.scopes ?? ['read', 'write'],
-    domains: [],
-    ...(keys.jwks && { jwks: JSON.stringify(keys.jwks) }),
-    ...(keys.jwksUri && { jwksUri: keys.jwksUri }),
-    createdAt: now,
-    updatedAt: now,
-  });
-  return clientId;
+  return storedRecord(store, 'Keys application', { ...(keys.jwks && { jwks: JSON.stringify(keys.jwks) }), ...(keys.jwksUri && { jwksUri: keys.jwksUri }) }, overrides);
 }
 
 /** A key pair for client assertions: the private key to sign with, and its public JWK to register. */
