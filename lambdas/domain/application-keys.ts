@@ -35,6 +35,11 @@ export interface ApplicationKeySources {
   now(): number;
 }
 
+/** What `prefetch` read of the shared copy: `item` undefined when there is none. */
+export interface PrefetchedKeys {
+  readonly item?: Partial<ApplicationKeysItem>;
+}
+
 /** The application's keys cannot be had: 401, as every failure of its client authentication. */
 export class ApplicationKeysUnavailable extends Error {
   constructor(message: string) {
@@ -65,14 +70,14 @@ export class ApplicationKeys {
    * holds none it can use and did not see registered keys on its record (which, read at the same time, says whether
    * it has a `jwks_uri`).
    */
-  prefetch(clientId: string): Promise<Partial<ApplicationKeysItem> | undefined> {
+  async prefetch(clientId: string): Promise<PrefetchedKeys | undefined> {
     const held = this.held.get(clientId);
-    if (this.unpublished.has(clientId) || (held && this.sources.now() < held.until)) return Promise.resolve(undefined);
-    return this.sources.readCache(clientId);
+    if (this.unpublished.has(clientId) || (held && this.sources.now() < held.until)) return undefined;
+    return { item: await this.sources.readCache(clientId) };
   }
 
-  /** The keys to verify this application's assertions with; `prefetched` is what `prefetch` read, if anything. */
-  async current(application: ApplicationRecord, prefetched?: Partial<ApplicationKeysItem>): Promise<KeyCopy> {
+  /** The keys to verify this application's assertions with; `prefetched` is what `prefetch` read, if it read. */
+  async current(application: ApplicationRecord, prefetched?: PrefetchedKeys): Promise<KeyCopy> {
     if (application.jwks !== undefined) {
       remember(this.unpublished, application.id, true);
       return this.registeredKeys(application.jwks);
@@ -82,7 +87,7 @@ export class ApplicationKeys {
     if (uri === undefined) throw new ApplicationKeysUnavailable('the application has no keys');
     const held = this.held.get(application.id);
     if (held && held.uri === uri && this.sources.now() < held.until) return held.copy;
-    const shared = this.usable(application.id, uri, prefetched ?? (await this.sources.readCache(application.id)));
+    const shared = this.usable(application.id, uri, prefetched ? prefetched.item : await this.sources.readCache(application.id));
     if (shared) return shared;
     const fetched = await this.fetchUnlessRecent(application.id, uri, 'absent');
     // Another container is fetching them: its copy may be there by now.

@@ -1,5 +1,4 @@
 import { recordAssertionJti } from '../repositories/client-assertion-jtis';
-import type { ApplicationKeysItem } from '../repositories/application-keys';
 import { findApplication, type ApplicationRecord } from '../repositories/applications';
 import type { AppConfig } from '../shared/config';
 import { safeEqual, sha256 } from '../shared/crypto';
@@ -7,7 +6,7 @@ import { InvalidClient, InvalidRequest } from '../shared/errors';
 import { logger } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
 import { credentialKind, secretHashesToCompare } from './application-credentials';
-import { applicationKeys, ApplicationKeysUnavailable } from './application-keys';
+import { applicationKeys, ApplicationKeysUnavailable, type PrefetchedKeys } from './application-keys';
 import { CLIENT_ID_FORMAT } from './application-rules';
 import {
   AssertionKeyUnknown,
@@ -89,8 +88,8 @@ function presentedAssertion(form: ReadonlyMap<string, string>): PresentedAsserti
 export interface ClientLookup {
   readonly presented: PresentedClient;
   readonly application?: ApplicationRecord;
-  /** The shared copy of the keys the application publishes, when an assertion came and this container holds none. */
-  readonly publishedKeys?: Partial<ApplicationKeysItem>;
+  /** The shared copy of the keys the application publishes, read when an assertion came and this container holds none. */
+  readonly publishedKeys?: PrefetchedKeys;
 }
 
 /** Parses the client credentials and reads the application they name (and for an assertion, its published keys). */
@@ -132,7 +131,7 @@ export async function authenticateClient(
 async function authenticateAssertion(
   presented: PresentedAssertion,
   application: ApplicationRecord | undefined,
-  publishedKeys: Partial<ApplicationKeysItem> | undefined,
+  publishedKeys: PrefetchedKeys | undefined,
   config: Pick<AppConfig, 'publicUrl'>,
 ): Promise<ApplicationRecord> {
   const refuse = (reason: string) => {

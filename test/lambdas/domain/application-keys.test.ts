@@ -117,6 +117,18 @@ describe('ApplicationKeys', () => {
     await expect(container().current(application({ id: 'app_BBBBBBBBBBBBBBBBBBBBBB' }))).rejects.toThrow(/does not serve a JWK Set/);
   });
 
+  it('prefetches the shared copy alongside the record only when it holds none: an absent copy is not read twice', async () => {
+    const reads = jest.fn(async (id: string) => table.get(id));
+    const keysOf = container({ readCache: reads });
+    const prefetched = await keysOf.prefetch(application().id);
+    expect(prefetched).toEqual({ item: undefined });
+    await keysOf.current(application(), prefetched);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(fetches).toHaveLength(1);
+    expect(await keysOf.prefetch(application().id)).toBeUndefined();
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
   it('takes registered keys from the record, checked once, with no table or fetch', async () => {
     const reads = jest.fn();
     const keysOf = container({ readCache: reads });
@@ -127,6 +139,7 @@ describe('ApplicationKeys', () => {
     expect(await keysOf.afterUnknownKey(record, first)).toBeUndefined();
     expect(reads).not.toHaveBeenCalled();
     expect(fetches).toEqual([]);
+    expect(await keysOf.prefetch(record.id)).toBeUndefined();
     await expect(keysOf.current(application({ jwksUri: undefined }))).rejects.toBeInstanceOf(ApplicationKeysUnavailable);
   });
 });
