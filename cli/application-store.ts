@@ -29,7 +29,9 @@ export async function openApplicationStore(target: Target): Promise<ApplicationS
     ...(endpoint && { AWS_ENDPOINT_URL_DYNAMODB: endpoint }),
     ...(credentials && { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey }),
   });
-  const { findApplication, saveNewApplication, updateApplication, updateApplicationIf, deleteApplication } = await import('../lambdas/repositories/applications');
+  const { findApplication, saveNewApplication, updateApplication, updateApplicationIf, deleteApplication } = await import(
+    '../lambdas/repositories/applications'
+  );
   const { documentClient } = await import('../lambdas/shared/dynamo');
   return {
     local: target.kind === 'local',

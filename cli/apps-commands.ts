@@ -97,7 +97,8 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
           updatedAt: now,
         };
         await store.saveNewApplication(record);
-        return secret === undefined ? applicationOutput(record, `Created ${record.name}\n${describeApplication(record)}`) : withSecret(record, secret, 'Created');
+        if (secret !== undefined) return withSecret(record, secret, 'Created');
+        return applicationOutput(record, `Created ${record.name}\n${describeApplication(record)}`);
       };
     },
   },
@@ -197,11 +198,8 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
           { remove: record.secretCreatedAt === undefined ? ['previousSecretCreatedAt'] : [], expect: { secretHash: record.secretHash! } },
         );
         const output = withSecret(updated, secret, 'New secret for');
-        const until = isoTime(now + grace);
-        return {
-          json: output.json,
-          text: `${output.text}\nThe previous secret stays valid until ${until}; \`npm run apps -- retire-secret ${clientId}\` ends it now.`,
-        };
+        const until = `The previous secret stays valid until ${isoTime(now + grace)}`;
+        return { json: output.json, text: `${output.text}\n${until}; \`npm run apps -- retire-secret ${clientId}\` ends it now.` };
       };
     },
   },
@@ -219,7 +217,9 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
           remove: ['previousSecretHash', 'previousSecretCreatedAt', 'previousSecretExpiresAt'],
           expect: record.previousSecretHash === undefined ? {} : { previousSecretHash: record.previousSecretHash },
         });
-        const text = hadPrevious ? `Retired the previous secret of ${clientId}: only the current one is valid.` : `${clientId} has no previous secret: nothing to retire.`;
+        const text = hadPrevious
+          ? `Retired the previous secret of ${clientId}: only the current one is valid.`
+          : `${clientId} has no previous secret: nothing to retire.`;
         return { json: { ...applicationView(updated), retired: hadPrevious }, text };
       };
     },
@@ -238,7 +238,7 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
           ...SECRET_ATTRIBUTES,
           keys.jwksUri === undefined ? 'jwksUri' : 'jwks',
         ]);
-        const lost = credentialKind(record) === 'secret' ? '\nIts secrets were removed: it now authenticates with private_key_jwt only.' : '';
+        const lost = credentialKind(record) === 'secret' ? `\n${SECRETS_REMOVED}` : '';
         return applicationOutput(updated, `Keys of ${clientId}: ${credentials(updated)}${lost}\n${describeApplication(updated)}`);
       };
     },
@@ -318,7 +318,12 @@ async function change(
 }
 
 /** A change made only if what `options.expect` names was not changed meanwhile, by another operator. */
-async function changeIf(store: ApplicationStore, clientId: string, changes: ApplicationChanges, options: ApplicationUpdateOptions): Promise<ApplicationRecord> {
+async function changeIf(
+  store: ApplicationStore,
+  clientId: string,
+  changes: ApplicationChanges,
+  options: ApplicationUpdateOptions,
+): Promise<ApplicationRecord> {
   const result = await store.updateApplicationIf(clientId, changes, nowSeconds(), options);
   if (result === 'not_found') throw notFound(clientId);
   if (result === 'changed') throw new CliError(`the credentials of ${clientId} changed while this command ran: run it again`);
@@ -326,7 +331,14 @@ async function changeIf(store: ApplicationStore, clientId: string, changes: Appl
 }
 
 /** The secrets an application with keys no longer has. */
-const SECRET_ATTRIBUTES = ['secretHash', 'secretCreatedAt', 'previousSecretHash', 'previousSecretCreatedAt', 'previousSecretExpiresAt'] as const;
+const SECRET_ATTRIBUTES = [
+  'secretHash',
+  'secretCreatedAt',
+  'previousSecretHash',
+  'previousSecretCreatedAt',
+  'previousSecretExpiresAt',
+] as const;
+const SECRETS_REMOVED = 'Its secrets were removed: it now authenticates with private_key_jwt only.';
 
 /** The public keys given with `--jwks-uri` or `--jwks-file`, checked as far as can be before the target is known. */
 type GivenKeys = Pick<ApplicationRecord, 'jwksUri' | 'jwks'>;

@@ -89,10 +89,13 @@ export function publicSigningKeyProblem(key: unknown): string | undefined {
   if (jwk.kty in CURVES && !CURVES[jwk.kty as string].includes(jwk.crv as string)) return `${name} uses an unsupported curve`;
   if (jwk.use !== undefined && jwk.use !== 'sig') return `${name} is not a signing key (use "${String(jwk.use)}")`;
   if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) return `${name} may not verify`;
-  if (jwk.alg !== undefined && !isAsymmetricAlgorithm(jwk.alg)) return `${name} names an algorithm guichet does not accept (${String(jwk.alg)})`;
+  if (jwk.alg !== undefined && !isAsymmetricAlgorithm(jwk.alg)) {
+    return `${name} names an algorithm guichet does not accept (${String(jwk.alg)})`;
+  }
   try {
     const imported = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-    if (jwk.kty === 'RSA' && (imported.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_MODULUS_BYTES * 8) return `${name} is shorter than 2048 bits`;
+    const modulusBits = imported.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (jwk.kty === 'RSA' && modulusBits < MIN_RSA_MODULUS_BYTES * 8) return `${name} is shorter than 2048 bits`;
   } catch {
     return `${name} is not a valid key`;
   }

@@ -1,6 +1,7 @@
 import { claimKeysFetch, readApplicationKeys, saveApplicationKeys, type ApplicationKeysItem } from '../repositories/application-keys';
 import type { ApplicationRecord } from '../repositories/applications';
 import { appConfig } from '../shared/config';
+import { sha256 } from '../shared/crypto';
 import { logger } from '../shared/observability';
 import { outboundFetch } from '../shared/outbound-fetch';
 import { nowSeconds } from '../shared/time';
@@ -58,7 +59,7 @@ export class ApplicationKeysUnavailable extends Error {
  */
 export class ApplicationKeys {
   private readonly held = new Map<string, { readonly uri: string; readonly copy: KeyCopy; readonly until: number }>();
-  /** The keys registered on records, by their JSON text: checked once per container, not on every request. */
+  /** The keys registered on records, by the SHA-256 of their JSON text: checked once per container, not on every request. */
   private readonly registered = new Map<string, KeyCopy>();
   /** Applications last seen with registered keys: no shared copy is read for them alongside their record. */
   private readonly unpublished = new Map<string, true>();
@@ -146,7 +147,8 @@ export class ApplicationKeys {
     }
     logger.info("fetched an application's keys", { application: clientId, reason, kids: keys.keys.map((key) => key.kid) });
     const expiresAt = fetchedAt + KEYS_MAX_AGE_SECONDS;
-    await this.sources.saveCache({ id: clientId, jwksUri: uri, jwks: JSON.stringify(keys), fetchedAt, lastFetchAt: fetchedAt, lastFetchUri: uri, expiresAt });
+    const jwks = JSON.stringify(keys);
+    await this.sources.saveCache({ id: clientId, jwksUri: uri, jwks, fetchedAt, lastFetchAt: fetchedAt, lastFetchUri: uri, expiresAt });
     const copy = { jwks: keys, fetchedAt };
     this.hold(clientId, uri, copy, Math.min(fetchedAt + REREAD_SECONDS, expiresAt));
     return copy;
@@ -158,12 +160,13 @@ export class ApplicationKeys {
 
   /** The keys on an application's record, written by the CLI after its checks: a record that fails them has no usable keys. */
   private registeredKeys(text: string): KeyCopy {
-    const known = this.registered.get(text);
+    const digest = sha256(text);
+    const known = this.registered.get(digest);
     if (known) return known;
     const jwks = operatorJwks(parseJson(text));
     if ('problem' in jwks) throw new ApplicationKeysUnavailable(`its registered keys cannot be used: ${jwks.problem}`);
     const copy = { jwks };
-    remember(this.registered, text, copy);
+    remember(this.registered, digest, copy);
     return copy;
   }
 }
@@ -190,8 +193,14 @@ const MAX_JWKS_BYTES = 64 * 1024;
 /** The JWK Set at an application's `jwks_uri`, through the SSRF guard: https, no special-use address unless local. */
 async function fetchPublishedJwks(uri: string): Promise<unknown> {
   const policy = { allowLoopback: appConfig().allowLoopbackEndpoints };
-  const request = { url: uri, headers: { accept: 'application/jwk-set+json, application/json' }, timeoutMs: FETCH_TIMEOUT_MS, maxResponseBytes: MAX_JWKS_BYTES };
-  const response = await tracedCall('applicationJwks', `GET ${URL.canParse(uri) ? new URL(uri).pathname : ''}`, () => outboundFetch(request, policy));
+  const request = {
+    url: uri,
+    headers: { accept: 'application/jwk-set+json, application/json' },
+    timeoutMs: FETCH_TIMEOUT_MS,
+    maxResponseBytes: MAX_JWKS_BYTES,
+  };
+  const operation = `GET ${URL.canParse(uri) ? new URL(uri).pathname : ''}`;
+  const response = await tracedCall('applicationJwks', operation, () => outboundFetch(request, policy));
   if (response.status !== 200) throw new Error(`it answered ${response.status}`);
   const jwks = parseJson(response.body.toString('utf8'));
   if (jwks === undefined) throw new Error('it answered something other than JSON');

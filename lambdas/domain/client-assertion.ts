@@ -59,7 +59,11 @@ const keySelectors = new WeakMap<PublicJwks, ReturnType<typeof createLocalJWKSet
  * and at most 5 minutes ahead, `nbf` and `iat` not in the future, and a `jti`. Does not record the `jti`: the caller
  * does, once everything else passed.
  */
-export async function verifyClientAssertion(assertion: string, jwks: PublicJwks, expected: AssertionExpectations): Promise<VerifiedAssertion> {
+export async function verifyClientAssertion(
+  assertion: string,
+  jwks: PublicJwks,
+  expected: AssertionExpectations,
+): Promise<VerifiedAssertion> {
   let selector = keySelectors.get(jwks);
   if (!selector) keySelectors.set(jwks, (selector = createLocalJWKSet({ keys: [...jwks.keys] })));
   let payload;

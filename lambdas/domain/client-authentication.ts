@@ -80,7 +80,9 @@ function presentedAssertion(form: ReadonlyMap<string, string>): PresentedAsserti
   const assertion = form.get('client_assertion') ?? '';
   const clientId = Buffer.byteLength(assertion) <= MAX_ASSERTION_BYTES ? assertedClientId(assertion) : undefined;
   if (clientId === undefined) throw new InvalidClient('client_assertion is not a JWT naming its client in sub', false);
-  if (form.has('client_id') && form.get('client_id') !== clientId) throw new InvalidClient('client_id is not the client the assertion names', false);
+  if (form.has('client_id') && form.get('client_id') !== clientId) {
+    throw new InvalidClient('client_id is not the client the assertion names', false);
+  }
   return { method: 'private_key_jwt', clientId, assertion, usedBasic: false };
 }
 

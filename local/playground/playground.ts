@@ -155,7 +155,8 @@ export class Playground {
     const body = { found_with: LIST_COMMAND, command: `npm run apps -- ${command.map(shellWord).join(' ')} --json`, output };
     if (!found) return { status: 201, body: { action: 'created', ...body } };
     // Made by an earlier playground, one per click: left alone, for the developer to delete.
-    return { status: 200, body: { action: kind.keys ? 'rekeyed' : 'rotated', ...body, older_duplicates: older.map((application) => application.client_id) } };
+    const olderDuplicates = older.map((application) => application.client_id);
+    return { status: 200, body: { action: kind.keys ? 'rekeyed' : 'rotated', ...body, older_duplicates: olderDuplicates } };
   }
 
   /** A new key pair for the demo application with keys: the private key stays here, the public one goes in a file. */

@@ -89,7 +89,7 @@ describe('apps --stack', () => {
     expect(dynamoDb.commandCalls(ScanCommand)[0]?.args[0].input).toMatchObject({ TableName: TABLE });
   });
 
-  test('rotate-secret, retire-secret and set-jwks write the stack\'s table in one conditional update each, storing hashes only', async () => {
+  test("rotate-secret, retire-secret and set-jwks write the stack's table in one conditional update each, hashes only", async () => {
     cloudFormation.on(DescribeStacksCommand, { StackName: STACK }).resolves(stackWithOutputs({ ApplicationsTableName: TABLE }));
     dynamoDb.on(GetCommand).resolves({ Item: { ...RECORD, secretCreatedAt: 1_700_000_000 } });
     dynamoDb.on(UpdateCommand).resolves({ Attributes: { ...RECORD, updatedAt: 1_800_000_000 } });
@@ -101,7 +101,8 @@ describe('apps --stack', () => {
     expect(update).toMatchObject({ TableName: TABLE, Key: { id: CLIENT_ID } });
     const written = JSON.stringify(update);
     expect(written).not.toContain(secret);
-    expect(Object.values(update.ExpressionAttributeNames!)).toEqual(expect.arrayContaining(['secretHash', 'previousSecretHash', 'previousSecretExpiresAt']));
+    const attributes = Object.values(update.ExpressionAttributeNames!);
+    expect(attributes).toEqual(expect.arrayContaining(['secretHash', 'previousSecretHash', 'previousSecretExpiresAt']));
     expect(update.ExpressionAttributeValues).toEqual(expect.objectContaining({ ':v2': 'stored-hash' }));
     expect(update.ConditionExpression).toMatch(/^attribute_exists\(id\) AND #n\d+ = :v\d+$/);
 
@@ -110,17 +111,19 @@ describe('apps --stack', () => {
 
     const keys = await runCli(runApps, ['set-jwks', CLIENT_ID, '--jwks-uri', 'https://keys.partner.example/jwks.json', '--stack', STACK]);
     expect(keys.code).toBe(0);
-    expect(Object.values(dynamoDb.commandCalls(UpdateCommand)[2].args[0].input.ExpressionAttributeValues!)).toContain('https://keys.partner.example/jwks.json');
+    const keysUpdate = dynamoDb.commandCalls(UpdateCommand)[2].args[0].input;
+    expect(Object.values(keysUpdate.ExpressionAttributeValues!)).toContain('https://keys.partner.example/jwks.json');
   });
 
   test('a deployed stack takes https jwks_uris only: plain http on loopback is for the local guichet', async () => {
     cloudFormation.on(DescribeStacksCommand, { StackName: STACK }).resolves(stackWithOutputs({ ApplicationsTableName: TABLE }));
-    const run = await runCli(runApps, ['create', '--name', 'Local keys', '--jwks-uri', 'http://127.0.0.1:9999/jwks.json', '--stack', STACK]);
+    const run = await runCli(runApps, ['create', '--name', 'Local', '--jwks-uri', 'http://127.0.0.1:9999/jwks.json', '--stack', STACK]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/invalid --jwks-uri "http:\/\/127\.0\.0\.1:9999\/jwks\.json": a jwks_uri is https/);
     expect(dynamoDb.commandCalls(PutCommand)).toHaveLength(0);
 
-    const created = await runCli(runApps, ['create', '--name', 'Published keys', '--jwks-uri', 'https://keys.partner.example/jwks.json', '--stack', STACK, '--json']);
+    const uri = 'https://keys.partner.example/jwks.json';
+    const created = await runCli(runApps, ['create', '--name', 'Published keys', '--jwks-uri', uri, '--stack', STACK, '--json']);
     expect(created.code).toBe(0);
     const item = dynamoDb.commandCalls(PutCommand)[0].args[0].input.Item!;
     expect(item).toMatchObject({ name: 'Published keys', jwksUri: 'https://keys.partner.example/jwks.json' });

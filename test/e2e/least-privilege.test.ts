@@ -109,11 +109,14 @@ async function tour(): Promise<void> {
 
   // One that authenticates with keys published at a jwks_uri (private_key_jwt): fetched, shared, its jti recorded.
   const key = await assertionKey();
-  const keyServer = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] })));
+  const keyServer = createServer((_, response) =>
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] })),
+  );
   keyServer.listen(0, '127.0.0.1');
   await once(keyServer, 'listening');
   const jwksUri = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks.json`;
-  const keyed = (await runCli(runApps, ['create', '--name', 'Tour keys', '--scopes', 'read', '--jwks-uri', jwksUri, '--json'], cliEnvironment(guichet))).json<{ client_id: string }>();
+  const keyedArgs = ['create', '--name', 'Tour keys', '--scopes', 'read', '--jwks-uri', jwksUri, '--json'];
+  const keyed = (await runCli(runApps, keyedArgs, cliEnvironment(guichet))).json<{ client_id: string }>();
   const signed = await fetch(url('/oauth/token'), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -86,9 +86,14 @@ describe('machine-to-machine application', () => {
   });
 });
 
+interface Credentials {
+  client_id: string;
+  client_secret: string;
+}
+
 describe('credentials without downtime or shared secrets', () => {
   it('rotate-secret keeps the previous secret valid until retire-secret ends it', async () => {
-    const created = (await apps('create', '--name', 'Rolling', '--scopes', 'read', '--json')).json<{ client_id: string; client_secret: string }>();
+    const created = (await apps('create', '--name', 'Rolling', '--scopes', 'read', '--json')).json<Credentials>();
     const rotated = (await apps('rotate-secret', created.client_id, '--json')).json<{ client_secret: string }>();
     expect((await token(created.client_id, created.client_secret)).status).toBe(200);
     expect((await token(created.client_id, rotated.client_secret)).status).toBe(200);
@@ -102,7 +107,9 @@ describe('credentials without downtime or shared secrets', () => {
     let published: JWK[] = [];
 
     beforeAll(async () => {
-      keyServer = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published })));
+      keyServer = createServer((_, response) =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published })),
+      );
       keyServer.listen(0, '127.0.0.1');
       await once(keyServer, 'listening');
     });
@@ -113,7 +120,8 @@ describe('credentials without downtime or shared secrets', () => {
 
     /** What a client of guichet does: discovery, then the client-credentials grant authenticated by PrivateKeyJwt. */
     async function tokenWithKey(clientId: string, key: Awaited<ReturnType<typeof assertionKey>>) {
-      const configuration = await client.discovery(new URL(guichet.publicUrl), clientId, undefined, client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), {
+      const authentication = client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid });
+      const configuration = await client.discovery(new URL(guichet.publicUrl), clientId, undefined, authentication, {
         execute: [client.allowInsecureRequests],
       });
       return client.clientCredentialsGrant(configuration, { scope: 'read' });
@@ -121,7 +129,8 @@ describe('credentials without downtime or shared secrets', () => {
 
     async function expectUsable(accessToken: string, clientId: string) {
       const jwks = createRemoteJWKSet(new URL(`${guichet.publicUrl}/.well-known/jwks.json`));
-      const { payload } = await jwtVerify(accessToken, jwks, { issuer: guichet.publicUrl, audience: `${guichet.publicUrl}/external-api`, typ: 'at+jwt' });
+      const expected = { issuer: guichet.publicUrl, audience: `${guichet.publicUrl}/external-api`, typ: 'at+jwt' };
+      const { payload } = await jwtVerify(accessToken, jwks, expected);
       expect(payload).toMatchObject({ sub: clientId, client_id: clientId, scope: 'read' });
       expect((await me(accessToken)).status).toBe(200);
     }

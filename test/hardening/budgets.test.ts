@@ -156,8 +156,10 @@ describe('3. budgets decide and count in one atomic step', () => {
 });
 
 describe('3b. the application is read while the unit is taken, yet nothing is evaluated beyond the budget', () => {
-  const tokenRequest = (address: string, authorization: string) =>
-    invoke(handlers.token, from(postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials', { headers: { authorization } }), address));
+  const tokenRequest = (address: string, authorization: string) => {
+    const event = postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials', { headers: { authorization } });
+    return invoke(handlers.token, from(event, address));
+  };
 
   it('past the budget, compares no secret, even the right one, and reads applications no more once refused', async () => {
     const address = '198.51.100.60';

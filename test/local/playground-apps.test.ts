@@ -126,14 +126,15 @@ describe('the playground demo application', () => {
     const first = await post('/playground/apps?credentials=keys');
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ action: 'created', output: { client_id: 'app_1', credentials: 'keys' } });
-    expect(first.body.command).toMatch(/^npm run apps -- create --name "Playground demo \(keys\)" --scopes demo:read --jwks-file \S+\.json --json$/);
+    expect(first.body.command).toMatch(/^npm run apps -- create --name "Playground demo \(keys\)" --scopes demo:read --jwks-file \S+/);
     const jwks = registered.get('app_1')!;
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty('d');
 
     const signed = await post('/playground/apps/assertion?client_id=app_1');
     expect(signed.status).toBe(200);
-    const { payload, protectedHeader } = await jwtVerify(signed.body.client_assertion as string, createLocalJWKSet(jwks), { audience: url, issuer: 'app_1', subject: 'app_1' });
+    const expected = { audience: url, issuer: 'app_1', subject: 'app_1' };
+    const { payload, protectedHeader } = await jwtVerify(signed.body.client_assertion as string, createLocalJWKSet(jwks), expected);
     expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: jwks.keys[0].kid });
     expect(payload.exp! - payload.iat!).toBe(60);
     expect(signed.body.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');

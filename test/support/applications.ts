@@ -6,7 +6,12 @@ import type { LocalStore } from './local-store';
 type ApplicationOverrides = { scopes?: string[]; domains?: string[]; active?: boolean };
 
 /** Stores an application record directly, with these credentials; returns its new client id. */
-async function storedRecord(store: LocalStore, name: string, credentials: Record<string, unknown>, overrides: ApplicationOverrides): Promise<string> {
+async function storedRecord(
+  store: LocalStore,
+  name: string,
+  credentials: Record<string, unknown>,
+  overrides: ApplicationOverrides,
+): Promise<string> {
   const clientId = `app_${randomBytes(16).toString('base64url')}`;
   const now = Math.floor(Date.now() / 1000);
   await store.put('applications', {
@@ -23,7 +28,10 @@ async function storedRecord(store: LocalStore, name: string, credentials: Record
 }
 
 /** Stores an application directly and returns its credentials: for the token endpoint's tests. */
-export async function storedApplication(store: LocalStore, overrides: ApplicationOverrides = {}): Promise<{ clientId: string; clientSecret: string }> {
+export async function storedApplication(
+  store: LocalStore,
+  overrides: ApplicationOverrides = {},
+): Promise<{ clientId: string; clientSecret: string }> {
   const clientSecret = randomBytes(32).toString('base64url');
   return { clientId: await storedRecord(store, 'Test application', { secretHash: sha256(clientSecret) }, overrides), clientSecret };
 }
@@ -37,7 +45,8 @@ export function storedKeysApplication(
   keys: { jwks?: { keys: JWK[] }; jwksUri?: string },
   overrides: ApplicationOverrides = {},
 ): Promise<string> {
-  return storedRecord(store, 'Keys application', { ...(keys.jwks && { jwks: JSON.stringify(keys.jwks) }), ...(keys.jwksUri && { jwksUri: keys.jwksUri }) }, overrides);
+  const credentials = { ...(keys.jwks && { jwks: JSON.stringify(keys.jwks) }), ...(keys.jwksUri && { jwksUri: keys.jwksUri }) };
+  return storedRecord(store, 'Keys application', credentials, overrides);
 }
 
 /** A key pair for client assertions: the private key to sign with, and its public JWK to register. */
@@ -58,10 +67,8 @@ export async function clientAssertion(
   header: Record<string, unknown> = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload = Object.fromEntries(
-    Object.entries({ iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 60, jti: randomBytes(16).toString('base64url'), ...claims }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
+  const jti = randomBytes(16).toString('base64url');
+  const claimed = { iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 60, jti, ...claims };
+  const payload = Object.fromEntries(Object.entries(claimed).filter(([, value]) => value !== undefined));
   return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, ...header } as { alg: string }).sign(key.privateKey);
 }

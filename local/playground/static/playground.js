@@ -182,9 +182,12 @@
         `The demo application already exists (${output.client_id}): its secret was rotated instead of creating another one. ` +
         `The previous secret stays valid for 24 h (npm run apps -- retire-secret ends it now).${older}\n\n${found}`,
       rekeyed:
-        `The demo application with keys already exists (${output.client_id}): it was given a new key pair instead of creating another one. ` +
+        `The demo application with keys already exists (${output.client_id}): ` +
+        'it was given a new key pair instead of creating another one. ' +
         `The playground keeps the private key; the old key no longer works.${older}\n\n${found}`,
-      created: `Created the demo application: there was none yet.\n\n$ ${made.json.found_with}\n(no "${output.name}" application)\n$ ${made.json.command}`,
+      created:
+        'Created the demo application: there was none yet.\n\n' +
+        `$ ${made.json.found_with}\n(no "${output.name}" application)\n$ ${made.json.command}`,
     }[action];
     const shown = application.keys ? output : { ...output, client_secret: short(output.client_secret) };
     show('app-output', `${what}\n${pretty(shown)}`, action === 'created' ? 'created' : 'rotated');
@@ -197,8 +200,12 @@
   /** The token request of the demo application: HTTP Basic with its secret, or a client assertion signed with its key. */
   async function tokenRequest() {
     if (!application.keys) {
-      const headers = { Authorization: `Basic ${btoa(`${application.clientId}:${application.clientSecret}`)}`, 'Content-Type': 'application/x-www-form-urlencoded' };
-      return { label: 'HTTP Basic', response: await call('/oauth/token', { method: 'POST', headers, body: 'grant_type=client_credentials' }) };
+      const headers = {
+        Authorization: `Basic ${btoa(`${application.clientId}:${application.clientSecret}`)}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      };
+      const response = await call('/oauth/token', { method: 'POST', headers, body: 'grant_type=client_credentials' });
+      return { label: 'HTTP Basic', response };
     }
     const signed = await call(`/playground/apps/assertion?client_id=${encodeURIComponent(application.clientId)}`, { method: 'POST' });
     if (signed.status !== 200) return { label: 'private_key_jwt', response: signed };
@@ -211,13 +218,15 @@
   on('app-token', 'app-output', async () => {
     const { label, response: token, assertion } = await tokenRequest();
     if (token.status !== 200) {
-      return append('app-output', `✗ POST /oauth/token (${label}): ${failure(token)}.${token.status ? `\n${pretty(token.json)}` : ''}`, 'failed');
+      const answer = token.status ? `\n${pretty(token.json)}` : '';
+      return append('app-output', `✗ POST /oauth/token (${label}): ${failure(token)}.${answer}`, 'failed');
     }
     application.accessToken = token.json.access_token;
     appSecrets.add('access_token', application.accessToken);
     const shown = { ...token.json, access_token: short(token.json.access_token) };
     const signed = assertion
-      ? `The client assertion, signed with the application's private key (header, then claims):\n${pretty(assertion.header)}\n${pretty(assertion.claims)}\n\n`
+      ? "The client assertion, signed with the application's private key (header, then claims):\n" +
+        `${pretty(assertion.header)}\n${pretty(assertion.claims)}\n\n`
       : '';
     append(
       'app-output',

@@ -374,7 +374,7 @@ describe('the local playground in Chromium', () => {
     await frameScreenshot(app, 'addin');
   }, 30_000);
 
-  it('4. application: created with the CLI once, then its secret rotated (the previous one still valid); gets a token, calls the protected route', async () => {
+  it('4. application: created with the CLI once, then its secret rotated (the previous kept); gets a token, calls the route', async () => {
     const tokenStatus = async (clientId: string, secret: string) =>
       (
         await fetch(`${guichet.publicUrl}/oauth/token`, {

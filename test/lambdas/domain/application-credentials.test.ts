@@ -10,10 +10,13 @@ import {
 } from '../../../lambdas/domain/application-credentials';
 import type { ApplicationRecord } from '../../../lambdas/repositories/applications';
 
-const RECORD: ApplicationRecord = { id: 'app_x', name: 'x', active: true, scopes: [], domains: [], secretHash: 'h', secretCreatedAt: 100, createdAt: 0, updatedAt: 0 };
+const RECORD: ApplicationRecord = {
+  id: 'app_x', name: 'x', active: true, scopes: [], domains: [], secretHash: 'h', secretCreatedAt: 100, createdAt: 0, updatedAt: 0,
+};
 
 describe('graceSeconds', () => {
-  it.each([['1m', 60], ['90m', 5400], ['24h', 86_400], ['7d', 604_800], ['30d', 2_592_000], [' 2h ', 7200]])('reads %s', (text, seconds) => {
+  const graces = [['1m', 60], ['90m', 5400], ['24h', 86_400], ['7d', 604_800], ['30d', 2_592_000], [' 2h ', 7200]] as const;
+  it.each(graces)('reads %s', (text, seconds) => {
     expect(graceSeconds(text)).toBe(seconds);
   });
 
@@ -49,7 +52,8 @@ describe('public keys', () => {
     expect(operatorJwks({ keys: [short] })).toEqual({ problem: 'key "s" is shorter than 2048 bits' });
     expect(operatorJwks({ keys: [{ ...ec, crv: 'secp256k1' }] })).toEqual({ problem: 'key "e" uses an unsupported curve' });
     expect(operatorJwks({ keys: [{ ...rsa, key_ops: ['encrypt'] }] })).toEqual({ problem: 'key "r" may not verify' });
-    expect(operatorJwks({ keys: Array.from({ length: 11 }, (_, i) => ({ ...ec, kid: `${i}` })) })).toEqual({ problem: 'a JWK Set of 1 to 10 keys is expected, not 11' });
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ ...ec, kid: `${i}` }));
+    expect(operatorJwks({ keys: eleven })).toEqual({ problem: 'a JWK Set of 1 to 10 keys is expected, not 11' });
     expect(operatorJwks([rsa])).toEqual({ problem: 'not a JWK Set: expected {"keys": [...]}' });
     expect(publishedSigningKeys({ keys: [rsa, short, { kty: 'oct', k: 'x' }] })).toEqual({ keys: [rsa] });
     expect(publishedSigningKeys('nope')).toBeUndefined();

@@ -14,7 +14,8 @@ let published: unknown;
 let fetches: string[];
 
 const application = (overrides: Partial<ApplicationRecord> = {}): ApplicationRecord => ({
-  id: 'app_AAAAAAAAAAAAAAAAAAAAAA', name: 'Partner', active: true, scopes: [], domains: [], jwksUri: URI, createdAt: 0, updatedAt: 0, ...overrides,
+  id: 'app_AAAAAAAAAAAAAAAAAAAAAA', name: 'Partner', active: true, scopes: [], domains: [], jwksUri: URI, createdAt: 0, updatedAt: 0,
+  ...overrides,
 });
 
 function container(overrides: Partial<ApplicationKeySources> = {}): ApplicationKeys {

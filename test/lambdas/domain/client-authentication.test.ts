@@ -23,16 +23,21 @@ afterEach(() => jest.restoreAllMocks());
 /** An unsigned JWT whose payload names `sub`: enough for what is read before any verification. */
 const unsignedJwt = (claims: Record<string, unknown>) =>
   `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+const jwtOf = (sub: string) => unsignedJwt({ sub });
+const ASSERTED = ['client_assertion', jwtOf('app_x')];
+const PADDING = 'x'.repeat(9000);
 
 describe('presentedClient', () => {
   it('decodes RFC 6749 §2.3.1 Basic credentials (form-encoded, then base64)', () => {
     const header = basicAuthorization('app_id', 'se:cr%et+');
-    expect(auth.presentedClient(header, new Map())).toEqual({ method: 'client_secret_basic', clientId: 'app_id', clientSecret: 'se:cr%et+', usedBasic: true });
+    const expected = { method: 'client_secret_basic', clientId: 'app_id', clientSecret: 'se:cr%et+', usedBasic: true };
+    expect(auth.presentedClient(header, new Map())).toEqual(expected);
   });
 
   it('reads client_secret_post fields', () => {
     const form = new Map([['client_id', 'a'], ['client_secret', 'b']]);
-    expect(auth.presentedClient(undefined, form)).toEqual({ method: 'client_secret_post', clientId: 'a', clientSecret: 'b', usedBasic: false });
+    const expected = { method: 'client_secret_post', clientId: 'a', clientSecret: 'b', usedBasic: false };
+    expect(auth.presentedClient(undefined, form)).toEqual(expected);
   });
 
   it('reads a client assertion (private_key_jwt), naming its client by sub, with or without client_id', () => {
@@ -52,29 +57,31 @@ describe('presentedClient', () => {
   });
 
   it.each([
-    ['another assertion type', [['client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:saml2-bearer'], ['client_assertion', unsignedJwt({ sub: 'app_x' })]]],
+    ['another assertion type', [['client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:saml2-bearer'], ASSERTED]],
     ['an assertion without its type', [['client_assertion', unsignedJwt({ sub: 'app_x' })]]],
     ['a type without an assertion', [['client_assertion_type', ASSERTION_TYPE]]],
     ['an assertion that is not a JWT', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', 'not.a.jwt']]],
     ['an assertion without sub', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ iss: 'app_x' })]]],
-    ['a client_id that is not the assertion’s client', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ sub: 'app_x' })], ['client_id', 'app_y']]],
-    ['an assertion over 8 KiB', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ sub: 'app_x', pad: 'x'.repeat(9000) })]]],
+    ['a client_id that is not the assertion’s client', [['client_assertion_type', ASSERTION_TYPE], ASSERTED, ['client_id', 'app_y']]],
+    ['an assertion over 8 KiB', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ sub: 'x', pad: PADDING })]]],
   ])('answers invalid_client for %s', (_, fields) => {
     expect(() => auth.presentedClient(undefined, new Map(fields as [string, string][]))).toThrow(InvalidClient);
   });
 
   it.each([
     ['Basic and form fields', basicAuthorization('a', 'b'), [['client_id', 'a']]],
-    ['Basic and an assertion', basicAuthorization('a', 'b'), [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ sub: 'a' })]]],
-    ['a secret and an assertion', undefined, [['client_secret', 'b'], ['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ sub: 'a' })]]],
+    ['Basic and an assertion', basicAuthorization('a', 'b'), [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', jwtOf('a')]]],
+    ['a secret and an assertion', undefined, [['client_secret', 'b'], ['client_assertion_type', ASSERTION_TYPE], ASSERTED]],
   ])('refuses two methods at once: %s', (_, header, fields) => {
     expect(() => auth.presentedClient(header, new Map(fields as [string, string][]))).toThrow(InvalidRequest);
   });
 });
 
 describe('authenticateClient with secrets', () => {
-  const authenticate = async (clientId: string, clientSecret: string) =>
-    auth.authenticateClient(await auth.lookUpClient(undefined, new Map([['client_id', clientId], ['client_secret', clientSecret]])), CONFIG);
+  const authenticate = async (clientId: string, clientSecret: string) => {
+    const form = new Map([['client_id', clientId], ['client_secret', clientSecret]]);
+    return auth.authenticateClient(await auth.lookUpClient(undefined, form), CONFIG);
+  };
 
   /** An application in a rotation's grace period: the current secret and the previous one, valid until `expiresAt`. */
   async function rotatedApplication(expiresAt: number) {
@@ -104,12 +111,14 @@ describe('authenticateClient with secrets', () => {
       { clientId: rotated.clientId, clientSecret: 'wrong' },
       { clientId: expired.clientId, clientSecret: expired.previous },
     ];
-    const succeeding = [good, { clientId: rotated.clientId, clientSecret: rotated.current }, { clientId: rotated.clientId, clientSecret: rotated.previous }];
+    const succeeding = [good, { clientId: rotated.clientId, clientSecret: rotated.current }];
+    succeeding.push({ clientId: rotated.clientId, clientSecret: rotated.previous });
     for (const [credentials, succeeds] of [...failing.map((c) => [c, false] as const), ...succeeding.map((c) => [c, true] as const)]) {
       const lookups = jest.spyOn(repository, 'findApplication');
       const comparisons = jest.spyOn(crypto, 'safeEqual');
       const outcome = authenticate(credentials.clientId, credentials.clientSecret);
-      await (succeeds ? expect(outcome).resolves.toMatchObject({ id: credentials.clientId }) : expect(outcome).rejects.toThrow(InvalidClient));
+      if (succeeds) await expect(outcome).resolves.toMatchObject({ id: credentials.clientId });
+      else await expect(outcome).rejects.toThrow(InvalidClient);
       expect(lookups).toHaveBeenCalledTimes(1);
       expect(comparisons).toHaveBeenCalledTimes(2);
       jest.restoreAllMocks();
@@ -141,7 +150,8 @@ describe('authenticateClient with secrets', () => {
     const standIns = () => {
       let hashes: readonly string[] = [];
       jest.isolateModules(() => {
-        const credentials = jest.requireActual<typeof import('../../../lambdas/domain/application-credentials')>('../../../lambdas/domain/application-credentials');
+        type Credentials = typeof import('../../../lambdas/domain/application-credentials');
+        const credentials = jest.requireActual<Credentials>('../../../lambdas/domain/application-credentials');
         hashes = credentials.secretHashesToCompare(undefined, 0);
       });
       return hashes;

@@ -73,14 +73,17 @@ async function expectRefused(result: Awaited<ReturnType<typeof tokenRequest>>) {
   expect(result.headers!['WWW-Authenticate']).toBeUndefined();
 }
 
+/** openid-client configured as a client of guichet would be: discovery, and PrivateKeyJwt with the client's key. */
+const clientConfiguration = (clientId: string, key: Awaited<ReturnType<typeof assertionKey>>) =>
+  client.discovery(new URL(issuer()), clientId, undefined, client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), {
+    execute: [client.allowInsecureRequests],
+  });
+
 describe('a standard client library', () => {
-  it.each(['RS256', 'ES256', 'Ed25519'] as const)('gets a token with openid-client’s PrivateKeyJwt and a registered %s key', async (alg) => {
+  it.each(['RS256', 'ES256', 'Ed25519'] as const)('gets a token with openid-client’s PrivateKeyJwt, a registered %s key', async (alg) => {
     const key = await assertionKey(alg);
     const clientId = await storedKeysApplication(integration.store, { jwks: { keys: [key.publicJwk] } }, { scopes: ['read'] });
-    const configuration = await client.discovery(new URL(issuer()), clientId, undefined, client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), {
-      execute: [client.allowInsecureRequests],
-    });
-    const tokens = await client.clientCredentialsGrant(configuration, { scope: 'read' });
+    const tokens = await client.clientCredentialsGrant(await clientConfiguration(clientId, key), { scope: 'read' });
     expect(tokens).toMatchObject({ token_type: 'bearer', scope: 'read', expires_in: 3600 });
     expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: clientId, client_id: clientId, scope: 'read', iss: issuer() });
   });
@@ -89,9 +92,7 @@ describe('a standard client library', () => {
     const key = await assertionKey();
     const uri = publish([key.publicJwk]);
     const clientId = await storedKeysApplication(integration.store, { jwksUri: uri });
-    const configuration = await client.discovery(new URL(issuer()), clientId, undefined, client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), {
-      execute: [client.allowInsecureRequests],
-    });
+    const configuration = await clientConfiguration(clientId, key);
     await client.clientCredentialsGrant(configuration);
     await client.clientCredentialsGrant(configuration);
     expect(fetchesOf(uri)).toBe(1);
@@ -133,10 +134,13 @@ describe('what is refused with 401 invalid_client, counted as a failed client au
     ['an nbf in the future', () => clientAssertion(key, clientId, issuer(), { nbf: now() + 120 })],
     ['an iss other than the client', () => clientAssertion(key, clientId, issuer(), { iss: 'app_AAAAAAAAAAAAAAAAAAAAAA' })],
     ['an unknown kid', () => clientAssertion(key, clientId, issuer(), {}, { kid: 'not-registered' })],
-    ['another key under the registered kid', async () => clientAssertion({ ...(await assertionKey('RS256', key.kid)) }, clientId, issuer())],
+    ['another key under the registered kid', async () => clientAssertion(await assertionKey('RS256', key.kid), clientId, issuer())],
     [
       'an HMAC signature keyed with the public key',
-      () => new SignJWT({ iss: clientId, sub: clientId, aud: issuer(), exp: now() + 60, jti: 'hmac' }).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(Buffer.from(JSON.stringify(key.publicJwk))),
+      () =>
+        new SignJWT({ iss: clientId, sub: clientId, aud: issuer(), exp: now() + 60, jti: 'hmac' })
+          .setProtectedHeader({ alg: 'HS256', kid: key.kid })
+          .sign(Buffer.from(JSON.stringify(key.publicJwk))),
     ],
     [
       'alg none',
@@ -164,7 +168,8 @@ describe('what is refused with 401 invalid_client, counted as a failed client au
   it('refuses an assertion for an application with a secret, and a secret for an application with keys', async () => {
     const withSecret = await storedApplication(integration.store);
     await expectRefused(await withAssertion(await clientAssertion(key, withSecret.clientId, issuer())));
-    const basic = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(clientId, withSecret.clientSecret) });
+    const authorization = basicAuthorization(clientId, withSecret.clientSecret);
+    const basic = await tokenRequest({ grant_type: 'client_credentials' }, { authorization });
     expect(basic.statusCode).toBe(401);
   });
 
@@ -194,16 +199,19 @@ describe('keys published at a jwks_uri', () => {
 
     const start = time.nowSeconds();
     const clock = jest.spyOn(time, 'nowSeconds').mockReturnValue(start + 61);
-    expect((await withAssertion(await clientAssertion(second, clientId, issuer(), { iat: start + 61, exp: start + 120 }))).statusCode).toBe(200);
+    const signedLater = await clientAssertion(second, clientId, issuer(), { iat: start + 61, exp: start + 120 });
+    expect((await withAssertion(signedLater)).statusCode).toBe(200);
     expect(fetchesOf(uri)).toBe(2);
 
     // Made-up kids, one after another: one more fetch a minute at most.
     for (let i = 0; i < 5; i += 1) {
-      await expectRefused(await withAssertion(await clientAssertion(second, clientId, issuer(), { iat: start + 62, exp: start + 120 }, { kid: `made-up-${i}` })));
+      const madeUp = await clientAssertion(second, clientId, issuer(), { iat: start + 62, exp: start + 120 }, { kid: `made-up-${i}` });
+      await expectRefused(await withAssertion(madeUp));
     }
     expect(fetchesOf(uri)).toBe(2);
     clock.mockReturnValue(start + 130);
-    await expectRefused(await withAssertion(await clientAssertion(second, clientId, issuer(), { iat: start + 130, exp: start + 180 }, { kid: 'made-up' })));
+    const aMinuteLater = await clientAssertion(second, clientId, issuer(), { iat: start + 130, exp: start + 180 }, { kid: 'made-up' });
+    await expectRefused(await withAssertion(aMinuteLater));
     expect(fetchesOf(uri)).toBe(3);
   });
 

@@ -182,13 +182,18 @@ describe('POST /oauth/token', () => {
   });
 });
 
+interface Credentials {
+  client_id: string;
+  client_secret: string;
+}
+
 describe('overlapping secrets', () => {
   const apps = async (...argv: string[]) => runCli(runApps, argv, await cliEnvironmentFor(integration));
   const statusWith = async (clientId: string, secret: string) =>
     (await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(clientId, secret) })).statusCode;
 
   it('during the grace period both secrets get a token; after it (a fake clock), only the new one', async () => {
-    const created = (await apps('create', '--name', 'Rotating', '--scopes', 'read', '--json')).json<{ client_id: string; client_secret: string }>();
+    const created = (await apps('create', '--name', 'Rotating', '--scopes', 'read', '--json')).json<Credentials>();
     const rotated = (await apps('rotate-secret', created.client_id, '--grace', '90m', '--json')).json<{ client_secret: string }>();
     expect(await statusWith(created.client_id, created.client_secret)).toBe(200);
     expect(await statusWith(created.client_id, rotated.client_secret)).toBe(200);
@@ -200,7 +205,7 @@ describe('overlapping secrets', () => {
   });
 
   it('after retire-secret, only the new one', async () => {
-    const created = (await apps('create', '--name', 'Retiring', '--scopes', 'read', '--json')).json<{ client_id: string; client_secret: string }>();
+    const created = (await apps('create', '--name', 'Retiring', '--scopes', 'read', '--json')).json<Credentials>();
     const rotated = (await apps('rotate-secret', created.client_id, '--json')).json<{ client_secret: string }>();
     expect(await statusWith(created.client_id, created.client_secret)).toBe(200);
     expect((await apps('retire-secret', created.client_id)).code).toBe(0);
@@ -221,7 +226,8 @@ describe('private_key_jwt, as deployed', () => {
     const { port } = server.address() as AddressInfo;
     try {
       const key = await assertionKey();
-      for (const jwksUri of [`http://127.0.0.1:${port}/jwks.json`, `https://127.0.0.1:${port}/jwks.json`, 'https://10.0.0.8/jwks.json', 'https://169.254.169.254/latest/meta-data/']) {
+      const uris = [`http://127.0.0.1:${port}/jwks.json`, `https://127.0.0.1:${port}/jwks.json`, 'https://10.0.0.8/jwks.json'];
+      for (const jwksUri of [...uris, 'https://169.254.169.254/latest/meta-data/']) {
         const clientId = await storedKeysApplication(integration.store, { jwksUri });
         const assertion = await clientAssertion(key, clientId, integration.guichet.publicUrl);
         const result = await tokenRequest({
@@ -257,7 +263,10 @@ describe('storage round trips', () => {
     await request();
     jest.restoreAllMocks();
     const depth = new Map<(typeof calls)[number], number>();
-    for (const call of calls) depth.set(call, 1 + Math.max(0, ...calls.filter((before) => before.end! < call.start).map((before) => depth.get(before)!)));
+    for (const call of calls) {
+      const before = calls.filter((earlier) => earlier.end! < call.start).map((earlier) => depth.get(earlier)!);
+      depth.set(call, 1 + Math.max(0, ...before));
+    }
     return { inARow: Math.max(...depth.values()), calls: calls.map((call) => call.name) };
   }
 
