@@ -120,6 +120,13 @@ describe('what is refused with 401 invalid_client, counted as a failed client au
     expect(remembered.some((item) => item.expiresAt === (decodeJwt(assertion).exp as number) + 30)).toBe(true);
   });
 
+  it('of 20 concurrent requests with one assertion, exactly one gets a token', async () => {
+    const assertion = await clientAssertion(key, clientId, issuer());
+    const results = await Promise.all(Array.from({ length: 20 }, () => withAssertion(assertion)));
+    expect(results.filter((result) => result.statusCode === 200)).toHaveLength(1);
+    expect(results.filter((result) => result.statusCode === 401)).toHaveLength(19);
+  });
+
   it('takes the token endpoint as aud too', async () => {
     expect((await withAssertion(await clientAssertion(key, clientId, `${issuer()}/oauth/token`))).statusCode).toBe(200);
   });
