@@ -7,8 +7,10 @@ import { serviceClientConfig, stackOutput, type Target } from './stack';
 /** The applications repository, plus the operator-only listing. */
 export type ApplicationStore = Pick<
   typeof repository,
-  'findApplication' | 'saveNewApplication' | 'updateApplication' | 'deleteApplication'
+  'findApplication' | 'saveNewApplication' | 'updateApplication' | 'updateApplicationIf' | 'deleteApplication'
 > & {
+  /** The running local guichet's store, where a `jwks_uri` may be plain http on loopback; else a deployed stack's. */
+  readonly local: boolean;
   /** Every application, by name. A Scan: fine for an operator on a small table, never in a Lambda. */
   listApplications(): Promise<repository.ApplicationRecord[]>;
 };
@@ -27,12 +29,16 @@ export async function openApplicationStore(target: Target): Promise<ApplicationS
     ...(endpoint && { AWS_ENDPOINT_URL_DYNAMODB: endpoint }),
     ...(credentials && { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey }),
   });
-  const { findApplication, saveNewApplication, updateApplication, deleteApplication } = await import('../lambdas/repositories/applications');
+  const { findApplication, saveNewApplication, updateApplication, updateApplicationIf, deleteApplication } = await import(
+    '../lambdas/repositories/applications'
+  );
   const { documentClient } = await import('../lambdas/shared/dynamo');
   return {
+    local: target.kind === 'local',
     findApplication,
     saveNewApplication,
     updateApplication,
+    updateApplicationIf,
     deleteApplication,
     async listApplications() {
       const records: repository.ApplicationRecord[] = [];

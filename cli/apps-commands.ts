@@ -1,3 +1,12 @@
+import { readFileSync, statSync } from 'node:fs';
+import {
+  credentialKind,
+  DEFAULT_SECRET_GRACE,
+  graceSeconds,
+  jwksUriProblem,
+  operatorJwks,
+  validSecrets,
+} from '../lambdas/domain/application-credentials';
 import {
   ANY_DOMAIN,
   CLIENT_ID_FORMAT,
@@ -6,12 +15,12 @@ import {
   normalizeDomain,
   parseScopes,
 } from '../lambdas/domain/application-rules';
-import type { ApplicationChanges, ApplicationRecord } from '../lambdas/repositories/applications';
+import type { ApplicationChanges, ApplicationRecord, ApplicationUpdateOptions } from '../lambdas/repositories/applications';
 import { randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { nowSeconds } from '../lambdas/shared/time';
 import type { ApplicationStore } from './application-store';
-import { applicationTable, applicationView, delegation, describeApplication, scopeList } from './application-view';
-import { NotFoundError, UsageError, type CommandOutput } from './command-runner';
+import { applicationTable, applicationView, credentials, delegation, describeApplication, isoTime, scopeList } from './application-view';
+import { CliError, NotFoundError, UsageError, type CommandOutput } from './command-runner';
 import { migrateDelegation } from './delegation-migration';
 
 /** The options particular to some commands, as `util.parseArgs` declares them. */
@@ -21,6 +30,9 @@ export const COMMAND_OPTIONS = {
   domains: { type: 'string' },
   clear: { type: 'boolean' },
   'keep-any': { type: 'boolean' },
+  grace: { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  'jwks-file': { type: 'string' },
 } as const;
 
 export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
@@ -31,6 +43,9 @@ export const COMMAND_OPTION_USAGE: Readonly<Record<CommandOptionName, string>> =
   domains: "[--domains d1,d2|'*']",
   clear: '[--clear]',
   'keep-any': '[--keep-any]',
+  grace: `[--grace <duration>, default ${DEFAULT_SECRET_GRACE}]`,
+  'jwks-uri': '[--jwks-uri <https URL>',
+  'jwks-file': '| --jwks-file <path>]',
 };
 
 export interface CommandOptionValues {
@@ -39,6 +54,9 @@ export interface CommandOptionValues {
   readonly domains?: string;
   readonly clear?: boolean;
   readonly 'keep-any'?: boolean;
+  readonly grace?: string;
+  readonly 'jwks-uri'?: string;
+  readonly 'jwks-file'?: string;
 }
 
 type Action = (store: ApplicationStore) => Promise<CommandOutput>;
@@ -57,15 +75,16 @@ const CLIENT_ID = '<client_id>';
 export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
   create: {
     arguments: [],
-    options: ['name', 'scopes', 'domains'],
-    summary: 'registers an application; prints its secret, once',
+    options: ['name', 'scopes', 'domains', 'jwks-uri', 'jwks-file'],
+    summary: 'registers an application; prints its secret, once (none with keys: it authenticates with private_key_jwt)',
     prepare(_, options) {
       const name = applicationName(options.name);
       const scopes = scopesFrom(options.scopes ?? '');
       const domains = domainsFrom(options.domains ?? '');
+      const keys = keysFrom(options, false);
       return async (store) => {
-        const secret = randomSecret();
         const now = nowSeconds();
+        const secret = keys ? undefined : randomSecret();
         const record: ApplicationRecord = {
           id: newClientId(),
           name,
@@ -73,12 +92,13 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
           scopes,
           domains,
           delegationModel: DELEGATION_MODEL,
-          secretHash: sha256(secret),
+          ...(secret === undefined ? checkedKeys(keys!, store) : { secretHash: sha256(secret), secretCreatedAt: now }),
           createdAt: now,
           updatedAt: now,
         };
         await store.saveNewApplication(record);
-        return withSecret(record, secret, 'Created');
+        if (secret !== undefined) return withSecret(record, secret, 'Created');
+        return applicationOutput(record, `Created ${record.name}\n${describeApplication(record)}`);
       };
     },
   },
@@ -152,13 +172,74 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
 
   'rotate-secret': {
     arguments: [CLIENT_ID],
+    options: ['grace'],
+    summary: 'gives it a new secret, printed once; the previous one stays valid for the grace period (at most two valid)',
+    prepare([id], options) {
+      const clientId = clientIdFrom(id);
+      const grace = graceFrom(options.grace ?? DEFAULT_SECRET_GRACE);
+      return async (store) => {
+        const record = await existing(store, clientId);
+        if (credentialKind(record) === 'keys') {
+          throw new CliError(`${clientId} authenticates with keys (private_key_jwt): it has no secret; set-jwks changes its keys`);
+        }
+        const secret = randomSecret();
+        const now = nowSeconds();
+        // The secret it replaces stays valid for the grace period; one still in its own grace period ends now.
+        const updated = await changeIf(
+          store,
+          clientId,
+          {
+            secretHash: sha256(secret),
+            secretCreatedAt: now,
+            previousSecretHash: record.secretHash,
+            previousSecretCreatedAt: record.secretCreatedAt,
+            previousSecretExpiresAt: now + grace,
+          },
+          { remove: record.secretCreatedAt === undefined ? ['previousSecretCreatedAt'] : [], expect: { secretHash: record.secretHash! } },
+        );
+        const output = withSecret(updated, secret, 'New secret for');
+        const until = `The previous secret stays valid until ${isoTime(now + grace)}`;
+        return { json: output.json, text: `${output.text}\n${until}; \`npm run apps -- retire-secret ${clientId}\` ends it now.` };
+      };
+    },
+  },
+
+  'retire-secret': {
+    arguments: [CLIENT_ID],
     options: [],
-    summary: 'replaces its secret; prints the new one, once',
+    summary: 'ends the previous secret at once, after every instance of the application has the new one',
     prepare([id]) {
       const clientId = clientIdFrom(id);
       return async (store) => {
-        const secret = randomSecret();
-        return withSecret(await change(store, clientId, { secretHash: sha256(secret) }), secret, 'New secret for');
+        const record = await existing(store, clientId);
+        const hadPrevious = validSecrets(record, nowSeconds()).length > 1;
+        const updated = await changeIf(store, clientId, {}, {
+          remove: ['previousSecretHash', 'previousSecretCreatedAt', 'previousSecretExpiresAt'],
+          expect: record.previousSecretHash === undefined ? {} : { previousSecretHash: record.previousSecretHash },
+        });
+        const text = hadPrevious
+          ? `Retired the previous secret of ${clientId}: only the current one is valid.`
+          : `${clientId} has no previous secret: nothing to retire.`;
+        return { json: { ...applicationView(updated), retired: hadPrevious }, text };
+      };
+    },
+  },
+
+  'set-jwks': {
+    arguments: [CLIENT_ID],
+    options: ['jwks-uri', 'jwks-file'],
+    summary: 'sets the public keys it authenticates with (private_key_jwt); an application with secrets loses them',
+    prepare([id], options) {
+      const clientId = clientIdFrom(id);
+      const keys = keysFrom(options, true)!;
+      return async (store) => {
+        const record = await existing(store, clientId);
+        const updated = await change(store, clientId, checkedKeys(keys, store), [
+          ...SECRET_ATTRIBUTES,
+          keys.jwksUri === undefined ? 'jwksUri' : 'jwks',
+        ]);
+        const lost = credentialKind(record) === 'secret' ? `\n${SECRETS_REMOVED}` : '';
+        return applicationOutput(updated, `Keys of ${clientId}: ${credentials(updated)}${lost}\n${describeApplication(updated)}`);
       };
     },
   },
@@ -227,10 +308,90 @@ async function existing(store: ApplicationStore, clientId: string): Promise<Appl
   return record;
 }
 
-async function change(store: ApplicationStore, clientId: string, changes: ApplicationChanges): Promise<ApplicationRecord> {
-  const record = await store.updateApplication(clientId, changes, nowSeconds());
-  if (!record) throw notFound(clientId);
-  return record;
+async function change(
+  store: ApplicationStore,
+  clientId: string,
+  changes: ApplicationChanges,
+  remove: ApplicationUpdateOptions['remove'] = [],
+): Promise<ApplicationRecord> {
+  return changeIf(store, clientId, changes, { remove });
+}
+
+/** A change made only if what `options.expect` names was not changed meanwhile, by another operator. */
+async function changeIf(
+  store: ApplicationStore,
+  clientId: string,
+  changes: ApplicationChanges,
+  options: ApplicationUpdateOptions,
+): Promise<ApplicationRecord> {
+  const result = await store.updateApplicationIf(clientId, changes, nowSeconds(), options);
+  if (result === 'not_found') throw notFound(clientId);
+  if (result === 'changed') throw new CliError(`the credentials of ${clientId} changed while this command ran: run it again`);
+  return result;
+}
+
+/** The secrets an application with keys no longer has. */
+const SECRET_ATTRIBUTES = [
+  'secretHash',
+  'secretCreatedAt',
+  'previousSecretHash',
+  'previousSecretCreatedAt',
+  'previousSecretExpiresAt',
+] as const;
+const SECRETS_REMOVED = 'Its secrets were removed: it now authenticates with private_key_jwt only.';
+
+/** The public keys given with `--jwks-uri` or `--jwks-file`, checked as far as can be before the target is known. */
+type GivenKeys = Pick<ApplicationRecord, 'jwksUri' | 'jwks'>;
+
+function keysFrom(options: CommandOptionValues, required: boolean): GivenKeys | undefined {
+  const uri = options['jwks-uri'];
+  const file = options['jwks-file'];
+  if (uri !== undefined && file !== undefined) throw new UsageError('give either --jwks-uri or --jwks-file, not both');
+  if (uri !== undefined) {
+    const problem = jwksUriProblem(uri, true);
+    if (problem) throw new UsageError(`invalid --jwks-uri "${uri}": ${problem}`);
+    return { jwksUri: uri };
+  }
+  if (file !== undefined) return { jwks: jwksFileContent(file) };
+  if (required) throw new UsageError('give the keys: --jwks-uri <https URL> or --jwks-file <path>');
+  return undefined;
+}
+
+/** A deployed stack calls https `jwks_uri`s only: plain http on loopback is for the local guichet. */
+function checkedKeys(keys: GivenKeys, store: ApplicationStore): GivenKeys {
+  const problem = keys.jwksUri === undefined ? undefined : jwksUriProblem(keys.jwksUri, store.local);
+  if (problem) throw new UsageError(`invalid --jwks-uri "${keys.jwksUri}": ${problem}`);
+  return keys;
+}
+
+const MAX_JWKS_FILE_BYTES = 64 * 1024;
+
+/** The public JWK Set of a file, as stored: checked, refused with the reason when it holds anything but public signing keys. */
+function jwksFileContent(file: string): string {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_JWKS_FILE_BYTES) throw new Error(`larger than ${MAX_JWKS_FILE_BYTES} bytes`);
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --jwks-file ${file}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--jwks-file ${file} is not JSON`);
+  }
+  const jwks = operatorJwks(parsed);
+  if ('problem' in jwks) throw new UsageError(`--jwks-file ${file}: ${jwks.problem}`);
+  return JSON.stringify(jwks);
+}
+
+function graceFrom(text: string): number {
+  try {
+    return graceSeconds(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 const notFound = (clientId: string) => new NotFoundError(`no application with client id ${clientId}`);

@@ -48,6 +48,10 @@ export const TABLES = {
   rateLimits: { envVar: 'RATE_LIMITS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   /** The IdP's discovery document and JWKS, one item per issuer, written by the refresher Lambda alone. */
   idpCache: { envVar: 'IDP_CACHE_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  /** The `jti` of every client assertion accepted (private_key_jwt), kept until the assertion is dead. */
+  clientAssertionJtis: { envVar: 'CLIENT_ASSERTION_JTIS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  /** The JWKS fetched from applications' `jwks_uri`, one item per application, written by the token function. */
+  applicationKeys: { envVar: 'APPLICATION_KEYS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof TABLES;

@@ -3,14 +3,13 @@ import { markDependency } from '../shared/dependencies';
 import { tracedFetch } from '../shared/tracing';
 import type { OidcConfiguration } from '../shared/oidc';
 import type { LogoutRejectionReason } from '../shared/metric-names';
+import { isAsymmetricAlgorithm } from '../shared/signing-algorithms';
 import { BACKCHANNEL_LOGOUT_EVENT } from './token-types';
 
 /** Logout tokens are small; anything larger is refused before any parsing. */
 export const MAX_LOGOUT_TOKEN_BYTES = 8 * 1024;
 const CLOCK_SKEW_SECONDS = 60;
 const MAX_AGE_SECONDS = 86_400;
-/** Signature algorithms only: `none` and HMAC (which a public key could be abused as) never qualify. */
-const ASYMMETRIC = /^(?:(?:RS|PS|ES)(?:256|384|512)|EdDSA|Ed25519)$/;
 
 export class LogoutTokenRejected extends Error {
   constructor(
@@ -42,7 +41,7 @@ export function logoutTokenValidator(idp: OidcConfiguration, clientId: string) {
   const metadata = idp.serverMetadata();
   if (!metadata.jwks_uri) throw new Error('the identity provider publishes no jwks_uri');
   const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, [customFetch]: tracedFetch('idp') });
-  const algorithms = (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter((alg) => ASYMMETRIC.test(alg));
+  const algorithms = (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter(isAsymmetricAlgorithm);
 
   return async (token: string): Promise<LogoutClaims> => {
     if (Buffer.byteLength(token) > MAX_LOGOUT_TOKEN_BYTES) throw new LogoutTokenRejected('too_large', 'the logout token is too large');

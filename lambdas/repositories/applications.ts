@@ -1,7 +1,11 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
 
-/** A machine-to-machine application, keyed by its client id. The secret is stored only as SHA-256. */
+/**
+ * A machine-to-machine application, keyed by its client id. It authenticates either with secrets, stored only as
+ * SHA-256 (a current one, and during a rotation's grace period the previous one), or with public keys (a JWKS given
+ * by the operator, or the `jwks_uri` it publishes them at) for private_key_jwt: never both.
+ */
 export interface ApplicationRecord {
   readonly id: string;
   readonly name: string;
@@ -15,12 +19,33 @@ export interface ApplicationRecord {
    * `npm run apps -- migrate-delegation` reviews them.
    */
   readonly delegationModel?: number;
-  readonly secretHash: string;
+  /** The current secret's hash; absent on an application that authenticates with keys. */
+  readonly secretHash?: string;
+  /** When the current secret was made; absent on records written before rotations kept the previous secret. */
+  readonly secretCreatedAt?: number;
+  /** The secret a rotation replaced, valid until `previousSecretExpiresAt` (checked on every read). */
+  readonly previousSecretHash?: string;
+  readonly previousSecretCreatedAt?: number;
+  readonly previousSecretExpiresAt?: number;
+  /** Where the application publishes its public keys (private_key_jwt). */
+  readonly jwksUri?: string;
+  /** Its public keys as given by the operator: a JWK Set, as JSON text (private_key_jwt). */
+  readonly jwks?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export type ApplicationChanges = Partial<Pick<ApplicationRecord, 'name' | 'active' | 'scopes' | 'domains' | 'delegationModel' | 'secretHash'>>;
+type Changeable = Omit<ApplicationRecord, 'id' | 'createdAt' | 'updatedAt'>;
+export type ApplicationChanges = Partial<Changeable>;
+
+/** What an update removes, and the values it expects to find (else it changes nothing: someone else changed them). */
+export interface ApplicationUpdateOptions {
+  readonly remove?: readonly (keyof Changeable)[];
+  readonly expect?: Readonly<Partial<Record<keyof Changeable, string | number>>>;
+}
+
+/** The outcome of an update with expectations: the record, none with this client id, or it had changed. */
+export type ApplicationUpdate = ApplicationRecord | 'not_found' | 'changed';
 
 const TABLE = grantedTable('applications');
 
@@ -37,23 +62,55 @@ export async function updateApplication(
   changes: ApplicationChanges,
   now: number,
 ): Promise<ApplicationRecord | undefined> {
-  const entries = Object.entries({ ...changes, updatedAt: now });
+  const result = await updateApplicationIf(clientId, changes, now, {});
+  return typeof result === 'string' ? undefined : result;
+}
+
+/**
+ * Applies changes and removals to an existing application in one conditional write, provided the attributes of
+ * `expect` still hold the values read before: two operators rotating one secret at once cannot lose one.
+ */
+export async function updateApplicationIf(
+  clientId: string,
+  changes: ApplicationChanges,
+  now: number,
+  { remove = [], expect = {} }: ApplicationUpdateOptions,
+): Promise<ApplicationUpdate> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const name = (attribute: string) => {
+    const placeholder = `#n${Object.keys(names).length}`;
+    names[placeholder] = attribute;
+    return placeholder;
+  };
+  const value = (content: unknown) => {
+    const placeholder = `:v${Object.keys(values).length}`;
+    values[placeholder] = content;
+    return placeholder;
+  };
+  const assignments = (entries: object) =>
+    Object.entries(entries)
+      .filter(([, content]) => content !== undefined)
+      .map(([attribute, content]) => `${name(attribute)} = ${value(content)}`);
+  const set = assignments({ ...changes, updatedAt: now });
+  const removed = remove.map(name);
+  const expected = assignments(expect);
   try {
     const result = await documentClient.send(
       new UpdateCommand({
         TableName: TABLE(),
         Key: { id: clientId },
-        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-        ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        UpdateExpression: `SET ${set.join(', ')}${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
+        ConditionExpression: ['attribute_exists(id)', ...expected].join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),
     );
     return result.Attributes as ApplicationRecord;
   } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
+    if (!isConditionFailure(error)) throw error;
+    return expected.length > 0 && (await findApplication(clientId)) ? 'changed' : 'not_found';
   }
 }
 

@@ -46,6 +46,7 @@ const LABELS: Readonly<Record<Dependency, string>> = {
   SecretsManager: 'the secret store',
   SQS: 'the logout delivery queue',
   jwks: "guichet's published keys",
+  applicationJwks: "an application's published keys",
 };
 
 const THROTTLED = new Set([

@@ -120,7 +120,8 @@ export const RATE_LIMIT_PURPOSES = [
 export type RateLimitPurpose = (typeof RATE_LIMIT_PURPOSES)[number];
 
 /** What guichet depends on at run time: the `dependency` dimension of DependencyFailed. */
-export const DEPENDENCIES = ['idp', 'DynamoDB', 'SecretsManager', 'SQS', 'jwks'] as const;
+/** `jwks` is guichet's own published keys; `applicationJwks` the keys an application publishes at its `jwks_uri`. */
+export const DEPENDENCIES = ['idp', 'DynamoDB', 'SecretsManager', 'SQS', 'jwks', 'applicationJwks'] as const;
 export type Dependency = (typeof DEPENDENCIES)[number];
 
 /** How a dependency failed: the `reason` dimension of DependencyFailed. */

@@ -61,6 +61,11 @@ export function tracedFetch(dependency: Extract<Dependency, 'idp' | 'jwks'>): ty
   };
 }
 
+/** Any other call to `dependency` (an application's `jwks_uri`, through the SSRF-guarded fetch), timed. */
+export function tracedCall<T>(dependency: Extract<Dependency, 'applicationJwks'>, operation: string, work: () => Promise<T>): Promise<T> {
+  return timed(dependency, operation, work);
+}
+
 /** Starts each invocation's list of calls and ends it with one record: the answer's status and every call made. */
 export function tracingMiddleware(): middy.MiddlewareObj<HttpEvent, HttpResult> {
   const report = (request: middy.Request<HttpEvent, HttpResult>) => {

@@ -1,7 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { accessTokenVerifier, InvalidAccessToken } from '../../lambdas/shared/access-token-verifier';
 import { splitRequestTarget } from '../api-gateway-event';
 import { PRODUCT_LOGOUT_PATH } from '../example-product';
@@ -13,8 +16,8 @@ import { ProductBackend } from './product-backend';
  * every flow of the guichet started by `npm start` in a browser. It is served by the local server only,
  * outside the route table: nothing of it is ever deployed. The page only calls guichet's real endpoints,
  * except for what a browser tab cannot do by itself, done by the helpers below: making the native
- * app's PKCE pair and receiving its custom-scheme redirect (see native-app.ts), and creating a demo
- * application with the operator CLI.
+ * app's PKCE pair and receiving its custom-scheme redirect (see native-app.ts), creating a demo
+ * application with the operator CLI, and signing the client assertions of the demo application with keys.
  */
 const STATIC_FILES: Readonly<Record<string, ServedFile>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -53,6 +56,10 @@ export class Playground {
   private readonly helpers: Readonly<Record<string, { method: 'GET' | 'POST'; run: Helper }>>;
   /** One demo-application request at a time: two quick clicks must not both find none and both create one. */
   private demoApplicationQueue: Promise<unknown> = Promise.resolve();
+  /** The private key of the demo application with keys, by client id, and each key's `kid`: in memory only. */
+  private readonly demoPrivateKeys = new Map<string, CryptoKey>();
+  private readonly demoKids = new WeakMap<CryptoKey, string>();
+  private demoKeysDirectory?: string;
 
   constructor(private readonly site: PlaygroundSite) {
     this.nativeApp = new SimulatedNativeApp(playgroundReturnTo(site.nativeAppScheme));
@@ -66,7 +73,11 @@ export class Playground {
           return { status: { unknown: 404, waiting: 202, received: 200 }[collected.state], body: collected };
         },
       },
-      '/playground/apps': { method: 'POST', run: () => this.queueDemoApplication() },
+      '/playground/apps': {
+        method: 'POST',
+        run: (_, url) => this.queueDemoApplication(url.searchParams.get('credentials') === 'keys' ? DEMO_KEYS_APP : DEMO_SECRET_APP),
+      },
+      '/playground/apps/assertion': { method: 'POST', run: async (_, url) => this.demoAssertion(url.searchParams.get('client_id') ?? '') },
     };
   }
 
@@ -122,40 +133,86 @@ export class Playground {
     };
   }
 
-  private queueDemoApplication(): Promise<{ status: number; body: unknown }> {
-    const next = this.demoApplicationQueue.then(() => this.demoApplication());
+  private queueDemoApplication(kind: DemoApplicationKind): Promise<{ status: number; body: unknown }> {
+    const next = this.demoApplicationQueue.then(() => this.demoApplication(kind));
     this.demoApplicationQueue = next.catch(() => undefined);
     return next;
   }
 
   /**
-   * The playground's demo application, made once: what `npm run apps -- list --json` finds under its name gets a new
-   * secret (`rotate-secret`), else `create` makes it. 201 when created, 200 when rotated; `action` says which.
+   * The playground's demo application of one kind, made once: what `npm run apps -- list --json` finds under its
+   * name gets new credentials (`rotate-secret`, or `set-jwks` with a new key pair), else `create` makes it. 201 when
+   * created, 200 when renewed; `action` says which.
    */
-  private async demoApplication(): Promise<{ status: number; body: unknown }> {
+  private async demoApplication(kind: DemoApplicationKind): Promise<{ status: number; body: unknown }> {
     const listed = await this.site.runApps(['list', '--json']);
     if (listed.code !== 0) return appsFailed(listed);
-    const [found, ...older] = demoApplicationsIn(listed.stdout);
-    if (!found) {
-      const created = await this.site.runApps(DEMO_APP_ARGS);
-      if (created.code !== 0) return appsFailed(created);
-      return { status: 201, body: { action: 'created', found_with: LIST_COMMAND, command: CREATE_COMMAND, output: JSON.parse(created.stdout) as unknown } };
-    }
-    const rotated = await this.site.runApps(['rotate-secret', found.client_id, '--json']);
-    if (rotated.code !== 0) return appsFailed(rotated);
-    return {
-      status: 200,
-      body: {
-        action: 'rotated',
-        found_with: LIST_COMMAND,
-        command: `npm run apps -- rotate-secret ${found.client_id} --json`,
-        output: JSON.parse(rotated.stdout) as unknown,
-        // Made by an earlier playground, one per click: left alone, for the developer to delete.
-        older_duplicates: older.map((application) => application.client_id),
-      },
-    };
+    const [found, ...older] = demoApplicationsIn(listed.stdout, kind.name);
+    const keys = kind.keys ? await this.demoKeys() : undefined;
+    const command = found ? kind.renew(found.client_id, keys?.file) : kind.create(keys?.file);
+    const run = await this.site.runApps([...command, '--json']);
+    if (run.code !== 0) return appsFailed(run);
+    const output = JSON.parse(run.stdout) as { client_id: string };
+    if (keys) this.demoPrivateKeys.set(output.client_id, keys.privateKey);
+    const body = { found_with: LIST_COMMAND, command: `npm run apps -- ${command.map(shellWord).join(' ')} --json`, output };
+    if (!found) return { status: 201, body: { action: 'created', ...body } };
+    // Made by an earlier playground, one per click: left alone, for the developer to delete.
+    const olderDuplicates = older.map((application) => application.client_id);
+    return { status: 200, body: { action: kind.keys ? 'rekeyed' : 'rotated', ...body, older_duplicates: olderDuplicates } };
+  }
+
+  /** A new key pair for the demo application with keys: the private key stays here, the public one goes in a file. */
+  private async demoKeys(): Promise<{ privateKey: CryptoKey; file: string }> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = `playground-${Date.now()}`;
+    this.demoKeysDirectory ??= await mkdtemp(path.join(os.tmpdir(), 'guichet-playground-keys-'));
+    const file = path.join(this.demoKeysDirectory, 'jwks.json');
+    await writeFile(file, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }, null, 2));
+    this.demoKids.set(privateKey, kid);
+    return { privateKey, file };
+  }
+
+  /**
+   * What the demo application with keys sends in place of a secret: a client assertion (RFC 7523 §2.2) signed with
+   * the private key this playground holds for it, as any client library makes one for each token request.
+   */
+  private async demoAssertion(clientId: string): Promise<{ status: number; body: unknown }> {
+    const privateKey = this.demoPrivateKeys.get(clientId);
+    if (!privateKey) return { status: 404, body: { error: 'not_found', error_description: 'make the demo application with keys first' } };
+    const now = Math.floor(Date.now() / 1000);
+    const header = { alg: 'ES256', kid: this.demoKids.get(privateKey)! };
+    const claims = { iss: clientId, sub: clientId, aud: this.site.publicUrl, iat: now, exp: now + 60, jti: randomUUID() };
+    const assertion = await new SignJWT(claims).setProtectedHeader(header).sign(privateKey);
+    return { status: 200, body: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion, header, claims } };
   }
 }
+
+/** The demo application with a secret, and the one with keys (private_key_jwt): what makes and renews each. */
+interface DemoApplicationKind {
+  readonly name: string;
+  readonly keys: boolean;
+  create(jwksFile?: string): string[];
+  renew(clientId: string, jwksFile?: string): string[];
+}
+
+const DEMO_SECRET_APP: DemoApplicationKind = {
+  name: 'Playground demo',
+  keys: false,
+  create: () => ['create', '--name', 'Playground demo', '--scopes', 'demo:read'],
+  renew: (clientId) => ['rotate-secret', clientId],
+};
+
+const DEMO_KEYS_APP: DemoApplicationKind = {
+  name: 'Playground demo (keys)',
+  keys: true,
+  create: (file) => ['create', '--name', 'Playground demo (keys)', '--scopes', 'demo:read', '--jwks-file', file!],
+  renew: (clientId, file) => ['set-jwks', clientId, '--jwks-file', file!],
+};
+
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** A command-line word as a person would type it: quoted when it holds a space. */
+const shellWord = (word: string) => (/\s/.test(word) ? `"${word}"` : word);
 
 /** A file the playground serves: `file` in static/, or `path` elsewhere in the repository. */
 type ServedFile = { readonly type: string } & ({ readonly file: string } | { readonly path: string });
@@ -291,18 +348,15 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
-const DEMO_APP_NAME = 'Playground demo';
-const DEMO_APP_ARGS = ['create', '--name', DEMO_APP_NAME, '--scopes', 'demo:read', '--json'];
-const CREATE_COMMAND = `npm run apps -- create --name "${DEMO_APP_NAME}" --scopes demo:read --json`;
 const LIST_COMMAND = 'npm run apps -- list --json';
 
-/** The demo applications in `list --json` output, the most recently created first. */
-function demoApplicationsIn(listOutput: string): { readonly client_id: string; readonly created_at: string }[] {
+/** The demo applications called `name` in `list --json` output, the most recently created first. */
+function demoApplicationsIn(listOutput: string, name: string): { readonly client_id: string; readonly created_at: string }[] {
   const listed: unknown = JSON.parse(listOutput);
   if (!Array.isArray(listed)) return [];
   return listed
     .filter((application): application is { client_id: string; name: string; created_at: string } =>
-      typeof application === 'object' && application !== null && application.name === DEMO_APP_NAME && typeof application.client_id === 'string',
+      typeof application === 'object' && application !== null && application.name === name && typeof application.client_id === 'string',
     )
     .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
 }

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runApps } from '../../cli/run-apps';
 import { runCli } from '../support/cli-run';
@@ -87,5 +87,46 @@ describe('apps --stack', () => {
     const listed = await runCli(runApps, ['list', '--stack', STACK, '--json']);
     expect(listed.json<unknown[]>()).toHaveLength(1);
     expect(dynamoDb.commandCalls(ScanCommand)[0]?.args[0].input).toMatchObject({ TableName: TABLE });
+  });
+
+  test("rotate-secret, retire-secret and set-jwks write the stack's table in one conditional update each, hashes only", async () => {
+    cloudFormation.on(DescribeStacksCommand, { StackName: STACK }).resolves(stackWithOutputs({ ApplicationsTableName: TABLE }));
+    dynamoDb.on(GetCommand).resolves({ Item: { ...RECORD, secretCreatedAt: 1_700_000_000 } });
+    dynamoDb.on(UpdateCommand).resolves({ Attributes: { ...RECORD, updatedAt: 1_800_000_000 } });
+
+    const rotated = await runCli(runApps, ['rotate-secret', CLIENT_ID, '--grace', '2h', '--stack', STACK, '--json']);
+    expect(rotated.code).toBe(0);
+    const secret = rotated.json<{ client_secret: string }>().client_secret;
+    const update = dynamoDb.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(update).toMatchObject({ TableName: TABLE, Key: { id: CLIENT_ID } });
+    const written = JSON.stringify(update);
+    expect(written).not.toContain(secret);
+    const attributes = Object.values(update.ExpressionAttributeNames!);
+    expect(attributes).toEqual(expect.arrayContaining(['secretHash', 'previousSecretHash', 'previousSecretExpiresAt']));
+    expect(update.ExpressionAttributeValues).toEqual(expect.objectContaining({ ':v2': 'stored-hash' }));
+    expect(update.ConditionExpression).toMatch(/^attribute_exists\(id\) AND #n\d+ = :v\d+$/);
+
+    expect((await runCli(runApps, ['retire-secret', CLIENT_ID, '--stack', STACK])).code).toBe(0);
+    expect(dynamoDb.commandCalls(UpdateCommand)[1].args[0].input.UpdateExpression).toMatch(/ REMOVE #n\d+, #n\d+, #n\d+$/);
+
+    const keys = await runCli(runApps, ['set-jwks', CLIENT_ID, '--jwks-uri', 'https://keys.partner.example/jwks.json', '--stack', STACK]);
+    expect(keys.code).toBe(0);
+    const keysUpdate = dynamoDb.commandCalls(UpdateCommand)[2].args[0].input;
+    expect(Object.values(keysUpdate.ExpressionAttributeValues!)).toContain('https://keys.partner.example/jwks.json');
+  });
+
+  test('a deployed stack takes https jwks_uris only: plain http on loopback is for the local guichet', async () => {
+    cloudFormation.on(DescribeStacksCommand, { StackName: STACK }).resolves(stackWithOutputs({ ApplicationsTableName: TABLE }));
+    const run = await runCli(runApps, ['create', '--name', 'Local', '--jwks-uri', 'http://127.0.0.1:9999/jwks.json', '--stack', STACK]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/invalid --jwks-uri "http:\/\/127\.0\.0\.1:9999\/jwks\.json": a jwks_uri is https/);
+    expect(dynamoDb.commandCalls(PutCommand)).toHaveLength(0);
+
+    const uri = 'https://keys.partner.example/jwks.json';
+    const created = await runCli(runApps, ['create', '--name', 'Published keys', '--jwks-uri', uri, '--stack', STACK, '--json']);
+    expect(created.code).toBe(0);
+    const item = dynamoDb.commandCalls(PutCommand)[0].args[0].input.Item!;
+    expect(item).toMatchObject({ name: 'Published keys', jwksUri: 'https://keys.partner.example/jwks.json' });
+    expect(item).not.toHaveProperty('secretHash');
   });
 });

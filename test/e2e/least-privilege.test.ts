@@ -1,8 +1,12 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runApps } from '../../cli/run-apps';
 import { EXAMPLE_PRODUCT } from '../../local/example-product';
 import type { Grant } from '../../local/iam';
 import type { LocalGuichet } from '../../local/start';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
+import { assertionKey, clientAssertion } from '../support/applications';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
@@ -137,6 +141,29 @@ async function tour(): Promise<void> {
   });
   expect(token.status).toBe(200);
   expect((await fetch(url('/.well-known/jwks.json'))).status).toBe(200);
+
+  // One that authenticates with keys published at a jwks_uri (private_key_jwt): fetched, shared, its jti recorded.
+  const key = await assertionKey();
+  const keyServer = createServer((_, response) =>
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] })),
+  );
+  keyServer.listen(0, '127.0.0.1');
+  await once(keyServer, 'listening');
+  const jwksUri = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks.json`;
+  const keyedArgs = ['create', '--name', 'Tour keys', '--scopes', 'read', '--jwks-uri', jwksUri, '--json'];
+  const keyed = (await runCli(runApps, keyedArgs, cliEnvironment(guichet))).json<{ client_id: string }>();
+  const signed = await fetch(url('/oauth/token'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await clientAssertion(key, keyed.client_id, guichet.publicUrl),
+    }).toString(),
+  });
+  keyServer.closeAllConnections();
+  keyServer.close();
+  expect(signed.status).toBe(200);
 
   // Back-channel logouts by sid and by sub, and one whose session deletion fails: its jti is released. The product
   // is told of both sessions (it was issued tokens of each) and of the add-in's web session: it answers the first

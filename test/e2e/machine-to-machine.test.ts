@@ -1,10 +1,18 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import * as client from 'openid-client';
 import { runApps } from '../../cli/run-apps';
 import { runKeys } from '../../cli/run-keys';
 import { accessTokenVerifier } from '../../lambdas/shared/access-token-verifier';
 import type { LocalGuichet } from '../../local/start';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { runCli } from '../support/cli-run';
+import { assertionKey } from '../support/applications';
 
 let guichet: LocalGuichet;
 
@@ -88,3 +96,80 @@ describe('machine-to-machine application', () => {
     expect((await token(clientId, clientSecret)).status).toBe(401);
   });
 });
+
+interface Credentials {
+  client_id: string;
+  client_secret: string;
+}
+
+describe('credentials without downtime or shared secrets', () => {
+  it('rotate-secret keeps the previous secret valid until retire-secret ends it', async () => {
+    const created = (await apps('create', '--name', 'Rolling', '--scopes', 'read', '--json')).json<Credentials>();
+    const rotated = (await apps('rotate-secret', created.client_id, '--json')).json<{ client_secret: string }>();
+    expect((await token(created.client_id, created.client_secret)).status).toBe(200);
+    expect((await token(created.client_id, rotated.client_secret)).status).toBe(200);
+    expect((await apps('retire-secret', created.client_id)).code).toBe(0);
+    expect((await token(created.client_id, created.client_secret)).status).toBe(401);
+    expect((await token(created.client_id, rotated.client_secret)).status).toBe(200);
+  });
+
+  describe('private_key_jwt with a standard client library (openid-client)', () => {
+    let keyServer: Server;
+    let published: JWK[] = [];
+
+    beforeAll(async () => {
+      keyServer = createServer((_, response) =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published })),
+      );
+      keyServer.listen(0, '127.0.0.1');
+      await once(keyServer, 'listening');
+    });
+    afterAll(() => {
+      keyServer?.closeAllConnections();
+      keyServer?.close();
+    });
+
+    /** What a client of guichet does: discovery, then the client-credentials grant authenticated by PrivateKeyJwt. */
+    async function tokenWithKey(clientId: string, key: Awaited<ReturnType<typeof assertionKey>>) {
+      const authentication = client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid });
+      const configuration = await client.discovery(new URL(guichet.publicUrl), clientId, undefined, authentication, {
+        execute: [client.allowInsecureRequests],
+      });
+      return client.clientCredentialsGrant(configuration, { scope: 'read' });
+    }
+
+    async function expectUsable(accessToken: string, clientId: string) {
+      const jwks = createRemoteJWKSet(new URL(`${guichet.publicUrl}/.well-known/jwks.json`));
+      const expected = { issuer: guichet.publicUrl, audience: `${guichet.publicUrl}/external-api`, typ: 'at+jwt' };
+      const { payload } = await jwtVerify(accessToken, jwks, expected);
+      expect(payload).toMatchObject({ sub: clientId, client_id: clientId, scope: 'read' });
+      expect((await me(accessToken)).status).toBe(200);
+    }
+
+    it('gets a token with keys published at a jwks_uri, served on loopback (local mode)', async () => {
+      const key = await assertionKey('ES256');
+      published = [key.publicJwk];
+      const jwksUri = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks.json`;
+      const created = await apps('create', '--name', 'Signed by a published key', '--scopes', 'read', '--jwks-uri', jwksUri, '--json');
+      expect(created.json()).toMatchObject({ credentials: 'keys', jwks_uri: jwksUri });
+      const clientId = created.json<{ client_id: string }>().client_id;
+
+      const tokens = await tokenWithKey(clientId, key);
+      await expectUsable(tokens.access_token, clientId);
+      await expect(tokenWithKey(clientId, await assertionKey('ES256'))).rejects.toMatchObject({ error: 'invalid_client', status: 401 });
+    });
+
+    it('gets a token with keys registered from a jwks-file', async () => {
+      const key = await assertionKey('RS256');
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'guichet-e2e-jwks-')), 'jwks.json');
+      writeFileSync(file, JSON.stringify({ keys: [key.publicJwk] }));
+      const created = await apps('create', '--name', 'Signed by a registered key', '--scopes', 'read', '--jwks-file', file, '--json');
+      const clientId = created.json<{ client_id: string }>().client_id;
+
+      const tokens = await tokenWithKey(clientId, key);
+      await expectUsable(tokens.access_token, clientId);
+      expect((await token(clientId, 'any-secret')).status).toBe(401);
+    });
+  });
+});
+

@@ -174,6 +174,57 @@ describe('3. budgets decide and count in one atomic step', () => {
   });
 });
 
+describe('3b. the application is read while the unit is taken, yet nothing is evaluated beyond the budget', () => {
+  const tokenRequest = (address: string, authorization: string) => {
+    const event = postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials', { headers: { authorization } });
+    return invoke(handlers.token, from(event, address));
+  };
+
+  it('past the budget, compares no secret, even the right one, and reads applications no more once refused', async () => {
+    const address = '198.51.100.60';
+    const { clientId, clientSecret } = await storedApplication(integration.store);
+    for (let i = 0; i < 20; i += 1) expect((await tokenRequest(address, basicAuthorization(clientId, 'wrong'))).statusCode).toBe(401);
+    const crypto = await import('../../lambdas/shared/crypto');
+    const repository = await import('../../lambdas/repositories/applications');
+    const comparisons = jest.spyOn(crypto, 'safeEqual');
+    const reads = jest.spyOn(repository, 'findApplication');
+    try {
+      for (let i = 0; i < 5; i += 1) expect((await tokenRequest(address, basicAuthorization(clientId, clientSecret))).statusCode).toBe(429);
+      expect(comparisons).not.toHaveBeenCalled();
+      // The first refused request had started its read with the take; the next ones knew the budget was spent.
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(await units('token-failures', address)).toBe(20);
+  });
+
+  it('gives the unit back when the application cannot be read (a fault of the database, not of the client)', async () => {
+    const address = '198.51.100.61';
+    const { clientId, clientSecret } = await storedApplication(integration.store);
+    integration.guichet.account.injectFault({
+      service: 'dynamodb',
+      operation: 'GetItem',
+      resourceContains: integration.store.name('applications'),
+      times: 10,
+      error: { type: 'InternalServerError', status: 500, message: 'injected' },
+    });
+    try {
+      expect((await tokenRequest(address, basicAuthorization(clientId, clientSecret))).statusCode).toBeGreaterThanOrEqual(500);
+    } finally {
+      integration.guichet.account.clearFaults();
+    }
+    expect(await units('token-failures', address)).toBe(0);
+    expect((await tokenRequest(address, basicAuthorization(clientId, clientSecret))).statusCode).toBe(200);
+  });
+
+  it('counts malformed credentials, parsed alongside the take, as a failure', async () => {
+    const address = '198.51.100.62';
+    expect((await tokenRequest(address, `Basic ${Buffer.from('no-colon').toString('base64')}`)).statusCode).toBe(401);
+    expect(await units('token-failures', address)).toBe(1);
+  });
+});
+
 describe('7. anonymous logins are limited per address', () => {
   it('starts 5 logins from one address, then answers 429 and stores no flow', async () => {
     const address = '198.51.100.50';

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { Playground } from '../../local/playground/playground';
 
 /**
@@ -18,6 +20,8 @@ let applications: Application[];
 /** A command that fails, as the CLI does when the store cannot be reached. */
 let failing: string | undefined;
 const runs: string[][] = [];
+/** The JWK Sets registered with --jwks-file, by client id, as the CLI read them. */
+const registered = new Map<string, { keys: JWK[] }>();
 
 /** A fake `npm run apps` over an in-memory list, as slow as a real run, so that concurrent clicks overlap. */
 async function runApps(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -29,7 +33,17 @@ async function runApps(args: readonly string[]): Promise<{ code: number; stdout:
   if (command === 'create') {
     const application = { client_id: `app_${applications.length}`, name: args[args.indexOf('--name') + 1], created_at: new Date().toISOString() };
     applications.push(application);
+    if (args.includes('--jwks-file')) {
+      registered.set(application.client_id, JSON.parse(readFileSync(args[args.indexOf('--jwks-file') + 1], 'utf8')));
+      return { code: 0, stdout: JSON.stringify({ ...application, credentials: 'keys' }), stderr: '' };
+    }
     return { code: 0, stdout: JSON.stringify({ ...application, client_secret: 'new' }), stderr: '' };
+  }
+  if (command === 'set-jwks') {
+    const application = applications.find(({ client_id: clientId }) => clientId === id);
+    if (!application) return { code: 3, stdout: '', stderr: `no application with client id ${id}` };
+    registered.set(id, JSON.parse(readFileSync(args[args.indexOf('--jwks-file') + 1], 'utf8')));
+    return { code: 0, stdout: JSON.stringify({ ...application, credentials: 'keys' }), stderr: '' };
   }
   if (command === 'rotate-secret') {
     const application = applications.find(({ client_id: clientId }) => clientId === id);
@@ -53,10 +67,11 @@ beforeEach(() => {
   failing = undefined;
 });
 
-const click = async () => {
-  const response = await fetch(`${url}/playground/apps`, { method: 'POST', headers: { origin: url } });
+const post = async (path: string) => {
+  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { origin: url } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
+const click = () => post('/playground/apps');
 
 describe('the playground demo application', () => {
   it('is created when there is none, then found and given a new secret', async () => {
@@ -106,4 +121,36 @@ describe('the playground demo application', () => {
     expect(answer.body).toEqual({ error: 'server_error', error_description: 'npm run apps failed: cannot reach the local store' });
     expect(runs).toEqual([['list', '--json']]);
   });
+
+  it('with keys: registers a public key from a file, signs assertions with the private key it keeps, and rekeys it later', async () => {
+    const first = await post('/playground/apps?credentials=keys');
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ action: 'created', output: { client_id: 'app_1', credentials: 'keys' } });
+    expect(first.body.command).toMatch(/^npm run apps -- create --name "Playground demo \(keys\)" --scopes demo:read --jwks-file \S+/);
+    const jwks = registered.get('app_1')!;
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+
+    const signed = await post('/playground/apps/assertion?client_id=app_1');
+    expect(signed.status).toBe(200);
+    const expected = { audience: url, issuer: 'app_1', subject: 'app_1' };
+    const { payload, protectedHeader } = await jwtVerify(signed.body.client_assertion as string, createLocalJWKSet(jwks), expected);
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: jwks.keys[0].kid });
+    expect(payload.exp! - payload.iat!).toBe(60);
+    expect(signed.body.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+
+    const second = await post('/playground/apps?credentials=keys');
+    expect(second).toMatchObject({ status: 200, body: { action: 'rekeyed', older_duplicates: [] } });
+    expect(runs.at(-1)).toEqual(['set-jwks', 'app_1', '--jwks-file', expect.stringMatching(/\.json$/), '--json']);
+    const rekeyed = (await post('/playground/apps/assertion?client_id=app_1')).body.client_assertion as string;
+    await expect(jwtVerify(rekeyed, createLocalJWKSet(registered.get('app_1')!))).resolves.toBeDefined();
+    await expect(jwtVerify(rekeyed, createLocalJWKSet(jwks))).rejects.toThrow();
+    // The secret demo application is another one.
+    expect((await click()).body).toMatchObject({ action: 'created', output: { client_id: 'app_2' } });
+  });
+
+  it('signs for its own demo application only', async () => {
+    expect(await post('/playground/apps/assertion?client_id=app_other')).toMatchObject({ status: 404, body: { error: 'not_found' } });
+  });
 });
+

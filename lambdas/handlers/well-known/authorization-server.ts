@@ -2,7 +2,7 @@ import { ACCESS_TOKEN_TYPE, SESSION_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../
 import { appConfig } from '../../shared/config';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
-import { SIGNING_ALGORITHMS } from '../../shared/signing-algorithms';
+import { ASYMMETRIC_ALGORITHMS, SIGNING_ALGORITHMS } from '../../shared/signing-algorithms';
 
 const { publicUrl, apiAudiences } = appConfig();
 
@@ -16,7 +16,8 @@ const metadata = {
   jwks_uri: `${publicUrl}/.well-known/jwks.json`,
   grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT],
   // `none`: the token exchange of a native app's session token takes no client authentication.
-  token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+  token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+  token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
   // guichet has no authorization endpoint of its own: it mints tokens only at the token endpoint.
   response_types_supported: [],
   id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],

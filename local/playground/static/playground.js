@@ -167,45 +167,72 @@
   let application = {};
   const appSecrets = secrets('app-secrets');
 
-  on('app-create', 'app-output', async () => {
-    const made = await call('/playground/apps', { method: 'POST' });
+  async function makeDemoApplication(credentials) {
+    const made = await call(`/playground/apps${credentials === 'keys' ? '?credentials=keys' : ''}`, { method: 'POST' });
     if (made.status !== 200 && made.status !== 201) return show('app-output', `✗ Could not make the demo application: ${failure(made)}.`, 'failed');
     const { action, output } = made.json;
-    application = { clientId: output.client_id, clientSecret: output.client_secret };
+    application = { clientId: output.client_id, clientSecret: output.client_secret, keys: credentials === 'keys' };
     appSecrets.clear();
     appSecrets.add('client_secret', application.clientSecret);
     const older = made.json.older_duplicates?.length
-      ? `\n${made.json.older_duplicates.length} older "Playground demo" application(s) left as they are: ` +
+      ? `\n${made.json.older_duplicates.length} older "${output.name}" application(s) left as they are: ` +
         `npm run apps -- delete <client_id> removes one (${made.json.older_duplicates.join(', ')}).`
       : '';
-    const what =
-      action === 'rotated'
-        ? `The demo application already exists (${output.client_id}): its secret was rotated instead of creating another one. ` +
-          `The old secret no longer works.${older}\n\n$ ${made.json.found_with}\n(finds "Playground demo": ${output.client_id})\n$ ${made.json.command}`
-        : `Created the demo application: there was none yet.\n\n$ ${made.json.found_with}\n(no "Playground demo" application)\n$ ${made.json.command}`;
-    show('app-output', `${what}\n${pretty({ ...output, client_secret: short(output.client_secret) })}`, action === 'rotated' ? 'rotated' : 'created');
+    const found = `$ ${made.json.found_with}\n(finds "${output.name}": ${output.client_id})\n$ ${made.json.command}`;
+    const what = {
+      rotated:
+        `The demo application already exists (${output.client_id}): its secret was rotated instead of creating another one. ` +
+        `The previous secret stays valid for 24 h (npm run apps -- retire-secret ends it now).${older}\n\n${found}`,
+      rekeyed:
+        `The demo application with keys already exists (${output.client_id}): ` +
+        'it was given a new key pair instead of creating another one. ' +
+        `The playground keeps the private key; the old key no longer works.${older}\n\n${found}`,
+      created:
+        'Created the demo application: there was none yet.\n\n' +
+        `$ ${made.json.found_with}\n(no "${output.name}" application)\n$ ${made.json.command}`,
+    }[action];
+    const shown = application.keys ? output : { ...output, client_secret: short(output.client_secret) };
+    show('app-output', `${what}\n${pretty(shown)}`, action === 'created' ? 'created' : 'rotated');
     $('app-token').disabled = false;
     $('app-me').disabled = true;
-  });
+  }
+  on('app-create', 'app-output', () => makeDemoApplication('secret'));
+  on('app-create-keys', 'app-output', () => makeDemoApplication('keys'));
 
-  on('app-token', 'app-output', async () => {
-    const token = await call('/oauth/token', {
-      method: 'POST',
-      headers: {
+  /** The token request of the demo application: HTTP Basic with its secret, or a client assertion signed with its key. */
+  async function tokenRequest() {
+    if (!application.keys) {
+      const headers = {
         Authorization: `Basic ${btoa(`${application.clientId}:${application.clientSecret}`)}`,
         'Content-Type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
+      };
+      const response = await call('/oauth/token', { method: 'POST', headers, body: 'grant_type=client_credentials' });
+      return { label: 'HTTP Basic', response };
+    }
+    const signed = await call(`/playground/apps/assertion?client_id=${encodeURIComponent(application.clientId)}`, { method: 'POST' });
+    if (signed.status !== 200) return { label: 'private_key_jwt', response: signed };
+    const { client_assertion_type: type, client_assertion: assertion } = signed.json;
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: type, client_assertion: assertion });
+    const response = await call('/oauth/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+    return { label: 'private_key_jwt', response, assertion: signed.json };
+  }
+
+  on('app-token', 'app-output', async () => {
+    const { label, response: token, assertion } = await tokenRequest();
     if (token.status !== 200) {
-      return append('app-output', `✗ POST /oauth/token: ${failure(token)}.${token.status ? `\n${pretty(token.json)}` : ''}`, 'failed');
+      const answer = token.status ? `\n${pretty(token.json)}` : '';
+      return append('app-output', `✗ POST /oauth/token (${label}): ${failure(token)}.${answer}`, 'failed');
     }
     application.accessToken = token.json.access_token;
     appSecrets.add('access_token', application.accessToken);
     const shown = { ...token.json, access_token: short(token.json.access_token) };
+    const signed = assertion
+      ? "The client assertion, signed with the application's private key (header, then claims):\n" +
+        `${pretty(assertion.header)}\n${pretty(assertion.claims)}\n\n`
+      : '';
     append(
       'app-output',
-      `POST /oauth/token grant_type=client_credentials (HTTP Basic) → 200\n${pretty(shown)}\n\n` +
+      `${signed}POST /oauth/token grant_type=client_credentials (${label}) → 200\n${pretty(shown)}\n\n` +
         `The access token's claims:\n${pretty(claimsOf(token.json.access_token))}`,
       'token',
     );

@@ -385,7 +385,7 @@ describe('the local playground in Chromium', () => {
     await frameScreenshot(app, 'addin');
   }, 30_000);
 
-  it('4. application: created with the CLI once, then its secret rotated; gets a token, calls the protected route', async () => {
+  it('4. application: created with the CLI once, then its secret rotated (the previous kept); gets a token, calls the route', async () => {
     const tokenStatus = async (clientId: string, secret: string) =>
       (
         await fetch(`${guichet.publicUrl}/oauth/token`, {
@@ -406,16 +406,19 @@ describe('the local playground in Chromium', () => {
     const clientId = /"client_id": "(app_[\w-]+)"/.exec(text)![1];
     const firstSecret = await copySecret(page, 'app', 'client_secret');
 
-    // A second click finds it and rotates its secret: still one demo application, the old secret refused.
+    // A second click finds it and rotates its secret: still one demo application, the old secret valid for its grace period.
     await page.locator('#app-create').click();
     text = await waitForState('app', 'rotated');
     expect(text).toContain(`The demo application already exists (${clientId}): its secret was rotated instead of creating another one.`);
     expect(text).toContain(`$ npm run apps -- list --json\n(finds "Playground demo": ${clientId})\n$ npm run apps -- rotate-secret ${clientId} --json`);
     expect(await demoApplications()).toHaveLength(1);
-    // The copied secret is the whole one: it gets a token, and the one before it no longer does.
+    expect(text).toContain('The previous secret stays valid for 24 h (npm run apps -- retire-secret ends it now).');
+    // The copied secret is the whole one: it gets a token, and so does the one before it, until retired.
     const secret = await copySecret(page, 'app', 'client_secret');
     expect(secret).not.toBe(firstSecret);
     expect(await tokenStatus(clientId, secret)).toBe(200);
+    expect(await tokenStatus(clientId, firstSecret)).toBe(200);
+    expect((await runCli(runApps, ['retire-secret', clientId], cliEnvironment(guichet))).code).toBe(0);
     expect(await tokenStatus(clientId, firstSecret)).toBe(401);
 
     await page.locator('#app-token').click();
@@ -431,6 +434,30 @@ describe('the local playground in Chromium', () => {
     expect(text).toContain('GET /external-api/v1.0/me with Authorization: Bearer <access_token> → 200');
     expect(text).toMatch(/"sub": "app_[\w-]+",\s+"client_id": "app_[\w-]+",\s+"scope": "demo:read"/);
     await screenshot('app');
+  }, 15_000);
+
+  it('4. application with keys: private_key_jwt, an assertion signed by the playground, no secret anywhere', async () => {
+    await page.locator('#app-create-keys').click();
+    let text = await waitForState('app', 'created');
+    expect(text).toMatch(/\$ npm run apps -- create --name "Playground demo \(keys\)" --scopes demo:read --jwks-file \S+jwks\.json --json/);
+    expect(text).toContain('"credentials": "keys"');
+    expect(text).not.toContain('client_secret');
+
+    await page.locator('#app-token').click();
+    text = await waitForState('app', 'token');
+    expect(text).toContain('POST /oauth/token grant_type=client_credentials (private_key_jwt) → 200');
+    expect(text).toMatch(/"alg": "ES256",\s+"kid": "playground-\d+"/);
+    expect(text).toContain('"scope": "demo:read"');
+
+    await page.locator('#app-me').click();
+    expect(await waitForState('app', 'called')).toContain('GET /external-api/v1.0/me with Authorization: Bearer <access_token> → 200');
+
+    // A second click gives it a new key pair: the new key works.
+    await page.locator('#app-create-keys').click();
+    text = await waitForState('app', 'rotated');
+    expect(text).toMatch(/\$ npm run apps -- set-jwks app_[\w-]+ --jwks-file \S+ --json/);
+    await page.locator('#app-token').click();
+    expect(await waitForState('app', 'token')).toContain('(private_key_jwt) → 200');
   }, 15_000);
 
   it('5. back-channel logout: watches while the IdP window is open, then sees the web and the native sessions end', async () => {

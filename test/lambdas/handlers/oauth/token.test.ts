@@ -1,19 +1,30 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { runApps } from '../../../../cli/run-apps';
 import { httpEvent } from '../../../support/api-event';
-import { basicAuthorization, storedApplication } from '../../../support/applications';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { assertionKey, basicAuthorization, clientAssertion, storedApplication, storedKeysApplication } from '../../../support/applications';
+import { runCli } from '../../../support/cli-run';
+import { cliEnvironmentFor, invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 
 const FAILURE_LIMIT = 6;
 let integration: Integration;
 let handler: typeof import('../../../../lambdas/handlers/oauth/token').handler;
+let time: typeof import('../../../../lambdas/shared/time');
+let dynamo: typeof import('../../../../lambdas/shared/dynamo');
 let addressCounter = 0;
 
 beforeAll(async () => {
+  // As deployed: ALLOW_LOOPBACK_ENDPOINTS is not set.
   integration = await startIntegration({ TOKEN_FAILURE_LIMIT: String(FAILURE_LIMIT) });
   ({ handler } = await import('../../../../lambdas/handlers/oauth/token'));
+  time = await import('../../../../lambdas/shared/time');
+  dynamo = await import('../../../../lambdas/shared/dynamo');
 });
 afterAll(() => integration?.guichet.close());
+afterEach(() => jest.restoreAllMocks());
 
 function tokenRequest(form: Record<string, string>, headers: Record<string, string> = {}, sourceIp = `198.51.100.${(addressCounter += 1)}`) {
   const event = httpEvent({
@@ -179,5 +190,118 @@ describe('POST /oauth/token', () => {
     const limited = await tokenRequest({ grant_type: 'client_credentials' }, {}, '203.0.113.99');
     expect(limited.statusCode).toBe(429);
     expect(limited.headers!['Retry-After']).toEqual(expect.stringMatching(/^\d+$/));
+  });
+});
+
+interface Credentials {
+  client_id: string;
+  client_secret: string;
+}
+
+describe('overlapping secrets', () => {
+  const apps = async (...argv: string[]) => runCli(runApps, argv, await cliEnvironmentFor(integration));
+  const statusWith = async (clientId: string, secret: string) =>
+    (await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(clientId, secret) })).statusCode;
+
+  it('during the grace period both secrets get a token; after it (a fake clock), only the new one', async () => {
+    const created = (await apps('create', '--name', 'Rotating', '--scopes', 'read', '--json')).json<Credentials>();
+    const rotated = (await apps('rotate-secret', created.client_id, '--grace', '90m', '--json')).json<{ client_secret: string }>();
+    expect(await statusWith(created.client_id, created.client_secret)).toBe(200);
+    expect(await statusWith(created.client_id, rotated.client_secret)).toBe(200);
+
+    const end = (await integration.store.get('applications', created.client_id))!.previousSecretExpiresAt as number;
+    jest.spyOn(time, 'nowSeconds').mockReturnValue(end);
+    expect(await statusWith(created.client_id, created.client_secret)).toBe(401);
+    expect(await statusWith(created.client_id, rotated.client_secret)).toBe(200);
+  });
+
+  it('after retire-secret, only the new one', async () => {
+    const created = (await apps('create', '--name', 'Retiring', '--scopes', 'read', '--json')).json<Credentials>();
+    const rotated = (await apps('rotate-secret', created.client_id, '--json')).json<{ client_secret: string }>();
+    expect(await statusWith(created.client_id, created.client_secret)).toBe(200);
+    expect((await apps('retire-secret', created.client_id)).code).toBe(0);
+    expect(await statusWith(created.client_id, created.client_secret)).toBe(401);
+    expect(await statusWith(created.client_id, rotated.client_secret)).toBe(200);
+  });
+});
+
+describe('private_key_jwt, as deployed', () => {
+  it('refuses a jwks_uri on a loopback or private address without calling it (ALLOW_LOOPBACK_ENDPOINTS off)', async () => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": []}');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const key = await assertionKey();
+      const uris = [`http://127.0.0.1:${port}/jwks.json`, `https://127.0.0.1:${port}/jwks.json`, 'https://10.0.0.8/jwks.json'];
+      for (const jwksUri of [...uris, 'https://169.254.169.254/latest/meta-data/']) {
+        const clientId = await storedKeysApplication(integration.store, { jwksUri });
+        const assertion = await clientAssertion(key, clientId, integration.guichet.publicUrl);
+        const result = await tokenRequest({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        });
+        expect(result.statusCode).toBe(401);
+        expect(jsonBody(result).error).toBe('invalid_client');
+      }
+      expect(requests).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+describe('storage round trips', () => {
+  /**
+   * The longest chain of DynamoDB calls each made after the one before it ended, in a request: what a request waits
+   * for in a row. Measured by the order of their starts and ends, not by time.
+   */
+  async function roundTripsInARow(request: () => Promise<unknown>): Promise<{ inARow: number; calls: string[] }> {
+    const original = dynamo.documentClient.send.bind(dynamo.documentClient);
+    const calls: { name: string; start: number; end?: number }[] = [];
+    let tick = 0;
+    jest.spyOn(dynamo.documentClient, 'send').mockImplementation(((command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      const call: { name: string; start: number; end?: number } = { name: command.constructor.name, start: (tick += 1) };
+      calls.push(call);
+      return (original as (...args: unknown[]) => Promise<unknown>)(command, ...rest).finally(() => (call.end = tick += 1));
+    }) as never);
+    await request();
+    jest.restoreAllMocks();
+    const depth = new Map<(typeof calls)[number], number>();
+    for (const call of calls) {
+      const before = calls.filter((earlier) => earlier.end! < call.start).map((earlier) => depth.get(earlier)!);
+      depth.set(call, 1 + Math.max(0, ...before));
+    }
+    return { inARow: Math.max(...depth.values()), calls: calls.map((call) => call.name) };
+  }
+
+  it('a client-credentials success makes two in a row: the budget unit taken with the application read, then given back', async () => {
+    const { clientId, clientSecret } = await storedApplication(integration.store);
+    const request = () => tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(clientId, clientSecret) });
+    expect((await request()).statusCode).toBe(200);
+    const { inARow, calls } = await roundTripsInARow(async () => expect((await request()).statusCode).toBe(200));
+    expect(calls.sort()).toEqual(['GetCommand', 'UpdateCommand', 'UpdateCommand']);
+    expect(inARow).toBe(2);
+  });
+
+  it('with private_key_jwt, three: the assertion’s jti is recorded once it verified, before the unit is given back', async () => {
+    const key = await assertionKey();
+    const clientId = await storedKeysApplication(integration.store, { jwks: { keys: [key.publicJwk] } });
+    const request = async () =>
+      tokenRequest({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await clientAssertion(key, clientId, integration.guichet.publicUrl),
+      });
+    expect((await request()).statusCode).toBe(200);
+    const { inARow, calls } = await roundTripsInARow(async () => expect((await request()).statusCode).toBe(200));
+    expect(calls.sort()).toEqual(['GetCommand', 'PutCommand', 'UpdateCommand', 'UpdateCommand']);
+    expect(inARow).toBe(3);
   });
 });

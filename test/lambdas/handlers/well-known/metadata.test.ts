@@ -14,9 +14,10 @@ beforeAll(async () => {
 afterAll(() => integration?.guichet.close());
 
 describe('discovery documents', () => {
-  it('publishes RFC 8414 metadata for the token endpoint', async () => {
+  const paths = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
+  it.each(paths)('publishes RFC 8414 metadata for the token endpoint at %s', async (path) => {
     const { handler } = await import('../../../../lambdas/handlers/well-known/authorization-server');
-    const result = await invoke(handler, httpEvent({ path: '/.well-known/oauth-authorization-server' }));
+    const result = await invoke(handler, httpEvent({ path }));
     const base = integration.guichet.publicUrl;
     expect(result.statusCode).toBe(200);
     expect(jsonBody(result)).toMatchObject({
@@ -24,7 +25,10 @@ describe('discovery documents', () => {
       token_endpoint: `${base}/oauth/token`,
       jwks_uri: `${base}/.well-known/jwks.json`,
       grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+      token_endpoint_auth_signing_alg_values_supported: [
+        'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+      ],
       token_exchange_subject_token_types_supported: ['urn:guichet:token-type:session'],
       token_exchange_issued_token_types_supported: ['urn:ietf:params:oauth:token-type:access_token'],
       user_token_endpoint: `${base}/auth/token`,
