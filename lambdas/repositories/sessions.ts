@@ -120,7 +120,7 @@ export async function endSessionItem(id: string, end: SessionEnd): Promise<Sessi
         TableName: TABLE(),
         Key: { id },
         UpdateExpression:
-          'SET endedAt = :endedAt, logoutOutbox = :outbox, expiresAt = :keepUntil REMOVE subjectKey, idpSessionKey, idToken, email, #name',
+          'SET endedAt = :endedAt, logoutOutbox = :outbox, expiresAt = :keepUntil REMOVE subjectKey, idpSessionKey, idToken, email, emailVerified, #name',
         ConditionExpression: `attribute_exists(id) AND attribute_not_exists(endedAt)${ofSubject}`,
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: { ':endedAt': end.endedAt, ':outbox': end.outboxKey, ':keepUntil': end.keepUntil, ...subjectValues },
