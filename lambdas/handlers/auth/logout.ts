@@ -20,7 +20,7 @@ const config = appConfig();
  */
 export const handler = httpHandler('optional-form', async (event) => {
   const returnTo = webReturnTo(event.form.get('returnTo') ?? queryParameter(event, 'returnTo'), config);
-  const token = presentedSessionToken(event);
+  const token = presentedSessionToken(event, config);
   const ended = token === undefined ? undefined : await endSession(token);
   const cookies = [clearedSessionCookie(config)];
   if (!ended) return redirectResponse(returnTo, cookies);
