@@ -27,6 +27,8 @@ export interface LogoutClaims {
   readonly jti: string;
   readonly sid?: string;
   readonly sub?: string;
+  /** The token's `iat`: when the IdP ended the session, by its clock. */
+  readonly issuedAt: number;
   /** When the token can no longer be accepted: its jti must be remembered until then. */
   readonly deadAt: number;
 }
@@ -84,6 +86,7 @@ export function logoutTokenValidator(idp: OidcConfiguration, clientId: string) {
       jti: payload.jti,
       sid,
       sub,
+      issuedAt: payload.iat!,
       deadAt: Math.max(payload.exp!, payload.iat! + MAX_AGE_SECONDS) + CLOCK_SKEW_SECONDS,
     };
   };

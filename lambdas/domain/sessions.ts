@@ -5,6 +5,7 @@ import type { LoginFlow } from '../shared/metric-names';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
+import { refuseIfLoggedOutMeanwhile } from './idp-logout-races';
 
 /** The person an ID token validated by guichet describes. */
 export interface IdentityClaims {
@@ -13,6 +14,8 @@ export interface IdentityClaims {
   readonly sid?: string;
   readonly email?: string;
   readonly name?: string;
+  /** When the IdP issued the ID token (its `iat`, by the IdP's clock). */
+  readonly issuedAt: number;
 }
 
 export interface NewSession {
@@ -43,6 +46,7 @@ export async function createSession(identity: IdentityClaims, flow: LoginFlow, i
     expiresAt: now + appConfig().sessionTtlSeconds,
   };
   await saveSession(record);
+  await refuseIfLoggedOutMeanwhile(record, identity.issuedAt, appConfig().sessionTtlSeconds);
   countMetric(MetricName.SessionCreated);
   logger.info('session created', { session: record.id, flow, sub: identity.sub });
   return { token, record };

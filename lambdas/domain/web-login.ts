@@ -96,6 +96,7 @@ export async function completeLogin(
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
       email: typeof claims.email === 'string' ? claims.email : undefined,
       name: typeof claims.name === 'string' ? claims.name : undefined,
+      issuedAt: claims.iat,
     },
     flow.flow,
     tokens.id_token,

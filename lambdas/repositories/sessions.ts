@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, isConditionFailure, putNewItem, grantedTable, updateIf } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 
 /** A guichet session, keyed by the SHA-256 of its token; the token itself is never stored. */
@@ -75,4 +75,44 @@ export async function deleteSessionOf(id: string, subjectKey?: string): Promise<
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Beside the sessions, one item per IdP session (`sid`) and per user (`sub`) that guichet opened sessions for:
+ * when it last opened one (`signedInAt`, epoch ms) and when the IdP logged it out (`endedAt`, the logout token's
+ * `iat`, by the IdP's clock as ID tokens' `iat` are). Its id, `idp-sid#…` or `idp-sub#…`, is no session's (those
+ * are bare hashes), and it has neither index key, so the indexes never list it.
+ */
+export function idpLoginId(kind: 'sid' | 'sub', hashedKey: string): string {
+  return `idp-${kind}#${hashedKey}`;
+}
+
+/**
+ * Notes a session just opened for this IdP session or user, in one conditional write, unless the IdP logged it out
+ * first: at all (`issuedBefore` undefined, a `sid` is never reused), or at or after `issuedBefore` (the ID token's
+ * `iat`: a user logs in again after a logout). False when it did.
+ */
+export function noteSignIn(id: string, signedInAt: number, expiresAt: number, issuedBefore?: number): Promise<boolean> {
+  return updateIf({
+    TableName: TABLE(),
+    Key: { id },
+    UpdateExpression: 'SET signedInAt = :signedInAt, expiresAt = if_not_exists(expiresAt, :expiresAt)',
+    ConditionExpression: issuedBefore === undefined ? 'attribute_not_exists(endedAt)' : 'attribute_not_exists(endedAt) OR endedAt < :issued',
+    ExpressionAttributeValues: { ':signedInAt': signedInAt, ':expiresAt': expiresAt, ...(issuedBefore === undefined ? {} : { ':issued': issuedBefore }) },
+  });
+}
+
+/** Notes the IdP's logout of this IdP session or user; returns when a session was last opened for it (epoch ms). */
+export async function noteIdpLogout(id: string, endedAt: number, expiresAt: number): Promise<number | undefined> {
+  const result = await documentClient.send(
+    new UpdateCommand({
+      TableName: TABLE(),
+      Key: { id },
+      UpdateExpression: 'SET endedAt = :endedAt, expiresAt = :expiresAt',
+      ExpressionAttributeValues: { ':endedAt': endedAt, ':expiresAt': expiresAt },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  const signedInAt: unknown = result.Attributes?.signedInAt;
+  return typeof signedInAt === 'number' ? signedInAt : undefined;
 }

@@ -106,6 +106,8 @@ async function tour(): Promise<void> {
   // Back-channel logouts by sid and by sub, and one whose session deletion fails: its jti is released.
   expect((await backchannelLogout({ sid: 'sid-jon', sub: 'jon' })).status).toBe(200);
   expect((await backchannelLogout({ sub: 'ivy' })).status).toBe(200);
+  // A login whose code was redeemed before the IdP ended its session: the session written is taken back.
+  expect((await logIn(new TestBrowser(), 'jon', 'sid-jon')).status).toBe(400);
   const kept = new TestBrowser();
   await logIn(kept, 'kim', 'sid-kim');
   guichet.account.injectFault({ service: 'dynamodb', operation: 'DeleteItem', resourceContains: guichet.outputs.SessionsTableName, times: 10, error: { type: 'InternalServerError', status: 500, message: 'injected' } });
@@ -113,7 +115,8 @@ async function tour(): Promise<void> {
   guichet.account.clearFaults();
 
   // A logout through guichet.
-  await logIn(web, 'ivy', 'sid-ivy-2');
+  // Another person: ivy's logins are refused for the second her logout came in (ID tokens' iat are in seconds).
+  await logIn(web, 'lea', 'sid-lea');
   expect((await web.request(url('/auth/logout'), { method: 'POST' })).status).toBe(302);
 
   // The IdP cache: filled at start by the refresher, read at init by the login and callback functions, and
