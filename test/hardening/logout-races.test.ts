@@ -125,8 +125,8 @@ describe('the interleavings of a callback (C) and a back-channel logout (L), aga
     pauses = [];
     const send = domain.dynamo.documentClient.send.bind(domain.dynamo.documentClient);
     jest.spyOn(domain.dynamo.documentClient, 'send').mockImplementation((async (command: unknown) => {
-      const output = await send(command as never);
-      if (command instanceof QueryCommand) return { ...output, Items: (output.Items ?? []).filter((item: Record<string, unknown>) => !unreplicated.has(item.id as string)) };
+      const output = (await send(command as never)) as { Items?: Record<string, unknown>[] };
+      if (command instanceof QueryCommand) return { ...output, Items: (output.Items ?? []).filter((item) => !unreplicated.has(item.id as string)) };
       return output;
     }) as typeof domain.dynamo.documentClient.send);
   });
