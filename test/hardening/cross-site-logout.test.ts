@@ -19,12 +19,16 @@ beforeAll(async () => {
 afterAll(() => integration?.guichet.close());
 
 /** A form post to the logout, with the session cookie the browser attaches, from a page of `origin`. */
-async function logoutFrom(origin: string | undefined) {
+async function logoutFrom(origin: string | undefined, site?: string) {
   const { token, id } = await storedSession(integration.store);
   const result = await invoke(handler, httpEvent({
     method: 'POST',
     path: '/auth/logout',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin === undefined ? {} : { origin }) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(origin === undefined ? {} : { origin }),
+      ...(site === undefined ? {} : { 'sec-fetch-site': site }),
+    },
     cookies: [`guichet_session=${token}`],
     body: 'returnTo=%2F',
   }));
@@ -33,11 +37,12 @@ async function logoutFrom(origin: string | undefined) {
 
 describe('POST /auth/logout from a page of another site', () => {
   it.each([
-    ['an unlisted origin', 'https://evil.example'],
-    ['a sibling of guichet on another port', 'http://127.0.0.1:1'],
-    ['an opaque origin (a sandboxed frame, a data: URL)', 'null'],
-  ])('is refused for %s: 403, nothing ended, the cookie kept', async (_, origin) => {
-    const { result, sessionKept } = await logoutFrom(origin);
+    ['an unlisted origin', 'https://evil.example', undefined],
+    ['a sibling of guichet on another port', 'http://127.0.0.1:1', undefined],
+    ['an opaque origin (a sandboxed frame, a data: URL)', 'null', undefined],
+    ['a page of another site whose no-referrer policy makes its Origin null', 'null', 'cross-site'],
+  ])('is refused for %s: 403, nothing ended, the cookie kept', async (_, origin, site) => {
+    const { result, sessionKept } = await logoutFrom(origin, site);
     expect(result.statusCode).toBe(403);
     expect(jsonBody(result).error).toBe('access_denied');
     expect(result.cookies ?? []).toEqual([]);
@@ -47,11 +52,12 @@ describe('POST /auth/logout from a page of another site', () => {
 
 describe('POST /auth/logout', () => {
   it.each([
-    ["from guichet's own pages", () => new URL(integration.guichet.publicUrl).origin],
-    ['from an origin listed in CORS_ORIGINS', () => LISTED],
-    ['without Origin (a native app, a server)', () => undefined],
-  ])('ends the session %s', async (_, origin) => {
-    const { result, sessionKept } = await logoutFrom(origin());
+    ["from guichet's own pages", () => new URL(integration.guichet.publicUrl).origin, undefined],
+    ['from an origin listed in CORS_ORIGINS', () => LISTED, undefined],
+    ['without Origin (a native app, a server)', () => undefined, undefined],
+    ["from guichet's own pages, whose no-referrer policy makes a form's Origin null (Sec-Fetch-Site: same-origin)", () => 'null', 'same-origin'],
+  ])('ends the session %s', async (_, origin, site) => {
+    const { result, sessionKept } = await logoutFrom(origin(), site);
     expect(result.statusCode).toBe(302);
     expect(result.cookies).toEqual([expect.stringMatching(/^guichet_session=; .*Max-Age=0/)]);
     expect(sessionKept).toBe(false);
