@@ -18,7 +18,7 @@ import { percentile } from './http-load';
 const WRITES = 300;
 
 async function measure(endpoint: string) {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } }));
+  const client = DynamoDBDocumentClient.from(engineClient(endpoint));
   const TableName = `index-lag-${Date.now()}`;
   await client.send(
     new CreateTableCommand({
@@ -26,7 +26,13 @@ async function measure(endpoint: string) {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       AttributeDefinitions: ['id', 'subjectKey'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-      GlobalSecondaryIndexes: [{ IndexName: 'bySubject', KeySchema: [{ AttributeName: 'subjectKey', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'bySubject',
+          KeySchema: [{ AttributeName: 'subjectKey', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
     }),
   );
   const timed = async (work: () => Promise<unknown>, into: number[]) => {
@@ -39,10 +45,18 @@ async function measure(endpoint: string) {
   for (let i = 0; i < WRITES; i += 1) {
     const id = `session-${i}`;
     const subjectKey = `user-${i}`;
-    await timed(() => client.send(new PutCommand({ TableName, Item: { id, subjectKey, expiresAt: 0 }, ConditionExpression: 'attribute_not_exists(id)' })), times.put);
+    const item = { id, subjectKey, expiresAt: 0 };
+    await timed(() => client.send(new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' })), times.put);
     const written = performance.now();
     for (let look = 0; ; look += 1) {
-      const found = await client.send(new QueryCommand({ TableName, IndexName: 'bySubject', KeyConditionExpression: 'subjectKey = :key', ExpressionAttributeValues: { ':key': subjectKey } }));
+      const found = await client.send(
+        new QueryCommand({
+          TableName,
+          IndexName: 'bySubject',
+          KeyConditionExpression: 'subjectKey = :key',
+          ExpressionAttributeValues: { ':key': subjectKey },
+        }),
+      );
       if (look === 0) times.query.push(performance.now() - written);
       if ((found.Items ?? []).length > 0) break;
       if (look === 0) missedAtOnce += 1;
@@ -60,7 +74,11 @@ async function measure(endpoint: string) {
       times.noteSignIn,
     );
     await note(
-      { UpdateExpression: 'SET endedAt = :endedAt, expiresAt = :expiresAt', ExpressionAttributeValues: { ':endedAt': 1, ':expiresAt': 0 }, ReturnValues: 'ALL_OLD' },
+      {
+        UpdateExpression: 'SET endedAt = :endedAt, expiresAt = :expiresAt',
+        ExpressionAttributeValues: { ':endedAt': 1, ':expiresAt': 0 },
+        ReturnValues: 'ALL_OLD',
+      },
       times.noteLogout,
     );
   }
@@ -74,7 +92,8 @@ async function measure(endpoint: string) {
       ? `  index lag: none seen, the first query after each write listed its session`
       : `  index lag: ${missedAtOnce} of ${WRITES} sessions missed by the first query; write to listed ${summary(times.lag)}`,
     `  PutItem (session) ${summary(times.put)}; Query (index) ${summary(times.query)}`,
-    `  UpdateItem (callback's note, conditional) ${summary(times.noteSignIn)}; UpdateItem (logout's note, ALL_OLD) ${summary(times.noteLogout)}`,
+    `  UpdateItem (callback's note, conditional) ${summary(times.noteSignIn)}`,
+    `  UpdateItem (logout's note, ALL_OLD) ${summary(times.noteLogout)}`,
   ].join('\n');
 }
 
@@ -94,7 +113,7 @@ async function main() {
   });
   const engine = spawnDynamoDbLocal({ port, stdio: 'pipe' });
   try {
-    const probe = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'eu-west-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const probe = engineClient(`http://127.0.0.1:${port}`);
     for (let attempt = 0; ; attempt += 1) {
       const up = await probe.send(new ListTablesCommand({})).then(() => true, () => false);
       if (up) break;
@@ -106,6 +125,10 @@ async function main() {
   } finally {
     engine.kill();
   }
+}
+
+function engineClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
 }
 
 void main();

@@ -93,12 +93,17 @@ export function idpLoginId(kind: 'sid' | 'sub', hashedKey: string): string {
  * `iat`: a user logs in again after a logout). False when it did.
  */
 export function noteSignIn(id: string, signedInAt: number, expiresAt: number, issuedBefore?: number): Promise<boolean> {
+  const values = { ':signedInAt': signedInAt, ':expiresAt': expiresAt };
   return updateIf({
     TableName: TABLE(),
     Key: { id },
     UpdateExpression: 'SET signedInAt = :signedInAt, expiresAt = if_not_exists(expiresAt, :expiresAt)',
-    ConditionExpression: issuedBefore === undefined ? 'attribute_not_exists(endedAt)' : 'attribute_not_exists(endedAt) OR endedAt < :issued',
-    ExpressionAttributeValues: { ':signedInAt': signedInAt, ':expiresAt': expiresAt, ...(issuedBefore === undefined ? {} : { ':issued': issuedBefore }) },
+    ...(issuedBefore === undefined
+      ? { ConditionExpression: 'attribute_not_exists(endedAt)', ExpressionAttributeValues: values }
+      : {
+          ConditionExpression: 'attribute_not_exists(endedAt) OR endedAt < :issued',
+          ExpressionAttributeValues: { ...values, ':issued': issuedBefore },
+        }),
   });
 }
 

@@ -107,7 +107,9 @@ async function createSecret(secretId: string, token: string): Promise<void> {
       VersionStages: ['AWSPENDING'],
     }),
   );
-  if (readiness && !readiness.ready) logger.info(`signing keys rotation postponed: ${tooEarlyMessage(readiness, now)}`, { readyAt: readiness.readyAt });
+  if (readiness && !readiness.ready) {
+    logger.info(`signing keys rotation postponed: ${tooEarlyMessage(readiness, now)}`, { readyAt: readiness.readyAt });
+  }
   else logger.info('signing keys rotated', { signing: currentSigningJwk(next).kid, next: next.keys.at(-1)?.kid });
 }
 
@@ -145,8 +147,12 @@ async function ensureKeySet(secretId: string, schedule: KeySchedule | undefined)
   const now = nowSeconds();
   const set = keySetOrNothing(current.SecretString);
   if (set && (schedule === undefined || sameSchedule(set.schedule, schedule))) return;
-  const next = set ? withSchedule(withKnownDates(set, epochSeconds(current.CreatedDate, now)), schedule!, now) : await firstKeySet(algorithm, now, schedule);
-  await secretsManager.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(next), VersionStages: ['AWSCURRENT'] }));
+  const next = set
+    ? withSchedule(withKnownDates(set, epochSeconds(current.CreatedDate, now)), schedule!, now)
+    : await firstKeySet(algorithm, now, schedule);
+  await secretsManager.send(
+    new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(next), VersionStages: ['AWSCURRENT'] }),
+  );
   logger.info(set ? 'signing keys schedule recorded' : 'first signing key set made', { signing: currentSigningJwk(next).kid, schedule });
 }
 

@@ -25,7 +25,8 @@ export function cookieName(cookie: GuichetCookie, publicUrl: string): string {
  * https, and whenever SameSite=None asks for it (browsers drop a SameSite=None cookie that is not Secure).
  */
 export function setCookie(cookie: GuichetCookie, value: string, maxAgeSeconds: number, publicUrl: string): string {
-  const parts = [`${cookieName(cookie, publicUrl)}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', `SameSite=${cookie.sameSite}`];
+  const name = cookieName(cookie, publicUrl);
+  const parts = [`${name}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', `SameSite=${cookie.sameSite}`];
   if (isHttps(publicUrl) || cookie.sameSite === 'None') parts.push('Secure');
   if (cookie.partitioned) parts.push('Partitioned');
   return parts.join('; ');

@@ -53,9 +53,12 @@ export function tooEarlyMessage(readiness: Extract<RotationReadiness, { ready: f
  */
 export async function rotatedKeySet(set: SigningKeySet, alg: SigningAlgorithm, now: number): Promise<SigningKeySet> {
   const schedule = scheduleOf(set);
-  const keys: StoredSigningKey[] = set.keys.map((key, index) =>
-    index === set.keys.length - 2 ? { ...key, retiredAt: now, keptUntil: Math.max(key.keptUntil ?? 0, now + retentionSeconds(schedule)) } : key,
-  );
+  const retire = (key: StoredSigningKey) => ({
+    ...key,
+    retiredAt: now,
+    keptUntil: Math.max(key.keptUntil ?? 0, now + retentionSeconds(schedule)),
+  });
+  const keys = set.keys.map((key, index) => (index === set.keys.length - 2 ? retire(key) : key));
   const kept = keys.filter((key, index) => index >= keys.length - 2 || !mayBeDropped(key, schedule, now));
   return { ...set, keys: [...kept, { ...(await generateSigningKey(alg)), publishedAt: now }] };
 }

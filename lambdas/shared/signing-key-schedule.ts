@@ -33,7 +33,9 @@ export interface KeySchedule {
 }
 
 export function keySchedule(settings: KeyScheduleSettings): KeySchedule {
-  const lifetimes = Object.entries(SIGNED_TOKEN_LIFETIMES).map(([setting, fallback]) => settings[setting as SignedTokenLifetimeSetting] ?? fallback);
+  const lifetimes = Object.entries(SIGNED_TOKEN_LIFETIMES).map(
+    ([setting, fallback]) => settings[setting as SignedTokenLifetimeSetting] ?? fallback,
+  );
   return {
     keysCacheSeconds: settings.signingKeysCacheSeconds ?? DEFAULT_SIGNING_KEYS_CACHE_SECONDS,
     longestTokenLifetimeSeconds: Math.max(...lifetimes),

@@ -55,7 +55,7 @@ describe('POST /auth/logout', () => {
     ["from guichet's own pages", () => new URL(integration.guichet.publicUrl).origin, undefined],
     ['from an origin listed in CORS_ORIGINS', () => LISTED, undefined],
     ['without Origin (a native app, a server)', () => undefined, undefined],
-    ["from guichet's own pages, whose no-referrer policy makes a form's Origin null (Sec-Fetch-Site: same-origin)", () => 'null', 'same-origin'],
+    ["from guichet's own no-referrer pages, whose forms say Origin: null (Sec-Fetch-Site: same-origin)", () => 'null', 'same-origin'],
   ])('ends the session %s', async (_, origin, site) => {
     const { result, sessionKept } = await logoutFrom(origin(), site);
     expect(result.statusCode).toBe(302);

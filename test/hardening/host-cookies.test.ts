@@ -18,7 +18,12 @@ const handlers: Record<string, Handler> = {};
 
 beforeAll(async () => {
   idp = await startFakeIdp();
-  integration = await startIntegration({ GUICHET_PUBLIC_URL: PUBLIC_URL, OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: 'guichet', OIDC_CLIENT_SECRET: 'secret' });
+  integration = await startIntegration({
+    GUICHET_PUBLIC_URL: PUBLIC_URL,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: 'guichet',
+    OIDC_CLIENT_SECRET: 'secret',
+  });
   for (const [name, path] of Object.entries({
     login: 'auth/login',
     callback: 'auth/callback',
@@ -36,6 +41,8 @@ afterAll(async () => {
 });
 
 const HOST_ONLY = /; Path=\/; Max-Age=\d+; HttpOnly; SameSite=(Lax|None); Secure(; Partitioned)?$/;
+const logoutWith = (token: string) =>
+  invoke(handlers.logout, httpEvent({ method: 'POST', path: '/auth/logout', cookies: [`__Host-guichet_session=${token}`] }));
 
 describe('on https, the login state', () => {
   it('is a __Host- cookie: Secure, Path=/, no Domain', async () => {
@@ -70,7 +77,7 @@ describe('on https, the session cookie', () => {
 
   it('is cleared under its __Host- name by the logout', async () => {
     const { token } = await storedSession(integration.store);
-    const result = await invoke(handlers.logout, httpEvent({ method: 'POST', path: '/auth/logout', cookies: [`__Host-guichet_session=${token}`] }));
+    const result = await logoutWith(token);
     expect(result.statusCode).toBe(302);
     expect(result.cookies).toEqual(['__Host-guichet_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure']);
   });
@@ -79,10 +86,17 @@ describe('on https, the session cookie', () => {
 describe("on https, the add-in's session cookie", () => {
   it('is a partitioned SameSite=None __Host- cookie, and the poll reads it under that name only', async () => {
     const init = await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init' }));
-    expect(init.cookies).toEqual([expect.stringMatching(/^__Host-guichet_addons_sid=[\w-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned$/)]);
+    expect(init.cookies).toEqual([
+      expect.stringMatching(/^__Host-guichet_addons_sid=[\w-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned$/),
+    ]);
     const addin = await openAddin(handlers.init);
     const poll = (cookie: string) =>
-      invoke(handlers.poll, httpEvent({ method: 'POST', path: '/addons/sessions/poll', cookies: [cookie], headers: { 'x-csrftoken': addin.csrfToken } }));
+      invoke(handlers.poll, httpEvent({
+        method: 'POST',
+        path: '/addons/sessions/poll',
+        cookies: [cookie],
+        headers: { 'x-csrftoken': addin.csrfToken },
+      }));
     expect((await poll(`__Host-guichet_addons_sid=${addin.sessionId}`)).statusCode).toBe(202);
     expect((await poll(`guichet_addons_sid=${addin.sessionId}`)).statusCode).toBe(401);
   });
@@ -94,7 +108,7 @@ describe('every cookie guichet sets on https', () => {
     const written = [
       ...((await invoke(handlers.login, httpEvent({ path: '/auth/login' }))).cookies ?? []),
       ...((await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init' }))).cookies ?? []),
-      ...((await invoke(handlers.logout, httpEvent({ method: 'POST', path: '/auth/logout', cookies: [`__Host-guichet_session=${token}`] }))).cookies ?? []),
+      ...((await logoutWith(token)).cookies ?? []),
     ];
     expect(written).toHaveLength(3);
     for (const cookie of written) {

@@ -64,14 +64,16 @@ describe('a forged logout token is a 400 rejection, counted as such, never a dep
     ['a crit that is not a list', async (sub: string) => idp.signAnyHeader({ crit: 'x' }, claims(sub))],
     ['no kid while the IdP publishes two RSA keys (JWKSMultipleMatchingKeys)', (sub: string) => idp.sign(claims(sub), { kid: undefined })],
     ['a kid the IdP does not publish (JWKSNoMatchingKey, after one refetch)', (sub: string) => idp.sign(claims(sub), { kid: 'unknown' })],
-    ['a header that asks for an unencoded payload (b64: false)', async (sub: string) => idp.signAnyHeader({ b64: false, crit: ['b64'] }, claims(sub))],
+    ['a header that asks for an unencoded payload (b64: false)', async (sub: string) =>
+      idp.signAnyHeader({ b64: false, crit: ['b64'] }, claims(sub))],
   ])('%s', async (_, token) => {
     expect(await deliver(token)).toEqual({ status: 400, error: 'invalid_request', counted: ['LogoutTokenRejected'], sessionKept: true });
   });
 });
 
 describe("every jose error of a logout token's validation", () => {
-  const joseErrorClasses = Object.entries(errors).filter(([, value]) => typeof value === 'function') as [string, new (message?: string) => Error][];
+  type ErrorClass = new (message?: string) => Error;
+  const joseErrorClasses = Object.entries(errors).filter(([, value]) => typeof value === 'function') as [string, ErrorClass][];
   /** What the IdP's keys answered, not what the sender wrote: a timeout, or a key set guichet cannot use. */
   const unusableKeys = new Set(['JWKSTimeout', 'JWKSInvalid', 'JOSEError']);
 

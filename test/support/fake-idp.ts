@@ -69,7 +69,8 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     sign: (claims, header = {}, key = privateKey) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
     signAnyHeader: (header, claims) => {
-      const signed = [{ alg: 'RS256', kid: 'idp-key', ...header }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.');
+      const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+      const signed = `${encode({ alg: 'RS256', kid: 'idp-key', ...header })}.${encode(claims)}`;
       const signature = createSign('RSA-SHA256').update(signed).sign(KeyObject.from(privateKey));
       return `${signed}.${signature.toString('base64url')}`;
     },

@@ -38,7 +38,12 @@ export async function ageSigningKeys(guichet: LocalGuichet, seconds: number): Pr
     const secretId = guichet.outputs[secretArnOutputKey('signingKeys')];
     const set = parseKeySet((await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString!);
     const earlier = (date: number | undefined) => (date === undefined ? undefined : date - seconds);
-    const keys = set.keys.map((key) => ({ ...key, publishedAt: earlier(key.publishedAt), retiredAt: earlier(key.retiredAt), keptUntil: earlier(key.keptUntil) }));
+    const keys = set.keys.map((key) => ({
+      ...key,
+      publishedAt: earlier(key.publishedAt),
+      retiredAt: earlier(key.retiredAt),
+      keptUntil: earlier(key.keptUntil),
+    }));
     await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...set, keys }) }));
   } finally {
     client.destroy();

@@ -73,7 +73,11 @@ describe('signing keys rotation Lambda', () => {
     describeWith({ current: ['AWSCURRENT'], token: ['AWSPENDING'] });
     secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSPENDING' }).rejects(notFound);
     const written = new Date((now() - 60) * 1000);
-    secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' }).resolves({ SecretString: JSON.stringify(undated), CreatedDate: written });
+    const currentIs = (CreatedDate: Date) =>
+      secretsManager
+        .on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' })
+        .resolves({ SecretString: JSON.stringify(undated), CreatedDate });
+    currentIs(written);
     await handler({ SecretId: SECRET, ClientRequestToken: 'token', Step: 'createSecret' });
     expect(pendingSet().keys.map((key) => key.kid)).toEqual(undated.keys.map((key) => key.kid));
     expect(pendingSet().keys.map((key) => key.publishedAt)).toEqual([written.getTime() / 1000, written.getTime() / 1000]);
@@ -81,7 +85,7 @@ describe('signing keys rotation Lambda', () => {
     secretsManager.reset();
     describeWith({ current: ['AWSCURRENT'], token: ['AWSPENDING'] });
     secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSPENDING' }).rejects(notFound);
-    secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' }).resolves({ SecretString: JSON.stringify(undated), CreatedDate: new Date((now() - 3900) * 1000) });
+    currentIs(new Date((now() - 3900) * 1000));
     await handler({ SecretId: SECRET, ClientRequestToken: 'token', Step: 'createSecret' });
     expect(pendingSet().keys).toHaveLength(3);
   });

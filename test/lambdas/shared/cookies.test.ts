@@ -26,8 +26,9 @@ describe('setCookie', () => {
   });
 
   test('a SameSite=None cookie is Secure and Partitioned everywhere, and __Host- on https', () => {
-    expect(setCookie(ADDIN, 'xyz', 600, HTTPS)).toBe('__Host-guichet_addons_sid=xyz; Path=/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned');
-    expect(setCookie(ADDIN, 'xyz', 600, HTTP)).toBe('guichet_addons_sid=xyz; Path=/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned');
+    const scope = 'Path=/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned';
+    expect(setCookie(ADDIN, 'xyz', 600, HTTPS)).toBe(`__Host-guichet_addons_sid=xyz; ${scope}`);
+    expect(setCookie(ADDIN, 'xyz', 600, HTTP)).toBe(`guichet_addons_sid=xyz; ${scope}`);
   });
 
   test('never names a Domain', () => {

@@ -7,9 +7,19 @@ import {
   SIGNED_TOKEN_LIFETIMES,
 } from '../../../lambdas/shared/signing-key-schedule';
 
-const config = loadConfig({ GUICHET_PUBLIC_URL: 'https://auth.example.com', OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'guichet' });
+const config = loadConfig({
+  GUICHET_PUBLIC_URL: 'https://auth.example.com',
+  OIDC_ISSUER: 'https://idp.example.com',
+  OIDC_CLIENT_ID: 'guichet',
+});
 /** Lifetimes of what guichet does not sign with its keys: opaque secrets and server-side state. */
-const NOT_SIGNED = ['sessionTtlSeconds', 'loginFlowTtlSeconds', 'exchangeCodeTtlSeconds', 'addonsSessionTtlSeconds', 'addonsTransitTokenTtlSeconds'];
+const NOT_SIGNED = [
+  'sessionTtlSeconds',
+  'loginFlowTtlSeconds',
+  'exchangeCodeTtlSeconds',
+  'addonsSessionTtlSeconds',
+  'addonsTransitTokenTtlSeconds',
+];
 
 describe('the lifetimes a rotation waits for', () => {
   it("are every lifetime of the configuration but those of what guichet does not sign: a new one must say which it is", () => {

@@ -80,7 +80,7 @@ test('Secrets Manager, acting for this account, is the only one allowed to invok
   ]);
 });
 
-test('makes the first key set during the deploy, with the schedule its rotations wait for: a custom resource answered by the rotation function', () => {
+test('makes the first key set during the deploy, and records its schedule: a custom resource answered by the rotation function', () => {
   const resources = template.findResources('Custom::SigningKeySet');
   expect(Object.values(resources).map((resource) => resource.Properties)).toEqual([
     {

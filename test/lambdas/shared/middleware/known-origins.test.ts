@@ -18,7 +18,7 @@ describe('knownOriginsOnly', () => {
     expect(check({ origin: 'null', 'sec-fetch-site': 'same-origin' })).not.toThrow();
   });
 
-  it.each([['cross-site'], ['same-site'], ['none']])('refuses Origin: null from a page that is not of guichet (Sec-Fetch-Site: %s)', (site) => {
+  it.each([['cross-site'], ['same-site'], ['none']])('refuses Origin: null from a page not of guichet (Sec-Fetch-Site: %s)', (site) => {
     expect(check({ origin: 'null', 'sec-fetch-site': site })).toThrow(AccessDenied);
   });
 
