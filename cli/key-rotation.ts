@@ -22,7 +22,7 @@ export async function rotateSigningKeys(target: Target, now: number = nowSeconds
   try {
     const current = await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: 'AWSCURRENT' }));
     const set = keySetOrNothing(current.SecretString);
-    const readiness = set && rotationReadiness(withKnownDates(set, Math.floor((current.CreatedDate?.getTime() ?? now * 1000) / 1000)), now);
+    const readiness = set && rotationReadiness(withKnownDates(set, current.CreatedDate, now), now);
     if (readiness && !readiness.ready) {
       throw new CliError(`too early, nothing rotated: ${tooEarlyMessage(readiness, now)}; run it again then`, 1, 'too_early');
     }

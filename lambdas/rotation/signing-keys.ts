@@ -96,9 +96,10 @@ async function createSecret(secretId: string, token: string): Promise<void> {
   const current = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
   const now = nowSeconds();
   const set = keySetOrNothing(current.SecretString);
-  const known = set && withKnownDates(set, epochSeconds(current.CreatedDate, now));
+  const known = set && withKnownDates(set, current.CreatedDate, now);
   const readiness = known && rotationReadiness(known, now);
-  const next = !known ? await firstKeySet(algorithm, now) : readiness?.ready ? await rotatedKeySet(known, algorithm, now) : known;
+  const postponed = readiness && !readiness.ready ? readiness : undefined;
+  const next = !known ? await firstKeySet(algorithm, now) : postponed ? known : await rotatedKeySet(known, algorithm, now);
   await secretsManager.send(
     new PutSecretValueCommand({
       SecretId: secretId,
@@ -107,9 +108,7 @@ async function createSecret(secretId: string, token: string): Promise<void> {
       VersionStages: ['AWSPENDING'],
     }),
   );
-  if (readiness && !readiness.ready) {
-    logger.info(`signing keys rotation postponed: ${tooEarlyMessage(readiness, now)}`, { readyAt: readiness.readyAt });
-  }
+  if (postponed) logger.info(`signing keys rotation postponed: ${tooEarlyMessage(postponed, now)}`, { readyAt: postponed.readyAt });
   else logger.info('signing keys rotated', { signing: currentSigningJwk(next).kid, next: next.keys.at(-1)?.kid });
 }
 
@@ -148,7 +147,7 @@ async function ensureKeySet(secretId: string, schedule: KeySchedule | undefined)
   const set = keySetOrNothing(current.SecretString);
   if (set && (schedule === undefined || sameSchedule(set.schedule, schedule))) return;
   const next = set
-    ? withSchedule(withKnownDates(set, epochSeconds(current.CreatedDate, now)), schedule!, now)
+    ? withSchedule(withKnownDates(set, current.CreatedDate, now), schedule!, now)
     : await firstKeySet(algorithm, now, schedule);
   await secretsManager.send(
     new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(next), VersionStages: ['AWSCURRENT'] }),
@@ -163,7 +162,3 @@ function scheduleOfResource(properties: KeySetResourceEvent['ResourceProperties'
   return { keysCacheSeconds, longestTokenLifetimeSeconds };
 }
 
-/** When a secret version was written, in epoch seconds (`fallback` if Secrets Manager did not say). */
-function epochSeconds(date: Date | undefined, fallback: number): number {
-  return date ? Math.floor(date.getTime() / 1000) : fallback;
-}

@@ -70,10 +70,12 @@ function mayBeDropped(key: StoredSigningKey, schedule: KeySchedule, now: number)
 }
 
 /**
- * A set written before keys carried their dates, dated from when its secret version was written (`writtenAt`): each
- * key was published, and each key before the current one had stopped signing, by then at the latest.
+ * A set written before keys carried their dates, dated from when its secret version was written (`versionCreated`,
+ * as Secrets Manager tells it; `now` if it does not): each key was published, and each key before the current one had
+ * stopped signing, by then at the latest.
  */
-export function withKnownDates(set: SigningKeySet, writtenAt: number): SigningKeySet {
+export function withKnownDates(set: SigningKeySet, versionCreated: Date | undefined, now: number): SigningKeySet {
+  const writtenAt = versionCreated ? Math.floor(versionCreated.getTime() / 1000) : now;
   const currentIndex = set.keys.length - 2;
   const keys = set.keys.map((key, index) => ({
     ...key,

@@ -95,7 +95,7 @@ describe('rotatedKeySet', () => {
 describe('a key set written before keys carried dates', () => {
   it('is dated from when its secret version was written, at the latest', async () => {
     const legacy: SigningKeySet = { keys: (await firstKeySet('ES256', T0)).keys.map(({ publishedAt: _, ...key }) => key) };
-    const dated = withKnownDates({ keys: [{ ...legacy.keys[0] }, ...legacy.keys] }, T0 + 50);
+    const dated = withKnownDates({ keys: [{ ...legacy.keys[0] }, ...legacy.keys] }, new Date((T0 + 50) * 1000), T0 + 60);
     const dates = dated.keys.map((key) => [key.publishedAt, key.retiredAt]);
     expect(dates).toEqual([[T0 + 50, T0 + 50], [T0 + 50, undefined], [T0 + 50, undefined]]);
   });
