@@ -8,6 +8,8 @@ const USAGE = [
   'Rotates the keys that sign guichet access tokens: the key published since the last rotation starts signing,',
   'the current one stays published, and a new one is published to sign after the next rotation. The stack\'s',
   'rotation function makes the key with the algorithm it was deployed with (context signingAlgorithm).',
+  'Refused until the next key has been published for SIGNING_KEYS_CACHE_SECONDS plus the longest token lifetime',
+  '(at least twice the cache): every verifier must know it, and no key that signed a live token may be dropped.',
   '  without --stack  the running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
   '  --stack          a deployed stack, with your AWS credentials',
   '  --json           machine-readable output',

@@ -1,3 +1,4 @@
+import { createSign, KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
@@ -17,6 +18,8 @@ export interface FakeIdp {
   /** Publishes a new key with this `kid` beside the others; returns it, for `sign` with `{ kid }`. */
   rotateKey(kid: string): Promise<CryptoKey>;
   sign(claims: Record<string, unknown>, header?: Record<string, unknown>, key?: CryptoKey): Promise<string>;
+  /** Signs (RS256, with the published key) whatever header it is given, even one jose would refuse to write. */
+  signAnyHeader(header: Record<string, unknown>, claims: Record<string, unknown>): string;
   /** From now on, every answer leaves this long after its request came: an IdP that far away. */
   answerAfter(ms: number): void;
   close(): Promise<void>;
@@ -65,6 +68,12 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
     },
     sign: (claims, header = {}, key = privateKey) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key', ...header } as { alg: string }).sign(key),
+    signAnyHeader: (header, claims) => {
+      const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+      const signed = `${encode({ alg: 'RS256', kid: 'idp-key', ...header })}.${encode(claims)}`;
+      const signature = createSign('RSA-SHA256').update(signed).sign(KeyObject.from(privateKey));
+      return `${signed}.${signature.toString('base64url')}`;
+    },
     answerAfter: (ms) => {
       delayMs = ms;
     },

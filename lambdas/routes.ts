@@ -99,7 +99,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'lambdas/handlers/auth/callback.ts',
     tables: {
       loginFlows: { items: ['DeleteItem'] },
-      sessions: { items: ['PutItem'] },
+      // UpdateItem notes the session against its IdP session and user; DeleteItem takes it back if the IdP ended them.
+      sessions: { items: ['PutItem', 'UpdateItem', 'DeleteItem'] },
       nativeContinuations: { items: ['PutItem'] },
       idpCache: { items: ['GetItem'] },
     },
@@ -159,6 +160,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/auth/backchannel-logout',
     entry: 'lambdas/handlers/auth/backchannel-logout.ts',
     tables: {
+      // UpdateItem also notes the IdP's logout, so that no session is opened for that IdP session or user afterwards.
       sessions: { ...ENDS_SESSIONS, queries: ['bySubject', 'byIdpSession'] },
       logoutJtis: { items: ['PutItem', 'DeleteItem'] },
     },

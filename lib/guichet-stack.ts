@@ -10,6 +10,7 @@ import { QUEUE_NAMES } from '../lambdas/queues';
 import { DEFAULT_THROTTLE, ROUTES } from '../lambdas/routes';
 import { SECRETS, type SecretName } from '../lambdas/secrets';
 import { MetricName } from '../lambdas/shared/metric-names';
+import { keySchedule } from '../lambdas/shared/signing-key-schedule';
 import { TABLE_NAMES, type TableName } from '../lambdas/tables';
 import {
   addonWidgets,
@@ -129,6 +130,7 @@ export class GuichetStack extends Stack {
     this.signingKeysRotation = new SigningKeysRotation(this, 'SigningKeysRotation', {
       secret: this.secrets.signingKeys,
       algorithm: props.signingAlgorithm ?? 'RS256',
+      schedule: keySchedule(props),
       logRetention,
     });
     // The API serves no request before the first signing key set exists.

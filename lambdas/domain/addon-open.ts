@@ -1,7 +1,7 @@
 import { saveAddonSession } from '../repositories/addon-sessions';
 import { saveTransitToken } from '../repositories/transit-tokens';
 import type { AppConfig } from '../shared/config';
-import { serializeCookie } from '../shared/cookies';
+import { setCookie, type GuichetCookie } from '../shared/cookies';
 import { randomSecret, sha256 } from '../shared/crypto';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
@@ -9,11 +9,12 @@ import { nowSeconds } from '../shared/time';
 import { addonCsrfToken } from './addon-csrf';
 import { rateLimiter } from './rate-limit';
 
-export const ADDONS_SESSION_COOKIE = 'guichet_addons_sid';
+/** Sent by the add-in's frame, on another site than guichet's: SameSite=None, partitioned by that site. */
+export const ADDONS_SESSION_COOKIE: GuichetCookie = { name: 'guichet_addons_sid', sameSite: 'None', partitioned: true };
 /** Seconds the add-in should wait between polls without `wait`. */
 export const POLL_INTERVAL_SECONDS = 2;
 
-type OpenConfig = Pick<AppConfig, 'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds'>;
+type OpenConfig = Pick<AppConfig, 'publicUrl' | 'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds'>;
 
 /** One budget per client address for the anonymous add-in endpoints: sessions opened, failed confirmations. */
 export function addonsRateLimiter(config: Pick<AppConfig, 'addonsRateLimit' | 'addonsRateLimitWindowSeconds'>) {
@@ -69,12 +70,6 @@ export async function openAddonSession(
     csrfToken: addonCsrfToken(sessionId, csrfKey),
     expiresIn: config.addonsSessionTtlSeconds,
     interval: POLL_INTERVAL_SECONDS,
-    cookie: serializeCookie(ADDONS_SESSION_COOKIE, sessionId, {
-      path: '/addons/sessions',
-      maxAgeSeconds: config.addonsSessionTtlSeconds,
-      sameSite: 'None',
-      secure: true,
-      partitioned: true,
-    }),
+    cookie: setCookie(ADDONS_SESSION_COOKIE, sessionId, config.addonsSessionTtlSeconds, config.publicUrl),
   };
 }

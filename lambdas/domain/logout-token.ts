@@ -26,6 +26,8 @@ export interface LogoutClaims {
   readonly jti: string;
   readonly sid?: string;
   readonly sub?: string;
+  /** The token's `iat`: when the IdP ended the session, by its clock. */
+  readonly issuedAt: number;
   /** When the token can no longer be accepted: its jti must be remembered until then. */
   readonly deadAt: number;
 }
@@ -68,7 +70,7 @@ export function logoutTokenValidator(idp: OidcConfiguration, clientId: string) {
         requiredClaims: ['iat', 'exp', 'jti'],
       }));
     } catch (error) {
-      throw asRejection(error);
+      throw logoutTokenFailure(error);
     }
     const events = payload.events as Record<string, unknown> | undefined;
     const event = isObject(events) ? events[BACKCHANNEL_LOGOUT_EVENT] : undefined;
@@ -83,6 +85,7 @@ export function logoutTokenValidator(idp: OidcConfiguration, clientId: string) {
       jti: payload.jti,
       sid,
       sub,
+      issuedAt: payload.iat!,
       deadAt: Math.max(payload.exp!, payload.iat! + MAX_AGE_SECONDS) + CLOCK_SKEW_SECONDS,
     };
   };
@@ -92,18 +95,31 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function asRejection(error: unknown): Error {
+/**
+ * What a failed validation means. jose raises its errors for what the token says (a header it does not support,
+ * a `kid` that matches no key or several, a bad signature or claim): the sender's fault, a 400 counted as a
+ * rejected token. Only the IdP's keys themselves failing (no answer in time, an answer other than a 200 with a
+ * JSON key set guichet can use, or no answer at all) is the IdP's failure, worth a retry.
+ */
+export function logoutTokenFailure(error: unknown): Error {
+  if (!(error instanceof errors.JOSEError) || isUnusableKeySet(error)) return markDependency(error as Error, 'idp');
   if (error instanceof errors.JWTExpired) return new LogoutTokenRejected('expired', 'the logout token has expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     return new LogoutTokenRejected('claims', `the logout token's ${error.claim} claim is not acceptable`);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
-    return new LogoutTokenRejected('signature', "the logout token's signature does not verify");
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys ||
+    error instanceof errors.JWKInvalid
+  ) {
+    return new LogoutTokenRejected('signature', "no key of the identity provider verifies the logout token's signature");
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return new LogoutTokenRejected('algorithm', 'algorithm not accepted');
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
-    return new LogoutTokenRejected('malformed', 'the logout token is not a valid JWT');
-  }
-  // The IdP's keys could not be fetched or used: not the sender's fault, and worth a retry.
-  return markDependency(error as Error, 'idp');
+  return new LogoutTokenRejected('malformed', 'the logout token is not a JWT guichet accepts');
+}
+
+/** jose's own failures of the JWKS fetch: a timeout, a key set it cannot read, or a bare JOSEError (status or body). */
+function isUnusableKeySet(error: errors.JOSEError): boolean {
+  return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.constructor === errors.JOSEError;
 }

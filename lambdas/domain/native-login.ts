@@ -2,7 +2,7 @@ import { saveExchangeCode } from '../repositories/exchange-codes';
 import type { LoginFlowRecord } from '../repositories/login-flows';
 import { saveNativeContinuation, takeNativeContinuation } from '../repositories/native-continuations';
 import type { AppConfig } from '../shared/config';
-import { expiredCookie, laxCookieScope, serializeCookie } from '../shared/cookies';
+import { clearCookie, setCookie, type GuichetCookie } from '../shared/cookies';
 import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
 import { InvalidRequest, ServerError } from '../shared/errors';
 import { MetricName, type NativeContinuationRejectionReason } from '../shared/metric-names';
@@ -23,7 +23,7 @@ import { openSealedSession, type NewSession } from './sessions';
  * derived from the code: never in a URL, never in clear at rest.
  */
 export const NATIVE_CONTINUE_PATH = '/auth/native/continue';
-export const NATIVE_BINDING_COOKIE = 'guichet_native_continuation';
+export const NATIVE_BINDING_COOKIE: GuichetCookie = { name: 'guichet_native_continuation', sameSite: 'Lax' };
 /** Time the person has to read the confirmation page and click. */
 export const NATIVE_CONTINUATION_TTL_SECONDS = 300;
 
@@ -68,10 +68,7 @@ export async function offerNativeContinuation(
     scheme: new URL(flow.returnTo).protocol.slice(0, -1),
     user: { sub, email, name },
     continuation,
-    bindingCookie: serializeCookie(NATIVE_BINDING_COOKIE, binding, {
-      ...laxCookieScope(config.publicUrl, NATIVE_CONTINUE_PATH),
-      maxAgeSeconds: NATIVE_CONTINUATION_TTL_SECONDS,
-    }),
+    bindingCookie: setCookie(NATIVE_BINDING_COOKIE, binding, NATIVE_CONTINUATION_TTL_SECONDS, config.publicUrl),
   };
 }
 
@@ -116,7 +113,7 @@ export function nativeLoginContinuation(config: ContinuationConfig) {
       if (!session) return reject('session_ended');
       return {
         location: await exchangeCodeRedirect(session, record, config),
-        clearBindingCookie: expiredCookie(NATIVE_BINDING_COOKIE, laxCookieScope(config.publicUrl, NATIVE_CONTINUE_PATH)),
+        clearBindingCookie: clearCookie(NATIVE_BINDING_COOKIE, config.publicUrl),
       };
     });
 }

@@ -6,6 +6,7 @@ import type { LoginFlow } from '../shared/metric-names';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
+import { refuseIfLoggedOutMeanwhile } from './idp-logout-races';
 
 /** The person an ID token validated by guichet describes. */
 export interface IdentityClaims {
@@ -15,6 +16,8 @@ export interface IdentityClaims {
   /** Only an address the IdP asserted as verified (`email_verified: true`): nothing guichet mints carries another. */
   readonly email?: string;
   readonly name?: string;
+  /** When the IdP issued the ID token (its `iat`, by the IdP's clock). */
+  readonly issuedAt: number;
 }
 
 export interface NewSession {
@@ -46,6 +49,7 @@ export async function createSession(identity: IdentityClaims, flow: LoginFlow, i
     expiresAt: now + appConfig().sessionTtlSeconds,
   };
   await saveSession(record);
+  await refuseIfLoggedOutMeanwhile(record, identity.issuedAt, appConfig().sessionTtlSeconds);
   countMetric(MetricName.SessionCreated);
   logger.info('session created', { session: record.id, flow, sub: identity.sub });
   return { token, record };

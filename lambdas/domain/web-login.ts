@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { saveLoginFlow, takeLoginFlow, type LoginFlowRecord } from '../repositories/login-flows';
 import type { AppConfig } from '../shared/config';
-import { expiredCookie, laxCookieScope, serializeCookie } from '../shared/cookies';
+import { clearCookie, setCookie, type GuichetCookie } from '../shared/cookies';
 import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
 import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../shared/errors';
 import { MetricName, type LoginFlow } from '../shared/metric-names';
@@ -16,7 +16,7 @@ import { sharedIdpDocuments } from './shared-idp-documents';
  * Holds the login's `state` in the browser that started it: a callback whose state does not match the
  * cookie was not started here (login CSRF: an attacker's own code pasted into a victim's browser).
  */
-export const LOGIN_STATE_COOKIE = 'guichet_login_state';
+export const LOGIN_STATE_COOKIE: GuichetCookie = { name: 'guichet_login_state', sameSite: 'Lax' };
 const CALLBACK_PATH = '/auth/callback';
 
 export interface LoginRequest {
@@ -53,10 +53,7 @@ export async function startLogin(request: LoginRequest, config: AppConfig): Prom
     state,
     nonce,
   });
-  const stateCookie = serializeCookie(LOGIN_STATE_COOKIE, state, {
-    ...laxCookieScope(config.publicUrl, CALLBACK_PATH),
-    maxAgeSeconds: config.loginFlowTtlSeconds,
-  });
+  const stateCookie = setCookie(LOGIN_STATE_COOKIE, state, config.loginFlowTtlSeconds, config.publicUrl);
   return { flow: request.flow, authorizationUrl: authorizationUrl.href, stateCookie };
 }
 
@@ -99,11 +96,12 @@ export async function completeLogin(
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
       email: verifiedEmail(claims),
       name: typeof claims.name === 'string' ? claims.name : undefined,
+      issuedAt: claims.iat,
     },
     flow.flow,
     tokens.id_token,
   );
-  return { flow, session, clearStateCookie: expiredCookie(LOGIN_STATE_COOKIE, laxCookieScope(config.publicUrl, CALLBACK_PATH)) };
+  return { flow, session, clearStateCookie: clearCookie(LOGIN_STATE_COOKIE, config.publicUrl) };
 }
 
 /**

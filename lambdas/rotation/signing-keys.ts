@@ -9,7 +9,18 @@ import { CompactSign, compactVerify, importJWK } from 'jose';
 import { answerCustomResource, type CustomResourceEvent } from '../shared/custom-resource';
 import { logger } from '../shared/observability';
 import { traced } from '../shared/tracing';
-import { keySetOrNothing, rotatedKeySet } from '../shared/signing-key-rotation';
+import {
+  firstKeySet,
+  keySetOrNothing,
+  rotatedKeySet,
+  rotationReadiness,
+  sameSchedule,
+  tooEarlyMessage,
+  withKnownDates,
+  withSchedule,
+} from '../shared/signing-key-rotation';
+import type { KeySchedule } from '../shared/signing-key-schedule';
+import { nowSeconds } from '../shared/time';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-algorithms';
 import { currentSigningJwk, parseKeySet, publicJwk } from '../shared/signing-keys';
 
@@ -22,9 +33,15 @@ export interface RotationEvent {
 
 /**
  * The stack's `Custom::SigningKeySet` resource: CloudFormation asks for a first key set during the deploy, before
- * the API stage exists, so that no request ever meets the secret's placeholder value.
+ * the API stage exists, so that no request ever meets the secret's placeholder value. It also records in the set
+ * the schedule the deployment rotates it by (CloudFormation hands numbers over as strings), and again whenever a
+ * deploy changes it.
  */
-export type KeySetResourceEvent = CustomResourceEvent<{ readonly SecretId: string }>;
+export type KeySetResourceEvent = CustomResourceEvent<{
+  readonly SecretId: string;
+  readonly KeysCacheSeconds?: string | number;
+  readonly LongestTokenLifetimeSeconds?: string | number;
+}>;
 
 const algorithm = (process.env.SIGNING_ALGORITHM ?? 'RS256') as SigningAlgorithm;
 if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`SIGNING_ALGORITHM must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
@@ -38,13 +55,14 @@ export async function handler(event: RotationEvent | KeySetResourceEvent): Promi
   return answerCustomResource(event, {
     physicalResourceId: `signing-key-set:${secretId}`,
     done: 'the signing-keys secret holds a key set',
-    work: () => ensureKeySet(secretId),
+    work: () => ensureKeySet(secretId, scheduleOfResource(event.ResourceProperties)),
   });
 }
 
 /**
  * Rotates the signing-keys secret: the next key becomes current, the current one stays published as previous,
- * and a new next key is published.
+ * and a new next key is published. A rotation that comes before the next key may sign (right after another one,
+ * or the schedule's rotation on deploy) is postponed: it completes without changing a key, and is no failure.
  */
 async function rotate(event: RotationEvent): Promise<void> {
   const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
@@ -76,7 +94,12 @@ async function createSecret(secretId: string, token: string): Promise<void> {
     .catch((error: Error) => (error.name === 'ResourceNotFoundException' ? undefined : Promise.reject(error)));
   if (pending) return;
   const current = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-  const next = await rotatedKeySet(keySetOrNothing(current.SecretString), algorithm);
+  const now = nowSeconds();
+  const set = keySetOrNothing(current.SecretString);
+  const known = set && withKnownDates(set, current.CreatedDate, now);
+  const readiness = known && rotationReadiness(known, now);
+  const postponed = readiness && !readiness.ready ? readiness : undefined;
+  const next = !known ? await firstKeySet(algorithm, now) : postponed ? known : await rotatedKeySet(known, algorithm, now);
   await secretsManager.send(
     new PutSecretValueCommand({
       SecretId: secretId,
@@ -85,7 +108,8 @@ async function createSecret(secretId: string, token: string): Promise<void> {
       VersionStages: ['AWSPENDING'],
     }),
   );
-  logger.info('signing keys rotated', { signing: currentSigningJwk(next).kid, next: next.keys.at(-1)?.kid });
+  if (postponed) logger.info(`signing keys rotation postponed: ${tooEarlyMessage(postponed, now)}`, { readyAt: postponed.readyAt });
+  else logger.info('signing keys rotated', { signing: currentSigningJwk(next).kid, next: next.keys.at(-1)?.kid });
 }
 
 /** The pending key set must parse and its signing key must sign what its public half verifies. */
@@ -113,11 +137,28 @@ async function finishSecret(secretId: string, token: string, versions: Record<st
   );
 }
 
-/** Puts a first key set as the current version when the secret still holds its generated placeholder. */
-async function ensureKeySet(secretId: string): Promise<void> {
+/**
+ * Puts a first key set as the current version when the secret still holds its generated placeholder, and records the
+ * deployment's schedule in the set when it is not the one recorded (the keys stay as they are).
+ */
+async function ensureKeySet(secretId: string, schedule: KeySchedule | undefined): Promise<void> {
   const current = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-  if (keySetOrNothing(current.SecretString)) return;
-  const first = await rotatedKeySet(undefined, algorithm);
-  await secretsManager.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(first), VersionStages: ['AWSCURRENT'] }));
-  logger.info('first signing key set made', { signing: currentSigningJwk(first).kid });
+  const now = nowSeconds();
+  const set = keySetOrNothing(current.SecretString);
+  if (set && (schedule === undefined || sameSchedule(set.schedule, schedule))) return;
+  const next = set
+    ? withSchedule(withKnownDates(set, current.CreatedDate, now), schedule!, now)
+    : await firstKeySet(algorithm, now, schedule);
+  await secretsManager.send(
+    new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(next), VersionStages: ['AWSCURRENT'] }),
+  );
+  logger.info(set ? 'signing keys schedule recorded' : 'first signing key set made', { signing: currentSigningJwk(next).kid, schedule });
 }
+
+function scheduleOfResource(properties: KeySetResourceEvent['ResourceProperties']): KeySchedule | undefined {
+  const keysCacheSeconds = Number(properties.KeysCacheSeconds);
+  const longestTokenLifetimeSeconds = Number(properties.LongestTokenLifetimeSeconds);
+  if (!(keysCacheSeconds > 0) || !(longestTokenLifetimeSeconds > 0)) return undefined;
+  return { keysCacheSeconds, longestTokenLifetimeSeconds };
+}
+

@@ -8,6 +8,7 @@ import {
   userTokenTtlProblem,
   type ApiAudienceValue,
 } from './setting-rules';
+import { DEFAULT_SIGNING_KEYS_CACHE_SECONDS, SIGNED_TOKEN_LIFETIMES } from './signing-key-schedule';
 
 /**
  * Typed configuration, read from the environment once per Lambda init. Every problem is reported at once,
@@ -146,7 +147,7 @@ export function loadConfig(env: Env): AppConfig {
     if (problem) problems.push(`CORS_ORIGINS: ${problem}`);
   }
 
-  const userTokenTtlSeconds = positive('USER_TOKEN_TTL_SECONDS', 300);
+  const userTokenTtlSeconds = positive('USER_TOKEN_TTL_SECONDS', SIGNED_TOKEN_LIFETIMES.userTokenTtlSeconds);
   const userTokenTtlProblemText = userTokenTtlProblem(userTokenTtlSeconds);
   if (userTokenTtlProblemText) problems.push(`USER_TOKEN_TTL_SECONDS ${userTokenTtlProblemText}`);
 
@@ -204,12 +205,12 @@ export function loadConfig(env: Env): AppConfig {
     addonsLongPollLimit: positive('ADDONS_LONG_POLL_LIMIT', 20),
     addonsTransitTokenTtlSeconds: positive('ADDONS_TRANSIT_TOKEN_TTL_SECONDS', 120),
     addonsTokenScope: env.ADDONS_TOKEN_SCOPE?.trim() || 'addons',
-    addonsTokenTtlSeconds: positive('ADDONS_TOKEN_TTL_SECONDS', 3600),
-    accessTokenTtlSeconds: positive('ACCESS_TOKEN_TTL_SECONDS', 3600),
+    addonsTokenTtlSeconds: positive('ADDONS_TOKEN_TTL_SECONDS', SIGNED_TOKEN_LIFETIMES.addonsTokenTtlSeconds),
+    accessTokenTtlSeconds: positive('ACCESS_TOKEN_TTL_SECONDS', SIGNED_TOKEN_LIFETIMES.accessTokenTtlSeconds),
     accessTokenAudience: env.ACCESS_TOKEN_AUDIENCE?.trim() || `${publicUrlText}/external-api`,
     tokenFailureLimit: positive('TOKEN_FAILURE_LIMIT', 20),
     tokenFailureWindowSeconds: positive('TOKEN_FAILURE_WINDOW_SECONDS', 300),
-    signingKeysCacheSeconds: positive('SIGNING_KEYS_CACHE_SECONDS', 300),
+    signingKeysCacheSeconds: positive('SIGNING_KEYS_CACHE_SECONDS', DEFAULT_SIGNING_KEYS_CACHE_SECONDS),
     corsOrigins,
     apiAudiences,
     backchannelLogoutUris,

@@ -1,35 +1,48 @@
 import type { HttpEvent } from './http';
 
-export interface CookieOptions {
-  readonly path: string;
-  readonly maxAgeSeconds: number;
+/**
+ * A cookie guichet sets, by its plain name. Its name and scope as sent are decided here alone, for every writer
+ * and reader: on https the name takes the `__Host-` prefix, which browsers accept only with `Secure`, `Path=/`
+ * and no `Domain`, so that no sibling subdomain can plant or overwrite it (a planted login state signs a victim
+ * in as the attacker). Local http keeps the plain name, which a browser would refuse to store with that prefix.
+ */
+export interface GuichetCookie {
+  readonly name: string;
   readonly sameSite: 'Lax' | 'Strict' | 'None';
-  readonly secure: boolean;
+  /** CHIPS: kept apart per top-level site, for cookies sent from frames of other sites. */
   readonly partitioned?: boolean;
 }
 
-export function serializeCookie(name: string, value: string, options: CookieOptions): string {
-  const parts = [
-    `${name}=${value}`,
-    `Path=${options.path}`,
-    `Max-Age=${options.maxAgeSeconds}`,
-    'HttpOnly',
-    `SameSite=${options.sameSite}`,
-  ];
-  if (options.secure) parts.push('Secure');
-  if (options.partitioned) parts.push('Partitioned');
-  return parts.join('; ');
-}
+const HOST_PREFIX = '__Host-';
 
-export function expiredCookie(name: string, options: Omit<CookieOptions, 'maxAgeSeconds'>): string {
-  return serializeCookie(name, '', { ...options, maxAgeSeconds: 0 });
+/** The name the browser stores and sends: `__Host-` prefixed when guichet is served over https. */
+export function cookieName(cookie: GuichetCookie, publicUrl: string): string {
+  return isHttps(publicUrl) ? `${HOST_PREFIX}${cookie.name}` : cookie.name;
 }
 
 /**
- * The value of a cookie sent by the client. A name sent twice is ambiguous (a sibling domain can plant a
- * second one), so it counts as absent.
+ * The `Set-Cookie` value that stores `value` for `maxAgeSeconds`: HttpOnly, Path=/ and never a Domain; Secure on
+ * https, and whenever SameSite=None asks for it (browsers drop a SameSite=None cookie that is not Secure).
  */
-export function readCookie(event: HttpEvent, name: string): string | undefined {
+export function setCookie(cookie: GuichetCookie, value: string, maxAgeSeconds: number, publicUrl: string): string {
+  const name = cookieName(cookie, publicUrl);
+  const parts = [`${name}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', `SameSite=${cookie.sameSite}`];
+  if (isHttps(publicUrl) || cookie.sameSite === 'None') parts.push('Secure');
+  if (cookie.partitioned) parts.push('Partitioned');
+  return parts.join('; ');
+}
+
+/** The `Set-Cookie` value that removes the cookie: the same name and scope, empty, Max-Age=0. */
+export function clearCookie(cookie: GuichetCookie, publicUrl: string): string {
+  return setCookie(cookie, '', 0, publicUrl);
+}
+
+/**
+ * The value of the cookie the client sent, under the name `cookieName` gives it. A name sent twice is ambiguous
+ * (on http, a sibling domain can plant a second one), so it counts as absent; so does an empty value.
+ */
+export function readCookie(event: HttpEvent, cookie: GuichetCookie, publicUrl: string): string | undefined {
+  const name = cookieName(cookie, publicUrl);
   const found: string[] = [];
   for (const entry of event.cookies ?? []) {
     for (const pair of entry.split(';')) {
@@ -41,7 +54,6 @@ export function readCookie(event: HttpEvent, name: string): string | undefined {
   return found.length === 1 && found[0] !== '' ? found[0] : undefined;
 }
 
-/** First-party cookie scope: sent on top-level navigations back from the IdP, Secure whenever guichet is on https. */
-export function laxCookieScope(publicUrl: string, path: string) {
-  return { path, sameSite: 'Lax', secure: publicUrl.startsWith('https:') } as const;
+function isHttps(publicUrl: string): boolean {
+  return publicUrl.startsWith('https:');
 }

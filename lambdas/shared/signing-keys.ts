@@ -1,18 +1,29 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { TemporarilyUnavailable } from './errors';
+import type { KeySchedule } from './signing-key-schedule';
 import { SECRETS } from '../secrets';
 import { prepareAtInit } from './init';
 import { secretSource, type SecretSource } from './secrets';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithms';
 
 /**
- * The stored JWK set of private keys, oldest first: the previous key (still verifying the tokens it
- * signed), the current key (signing), and the next key. The next key is published a whole rotation
- * period before it signs, so every verifier's cached JWKS already holds it when it does.
+ * The stored JWK set of private keys, oldest first: the keys that stopped signing (still verifying the tokens they
+ * signed), the current key (signing), and the next key (published, not signing yet). Each key carries when it was
+ * published and, once it stopped signing, when that was and until when its tokens may live; the set carries the
+ * schedule the deployment rotates it by (signing-key-schedule.ts). Sets written before these were recorded lack them.
  */
 export interface SigningKeySet {
-  readonly keys: readonly JWK[];
+  readonly keys: readonly StoredSigningKey[];
+  readonly schedule?: KeySchedule;
+}
+
+/** A private JWK and its dates, in epoch seconds; never published as they are (`publicJwk` picks the members). */
+export interface StoredSigningKey extends JWK {
+  readonly publishedAt?: number;
+  readonly retiredAt?: number;
+  /** No sooner than this may the key be dropped: tokens it signed may live until then. */
+  readonly keptUntil?: number;
 }
 
 /** The key that signs: the one before the next key, or the only key of a one-key set. */

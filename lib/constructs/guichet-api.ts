@@ -67,6 +67,9 @@ export class GuichetApi extends Construct {
     // The stage is declared here rather than by `createDefaultStage`, which cannot take access log settings.
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       createDefaultStage: false,
+      // Behind a custom domain, the execute-api address would bypass whatever guards the domain (WAF, CloudFront)
+      // and show the per-address budgets the edge's addresses instead of the callers'.
+      disableExecuteApiEndpoint: props.customDomain !== undefined,
       corsPreflight: props.corsOrigins?.length
         ? {
             allowOrigins: [...props.corsOrigins],

@@ -5,6 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { SigningAlgorithm } from '../../lambdas/shared/signing-algorithms';
+import type { KeySchedule } from '../../lambdas/shared/signing-key-schedule';
 import { baseLambdaEnvironment } from '../lambda-environment';
 import { GuichetFunction } from './guichet-function';
 
@@ -23,13 +24,16 @@ export interface SigningKeysRotationProps {
   /** The signing-keys secret; owned by the stack, so its ARN is the full one a policy can name exactly. */
   readonly secret: secretsmanager.Secret;
   readonly algorithm: SigningAlgorithm;
+  /** What a rotation waits for, recorded in the key set: the deployment's key cache time and longest token lifetime. */
+  readonly schedule: KeySchedule;
   readonly logRetention: logs.RetentionDays;
 }
 
 /**
  * Makes the first key set during the deploy (`keySet`, a custom resource answered by the rotation function:
- * whatever depends on it, the API stage above all, exists only once the secret holds keys), then rotates the
- * keys every 30 days, and once as soon as the schedule is deployed or changed.
+ * whatever depends on it, the API stage above all, exists only once the secret holds keys), and records in it the
+ * schedule its rotations wait for (again on each deploy that changes it), then rotates the keys every 30 days, and
+ * once as soon as the schedule is deployed or changed: postponed, as every rotation, until the next key may sign.
  */
 export class SigningKeysRotation extends Construct {
   readonly function: GuichetFunction;
@@ -60,7 +64,11 @@ export class SigningKeysRotation extends Construct {
     this.keySet = new CustomResource(this, 'KeySet', {
       serviceToken: this.function.function.functionArn,
       resourceType: 'Custom::SigningKeySet',
-      properties: { SecretId: props.secret.secretArn },
+      properties: {
+        SecretId: props.secret.secretArn,
+        KeysCacheSeconds: props.schedule.keysCacheSeconds,
+        LongestTokenLifetimeSeconds: props.schedule.longestTokenLifetimeSeconds,
+      },
     });
     this.keySet.node.addDependency(this.function);
 

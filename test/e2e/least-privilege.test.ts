@@ -174,6 +174,8 @@ async function tour(): Promise<void> {
   expect((await backchannelLogout({ sub: 'ivy' })).status).toBe(200);
   await receivers.waitFor('/product', 3);
   await receivers.waitFor('/addins', 1);
+  // A login whose code was redeemed before the IdP ended its session: the session written is taken back.
+  expect((await logIn(new TestBrowser(), 'jon', 'sid-jon')).status).toBe(400);
   const kept = new TestBrowser();
   await logIn(kept, 'kim', 'sid-kim');
   guichet.account.injectFault({ service: 'dynamodb', operation: 'DeleteItem', resourceContains: guichet.outputs.SessionsTableName, times: 10, error: { type: 'InternalServerError', status: 500, message: 'injected' } });
@@ -182,7 +184,8 @@ async function tour(): Promise<void> {
 
   // A logout through guichet, of a session that was issued a user token; its queuing fails (every attempt of the
   // SDK's), so it stays in the outbox until the sweeper queues it, past the grace period.
-  await logIn(web, 'ivy', 'sid-ivy-2');
+  // Another person: ivy's logins are refused for the second her logout came in (ID tokens' iat are in seconds).
+  await logIn(web, 'lea', 'sid-lea');
   const userToken = { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } };
   expect((await web.request(url('/auth/token'), userToken)).status).toBe(200);
   const injected = { type: 'InternalError', status: 500, message: 'injected' };

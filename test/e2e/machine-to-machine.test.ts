@@ -10,7 +10,7 @@ import { runApps } from '../../cli/run-apps';
 import { runKeys } from '../../cli/run-keys';
 import { accessTokenVerifier } from '../../lambdas/shared/access-token-verifier';
 import type { LocalGuichet } from '../../local/start';
-import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
+import { ageSigningKeys, cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { runCli } from '../support/cli-run';
 import { assertionKey } from '../support/applications';
 
@@ -77,6 +77,8 @@ describe('machine-to-machine application', () => {
     expect(publishedBefore).toContain(oldKid);
     const nextKid = publishedBefore.at(-1);
     expect(nextKid).not.toBe(oldKid);
+    // As if the next key had been published for the key cache plus the longest token lifetime: it may now sign.
+    await ageSigningKeys(guichet, 1 + 3600);
     const rotation = await runCli(runKeys, ['rotate', '--json'], cliEnvironment(guichet));
     expect(rotation.code).toBe(0);
     expect(rotation.json()).toMatchObject({ target: 'local', secret_arn: guichet.outputs.SigningKeysArn });

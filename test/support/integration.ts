@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { JWK } from 'jose';
 import { ROUTES, type RouteDefinition } from '../../lambdas/routes';
 import { SECRETS } from '../../lambdas/secrets';
-import { rotatedKeySet } from '../../lambdas/shared/signing-key-rotation';
+import { firstKeySet } from '../../lambdas/shared/signing-key-rotation';
 import { PARTITION_KEY, TABLE_NAMES, TABLES, type TableDefinition } from '../../lambdas/tables';
 import { splitRequestTarget, toApiGatewayEvent, writeApiGatewayResult } from '../../local/api-gateway-event';
 import { LocalAwsAccount } from '../../local/aws/calls';
@@ -89,7 +89,7 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
     const devIdp = env.OIDC_ISSUER ? undefined : await startDevIdp({ port: 0, guichetPublicUrl: publicUrl, postLogoutOrigins: [publicUrl] });
     if (devIdp) closers.push(() => devIdp.close());
 
-    const signingKeys = await rotatedKeySet(undefined, 'RS256');
+    const signingKeys = await firstKeySet('RS256', Math.floor(Date.now() / 1000));
     Object.assign(process.env, {
       AWS_REGION: REGION,
       ...LOCAL_CREDENTIALS,

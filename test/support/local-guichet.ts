@@ -1,5 +1,7 @@
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseKeySet } from '../../lambdas/shared/signing-keys';
 import { TABLE_NAMES, TABLES } from '../../lambdas/tables';
-import { tableNameOutputKey } from '../../lib/naming';
+import { secretArnOutputKey, tableNameOutputKey } from '../../lib/naming';
 import { startLocalGuichet, type LocalGuichet } from '../../local/start';
 import { LocalStore } from './local-store';
 
@@ -20,4 +22,30 @@ export function storeOf(guichet: LocalGuichet): LocalStore {
 /** What `npm run apps` / `npm run keys` need to find this local guichet. */
 export function cliEnvironment(guichet: LocalGuichet): Record<string, string> {
   return { PORT: new URL(guichet.publicUrl).port };
+}
+
+/**
+ * Moves every date of the local guichet's signing keys `seconds` into the past, as if the key set had been written
+ * that long ago: a test can then rotate without waiting for the next key to have been published long enough.
+ */
+export async function ageSigningKeys(guichet: LocalGuichet, seconds: number): Promise<void> {
+  const client = new SecretsManagerClient({
+    endpoint: guichet.secretsManagerEndpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'operator', secretAccessKey: 'operator' },
+  });
+  try {
+    const secretId = guichet.outputs[secretArnOutputKey('signingKeys')];
+    const set = parseKeySet((await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString!);
+    const earlier = (date: number | undefined) => (date === undefined ? undefined : date - seconds);
+    const keys = set.keys.map((key) => ({
+      ...key,
+      publishedAt: earlier(key.publishedAt),
+      retiredAt: earlier(key.retiredAt),
+      keptUntil: earlier(key.keptUntil),
+    }));
+    await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...set, keys }) }));
+  } finally {
+    client.destroy();
+  }
 }

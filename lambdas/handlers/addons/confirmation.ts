@@ -27,7 +27,7 @@ export function confirmationHandler<S extends boolean>(
       limitingFailures(limiter, event.requestContext.http.sourceIp, async () => {
         let session: SessionRecord | undefined;
         if (needsSession) {
-          const token = presentedSessionToken(event);
+          const token = presentedSessionToken(event, config);
           session = token === undefined ? undefined : await liveSession(token);
           if (!session) throw new Unauthenticated('log in first');
         }

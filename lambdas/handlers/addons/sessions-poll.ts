@@ -26,7 +26,7 @@ const SAFETY_MARGIN_SECONDS = 2;
 export const handler = httpHandler(
   'none',
   async (event, context) => {
-    const sessionId = readCookie(event, ADDONS_SESSION_COOKIE);
+    const sessionId = readCookie(event, ADDONS_SESSION_COOKIE, config.publicUrl);
     if (sessionId === undefined) throw new Unauthenticated('the add-in session cookie is missing');
     const presentedCsrfToken = header(event, ADDON_CSRF_HEADER);
     if (presentedCsrfToken === undefined) throw new InvalidRequest('the X-CSRFToken header is required');

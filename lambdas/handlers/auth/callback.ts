@@ -24,7 +24,7 @@ export const handler = httpHandler('none', async (event) => {
   let flow: LoginFlow = 'web';
   try {
     const login = await completeLogin(
-      { rawQueryString: event.rawQueryString ?? '', stateCookie: readCookie(event, LOGIN_STATE_COOKIE) },
+      { rawQueryString: event.rawQueryString ?? '', stateCookie: readCookie(event, LOGIN_STATE_COOKIE, config.publicUrl) },
       config,
       (known) => (flow = known),
     );

@@ -16,7 +16,7 @@ const continueLogin = nativeLoginContinuation(config);
 export const handler = httpHandler(
   'form',
   async (event) => {
-    const binding = readCookie(event, NATIVE_BINDING_COOKIE);
+    const binding = readCookie(event, NATIVE_BINDING_COOKIE, config.publicUrl);
     const continued = await continueLogin(event.form.get('continuation'), binding, event.requestContext.http.sourceIp);
     return redirectResponse(continued.location, [continued.clearBindingCookie]);
   },

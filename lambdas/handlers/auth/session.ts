@@ -1,12 +1,15 @@
 import { presentedSessionToken } from '../../domain/session-credentials';
 import { liveSession } from '../../domain/sessions';
+import { appConfig } from '../../shared/config';
 import { Unauthenticated } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 
+const config = appConfig();
+
 /** GET /auth/session — who the session cookie or Bearer session token belongs to. */
 export const handler = httpHandler('none', async (event) => {
-  const token = presentedSessionToken(event);
+  const token = presentedSessionToken(event, config);
   const session = token === undefined ? undefined : await liveSession(token);
   if (!session) throw new Unauthenticated('no live session');
   return jsonResponse(200, {

@@ -22,7 +22,7 @@ export const handler = httpHandler(
   'optional-form-or-json',
   async (event) =>
     limitingFailures(failures, event.requestContext.http.sourceIp, async () => {
-      const sessionToken = readCookie(event, SESSION_COOKIE);
+      const sessionToken = readCookie(event, SESSION_COOKIE, config.publicUrl);
       if (sessionToken === undefined) {
         countUserTokenRefusal('unauthenticated');
         throw new Unauthenticated('no session cookie: sign in first');

@@ -92,6 +92,10 @@ describe('without a custom domain', () => {
     expect(Object.keys(synth.api.routes)).toEqual(['Ping']);
   });
 
+  test('keeps the execute-api endpoint open: it is the public URL', () => {
+    synth.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
+  });
+
   test('publishes the execute-api endpoint as public URL', () => {
     expect(synth.stack.resolve(synth.api.publicUrl)).toEqual({
       'Fn::GetAtt': [logicalId(synth.api.httpApi), 'ApiEndpoint'],
@@ -119,5 +123,10 @@ describe('with a custom domain', () => {
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { Stage: '$default' });
     expect(api.publicUrl).toBe('https://auth.example.com');
+  });
+
+  test('closes the execute-api endpoint, so that nothing bypasses what guards the domain (WAF, CloudFront)', () => {
+    const { template } = synthApi({ domainName: 'auth.example.com', certificateArn: CERTIFICATE_ARN });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
   });
 });

@@ -17,6 +17,7 @@ beforeAll(() => {
   rotation = new SigningKeysRotation(stack, 'Rotation', {
     secret,
     algorithm: 'ES256',
+    schedule: { keysCacheSeconds: 120, longestTokenLifetimeSeconds: 7200 },
     logRetention: logs.RetentionDays.ONE_WEEK,
   });
   template = Template.fromStack(stack);
@@ -79,10 +80,15 @@ test('Secrets Manager, acting for this account, is the only one allowed to invok
   ]);
 });
 
-test('makes the first key set during the deploy: a custom resource answered by the rotation function', () => {
+test('makes the first key set during the deploy, and records its schedule: a custom resource answered by the rotation function', () => {
   const resources = template.findResources('Custom::SigningKeySet');
   expect(Object.values(resources).map((resource) => resource.Properties)).toEqual([
-    { ServiceToken: { 'Fn::GetAtt': [functionId(), 'Arn'] }, SecretId: { Ref: logicalId(secret) } },
+    {
+      ServiceToken: { 'Fn::GetAtt': [functionId(), 'Arn'] },
+      SecretId: { Ref: logicalId(secret) },
+      KeysCacheSeconds: 120,
+      LongestTokenLifetimeSeconds: 7200,
+    },
   ]);
   const policyId = Object.keys(template.findResources('AWS::IAM::Policy'))[0];
   expect(Object.values(resources)[0].DependsOn).toEqual(expect.arrayContaining([functionId(), policyId]));

@@ -48,7 +48,7 @@ describe('POST /addons/sessions/init', () => {
     const result = await invoke(init, initEvent(undefined, '192.0.2.62'));
     expect(result.statusCode).toBe(201);
     expect(result.cookies).toEqual([
-      expect.stringMatching(/^guichet_addons_sid=[\w-]{43}; Path=\/addons\/sessions; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned$/),
+      expect.stringMatching(/^guichet_addons_sid=[\w-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned$/),
     ]);
     expect(result.headers!['Cache-Control']).toBe('no-store');
   });

@@ -206,6 +206,6 @@ describe('POST /auth/backchannel-logout under stress', () => {
     const withMany = await operationsToEnd();
 
     expect(withMany).toEqual(withFew);
-    expect(withFew).toEqual(['PutCommand', 'QueryCommand', 'DeleteCommand', 'DeleteCommand']);
+    expect(withFew).toEqual(['PutCommand', 'UpdateCommand', 'QueryCommand', 'DeleteCommand', 'DeleteCommand']);
   }, 120_000);
 });

@@ -37,7 +37,7 @@ describe('GET /auth/callback', () => {
     expect(result.headers!.Location).toBe('/home');
     const token = result.cookies!.find((c) => c.startsWith('guichet_session='))!.split(';')[0].split('=')[1];
     expect(token).toMatch(/^[\w-]{43}$/);
-    expect(result.cookies).toContainEqual(expect.stringMatching(/^guichet_login_state=; Path=\/auth\/callback; Max-Age=0/));
+    expect(result.cookies).toContainEqual(expect.stringMatching(/^guichet_login_state=; Path=\/; Max-Age=0/));
 
     const session = await integration.store.get('sessions', sha256(token));
     const issuer = integration.guichet.issuer;

@@ -22,7 +22,7 @@ describe('GET /auth/login', () => {
     const state = location.searchParams.get('state')!;
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
     expect(location.searchParams.get('scope')).toBe('openid email profile');
-    expect(result.cookies).toEqual([expect.stringMatching(new RegExp(`^guichet_login_state=${state}; Path=/auth/callback; Max-Age=600; HttpOnly; SameSite=Lax$`))]);
+    expect(result.cookies).toEqual([`guichet_login_state=${state}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax`]);
     expect(result.headers!['Cache-Control']).toBe('no-store');
 
     const flow = await integration.store.get('loginFlows', sha256(state));

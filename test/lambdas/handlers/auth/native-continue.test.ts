@@ -19,7 +19,7 @@ beforeAll(async () => {
   const { createSession } = await import('../../../../lambdas/domain/sessions');
   const { offerNativeContinuation } = await import('../../../../lambdas/domain/native-login');
   offer = async (sub = 'ivy') => {
-    const session = await createSession({ issuer: 'https://idp.test', sub, email: `${sub}@example.test` }, 'native');
+    const session = await createSession({ issuer: 'https://idp.test', sub, email: `${sub}@example.test`, issuedAt: Math.floor(Date.now() / 1000) }, 'native');
     const { verifier, challenge } = pkcePair();
     const flow = { id: 'f', flow: 'native', codeVerifier: 'v', nonce: 'n', expiresAt: 0 } as const;
     const app = { returnTo: 'visio://auth/done', appCodeChallenge: challenge, appState: 's-1' };
@@ -64,7 +64,7 @@ describe('POST /auth/native/continue', () => {
     expect(location.searchParams.get('state')).toBe('s-1');
     const code = location.searchParams.get('code')!;
     expect(await codesOf(offered.sessionId)).toEqual([expect.objectContaining({ id: sha256(code), sessionId: offered.sessionId })]);
-    const cleared = /^guichet_native_continuation=; Path=\/auth\/native\/continue; Max-Age=0; HttpOnly; SameSite=Lax/;
+    const cleared = /^guichet_native_continuation=; Path=\/; Max-Age=0; HttpOnly; SameSite=Lax/;
     expect(result.cookies).toEqual([expect.stringMatching(cleared)]);
     expect(await pending(offered.continuation)).toBeUndefined();
 

@@ -15,7 +15,8 @@ beforeAll(async () => {
   const { createSession } = await import('../../../../lambdas/domain/sessions');
   const { exchangeCodeRedirect } = await import('../../../../lambdas/domain/native-login');
   issueCode = async (sub = 'ivy') => {
-    const session = await createSession({ issuer: 'https://idp.test', sub, email: `${sub}@example.test` }, 'native');
+    const identity = { issuer: 'https://idp.test', sub, email: `${sub}@example.test`, issuedAt: Math.floor(Date.now() / 1000) };
+    const session = await createSession(identity, 'native');
     const { verifier, challenge } = pkcePair();
     const location = await exchangeCodeRedirect(
       session,

@@ -14,6 +14,14 @@ describe('knownOriginsOnly', () => {
     expect(check({})).not.toThrow();
   });
 
+  it("lets a form of guichet's own pages through: no-referrer makes it Origin: null, the browser's Sec-Fetch-Site says same-origin", () => {
+    expect(check({ origin: 'null', 'sec-fetch-site': 'same-origin' })).not.toThrow();
+  });
+
+  it.each([['cross-site'], ['same-site'], ['none']])('refuses Origin: null from a page not of guichet (Sec-Fetch-Site: %s)', (site) => {
+    expect(check({ origin: 'null', 'sec-fetch-site': site })).toThrow(AccessDenied);
+  });
+
   it.each([['https://evil.example'], ['null'], ['https://auth.example.com.evil.example'], ['http://auth.example.com'], ['https://AUTH.example.com']])(
     'refuses a page of %s with 403 access_denied, naming no origin',
     (origin) => {
