@@ -1,12 +1,12 @@
 import type { AppConfig } from '../shared/config';
 import { randomSecret } from '../shared/crypto';
+import { FIXED_SIGNED_TOKEN_LIFETIMES } from '../shared/signing-key-schedule';
 import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
 import { signedJwt } from './access-tokens';
 import { BACKCHANNEL_LOGOUT_EVENT } from './token-types';
 
-/** A logout token is acted on at once: its receiver has two minutes, as OpenID Connect Back-Channel Logout advises. */
-export const DOWNSTREAM_LOGOUT_TOKEN_TTL_SECONDS = 120;
+export const DOWNSTREAM_LOGOUT_TOKEN_TTL_SECONDS = FIXED_SIGNED_TOKEN_LIFETIMES.downstreamLogoutTokenSeconds;
 
 export interface DownstreamLogout {
   readonly audience: string;

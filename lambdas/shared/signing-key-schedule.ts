@@ -19,6 +19,12 @@ export const SIGNED_TOKEN_LIFETIMES = {
 
 export type SignedTokenLifetimeSetting = keyof typeof SIGNED_TOKEN_LIFETIMES;
 
+/** Tokens guichet signs whose lifetime no setting changes. */
+export const FIXED_SIGNED_TOKEN_LIFETIMES = {
+  /** Logout tokens sent to product backends: acted on at once, as OpenID Connect Back-Channel Logout advises. */
+  downstreamLogoutTokenSeconds: 120,
+} as const;
+
 /** SIGNING_KEYS_CACHE_SECONDS unset. */
 export const DEFAULT_SIGNING_KEYS_CACHE_SECONDS = 300;
 
@@ -38,7 +44,7 @@ export function keySchedule(settings: KeyScheduleSettings): KeySchedule {
   );
   return {
     keysCacheSeconds: settings.signingKeysCacheSeconds ?? DEFAULT_SIGNING_KEYS_CACHE_SECONDS,
-    longestTokenLifetimeSeconds: Math.max(...lifetimes),
+    longestTokenLifetimeSeconds: Math.max(...lifetimes, ...Object.values(FIXED_SIGNED_TOKEN_LIFETIMES)),
   };
 }
 

@@ -43,6 +43,11 @@ describe('keySchedule', () => {
     expect(keySchedule({ userTokenTtlSeconds: 7200 }).longestTokenLifetimeSeconds).toBe(7200);
   });
 
+  it('counts the tokens whose lifetime no setting changes: the logout tokens sent to product backends', () => {
+    const shortLived = { accessTokenTtlSeconds: 60, addonsTokenTtlSeconds: 60, userTokenTtlSeconds: 60 };
+    expect(keySchedule(shortLived).longestTokenLifetimeSeconds).toBe(120);
+  });
+
   it('publishes a key for the cache plus the longest lifetime (at least twice the cache) and keeps it the cache plus the lifetime', () => {
     expect(minimumPublicationSeconds({ keysCacheSeconds: 300, longestTokenLifetimeSeconds: 3600 })).toBe(3900);
     expect(retentionSeconds({ keysCacheSeconds: 300, longestTokenLifetimeSeconds: 3600 })).toBe(3900);
