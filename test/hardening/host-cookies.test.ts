@@ -1,4 +1,4 @@
-import { openAddin } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../support/addons';
 import { httpEvent } from '../support/api-event';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
@@ -23,6 +23,7 @@ beforeAll(async () => {
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: 'guichet',
     OIDC_CLIENT_SECRET: 'secret',
+    ...ADDIN_SETTINGS,
   });
   for (const [name, path] of Object.entries({
     login: 'auth/login',
@@ -85,7 +86,7 @@ describe('on https, the session cookie', () => {
 
 describe("on https, the add-in's session cookie", () => {
   it('is a partitioned SameSite=None __Host- cookie, and the poll reads it under that name only', async () => {
-    const init = await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init' }));
+    const init = await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } }));
     expect(init.cookies).toEqual([
       expect.stringMatching(/^__Host-guichet_addons_sid=[\w-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned$/),
     ]);
@@ -107,7 +108,7 @@ describe('every cookie guichet sets on https', () => {
     const { token } = await storedSession(integration.store);
     const written = [
       ...((await invoke(handlers.login, httpEvent({ path: '/auth/login' }))).cookies ?? []),
-      ...((await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init' }))).cookies ?? []),
+      ...((await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } }))).cookies ?? []),
       ...((await logoutWith(token)).cookies ?? []),
     ];
     expect(written).toHaveLength(3);
