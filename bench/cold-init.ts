@@ -69,9 +69,9 @@ const coldRequests = (guichet: GuichetUnderTest): Readonly<Record<string, HttpEv
   AuthToken: { headers: { origin: new URL(guichet.server.ready.publicUrl).origin, 'x-requested-with': 'guichet' }, cookies: [`guichet_session=${secret()}`] },
   AuthLogout: { headers: { authorization: `Bearer ${secret()}` } },
   AuthBackchannelLogout: form({ logout_token: 'not.a.jwt' }),
-  AddonsSessionsInit: { headers: { origin: BENCH_ADDIN_ORIGIN } },
-  AddonsSessionsPoll: { cookies: [`guichet_addons_sid=${secret()}`], headers: { 'x-csrftoken': secret() } },
-  AddonsSessionsExchange: json({ transit_token: secret() }, { authorization: `Bearer ${secret()}` }),
+  AddinSessionsInit: { headers: { origin: BENCH_ADDIN_ORIGIN } },
+  AddinSessionsPoll: { cookies: [`guichet_addons_sid=${secret()}`], headers: { 'x-csrftoken': secret() } },
+  AddinSessionsExchange: json({ transit_token: secret() }, { authorization: `Bearer ${secret()}` }),
   OAuthToken: {
     ...form({ grant_type: 'client_credentials', scope: guichet.application.scope }),
     headers: {

@@ -21,14 +21,14 @@ export interface TableGrant {
 }
 
 /** The add-in poll's request headers: the CSRF token, and the completion code that releases the token. */
-export const ADDON_CSRF_HEADER = 'x-csrftoken';
-export const ADDON_COMPLETION_HEADER = 'x-guichet-completion';
+export const ADDIN_CSRF_HEADER = 'x-csrftoken';
+export const ADDIN_COMPLETION_HEADER = 'x-guichet-completion';
 
 /** What browsers on the allowed origins may send: the contract's section "Browser clients on other origins". */
 export const CORS_ALLOWED_HEADERS = [
   'content-type',
-  ADDON_CSRF_HEADER,
-  ADDON_COMPLETION_HEADER,
+  ADDIN_CSRF_HEADER,
+  ADDIN_COMPLETION_HEADER,
   'authorization',
   'x-requested-with',
 ] as const;
@@ -168,77 +168,77 @@ export const ROUTES: readonly RouteDefinition[] = [
     queues: QUEUES_LOGOUT_DELIVERIES,
   },
   {
-    id: 'AddonsSessionsInit',
+    id: 'AddinSessionsInit',
     method: 'POST',
     path: '/addons/sessions/init',
-    entry: 'lambdas/handlers/addons/sessions-init.ts',
-    tables: { transitTokens: { items: ['PutItem'] }, addonSessions: { items: ['PutItem'] }, rateLimits: { items: ['UpdateItem'] } },
-    secrets: ['addonsCsrfKey'],
+    entry: 'lambdas/handlers/addins/sessions-init.ts',
+    tables: { transitTokens: { items: ['PutItem'] }, addinSessions: { items: ['PutItem'] }, rateLimits: { items: ['UpdateItem'] } },
+    secrets: ['addinCsrfKey'],
     throttle: STRICT_THROTTLE,
   },
   {
-    id: 'AddonsSessionsPoll',
+    id: 'AddinSessionsPoll',
     method: 'POST',
     path: '/addons/sessions/poll',
-    entry: 'lambdas/handlers/addons/sessions-poll.ts',
+    entry: 'lambdas/handlers/addins/sessions-poll.ts',
     tables: {
-      addonSessions: { items: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+      addinSessions: { items: ['GetItem', 'UpdateItem', 'DeleteItem'] },
       sessions: { items: ['GetItem'] },
       rateLimits: { items: ['UpdateItem'] },
     },
-    secrets: ['addonsCsrfKey'],
+    secrets: ['addinCsrfKey'],
     throttle: POLL_THROTTLE,
     // Long polls hold up to 20 s; API Gateway's integration limit is 30 s.
     timeoutSeconds: 25,
     reservedConcurrency: DEFAULT_POLL_RESERVED_CONCURRENCY,
   },
   {
-    id: 'AddonsTransitPage',
+    id: 'AddinTransitPage',
     method: 'GET',
     path: '/addons/transit',
-    entry: 'lambdas/handlers/addons/transit-page.ts',
+    entry: 'lambdas/handlers/addins/transit-page.ts',
     tables: {},
     secrets: [],
   },
   {
-    id: 'AddonsCallbackPage',
+    id: 'AddinCallbackPage',
     method: 'GET',
     path: '/addons/callback',
-    entry: 'lambdas/handlers/addons/callback-page.ts',
+    entry: 'lambdas/handlers/addins/callback-page.ts',
     tables: {},
     secrets: [],
   },
   {
-    id: 'AddonsSessionsExchange',
+    id: 'AddinSessionsExchange',
     method: 'POST',
     path: '/addons/sessions/exchange',
-    entry: 'lambdas/handlers/addons/sessions-exchange.ts',
+    entry: 'lambdas/handlers/addins/sessions-exchange.ts',
     tables: {
       sessions: MINTS_SESSION_TOKENS,
       transitTokens: { items: ['UpdateItem', 'GetItem'] },
-      addonSessions: { items: ['UpdateItem', 'DeleteItem'] },
+      addinSessions: { items: ['UpdateItem', 'DeleteItem'] },
       rateLimits: { items: ['UpdateItem'] },
     },
     secrets: ['signingKeys'],
     throttle: STRICT_THROTTLE,
   },
   {
-    id: 'AddonsSessionsDescribe',
+    id: 'AddinSessionsDescribe',
     method: 'POST',
     path: '/addons/sessions/describe',
-    entry: 'lambdas/handlers/addons/sessions-describe.ts',
+    entry: 'lambdas/handlers/addins/sessions-describe.ts',
     tables: { sessions: { items: ['GetItem'] }, transitTokens: { items: ['GetItem'] }, rateLimits: { items: ['UpdateItem'] } },
     secrets: [],
     throttle: STRICT_THROTTLE,
   },
   {
-    id: 'AddonsSessionsCancel',
+    id: 'AddinSessionsCancel',
     method: 'POST',
     path: '/addons/sessions/cancel',
-    entry: 'lambdas/handlers/addons/sessions-cancel.ts',
+    entry: 'lambdas/handlers/addins/sessions-cancel.ts',
     tables: {
       transitTokens: { items: ['UpdateItem', 'GetItem'] },
-      addonSessions: { items: ['UpdateItem', 'DeleteItem'] },
+      addinSessions: { items: ['UpdateItem', 'DeleteItem'] },
       rateLimits: { items: ['UpdateItem'] },
     },
     secrets: [],

@@ -16,8 +16,8 @@ export const SECRETS = {
     arnEnvVar: 'SIGNING_KEYS_SECRET_ARN',
     description: 'JWK set (previous, current and next private keys) that signs the access tokens guichet mints',
   },
-  addonsCsrfKey: {
-    arnEnvVar: 'ADDONS_CSRF_KEY_SECRET_ARN',
+  addinCsrfKey: {
+    arnEnvVar: 'ADDIN_CSRF_KEY_SECRET_ARN',
     description: 'HMAC key that derives the CSRF token of an Office add-in login session from its session id',
   },
 } as const satisfies Record<string, SecretDefinition>;

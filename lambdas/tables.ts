@@ -41,7 +41,7 @@ export const TABLES = {
    * /auth/native/continue alone. Not the exchange codes' table, so that neither step can consume the other's value.
    */
   nativeContinuations: { envVar: 'NATIVE_CONTINUATIONS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
-  addonSessions: { envVar: 'ADDON_SESSIONS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
+  addinSessions: { envVar: 'ADDIN_SESSIONS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   transitTokens: { envVar: 'TRANSIT_TOKENS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   logoutJtis: { envVar: 'LOGOUT_JTIS_TABLE', ttlAttribute: TTL_ATTRIBUTE },
   applications: { envVar: 'APPLICATIONS_TABLE' },

@@ -13,7 +13,7 @@ import { MetricName } from '../lambdas/shared/metric-names';
 import { keySchedule } from '../lambdas/shared/signing-key-schedule';
 import { TABLE_NAMES, type TableName } from '../lambdas/tables';
 import {
-  addonWidgets,
+  addinWidgets,
   businessMetric,
   dependencyWidgets,
   downstreamLogoutWidgets,
@@ -190,7 +190,7 @@ export class GuichetStack extends Stack {
 
     this.dashboard = new GuichetDashboard(this, 'Dashboard');
     this.dashboard.addSection('Native apps', exchangeCodeWidgets());
-    this.dashboard.addSection('Office add-ins', addonWidgets());
+    this.dashboard.addSection('Office add-ins', addinWidgets());
     this.dashboard.addSection('Machine-to-machine', machineToMachineWidgets({ clientAuthenticationAlarm }));
     this.dashboard.addSection('User tokens for product APIs', userTokenWidgets());
     this.dashboard.addSection('Back-channel logout', backchannelLogoutWidgets({ rejectionAlarm: logoutRejectionAlarm }));

@@ -11,7 +11,7 @@ const SECRET_ROTATION_REASONS: Record<Exclude<SecretName, RotatedSecretName>, st
   oidcClientSecret:
     'The IdP issues this client secret and the operator copies it in after deploy; it is rotated at the IdP, ' +
     'which Secrets Manager cannot drive without an IdP-specific rotation function.',
-  addonsCsrfKey:
+  addinCsrfKey:
     'Derives CSRF tokens of add-in logins that live ten minutes at most; rotating it would only break the ' +
     'logins in flight, and it never leaves the Lambdas that hold it.',
 };

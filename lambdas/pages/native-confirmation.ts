@@ -1,7 +1,7 @@
 import type { NativeConfirmation } from '../domain/native-login';
 import { escapeHtml, formPage } from '../shared/html-page';
 import type { HttpResult } from '../shared/http';
-import { ADDONS_PAGE_STYLE } from './addons-style';
+import { ADDIN_PAGE_STYLE } from './addins-style';
 
 /** One click only: a second submit would spend the continuation the first one already used. */
 const SCRIPT = `(function () {
@@ -26,7 +26,7 @@ export function nativeConfirmationPage(confirmation: NativeConfirmation, action:
   return formPage(
     {
       title: 'Continue to the app?',
-      style: ADDONS_PAGE_STYLE,
+      style: ADDIN_PAGE_STYLE,
       script: SCRIPT,
       body: `<main>
 <h1>Continue to the app?</h1>

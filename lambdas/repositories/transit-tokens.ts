@@ -5,7 +5,7 @@ import { documentClient, isConditionFailure, putNewItem, grantedTable } from '..
 export interface TransitTokenRecord {
   readonly id: string;
   /** The add-in session it completes (the SHA-256 of the session id). */
-  readonly addonSessionId: string;
+  readonly addinSessionId: string;
   readonly state: 'pending' | 'consumed';
   readonly addinName?: string;
   readonly expiresAt: number;

@@ -6,7 +6,7 @@
 export const METRICS_NAMESPACE = 'Guichet';
 export const SERVICE_NAME = 'guichet';
 
-export const LOGIN_FLOWS = ['web', 'native', 'addon'] as const;
+export const LOGIN_FLOWS = ['web', 'native', 'addin'] as const;
 export type LoginFlow = (typeof LOGIN_FLOWS)[number];
 
 export const MetricName = {
@@ -20,13 +20,13 @@ export const MetricName = {
   ExchangeCodeRejected: 'ExchangeCodeRejected',
   /** A native login's confirmation refused: no exchange code; the `reason` dimension says why. */
   NativeContinuationRejected: 'NativeContinuationRejected',
-  AddonSessionOpened: 'AddonSessionOpened',
-  AddonSessionCompleted: 'AddonSessionCompleted',
-  AddonSessionExpired: 'AddonSessionExpired',
-  AddonSessionCancelled: 'AddonSessionCancelled',
-  AddonReplayDetected: 'AddonReplayDetected',
+  AddinSessionOpened: 'AddinSessionOpened',
+  AddinSessionCompleted: 'AddinSessionCompleted',
+  AddinSessionExpired: 'AddinSessionExpired',
+  AddinSessionCancelled: 'AddinSessionCancelled',
+  AddinReplayDetected: 'AddinReplayDetected',
   /** A poll presented a wrong completion code (whoever started the login is not the add-in that confirmed): ended. */
-  AddonCompletionRejected: 'AddonCompletionRejected',
+  AddinCompletionRejected: 'AddinCompletionRejected',
   /** Carries the `application` dimension (the client id). */
   TokenIssued: 'TokenIssued',
   ClientAuthenticationFailed: 'ClientAuthenticationFailed',
@@ -114,8 +114,8 @@ export const RATE_LIMIT_PURPOSES = [
   'native-continue-failures',
   'session-exchange-failures',
   'token-failures',
-  'addons',
-  'addon-polls',
+  'addins',
+  'addin-polls',
 ] as const;
 export type RateLimitPurpose = (typeof RATE_LIMIT_PURPOSES)[number];
 

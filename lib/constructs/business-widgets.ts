@@ -76,18 +76,18 @@ export function exchangeCodeWidgets(): cloudwatch.IWidget[] {
  * Office add-ins: logins opened, completed and expired; transit-token replays (a sign of a leak) and wrong completion
  * codes (whoever started a login polling for a token it was not given: a sign of consent phishing).
  */
-export function addonWidgets(): cloudwatch.IWidget[] {
+export function addinWidgets(): cloudwatch.IWidget[] {
   return [
     new cloudwatch.GraphWidget({
       title: 'Add-in logins',
-      left: [MetricName.AddonSessionOpened, MetricName.AddonSessionCompleted, MetricName.AddonSessionCancelled, MetricName.AddonSessionExpired].map(
+      left: [MetricName.AddinSessionOpened, MetricName.AddinSessionCompleted, MetricName.AddinSessionCancelled, MetricName.AddinSessionExpired].map(
         (name) => businessMetric(name),
       ),
       width: 12,
     }),
     new cloudwatch.GraphWidget({
       title: 'Add-in transit token replays and wrong completion codes',
-      left: [businessMetric(MetricName.AddonReplayDetected), businessMetric(MetricName.AddonCompletionRejected)],
+      left: [businessMetric(MetricName.AddinReplayDetected), businessMetric(MetricName.AddinCompletionRejected)],
       width: 12,
     }),
   ];

@@ -1,4 +1,4 @@
-import { ADDIN_SETTINGS, confirmAddin, exchangeEvent, openAddin, pollEvent, statusesOf } from '../support/addons';
+import { ADDIN_SETTINGS, confirmAddin, exchangeEvent, openAddin, pollEvent, statusesOf } from '../support/addins';
 import { httpEvent } from '../support/api-event';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
@@ -17,9 +17,9 @@ let handlers: {
   callback: typeof import('../../lambdas/handlers/auth/callback').handler;
   nativeContinue: typeof import('../../lambdas/handlers/auth/native-continue').handler;
   sessionExchange: typeof import('../../lambdas/handlers/auth/session-exchange').handler;
-  init: typeof import('../../lambdas/handlers/addons/sessions-init').handler;
-  addonExchange: typeof import('../../lambdas/handlers/addons/sessions-exchange').handler;
-  poll: typeof import('../../lambdas/handlers/addons/sessions-poll').handler;
+  init: typeof import('../../lambdas/handlers/addins/sessions-init').handler;
+  addinExchange: typeof import('../../lambdas/handlers/addins/sessions-exchange').handler;
+  poll: typeof import('../../lambdas/handlers/addins/sessions-poll').handler;
 };
 
 beforeAll(async () => {
@@ -28,9 +28,9 @@ beforeAll(async () => {
     callback: (await import('../../lambdas/handlers/auth/callback')).handler,
     nativeContinue: (await import('../../lambdas/handlers/auth/native-continue')).handler,
     sessionExchange: (await import('../../lambdas/handlers/auth/session-exchange')).handler,
-    init: (await import('../../lambdas/handlers/addons/sessions-init')).handler,
-    addonExchange: (await import('../../lambdas/handlers/addons/sessions-exchange')).handler,
-    poll: (await import('../../lambdas/handlers/addons/sessions-poll')).handler,
+    init: (await import('../../lambdas/handlers/addins/sessions-init')).handler,
+    addinExchange: (await import('../../lambdas/handlers/addins/sessions-exchange')).handler,
+    poll: (await import('../../lambdas/handlers/addins/sessions-poll')).handler,
   };
 });
 afterAll(() => integration?.guichet.close());
@@ -80,14 +80,14 @@ describe.each(Array.from({ length: ROUNDS }, (_, round) => [round + 1]))('round 
   it('one of 20 exchanges of the same transit token completes the add-in login', async () => {
     const web = await storedSession(integration.store);
     const addin = await openAddin(handlers.init);
-    const results = await times(20, () => invoke(handlers.addonExchange, exchangeEvent(addin.transitToken, web.token)));
+    const results = await times(20, () => invoke(handlers.addinExchange, exchangeEvent(addin.transitToken, web.token)));
     expect(winners(statusesOf(results), 200)).toBe(1);
   });
 
   it('one of 20 polls of the same confirmed add-in session with its completion code gets the token', async () => {
     const web = await storedSession(integration.store);
     const addin = await openAddin(handlers.init);
-    const { completion } = await confirmAddin(handlers.addonExchange, addin, web.token);
+    const { completion } = await confirmAddin(handlers.addinExchange, addin, web.token);
     expect(winners(statusesOf(await times(20, () => invoke(handlers.poll, pollEvent({ ...addin, completion })))), 200)).toBe(1);
   });
 });

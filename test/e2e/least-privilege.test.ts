@@ -5,7 +5,7 @@ import { runApps } from '../../cli/run-apps';
 import { EXAMPLE_PRODUCT } from '../../local/example-product';
 import type { Grant } from '../../local/iam';
 import type { LocalGuichet } from '../../local/start';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { assertionKey, clientAssertion } from '../support/applications';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { descendantsOf, isRunning } from '../../harness/processes';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 
 /**
  * `npm start` stops on Ctrl+C (SIGINT to its process group, as a terminal sends it) or SIGTERM (to the group, or
@@ -72,7 +72,7 @@ async function longPollEnvironment(rootPid: number): Promise<number> {
   for (let attempt = 0; attempt < 600; attempt += 1) {
     const found = descendantsOf(rootPid).find((pid) => {
       try {
-        return /AWS_LAMBDA_FUNCTION_NAME=[^\0]*AddonsSessionsPoll/.test(readFileSync(`/proc/${pid}/environ`, 'latin1'));
+        return /AWS_LAMBDA_FUNCTION_NAME=[^\0]*AddinSessionsPoll/.test(readFileSync(`/proc/${pid}/environ`, 'latin1'));
       } catch {
         return false;
       }

@@ -1,13 +1,13 @@
 import type { LocalGuichet } from '../../local/start';
 import { resourcesOfType } from '../../local/stack-template';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { httpEvent } from '../support/api-event';
 import { startTestGuichet } from '../support/local-guichet';
 
 /**
  * Every function of the synthesized template, loaded from its bundle in the cloud assembly with only the
  * environment its template gives it, and called once with a minimal event: none may fail its init. (The AuthLogin,
- * AddonsSessionsInit and AddonsSessionsPoll bundles once failed here: their code touched tables their routes did
+ * AddinSessionsInit and AddinSessionsPoll bundles once failed here: their code touched tables their routes did
  * not grant.)
  */
 let guichet: LocalGuichet;

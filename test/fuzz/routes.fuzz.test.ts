@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import fc from 'fast-check';
 import { ROUTES, type RouteDefinition } from '../../lambdas/routes';
 import { TABLE_NAMES, type TableName } from '../../lambdas/tables';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { httpEvent, lambdaContext } from '../support/api-event';
 import { startIntegration, type Integration } from '../support/integration';
 

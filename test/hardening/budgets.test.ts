@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { sha256 } from '../../lambdas/shared/crypto';
-import { ADDIN_ORIGIN, openAddin, pollEvent, statusesOf } from '../support/addons';
+import { ADDIN_ORIGIN, openAddin, pollEvent, statusesOf } from '../support/addins';
 import { httpEvent, lambdaContext, postEvent } from '../support/api-event';
 import { storedApplication, basicAuthorization } from '../support/applications';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
@@ -27,8 +27,8 @@ const handlers: Record<string, Handler> = {};
 beforeAll(async () => {
   integration = await startIntegration(LIMITS);
   for (const [name, path] of Object.entries({
-    init: 'addons/sessions-init',
-    poll: 'addons/sessions-poll',
+    init: 'addins/sessions-init',
+    poll: 'addins/sessions-poll',
     token: 'oauth/token',
     exchange: 'auth/session-exchange',
     continue: 'auth/native-continue',
@@ -68,7 +68,7 @@ describe('1. long polls are bounded', () => {
     expect(held[0].at).toBeGreaterThanOrEqual(1500);
     expect(refused).toHaveLength(59);
     expect(Math.max(...refused.map((answer) => answer.at))).toBeLessThan(held[0].at);
-    expect(await units('addon-polls', address)).toBe(60);
+    expect(await units('addin-polls', address)).toBe(60);
   });
 
   it('answers at once, instead of holding, the long polls of an address past its share', async () => {
@@ -102,8 +102,8 @@ describe("2. no page of another site can spend an address's budget", () => {
     const withoutHeader = await Promise.all(Array.from({ length: 30 }, () => invoke(handlers.poll, pollEvent({ sessionId: addin.sessionId }, '', address))));
     expect(statusesOf(withoutCookie).every((status) => status === 401)).toBe(true);
     expect(statusesOf(withoutHeader).every((status) => status === 400)).toBe(true);
-    expect(await units('addon-polls', address)).toBe(0);
-    expect(await units('addons', address)).toBe(1);
+    expect(await units('addin-polls', address)).toBe(0);
+    expect(await units('addins', address)).toBe(1);
     expect((await invoke(handlers.init, from(initEvent(), address))).statusCode).toBe(201);
   });
 
@@ -165,12 +165,12 @@ describe('3. budgets decide and count in one atomic step', () => {
   });
 
   it('opens no more than 30 of 100 concurrent add-in sessions', async () => {
-    const before = (await integration.store.all('addonSessions')).length;
+    const before = (await integration.store.all('addinSessions')).length;
     const results = await Promise.all(
       Array.from({ length: 100 }, () => invoke(handlers.init, from(initEvent(), '198.51.100.42'))),
     );
     expect(statusesOf(results).filter((status) => status === 201)).toHaveLength(30);
-    expect((await integration.store.all('addonSessions')).length - before).toBe(30);
+    expect((await integration.store.all('addinSessions')).length - before).toBe(30);
   });
 });
 

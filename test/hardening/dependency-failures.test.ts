@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { sha256 } from '../../lambdas/shared/crypto';
 import { idpCacheItem } from '../../lambdas/shared/idp-documents';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin } from '../support/addins';
 import { httpEvent } from '../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
 import { storedSession } from '../support/sessions';
@@ -21,7 +21,7 @@ let idp: Server;
 let integration: Integration;
 let login: typeof import('../../lambdas/handlers/auth/login').handler;
 let session: typeof import('../../lambdas/handlers/auth/session').handler;
-let init: typeof import('../../lambdas/handlers/addons/sessions-init').handler;
+let init: typeof import('../../lambdas/handlers/addins/sessions-init').handler;
 
 beforeAll(async () => {
   idp = createServer((request, response) => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
   integration = await startIntegration({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'guichet', OIDC_CLIENT_SECRET: 'secret', ...ADDIN_SETTINGS });
   ({ handler: login } = await import('../../lambdas/handlers/auth/login'));
   ({ handler: session } = await import('../../lambdas/handlers/auth/session'));
-  ({ handler: init } = await import('../../lambdas/handlers/addons/sessions-init'));
+  ({ handler: init } = await import('../../lambdas/handlers/addins/sessions-init'));
 });
 afterAll(async () => {
   idp.closeAllConnections();
@@ -122,7 +122,7 @@ describe('Secrets Manager fails', () => {
   it("answers an add-in's exchange with 503 while the signing keys cannot be read, leaving its transit token for a retry", async () => {
     const addin = await openAddin(init);
     const { token } = await storedSession(integration.store);
-    const { handler: exchange } = await import('../../lambdas/handlers/addons/sessions-exchange');
+    const { handler: exchange } = await import('../../lambdas/handlers/addins/sessions-exchange');
     integration.guichet.account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
     const answer = await answerOf(() => invoke(exchange, exchangeEvent(addin.transitToken, token)));
     expect(answer).toMatchObject({ status: 503, failures: ['SecretsManager/failed'] });

@@ -1,4 +1,4 @@
-import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../support/addins';
 import { httpEvent } from '../support/api-event';
 import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
 import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
@@ -30,8 +30,8 @@ beforeAll(async () => {
     callback: 'auth/callback',
     session: 'auth/session',
     logout: 'auth/logout',
-    init: 'addons/sessions-init',
-    poll: 'addons/sessions-poll',
+    init: 'addins/sessions-init',
+    poll: 'addins/sessions-poll',
   })) {
     handlers[name] = ((await import(`../../lambdas/handlers/${path}`)) as { handler: Handler }).handler;
   }

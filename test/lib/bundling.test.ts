@@ -52,7 +52,7 @@ describe('the deployed bundles', () => {
 
   it('load no SDK on the routes that call no AWS service (pages, discovery, the example API)', () => {
     const withoutAws = ROUTES.filter((route) => Object.keys(route.tables).length === 0 && route.secrets.length === 0);
-    expect(withoutAws.map((route) => route.id)).toEqual(expect.arrayContaining(['AddonsTransitPage', 'AuthorizationServerMetadata', 'ExternalApiMe']));
+    expect(withoutAws.map((route) => route.id)).toEqual(expect.arrayContaining(['AddinTransitPage', 'AuthorizationServerMetadata', 'ExternalApiMe']));
     for (const route of withoutAws) expect([route.id, [...functionOf(route.id)]]).toEqual([route.id, []]);
   });
 

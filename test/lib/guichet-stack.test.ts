@@ -142,9 +142,9 @@ test('reserves concurrency for the add-in poll alone, 100 by default, resized by
     Object.entries(resources)
       .filter(([, fn]) => fn.Properties.ReservedConcurrentExecutions !== undefined)
       .map(([id, fn]) => [id, fn.Properties.ReservedConcurrentExecutions]);
-  expect(reserved(template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(stack.functions.AddonsSessionsPoll.function), 100]]);
+  expect(reserved(template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(stack.functions.AddinSessionsPoll.function), 100]]);
   const resized = synthGuichet({ ...EXAMPLE_PROPS, pollReservedConcurrency: 250 });
-  expect(reserved(resized.template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(resized.stack.functions.AddonsSessionsPoll.function), 250]]);
+  expect(reserved(resized.template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(resized.stack.functions.AddinSessionsPoll.function), 250]]);
 });
 
 test('serves no request before the first signing key set exists: the API stage depends on it', () => {
@@ -258,14 +258,14 @@ describe('signing keys', () => {
 
   test('the secret is readable by exactly the token endpoints, JWKS, add-in exchange, rotation and logout delivery Lambdas', () => {
     expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual(
-      ['AddonsSessionsExchange', 'AuthToken', 'Jwks', 'OAuthToken', 'rotation', 'logoutDelivery'].sort(),
+      ['AddinSessionsExchange', 'AuthToken', 'Jwks', 'OAuthToken', 'rotation', 'logoutDelivery'].sort(),
     );
     const namingRoutes = ROUTES.filter((route) => route.secrets.includes('signingKeys')).map((route) => route.id);
     expect(rolesAllowed('secretsmanager:GetSecretValue', 'signingKeys')).toEqual([...namingRoutes, 'rotation', 'logoutDelivery'].sort());
   });
 
   test('every other secret is readable by exactly the routes naming it', () => {
-    for (const name of ['oidcClientSecret', 'addonsCsrfKey'] as const) {
+    for (const name of ['oidcClientSecret', 'addinCsrfKey'] as const) {
       const namingRoutes = ROUTES.filter((route) => route.secrets.includes(name)).map((route) => route.id);
       expect(rolesAllowed('secretsmanager:GetSecretValue', name)).toEqual(namingRoutes.sort());
     }
@@ -480,7 +480,7 @@ describe('throttling', () => {
     expect(stage.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: true, ...limits(DEFAULT_THROTTLE) });
     const strict = ROUTES.filter((route) => route.throttle);
     expect(strict.map((route) => route.id)).toEqual(
-      expect.arrayContaining(['OAuthToken', 'AuthSessionExchange', 'AddonsSessionsInit', 'AddonsSessionsExchange']),
+      expect.arrayContaining(['OAuthToken', 'AuthSessionExchange', 'AddinSessionsInit', 'AddinSessionsExchange']),
     );
     expect(stage.RouteSettings).toEqual(
       Object.fromEntries(

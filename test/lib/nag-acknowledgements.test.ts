@@ -52,5 +52,5 @@ test('the signing keys need no SMG4 acknowledgement: they are rotated', () => {
   const unrotated = unacknowledgedFindings(false)
     .filter((finding) => finding.includes('AwsSolutions-SMG4'))
     .map((finding) => finding.split(' ')[2]);
-  expect(unrotated.sort()).toEqual(['Guichet/AddonsCsrfKey/Resource', 'Guichet/OidcClientSecret/Resource']);
+  expect(unrotated.sort()).toEqual(['Guichet/AddinCsrfKey/Resource', 'Guichet/OidcClientSecret/Resource']);
 });

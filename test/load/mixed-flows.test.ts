@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import type { LocalGuichet } from '../../local/start';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';

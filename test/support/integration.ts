@@ -101,7 +101,7 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
       [QUEUES.logoutDeliveries.urlEnvVar]: deliveries.url,
       [QUEUES.failedLogoutDeliveries.urlEnvVar]: failed.url,
       [SECRETS.signingKeys.arnEnvVar]: secrets.createSecret('signing-keys', JSON.stringify(signingKeys)),
-      [SECRETS.addonsCsrfKey.arnEnvVar]: secrets.createSecret('addons-csrf-key', 'integration-csrf-key'),
+      [SECRETS.addinCsrfKey.arnEnvVar]: secrets.createSecret('addins-csrf-key', 'integration-csrf-key'),
       [SECRETS.oidcClientSecret.arnEnvVar]: secrets.createSecret('oidc-client-secret', devIdp?.clientSecret ?? env.OIDC_CLIENT_SECRET ?? ''),
       ...(devIdp && { OIDC_ISSUER: devIdp.issuer, OIDC_CLIENT_ID: devIdp.clientId }),
       ...env,

@@ -1,4 +1,4 @@
-import { keepingOpener } from '../../domain/addon-paths';
+import { keepingOpener } from '../../domain/addin-paths';
 import { NATIVE_CONTINUE_PATH, offerNativeContinuation } from '../../domain/native-login';
 import { sessionCookie } from '../../domain/session-credentials';
 import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
@@ -41,7 +41,7 @@ export const handler = httpHandler('none', async (event) => {
 async function handOver({ flow, session, clearStateCookie }: CompletedLogin): Promise<HttpResult> {
   if (flow.flow !== 'native') {
     const response = redirectResponse(flow.returnTo, [sessionCookie(session.token, config), clearStateCookie]);
-    return flow.flow === 'addon' ? keepingOpener(response) : response;
+    return flow.flow === 'addin' ? keepingOpener(response) : response;
   }
   const confirmation = await offerNativeContinuation(session, flow, config);
   const page = nativeConfirmationPage(confirmation, `${config.publicUrl}${NATIVE_CONTINUE_PATH}`);

@@ -1,4 +1,4 @@
-import { ADDONS_CALLBACK_PATH, keepingOpener } from '../../domain/addon-paths';
+import { ADDIN_CALLBACK_PATH, keepingOpener } from '../../domain/addin-paths';
 import { nativeLoginParameters } from '../../domain/native-login-parameters';
 import { rateLimiter } from '../../domain/rate-limit';
 import { loginReturnTo } from '../../domain/return-to';
@@ -36,13 +36,13 @@ export const handler = httpHandler('none', async (event) => {
   const login = await startLogin(request, config);
   countMetric(MetricName.LoginStarted, { flow: login.flow });
   const response = redirectResponse(login.authorizationUrl, [login.stateCookie]);
-  return login.flow === 'addon' ? keepingOpener(response) : response;
+  return login.flow === 'addin' ? keepingOpener(response) : response;
 });
 
 function loginRequest(event: HttpEvent): LoginRequest {
   const returnTo = loginReturnTo(queryParameter(event, 'returnTo'), config);
   if (returnTo.kind === 'web') {
-    return { flow: returnTo.location === ADDONS_CALLBACK_PATH ? 'addon' : 'web', returnTo: returnTo.location };
+    return { flow: returnTo.location === ADDIN_CALLBACK_PATH ? 'addin' : 'web', returnTo: returnTo.location };
   }
   const app = nativeLoginParameters({
     codeChallenge: queryParameter(event, 'code_challenge'),

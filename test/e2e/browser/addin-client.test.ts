@@ -114,7 +114,7 @@ describe('the add-in client in Chromium, outside Office', () => {
     // The code never travelled in a URL, and is stored nowhere but as its hash.
     expect(requests.filter((request) => request.url().includes(completion))).toEqual([]);
     const store = storeOf(guichet);
-    for (const table of ['addonSessions', 'transitTokens', 'sessions'] as const) {
+    for (const table of ['addinSessions', 'transitTokens', 'sessions'] as const) {
       expect(JSON.stringify(await store.all(table))).not.toContain(completion);
     }
     expect(violations).toEqual([]);

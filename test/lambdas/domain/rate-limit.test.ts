@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => integration?.guichet.close());
 
-const limiterOf = (purpose: 'logins' | 'token-failures' | 'addons', limit: number, windowSeconds = 600) =>
+const limiterOf = (purpose: 'logins' | 'token-failures' | 'addins', limit: number, windowSeconds = 600) =>
   rateLimiter({ purpose, limit, windowSeconds, refusal: 'too many from this address' });
 const counters = async (address: string) =>
   (await integration.store.all('rateLimits')).filter((item) => String(item.id).includes(`#${sha256(address)}#`));
@@ -42,14 +42,14 @@ describe('rateLimiter', () => {
   });
 
   it('takes a unit back when asked', async () => {
-    const limiter = limiterOf('addons', 1);
+    const limiter = limiterOf('addins', 1);
     const unit = await limiter.take('203.0.113.4');
     await unit.giveBack();
     await expect(limiter.take('203.0.113.4')).resolves.toBeDefined();
   });
 
   it('stores a hashed address and an expiry at the end of the window', async () => {
-    await limiterOf('addons', 5, 60).take('203.0.113.5');
+    await limiterOf('addins', 5, 60).take('203.0.113.5');
     const stored = await counters('203.0.113.5');
     expect(stored).toHaveLength(1);
     expect(String(stored[0].id)).not.toContain('203.0.113.5');

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { htmlPage } from '../../../lambdas/shared/html-page';
-import { ADDONS_CALLBACK_PAGE } from '../../../lambdas/pages/addons-callback';
-import { ADDONS_TRANSIT_PAGE } from '../../../lambdas/pages/addons-transit';
+import { ADDIN_CALLBACK_PAGE } from '../../../lambdas/pages/addins-callback';
+import { ADDIN_TRANSIT_PAGE } from '../../../lambdas/pages/addins-transit';
 
 const sha = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 describe.each([
-  ['transit', ADDONS_TRANSIT_PAGE],
-  ['callback', ADDONS_CALLBACK_PAGE],
+  ['transit', ADDIN_TRANSIT_PAGE],
+  ['callback', ADDIN_CALLBACK_PAGE],
 ])('the add-in %s page', (_, content) => {
   const result = htmlPage(content)();
   const csp = result.headers!['Content-Security-Policy'] as string;

@@ -33,7 +33,7 @@ describe('countMetric', () => {
   test('emits each count as its own record', () => {
     const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
     countMetric(MetricName.LoginSucceeded, { flow: 'web' });
-    countMetric(MetricName.LoginFailed, { flow: 'addon' });
+    countMetric(MetricName.LoginFailed, { flow: 'addin' });
     const [first, second] = addMetric.mock.contexts as Metrics[];
     expect(first).toBeInstanceOf(Metrics);
     expect(second).toBeInstanceOf(Metrics);

@@ -73,7 +73,7 @@ describe('secretSource', () => {
 describe('cachedSecret', () => {
   test('reads once on first use, then keeps the value', async () => {
     const read = jest.fn(async () => 'key');
-    const secret = cachedSecret('addonsCsrfKey', { read });
+    const secret = cachedSecret('addinCsrfKey', { read });
     expect(read).not.toHaveBeenCalled();
     await expect(secret()).resolves.toBe('key');
     await expect(secret()).resolves.toBe('key');
@@ -82,7 +82,7 @@ describe('cachedSecret', () => {
 
   test('forgets a failed read, so the next call tries again', async () => {
     const read = jest.fn().mockRejectedValueOnce(new Error('throttled')).mockResolvedValueOnce('key');
-    const secret = cachedSecret('addonsCsrfKey', { read });
+    const secret = cachedSecret('addinCsrfKey', { read });
     await expect(secret()).rejects.toThrow('throttled');
     await expect(secret()).resolves.toBe('key');
     expect(read).toHaveBeenCalledTimes(2);

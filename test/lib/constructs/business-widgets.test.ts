@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
-  addonWidgets,
+  addinWidgets,
   dependencyWidgets,
   exchangeCodeWidgets,
   machineToMachineWidgets,
@@ -67,18 +67,18 @@ describe('exchange code widgets', () => {
 });
 
 describe('add-in widgets', () => {
-  const [logins, replays] = render(addonWidgets());
+  const [logins, replays] = render(addinWidgets());
 
   it('plot add-in logins opened, completed, cancelled and expired, and replays and wrong completion codes', () => {
     expect(logins.properties.metrics.map((metric) => metric[1])).toEqual([
-      MetricName.AddonSessionOpened,
-      MetricName.AddonSessionCompleted,
-      MetricName.AddonSessionCancelled,
-      MetricName.AddonSessionExpired,
+      MetricName.AddinSessionOpened,
+      MetricName.AddinSessionCompleted,
+      MetricName.AddinSessionCancelled,
+      MetricName.AddinSessionExpired,
     ]);
     expect(replays.properties.metrics.map((metric) => metric.slice(0, 4))).toEqual([
-      [METRICS_NAMESPACE, MetricName.AddonReplayDetected, 'service', SERVICE_NAME],
-      [METRICS_NAMESPACE, MetricName.AddonCompletionRejected, 'service', SERVICE_NAME],
+      [METRICS_NAMESPACE, MetricName.AddinReplayDetected, 'service', SERVICE_NAME],
+      [METRICS_NAMESPACE, MetricName.AddinCompletionRejected, 'service', SERVICE_NAME],
     ]);
   });
 });
@@ -111,7 +111,7 @@ describe('machine-to-machine widgets', () => {
   it('draw the alarm threshold on the failures when given the alarm', () => {
     const stack = new Stack();
     const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
-      metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: MetricName.AddonReplayDetected }),
+      metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: MetricName.AddinReplayDetected }),
       threshold: 42,
       evaluationPeriods: 1,
     });

@@ -1,4 +1,4 @@
-import { addonsRateLimiter } from '../../domain/addon-open';
+import { addinRateLimiter } from '../../domain/addin-open';
 import { limitingFailures } from '../../domain/rate-limit';
 import { isWellFormedSecret, presentedSessionToken } from '../../domain/session-credentials';
 import { liveSession } from '../../domain/sessions';
@@ -10,7 +10,7 @@ import { httpHandler } from '../../shared/middleware/http-handler';
 import { knownOriginsOnly } from '../../shared/middleware/known-origins';
 
 const config = appConfig();
-const limiter = addonsRateLimiter(config);
+const limiter = addinRateLimiter(config);
 
 /**
  * What the three requests of the login dialog's confirmation page share: a `transit_token` in a JSON body, a

@@ -1,7 +1,7 @@
 import type { HttpResult } from '../shared/http';
 
 /** Where the web login returns an add-in's login dialog to, for the confirmation. */
-export const ADDONS_CALLBACK_PATH = '/addons/callback';
+export const ADDIN_CALLBACK_PATH = '/addons/callback';
 
 /**
  * The add-in's login dialog keeps its opener, the add-in's page, from the transit page through the login's redirects

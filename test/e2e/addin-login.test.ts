@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { publicSessionId } from '../../lambdas/domain/user-tokens';
 import type { LocalGuichet } from '../../local/start';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { startTestGuichet, storeOf } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';

@@ -1,23 +1,23 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin, statusesOf } from '../../../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin, statusesOf } from '../../../support/addins';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 let integration: Integration;
-let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
-let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchange').handler;
+let init: typeof import('../../../../lambdas/handlers/addins/sessions-init').handler;
+let exchange: typeof import('../../../../lambdas/handlers/addins/sessions-exchange').handler;
 let webSession: { token: string; id: string };
 
 beforeAll(async () => {
   integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000', ...ADDIN_SETTINGS });
-  ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
-  ({ handler: exchange } = await import('../../../../lambdas/handlers/addons/sessions-exchange'));
+  ({ handler: init } = await import('../../../../lambdas/handlers/addins/sessions-init'));
+  ({ handler: exchange } = await import('../../../../lambdas/handlers/addins/sessions-exchange'));
   webSession = await storedSession(integration.store);
 });
 afterAll(() => integration?.guichet.close());
 
-const expire = async (table: 'transitTokens' | 'addonSessions', id: string) => {
+const expire = async (table: 'transitTokens' | 'addinSessions', id: string) => {
   const row = (await integration.store.get(table, id))!;
   await integration.store.put(table, { ...row, expiresAt: Math.floor(Date.now() / 1000) - 1 });
 };
@@ -31,7 +31,7 @@ describe('POST /addons/sessions/exchange', () => {
     const body = jsonBody(result);
     expect(body).toEqual({ status: 'ok', completion: expect.stringMatching(/^[\w-]{43}$/), addin_origin: ADDIN_ORIGIN });
     expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'consumed' });
-    const row = (await integration.store.get('addonSessions', sha256(addin.sessionId)))!;
+    const row = (await integration.store.get('addinSessions', sha256(addin.sessionId)))!;
     expect(row).toMatchObject({
       state: 'confirmed',
       origin: ADDIN_ORIGIN,
@@ -59,8 +59,8 @@ describe('POST /addons/sessions/exchange', () => {
     const replay = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
     expect(replay.statusCode).toBe(400);
     expect(jsonBody(replay)).toEqual({ error: 'invalid_request', error_description: 'the transit token was already used' });
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
-    expect(addMetric.mock.calls.map(([name]) => name)).toContain('AddonReplayDetected');
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toBeUndefined();
+    expect(addMetric.mock.calls.map(([name]) => name)).toContain('AddinReplayDetected');
     addMetric.mockRestore();
   });
 
@@ -69,15 +69,15 @@ describe('POST /addons/sessions/exchange', () => {
     await expire('transitTokens', sha256(addin.transitToken));
     const result = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
     expect(result.statusCode).toBe(400);
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'pending' });
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toMatchObject({ state: 'pending' });
   });
 
   it('does not authenticate an add-in session that has expired', async () => {
     const addin = await openAddin(init);
-    await expire('addonSessions', sha256(addin.sessionId));
+    await expire('addinSessions', sha256(addin.sessionId));
     const result = await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token));
     expect(result.statusCode).toBe(400);
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'pending' });
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toMatchObject({ state: 'pending' });
   });
 
   it.each([

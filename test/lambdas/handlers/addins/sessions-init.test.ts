@@ -1,15 +1,15 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../../../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../../../support/addins';
 import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 
 const RATE_LIMIT = 4;
 let integration: Integration;
-let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
+let init: typeof import('../../../../lambdas/handlers/addins/sessions-init').handler;
 
 beforeAll(async () => {
   integration = await startIntegration({ ADDONS_RATE_LIMIT: String(RATE_LIMIT), ...ADDIN_SETTINGS });
-  ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
+  ({ handler: init } = await import('../../../../lambdas/handlers/addins/sessions-init'));
 });
 afterAll(() => integration?.guichet.close());
 
@@ -29,11 +29,11 @@ describe('POST /addons/sessions/init', () => {
   it('opens a pending session and a transit token, both stored only as hashes', async () => {
     const before = Math.floor(Date.now() / 1000);
     const addin = await openAddin(init, '192.0.2.61');
-    const session = (await integration.store.get('addonSessions', sha256(addin.sessionId)))!;
+    const session = (await integration.store.get('addinSessions', sha256(addin.sessionId)))!;
     const transit = (await integration.store.get('transitTokens', sha256(addin.transitToken)))!;
 
     expect(session).toMatchObject({ state: 'pending', transitTokenId: sha256(addin.transitToken), origin: ADDIN_ORIGIN });
-    expect(transit).toMatchObject({ state: 'pending', addonSessionId: sha256(addin.sessionId) });
+    expect(transit).toMatchObject({ state: 'pending', addinSessionId: sha256(addin.sessionId) });
     expect(session.expiresAt).toBeGreaterThanOrEqual(before + 600);
     expect(transit.expiresAt).toBeGreaterThanOrEqual(before + 120);
     expect(transit.expiresAt).toBeLessThan(before + 600);
@@ -66,7 +66,7 @@ describe('POST /addons/sessions/init', () => {
     ['a name with a right-to-left override', JSON.stringify({ addin_name: 'Calendar\u202egnp.exe' })],
     ['a body that is not JSON', 'addin_name=x'],
   ])('refuses %s with 400 and writes nothing', async (_, body) => {
-    const tables = ['addonSessions', 'transitTokens', 'rateLimits'] as const;
+    const tables = ['addinSessions', 'transitTokens', 'rateLimits'] as const;
     const before = await Promise.all(tables.map((table) => integration.store.all(table)));
     const result = await invoke(init, initEvent(body, '192.0.2.64'));
     expect(result.statusCode).toBe(400);
@@ -79,7 +79,7 @@ describe('POST /addons/sessions/init', () => {
     ["from guichet's own origin", () => new URL(integration.guichet.publicUrl).origin],
     ['from a sandboxed frame', () => 'null'],
   ])('refuses an init %s with 403 access_denied, writing nothing and spending no budget', async (_, origin) => {
-    const tables = ['addonSessions', 'transitTokens', 'rateLimits'] as const;
+    const tables = ['addinSessions', 'transitTokens', 'rateLimits'] as const;
     const before = await Promise.all(tables.map((table) => integration.store.all(table)));
     const result = await invoke(init, initEvent(JSON.stringify({ addin_name: 'Calendar' }), '192.0.2.67', origin()));
     expect(result.statusCode).toBe(403);

@@ -11,24 +11,24 @@ import {
   pollEvent,
   statusesOf,
   type OpenedAddin,
-} from '../../../support/addons';
+} from '../../../support/addins';
 import { lambdaContext } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 let integration: Integration;
-let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
-let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchange').handler;
-let poll: typeof import('../../../../lambdas/handlers/addons/sessions-poll').handler;
-let cancel: typeof import('../../../../lambdas/handlers/addons/sessions-cancel').handler;
+let init: typeof import('../../../../lambdas/handlers/addins/sessions-init').handler;
+let exchange: typeof import('../../../../lambdas/handlers/addins/sessions-exchange').handler;
+let poll: typeof import('../../../../lambdas/handlers/addins/sessions-poll').handler;
+let cancel: typeof import('../../../../lambdas/handlers/addins/sessions-cancel').handler;
 let webSession: { token: string; id: string };
 
 beforeAll(async () => {
   integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000', ...ADDIN_SETTINGS });
-  ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
-  ({ handler: exchange } = await import('../../../../lambdas/handlers/addons/sessions-exchange'));
-  ({ handler: poll } = await import('../../../../lambdas/handlers/addons/sessions-poll'));
-  ({ handler: cancel } = await import('../../../../lambdas/handlers/addons/sessions-cancel'));
+  ({ handler: init } = await import('../../../../lambdas/handlers/addins/sessions-init'));
+  ({ handler: exchange } = await import('../../../../lambdas/handlers/addins/sessions-exchange'));
+  ({ handler: poll } = await import('../../../../lambdas/handlers/addins/sessions-poll'));
+  ({ handler: cancel } = await import('../../../../lambdas/handlers/addins/sessions-cancel'));
   webSession = await storedSession(integration.store);
 });
 afterAll(() => integration?.guichet.close());
@@ -70,7 +70,7 @@ describe('POST /addons/sessions/poll', () => {
     expect(body.expires_in).toBeGreaterThan(3500);
     expect(decodeProtectedHeader(body.access_token as string)).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
     expect(decodeJwt(body.access_token as string)).toMatchObject({ sub: 'erin', scope: 'addons', client_id: 'guichet-addons' });
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toBeUndefined();
 
     expect((await invoke(poll, pollEvent({ ...addin, completion }))).statusCode).toBe(404);
     expect((await invoke(poll, pollEvent(addin))).statusCode).toBe(404);
@@ -111,8 +111,8 @@ describe('POST /addons/sessions/poll', () => {
       error: 'invalid_grant',
       error_description: 'the completion code is wrong: this add-in sign-in has ended',
     });
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
-    expect(addMetric.mock.calls.map(([name]) => name)).toContain('AddonCompletionRejected');
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toBeUndefined();
+    expect(addMetric.mock.calls.map(([name]) => name)).toContain('AddinCompletionRejected');
     addMetric.mockRestore();
     expect((await invoke(poll, pollEvent(addin))).statusCode).toBe(404);
     expect((await invoke(poll, pollEvent({ sessionId: addin.sessionId, csrfToken: addin.csrfToken }))).statusCode).toBe(404);
@@ -121,7 +121,7 @@ describe('POST /addons/sessions/poll', () => {
   it('ends a pending add-in session presented any code: none exists before the confirmation', async () => {
     const addin = await openAddin(init);
     expect((await invoke(poll, pollEvent({ ...addin, completion: randomSecret() }))).statusCode).toBe(400);
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toBeUndefined();
   });
 
   it('compares the code with the helper that takes the same time whatever the input', async () => {
@@ -147,7 +147,7 @@ describe('POST /addons/sessions/poll', () => {
     const presented = { sessionId: addin.sessionId, csrfToken: await csrfToken(), completion: addin.completion };
     const result = await invoke(poll, pollEvent(presented));
     expect(result.statusCode).toBe(400);
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'confirmed' });
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toMatchObject({ state: 'confirmed' });
   });
 
   it.each(['21', '-1', 'abc', '1.5'])('refuses wait=%s', async (wait) => {
@@ -157,8 +157,8 @@ describe('POST /addons/sessions/poll', () => {
 
   it('answers 404 for an expired add-in session even while its row exists', async () => {
     const addin = await confirmedAddin();
-    const row = (await integration.store.get('addonSessions', sha256(addin.sessionId)))!;
-    await integration.store.put('addonSessions', { ...row, expiresAt: nowSeconds() - 1 });
+    const row = (await integration.store.get('addinSessions', sha256(addin.sessionId)))!;
+    await integration.store.put('addinSessions', { ...row, expiresAt: nowSeconds() - 1 });
     expect((await invoke(poll, pollEvent(addin))).statusCode).toBe(404);
     expect((await invoke(poll, pollEvent({ ...addin, completion: addin.completion }))).statusCode).toBe(404);
   });
@@ -208,6 +208,6 @@ describe('POST /addons/sessions/poll', () => {
     const answer = await invoke(poll, pollEvent(addin, 'wait=10'));
     expect(answer.statusCode).toBe(404);
     expect(jsonBody(answer).error_description).toBe('the sign-in was cancelled in the dialog');
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { PageContent } from '../shared/html-page';
-import { ADDONS_PAGE_STYLE } from './addons-style';
+import { ADDIN_PAGE_STYLE } from './addins-style';
 
 /**
  * The page the add-in opens in its login dialog. It takes the transit token from the URL fragment (never
@@ -7,9 +7,9 @@ import { ADDONS_PAGE_STYLE } from './addons-style';
  * sends the person through the web login, which returns to /addons/callback. Nothing else of the link is used:
  * the name the confirmation shows comes from guichet, as `init` stored it.
  */
-export const ADDONS_TRANSIT_PAGE: PageContent = {
+export const ADDIN_TRANSIT_PAGE: PageContent = {
   title: 'Signing in…',
-  style: ADDONS_PAGE_STYLE,
+  style: ADDIN_PAGE_STYLE,
   body: '<main><h1>Signing in…</h1><p id="message">Taking you to the sign-in page.</p></main>',
   script: `(function () {
   var proceed = function (token) {

@@ -152,7 +152,7 @@ describe('Office add-in dialog pages in Chromium', () => {
     expect(await page.locator('#cancel').isVisible()).toBe(true);
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'addon-confirmation.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'addin-confirmation.png'), fullPage: true });
 
     // Nothing happened on its own: the add-in is still waiting and the exchange was never called.
     expect(await (await poll()).json()).toEqual({ state: 'pending' });

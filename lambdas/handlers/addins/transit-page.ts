@@ -1,9 +1,9 @@
-import { keepingOpener } from '../../domain/addon-paths';
+import { keepingOpener } from '../../domain/addin-paths';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { htmlPage } from '../../shared/html-page';
-import { ADDONS_TRANSIT_PAGE } from '../../pages/addons-transit';
+import { ADDIN_TRANSIT_PAGE } from '../../pages/addins-transit';
 
-const page = htmlPage(ADDONS_TRANSIT_PAGE);
+const page = htmlPage(ADDIN_TRANSIT_PAGE);
 
 /** GET /addons/transit — the add-in's login dialog starts here. */
 export const handler = httpHandler('none', async () => keepingOpener(page()));

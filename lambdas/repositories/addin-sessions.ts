@@ -5,7 +5,7 @@ import { documentClient, putNewItem, grantedTable, takeItem, updatedItemIf, upda
  * What the confirmed dialog leaves for the add-in: its access token, usable only with the one-time completion code
  * that only the add-in's window receives.
  */
-export interface AddonConfirmation {
+export interface AddinConfirmation {
   /** SHA-256 of the completion code; the code itself is never stored. */
   readonly completionHash: string;
   /** The access token, sealed under a key derived from the completion code: nothing usable rests in the table. */
@@ -21,7 +21,7 @@ export interface AddonConfirmation {
  * the add-in's page that opened it. `pollUntil` marks a poll in progress (epoch seconds), so that only one poll at
  * a time waits on it.
  */
-export type AddonSessionRecord = {
+export type AddinSessionRecord = {
   readonly id: string;
   readonly transitTokenId: string;
   /** The add-in's origin (listed in CORS_ORIGINS): the only window the completion code is delivered to. */
@@ -29,23 +29,23 @@ export type AddonSessionRecord = {
   readonly expiresAt: number;
   readonly pollId?: string;
   readonly pollUntil?: number;
-} & ({ readonly state: 'pending' | 'cancelled' } | ({ readonly state: 'confirmed' } & AddonConfirmation));
+} & ({ readonly state: 'pending' | 'cancelled' } | ({ readonly state: 'confirmed' } & AddinConfirmation));
 
-const TABLE = grantedTable('addonSessions');
+const TABLE = grantedTable('addinSessions');
 
-export const saveAddonSession = (record: AddonSessionRecord): Promise<void> => putNewItem(TABLE, record);
+export const saveAddinSession = (record: AddinSessionRecord): Promise<void> => putNewItem(TABLE, record);
 
-export async function findAddonSession(id: string): Promise<AddonSessionRecord | undefined> {
+export async function findAddinSession(id: string): Promise<AddinSessionRecord | undefined> {
   const result = await documentClient.send(new GetCommand({ TableName: TABLE(), Key: { id }, ConsistentRead: true }));
-  return result.Item as AddonSessionRecord | undefined;
+  return result.Item as AddinSessionRecord | undefined;
 }
 
 /**
  * pending → confirmed, in one conditional write: only for the transit token it was opened with, and only while it
  * has not expired. The confirmed login as stored, or undefined if the condition failed.
  */
-export function markConfirmed(id: string, transitTokenId: string, confirmation: AddonConfirmation, now: number) {
-  return updatedItemIf<Extract<AddonSessionRecord, { state: 'confirmed' }>>({
+export function markConfirmed(id: string, transitTokenId: string, confirmation: AddinConfirmation, now: number) {
+  return updatedItemIf<Extract<AddinSessionRecord, { state: 'confirmed' }>>({
     TableName: TABLE(),
     Key: { id },
     UpdateExpression:
@@ -72,10 +72,10 @@ export function markConfirmed(id: string, transitTokenId: string, confirmation: 
  * one collects the token.
  */
 export const takeConfirmed = (id: string, completionHash: string) =>
-  takeItem<Extract<AddonSessionRecord, { state: 'confirmed' }>>(TABLE, id, { attribute: 'completionHash', equals: completionHash });
+  takeItem<Extract<AddinSessionRecord, { state: 'confirmed' }>>(TABLE, id, { attribute: 'completionHash', equals: completionHash });
 
 /** cancelled → gone: the poll that learns of the cancellation ends the add-in login. */
-export const takeCancelled = (id: string) => takeItem<AddonSessionRecord>(TABLE, id, { attribute: 'state', equals: 'cancelled' });
+export const takeCancelled = (id: string) => takeItem<AddinSessionRecord>(TABLE, id, { attribute: 'state', equals: 'cancelled' });
 
 /** pending → cancelled, in one conditional write, only for the transit token it was opened with. */
 export function markCancelled(id: string, transitTokenId: string): Promise<boolean> {
@@ -114,6 +114,6 @@ export async function releasePoll(id: string, pollId: string): Promise<void> {
   });
 }
 
-export async function deleteAddonSession(id: string): Promise<void> {
+export async function deleteAddinSession(id: string): Promise<void> {
   await documentClient.send(new DeleteCommand({ TableName: TABLE(), Key: { id } }));
 }

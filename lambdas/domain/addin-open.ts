@@ -1,4 +1,4 @@
-import { saveAddonSession } from '../repositories/addon-sessions';
+import { saveAddinSession } from '../repositories/addin-sessions';
 import { saveTransitToken } from '../repositories/transit-tokens';
 import type { AppConfig } from '../shared/config';
 import { setCookie, type GuichetCookie } from '../shared/cookies';
@@ -6,27 +6,27 @@ import { randomSecret, sha256 } from '../shared/crypto';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
-import { addonCsrfToken } from './addon-csrf';
+import { addinCsrfToken } from './addin-csrf';
 import { rateLimiter } from './rate-limit';
 
 /** Sent by the add-in's frame, on another site than guichet's: SameSite=None, partitioned by that site. */
-export const ADDONS_SESSION_COOKIE: GuichetCookie = { name: 'guichet_addons_sid', sameSite: 'None', partitioned: true };
+export const ADDIN_SESSION_COOKIE: GuichetCookie = { name: 'guichet_addons_sid', sameSite: 'None', partitioned: true };
 /** Seconds the add-in should wait between polls without `wait`. */
 export const POLL_INTERVAL_SECONDS = 2;
 
 type OpenConfig = Pick<AppConfig, 'publicUrl' | 'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds'>;
 
 /** One budget per client address for the anonymous add-in endpoints: sessions opened, failed confirmations. */
-export function addonsRateLimiter(config: Pick<AppConfig, 'addonsRateLimit' | 'addonsRateLimitWindowSeconds'>) {
+export function addinRateLimiter(config: Pick<AppConfig, 'addonsRateLimit' | 'addonsRateLimitWindowSeconds'>) {
   return rateLimiter({
-    purpose: 'addons',
+    purpose: 'addins',
     limit: config.addonsRateLimit,
     windowSeconds: config.addonsRateLimitWindowSeconds,
     refusal: 'too many add-in sign-ins from this address; retry later',
   });
 }
 
-export interface OpenedAddonSession {
+export interface OpenedAddinSession {
   readonly transitToken: string;
   readonly csrfToken: string;
   readonly expiresIn: number;
@@ -39,37 +39,37 @@ export interface OpenedAddonSession {
  * only the login dialog will hold, bound to the add-in's name the confirmation page will show and to the origin of
  * the add-in's page, the only window the confirmation will hand its completion code to. Both are stored as hashes.
  */
-export async function openAddonSession(
+export async function openAddinSession(
   config: OpenConfig,
   csrfKey: string,
   origin: string,
   addinName?: string,
-): Promise<OpenedAddonSession> {
+): Promise<OpenedAddinSession> {
   const sessionId = randomSecret();
   const transitToken = randomSecret();
   const now = nowSeconds();
   // The token first: if the second write fails, what is left is an orphan token that expires unused.
   await saveTransitToken({
     id: sha256(transitToken),
-    addonSessionId: sha256(sessionId),
+    addinSessionId: sha256(sessionId),
     state: 'pending',
     addinName,
     expiresAt: now + config.addonsTransitTokenTtlSeconds,
   });
-  await saveAddonSession({
+  await saveAddinSession({
     id: sha256(sessionId),
     transitTokenId: sha256(transitToken),
     origin,
     state: 'pending',
     expiresAt: now + config.addonsSessionTtlSeconds,
   });
-  countMetric(MetricName.AddonSessionOpened);
-  logger.info('add-in session opened', { addonSession: sha256(sessionId) });
+  countMetric(MetricName.AddinSessionOpened);
+  logger.info('add-in session opened', { addinSession: sha256(sessionId) });
   return {
     transitToken,
-    csrfToken: addonCsrfToken(sessionId, csrfKey),
+    csrfToken: addinCsrfToken(sessionId, csrfKey),
     expiresIn: config.addonsSessionTtlSeconds,
     interval: POLL_INTERVAL_SECONDS,
-    cookie: setCookie(ADDONS_SESSION_COOKIE, sessionId, config.addonsSessionTtlSeconds, config.publicUrl),
+    cookie: setCookie(ADDIN_SESSION_COOKIE, sessionId, config.addonsSessionTtlSeconds, config.publicUrl),
   };
 }

@@ -1,4 +1,4 @@
-import { describeAddonLogin } from '../../domain/addon-confirmation';
+import { describeAddinLogin } from '../../domain/addin-confirmation';
 import { jsonResponse } from '../../shared/http';
 import { confirmationHandler } from './confirmation';
 
@@ -7,6 +7,6 @@ import { confirmationHandler } from './confirmation';
  * they confirm: the add-in's name as `init` stored it, never one the dialog's link could choose.
  */
 export const handler = confirmationHandler(true, async (transitToken) => {
-  const described = await describeAddonLogin(transitToken);
+  const described = await describeAddinLogin(transitToken);
   return jsonResponse(200, { addin_name: described.addinName, expires_in: described.expiresIn });
 });

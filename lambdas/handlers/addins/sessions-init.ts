@@ -1,5 +1,5 @@
 import { addinNameFrom } from '../../domain/addin-name';
-import { addonsRateLimiter, openAddonSession } from '../../domain/addon-open';
+import { addinRateLimiter, openAddinSession } from '../../domain/addin-open';
 import { appConfig } from '../../shared/config';
 import { header, jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
@@ -7,8 +7,8 @@ import { listedOriginOnly } from '../../shared/middleware/known-origins';
 import { cachedSecret } from '../../shared/secrets';
 
 const config = appConfig();
-const limiter = addonsRateLimiter(config);
-const csrfKey = cachedSecret('addonsCsrfKey');
+const limiter = addinRateLimiter(config);
+const csrfKey = cachedSecret('addinCsrfKey');
 
 /**
  * POST /addons/sessions/init [{"addin_name"}] — an Office add-in's page, on an origin listed in CORS_ORIGINS, opens a
@@ -20,7 +20,7 @@ export const handler = httpHandler(
     const addinName = addinNameFrom(event.jsonBody.addin_name);
     await limiter.take(event.requestContext.http.sourceIp);
     // The guard let only a listed origin through.
-    const opened = await openAddonSession(config, await csrfKey(), header(event, 'origin')!, addinName);
+    const opened = await openAddinSession(config, await csrfKey(), header(event, 'origin')!, addinName);
     const response = jsonResponse(201, {
       transit_token: opened.transitToken,
       csrf_token: opened.csrfToken,

@@ -1,12 +1,12 @@
 import {
   claimPoll,
-  deleteAddonSession,
-  findAddonSession,
+  deleteAddinSession,
+  findAddinSession,
   releasePoll,
   takeCancelled,
   takeConfirmed,
-  type AddonSessionRecord,
-} from '../repositories/addon-sessions';
+  type AddinSessionRecord,
+} from '../repositories/addin-sessions';
 import { takeUnit } from '../repositories/rate-limits';
 import { findSession } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
@@ -16,7 +16,7 @@ import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { unseal } from '../shared/seal';
 import { nowSeconds } from '../shared/time';
-import { POLL_INTERVAL_SECONDS } from './addon-open';
+import { POLL_INTERVAL_SECONDS } from './addin-open';
 import { rateLimiter } from './rate-limit';
 
 /** The longest a poll may wait for a change; API Gateway's integration limit is 30 s. */
@@ -25,9 +25,9 @@ export const MAX_WAIT_SECONDS = 20;
 const MARK_MARGIN_SECONDS = 5;
 
 /** Every poll counts against its address's poll budget, whatever it finds. */
-export function addonPollLimiter(config: Pick<AppConfig, 'addonsPollLimit' | 'addonsRateLimitWindowSeconds'>) {
+export function addinPollLimiter(config: Pick<AppConfig, 'addonsPollLimit' | 'addonsRateLimitWindowSeconds'>) {
   return rateLimiter({
-    purpose: 'addon-polls',
+    purpose: 'addin-polls',
     limit: config.addonsPollLimit,
     windowSeconds: config.addonsRateLimitWindowSeconds,
     refusal: 'too many polls from this address; poll less often',
@@ -47,7 +47,7 @@ export type PollResult =
  * conditional delete gives the token to exactly one poll, if the web session that confirmed is still live. Any
  * other code ends the login: whoever presents it is not the add-in that was confirmed.
  */
-export async function pollAddonSession(
+export async function pollAddinSession(
   sessionId: string,
   clientAddress: string,
   waitSeconds: number,
@@ -58,7 +58,7 @@ export async function pollAddonSession(
   const pollId = randomSecret();
   const now = nowSeconds();
   if (!(await claimPoll(id, pollId, now + waitSeconds + MARK_MARGIN_SECONDS, now))) {
-    if (!(await findAddonSession(id))) throw new NotFound('unknown add-in session');
+    if (!(await findAddinSession(id))) throw new NotFound('unknown add-in session');
     throw new TooManyRequests('another poll of this add-in sign-in is in progress', POLL_INTERVAL_SECONDS);
   }
   try {
@@ -74,15 +74,15 @@ export async function pollAddonSession(
 async function mayHoldLongPoll(clientAddress: string, config: Pick<AppConfig, 'addonsLongPollLimit'>): Promise<boolean> {
   const now = nowSeconds();
   const period = now - (now % MAX_WAIT_SECONDS);
-  const granted = await takeUnit(`addon-long-polls#${sha256(clientAddress)}#${period}`, config.addonsLongPollLimit, period + MAX_WAIT_SECONDS);
+  const granted = await takeUnit(`addin-long-polls#${sha256(clientAddress)}#${period}`, config.addonsLongPollLimit, period + MAX_WAIT_SECONDS);
   if (!granted) countMetric(MetricName.LongPollShortened);
   return granted;
 }
 
-async function collect(id: string, current: AddonSessionRecord | undefined, completion: string | undefined): Promise<PollResult> {
+async function collect(id: string, current: AddinSessionRecord | undefined, completion: string | undefined): Promise<PollResult> {
   if (!current) throw new NotFound('unknown add-in session');
   if (current.expiresAt <= nowSeconds()) {
-    countMetric(MetricName.AddonSessionExpired);
+    countMetric(MetricName.AddinSessionExpired);
     throw new NotFound('the add-in login has expired');
   }
   if (current.state === 'cancelled') {
@@ -91,9 +91,9 @@ async function collect(id: string, current: AddonSessionRecord | undefined, comp
   }
   if (completion === undefined) return { state: current.state };
   if (current.state !== 'confirmed' || !safeEqual(sha256(completion), current.completionHash)) {
-    await deleteAddonSession(id);
-    countMetric(MetricName.AddonCompletionRejected);
-    logger.warn('add-in poll with a wrong completion code: add-in session ended', { addonSession: id });
+    await deleteAddinSession(id);
+    countMetric(MetricName.AddinCompletionRejected);
+    logger.warn('add-in poll with a wrong completion code: add-in session ended', { addinSession: id });
     throw new InvalidGrant('the completion code is wrong: this add-in sign-in has ended');
   }
 
@@ -105,17 +105,17 @@ async function collect(id: string, current: AddonSessionRecord | undefined, comp
   if (!webSession || webSession.expiresAt <= now || taken.tokenExpiresAt <= now) {
     throw new NotFound('the login that completed it has ended');
   }
-  countMetric(MetricName.AddonSessionCompleted);
-  logger.info('add-in token delivered', { addonSession: id });
+  countMetric(MetricName.AddinSessionCompleted);
+  logger.info('add-in token delivered', { addinSession: id });
   return { state: 'authenticated', token, expiresIn: taken.tokenExpiresAt - now, scope: taken.scope };
 }
 
 /** Reads the login until it is no longer pending or the wait is over, backing off between reads. */
-async function waitForChange(id: string, waitMillis: number): Promise<AddonSessionRecord | undefined> {
+async function waitForChange(id: string, waitMillis: number): Promise<AddinSessionRecord | undefined> {
   const deadline = Date.now() + waitMillis;
   let delay = 250;
   for (;;) {
-    const record = await findAddonSession(id);
+    const record = await findAddinSession(id);
     if (!record || record.state !== 'pending' || record.expiresAt <= nowSeconds() || Date.now() + delay > deadline) {
       return record;
     }

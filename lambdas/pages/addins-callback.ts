@@ -1,5 +1,5 @@
 import type { PageContent } from '../shared/html-page';
-import { ADDONS_PAGE_STYLE } from './addons-style';
+import { ADDIN_PAGE_STYLE } from './addins-style';
 
 /**
  * The page the web login returns the dialog to. It never completes on its own: it shows who is signing in and
@@ -12,9 +12,9 @@ import { ADDONS_PAGE_STYLE } from './addons-style';
  * the page asks for no confirmation and sends the person back to the add-in. Cancel spends the transit token, so
  * the add-in stops polling at once.
  */
-export const ADDONS_CALLBACK_PAGE: PageContent = {
+export const ADDIN_CALLBACK_PAGE: PageContent = {
   title: 'Confirm sign-in',
-  style: ADDONS_PAGE_STYLE,
+  style: ADDIN_PAGE_STYLE,
   body: `<main>
 <h1 id="title">Confirm sign-in</h1>
 <p id="message">Checking who you are…</p>

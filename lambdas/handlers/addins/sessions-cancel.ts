@@ -1,4 +1,4 @@
-import { cancelAddonSession } from '../../domain/addon-confirmation';
+import { cancelAddinSession } from '../../domain/addin-confirmation';
 import { jsonResponse } from '../../shared/http';
 import { confirmationHandler } from './confirmation';
 
@@ -7,6 +7,6 @@ import { confirmationHandler } from './confirmation';
  * and the add-in's next poll answers 404 "the sign-in was cancelled", instead of pending until the login expires.
  */
 export const handler = confirmationHandler(false, async (transitToken) => {
-  await cancelAddonSession(transitToken);
+  await cancelAddinSession(transitToken);
   return jsonResponse(200, { status: 'cancelled' });
 });

@@ -1,8 +1,8 @@
-import { isValidAddonCsrfToken } from '../../domain/addon-csrf';
-import { ADDONS_SESSION_COOKIE } from '../../domain/addon-open';
-import { addonPollLimiter, MAX_WAIT_SECONDS, pollAddonSession } from '../../domain/addon-poll';
+import { isValidAddinCsrfToken } from '../../domain/addin-csrf';
+import { ADDIN_SESSION_COOKIE } from '../../domain/addin-open';
+import { addinPollLimiter, MAX_WAIT_SECONDS, pollAddinSession } from '../../domain/addin-poll';
 import { isWellFormedSecret } from '../../domain/session-credentials';
-import { ADDON_COMPLETION_HEADER, ADDON_CSRF_HEADER } from '../../routes';
+import { ADDIN_COMPLETION_HEADER, ADDIN_CSRF_HEADER } from '../../routes';
 import { appConfig, browserOrigins } from '../../shared/config';
 import { readCookie } from '../../shared/cookies';
 import { InvalidRequest, NotFound, Unauthenticated } from '../../shared/errors';
@@ -12,8 +12,8 @@ import { knownOriginsOnly } from '../../shared/middleware/known-origins';
 import { cachedSecret } from '../../shared/secrets';
 
 const config = appConfig();
-const polls = addonPollLimiter(config);
-const csrfKey = cachedSecret('addonsCsrfKey');
+const polls = addinPollLimiter(config);
+const csrfKey = cachedSecret('addinCsrfKey');
 /** Kept between the end of a long poll and the Lambda's own deadline. */
 const SAFETY_MARGIN_SECONDS = 2;
 
@@ -26,18 +26,18 @@ const SAFETY_MARGIN_SECONDS = 2;
 export const handler = httpHandler(
   'none',
   async (event, context) => {
-    const sessionId = readCookie(event, ADDONS_SESSION_COOKIE, config.publicUrl);
+    const sessionId = readCookie(event, ADDIN_SESSION_COOKIE, config.publicUrl);
     if (sessionId === undefined) throw new Unauthenticated('the add-in session cookie is missing');
-    const presentedCsrfToken = header(event, ADDON_CSRF_HEADER);
+    const presentedCsrfToken = header(event, ADDIN_CSRF_HEADER);
     if (presentedCsrfToken === undefined) throw new InvalidRequest('the X-CSRFToken header is required');
     const wait = Math.max(0, Math.min(waitSeconds(queryParameter(event, 'wait')), Math.floor(context.getRemainingTimeInMillis() / 1000) - SAFETY_MARGIN_SECONDS));
     await polls.take(event.requestContext.http.sourceIp);
-    if (!isValidAddonCsrfToken(presentedCsrfToken, sessionId, await csrfKey())) {
+    if (!isValidAddinCsrfToken(presentedCsrfToken, sessionId, await csrfKey())) {
       throw new InvalidRequest('the CSRF token does not match the add-in session');
     }
     if (!isWellFormedSecret(sessionId)) throw new NotFound('unknown add-in session');
-    const completion = header(event, ADDON_COMPLETION_HEADER);
-    const result = await pollAddonSession(sessionId, event.requestContext.http.sourceIp, wait, completion, config);
+    const completion = header(event, ADDIN_COMPLETION_HEADER);
+    const result = await pollAddinSession(sessionId, event.requestContext.http.sourceIp, wait, completion, config);
     if (result.state !== 'authenticated') return jsonResponse(202, { state: result.state });
     return jsonResponse(200, {
       state: 'authenticated',

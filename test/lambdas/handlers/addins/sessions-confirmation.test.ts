@@ -1,23 +1,23 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
-import { ADDIN_ORIGIN, ADDIN_SETTINGS, cancelEvent, describeEvent, exchangeEvent, openAddin } from '../../../support/addons';
+import { ADDIN_ORIGIN, ADDIN_SETTINGS, cancelEvent, describeEvent, exchangeEvent, openAddin } from '../../../support/addins';
 import { httpEvent } from '../../../support/api-event';
 import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 /** The confirmation page's two other requests: what to show before the person decides, and their refusal. */
 let integration: Integration;
-let init: typeof import('../../../../lambdas/handlers/addons/sessions-init').handler;
-let describe_: typeof import('../../../../lambdas/handlers/addons/sessions-describe').handler;
-let cancel: typeof import('../../../../lambdas/handlers/addons/sessions-cancel').handler;
-let exchange: typeof import('../../../../lambdas/handlers/addons/sessions-exchange').handler;
+let init: typeof import('../../../../lambdas/handlers/addins/sessions-init').handler;
+let describe_: typeof import('../../../../lambdas/handlers/addins/sessions-describe').handler;
+let cancel: typeof import('../../../../lambdas/handlers/addins/sessions-cancel').handler;
+let exchange: typeof import('../../../../lambdas/handlers/addins/sessions-exchange').handler;
 let webSession: { token: string; id: string };
 
 beforeAll(async () => {
   integration = await startIntegration({ ADDONS_RATE_LIMIT: '1000', ...ADDIN_SETTINGS });
-  ({ handler: init } = await import('../../../../lambdas/handlers/addons/sessions-init'));
-  ({ handler: describe_ } = await import('../../../../lambdas/handlers/addons/sessions-describe'));
-  ({ handler: cancel } = await import('../../../../lambdas/handlers/addons/sessions-cancel'));
-  ({ handler: exchange } = await import('../../../../lambdas/handlers/addons/sessions-exchange'));
+  ({ handler: init } = await import('../../../../lambdas/handlers/addins/sessions-init'));
+  ({ handler: describe_ } = await import('../../../../lambdas/handlers/addins/sessions-describe'));
+  ({ handler: cancel } = await import('../../../../lambdas/handlers/addins/sessions-cancel'));
+  ({ handler: exchange } = await import('../../../../lambdas/handlers/addins/sessions-exchange'));
   webSession = await storedSession(integration.store);
 });
 afterAll(() => integration?.guichet.close());
@@ -75,14 +75,14 @@ describe('POST /addons/sessions/cancel', () => {
     expect(result.statusCode).toBe(200);
     expect(jsonBody(result)).toEqual({ status: 'cancelled' });
     expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'consumed' });
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toMatchObject({ state: 'cancelled' });
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toMatchObject({ state: 'cancelled' });
   });
 
   it('leaves nothing to confirm afterwards: the exchange of the same token is a replay', async () => {
     const addin = await openAddin(init);
     await invoke(cancel, cancelEvent(addin.transitToken));
     expect((await invoke(exchange, exchangeEvent(addin.transitToken, webSession.token))).statusCode).toBe(400);
-    expect(await integration.store.get('addonSessions', sha256(addin.sessionId))).toBeUndefined();
+    expect(await integration.store.get('addinSessions', sha256(addin.sessionId))).toBeUndefined();
   });
 
   it('refuses an unknown transit token', async () => {

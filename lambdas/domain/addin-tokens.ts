@@ -5,14 +5,14 @@ import { mintAccessToken, type AccessToken } from './access-tokens';
 import { publicSessionId } from './user-tokens';
 
 /** `client_id` of the access tokens minted for add-ins. */
-export const ADDONS_CLIENT_ID = 'guichet-addons';
+export const ADDIN_CLIENT_ID = 'guichet-addons';
 
-export type AddonTokenConfig = Pick<
+export type AddinTokenConfig = Pick<
   AppConfig,
   'addonsTokenScope' | 'addonsTokenTtlSeconds' | 'publicUrl' | 'accessTokenAudience' | 'backchannelLogoutUris'
 >;
 
-export interface AddonToken extends AccessToken {
+export interface AddinToken extends AccessToken {
   readonly scope: string;
 }
 
@@ -20,13 +20,13 @@ export interface AddonToken extends AccessToken {
  * The add-in's access token for the user of the web session that confirmed its login; the one place it is minted.
  * As a user token, it carries that session's public `sid` and never outlives the session.
  */
-export async function mintAddonToken(webSession: SessionRecord, signingKey: SigningKey, config: AddonTokenConfig): Promise<AddonToken> {
+export async function mintAddinToken(webSession: SessionRecord, signingKey: SigningKey, config: AddinTokenConfig): Promise<AddinToken> {
   const token = await mintAccessToken(
     {
       sub: webSession.sub,
       email: webSession.email,
       sid: publicSessionId(webSession.id),
-      clientId: ADDONS_CLIENT_ID,
+      clientId: ADDIN_CLIENT_ID,
       scope: config.addonsTokenScope,
       ttlSeconds: config.addonsTokenTtlSeconds,
       notAfter: webSession.expiresAt,

@@ -1,4 +1,4 @@
-import { completeAddonSession } from '../../domain/addon-confirmation';
+import { completeAddinSession } from '../../domain/addin-confirmation';
 import { appConfig } from '../../shared/config';
 import { jsonResponse } from '../../shared/http';
 import { signingKeyStore } from '../../shared/signing-keys';
@@ -12,6 +12,6 @@ const keys = signingKeyStore(config.signingKeysCacheSeconds);
  * add-in session, and gets the completion code to pass to the add-in's window only.
  */
 export const handler = confirmationHandler(true, async (transitToken, session) => {
-  const completed = await completeAddonSession(transitToken, session, keys.currentKey, config);
+  const completed = await completeAddinSession(transitToken, session, keys.currentKey, config);
   return jsonResponse(200, { status: 'ok', completion: completed.completion, addin_origin: completed.addinOrigin });
 });
