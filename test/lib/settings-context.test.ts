@@ -41,7 +41,7 @@ test('gives back the props the Lambda environment was written from', () => {
     returnToOrigins: ['https://app.example.com', 'https://admin.example.com'],
     nativeAppRedirectSchemes: ['visio'],
     sessionTtlSeconds: 3600,
-    addonsTokenScope: 'addins',
+    addonsTokenScope: 'addons',
     tokenFailureLimit: 20,
     corsOrigins: ['http://127.0.0.1:5173'],
     apiAudiences: { 'https://api.example.com': ['read', 'write'] },

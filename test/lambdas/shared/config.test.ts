@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       addonsPollLimit: 600,
       addonsLongPollLimit: 20,
       addonsTransitTokenTtlSeconds: 120,
-      addonsTokenScope: 'addins',
+      addonsTokenScope: 'addons',
       addonsTokenTtlSeconds: 3600,
       accessTokenTtlSeconds: 3600,
       accessTokenAudience: 'https://auth.example.com/external-api',
