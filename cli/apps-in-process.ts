@@ -1,4 +1,4 @@
-import { runCaptured, type CapturedRun } from './command-runner';
+import { type CapturedRun, runCaptured } from './command-runner';
 
 /**
  * `npm run apps -- <args>` run in this process with `env`, its output kept: how local mode's playground makes its

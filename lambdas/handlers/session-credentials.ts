@@ -1,7 +1,7 @@
 import type { AppConfig } from '../shared/config';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from '../shared/cookies';
 import { isWellFormedSecret } from '../shared/crypto';
-import { header, type HttpEvent } from '../shared/http';
+import { type HttpEvent, header } from '../shared/http';
 
 /** The session token a request presents: `Authorization: Bearer` (native apps) or the session cookie. */
 export function presentedSessionToken(event: HttpEvent, config: Pick<AppConfig, 'publicUrl'>): string | undefined {
