@@ -1,4 +1,5 @@
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { runAppsInProcess } from '../cli/apps-in-process';
 import { ROUTES } from '../lambdas/routes';
 import { TABLE_NAMES, TABLES } from '../lambdas/tables';
 import { secretArnOutputKey, tableNameOutputKey } from '../lib/naming';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   const guichet = await startLocalGuichet(
     { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', GUICHET_LOCAL_LOG: 'quiet' },
     BENCH_CONTEXT,
+    runAppsInProcess,
   );
   serveParent(
     () => guichet.close(),

@@ -110,7 +110,7 @@ function secretViews(record: ApplicationRecord): SecretView[] {
 }
 
 function keyViews(jwksText: string): KeyView[] {
-  let jwks;
+  let jwks: ReturnType<typeof operatorJwks>;
   try {
     jwks = operatorJwks(JSON.parse(jwksText));
   } catch {

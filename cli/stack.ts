@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { readLocalState, type LocalState } from '../local/state-file';
+import { readLocalState, type LocalState } from '../common/state-file';
 import { CliError, NotFoundError, UsageError } from './command-runner';
 
 /**

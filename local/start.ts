@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runCaptured } from '../cli/command-runner';
 import { contextFromEnvironment } from '../lib/settings-context';
 import { EXAMPLE_PRODUCT_ROUTE } from '../lambdas/examples/routes';
+import { DEFAULT_PORTS, portFrom } from '../common/ports';
+import { localStateFile, removeLocalState, writeLocalState } from '../common/state-file';
 import { EXAMPLE_PRODUCT, exampleProductContext } from './example-product';
 import { createDynamoDbFront, createTables, startDynamoDbEngine, type DynamoDbEngine } from './aws/dynamodb';
 import { LocalAwsAccount } from './aws/calls';
@@ -20,8 +21,6 @@ import { startSchedules, type LocalSchedules } from './schedules';
 import type { Invocation, LocalFunction } from './lambda/local-function';
 import { consoleModeFrom, LocalLog } from './local-log';
 import { Playground, serveAppOrigin } from './playground/playground';
-import { DEFAULT_PORTS, portFrom } from './ports';
-import { localStateFile, removeLocalState, writeLocalState } from './state-file';
 import { resourcesOfType, readStackTemplate, type StackTemplate } from './stack-template';
 import { REPOSITORY_ROOT, synthCacheDirectory, synthesizeStack } from './synth';
 
@@ -62,12 +61,26 @@ export interface LocalGuichet {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `npm run apps -- <args>` with `env` and returns its exit code and output: the operator CLI, with which the
+ * playground makes its demo applications as an operator would. Local mode is handed it (by bin/local.ts, the tests,
+ * the bench) rather than importing cli/, which itself finds a running local guichet through common/state-file.
+ */
+export type AppsRunner = (
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+) => Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }>;
+
 const REGION = 'eu-west-1';
 const ACCOUNT_ID = '000000000000';
 const STARTING_RETRY_AFTER_SECONDS = 1;
 
 /** `context` adds CDK context keys that have no environment variable, as `-c` would (the bench lifts throttling so). */
-export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, context: Readonly<Record<string, unknown>> = {}): Promise<LocalGuichet> {
+export async function startLocalGuichet(
+  env: NodeJS.ProcessEnv,
+  context: Readonly<Record<string, unknown>>,
+  runApps: AppsRunner,
+): Promise<LocalGuichet> {
   const log = new LocalLog(consoleModeFrom(env.GUICHET_LOCAL_LOG));
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -172,7 +185,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
       issuer: idp.issuer,
       appOrigin,
       nativeAppScheme: (env.NATIVE_APP_REDIRECT_SCHEMES?.split(',')[0] ?? 'visio').trim().toLowerCase(),
-      runApps: (args) => runAppsAgainst(args, { ...env, PORT: String(apiPort) }),
+      runApps: (args) => runApps(args, { ...env, PORT: String(apiPort) }),
       product,
     });
     const stateFile = localStateFile(env, apiPort);
@@ -281,11 +294,6 @@ function logicalIdOf(template: StackTemplate, type: string, prefix: string): str
 
 function resolveOutputs(template: StackTemplate, resolver: IntrinsicResolver): Record<string, string> {
   return Object.fromEntries(Object.entries(template.outputs).map(([name, output]) => [name, resolver.resolveString(output.Value, `output ${name}`)]));
-}
-
-async function runAppsAgainst(args: readonly string[], env: NodeJS.ProcessEnv) {
-  const { runApps } = await import('../cli/run-apps');
-  return runCaptured(runApps, args, env);
 }
 
 function listen(server: Server, port: number, setting: string): Promise<number> {

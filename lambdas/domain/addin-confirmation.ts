@@ -25,7 +25,7 @@ const UNKNOWN = 'unknown or expired transit token';
 export async function describeAddinLogin(transitToken: string): Promise<AddinLoginDescription> {
   const record = await findTransitToken(sha256(transitToken));
   const now = nowSeconds();
-  if (!record || record.state !== 'pending' || record.expiresAt <= now) throw new InvalidRequest(UNKNOWN);
+  if (record?.state !== 'pending' || record.expiresAt <= now) throw new InvalidRequest(UNKNOWN);
   return { addinName: record.addinName ?? null, expiresIn: record.expiresAt - now };
 }
 

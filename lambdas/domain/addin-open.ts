@@ -1,7 +1,6 @@
 import { saveAddinSession } from '../repositories/addin-sessions';
 import { saveTransitToken } from '../repositories/transit-tokens';
 import type { AppConfig } from '../shared/config';
-import { setCookie, type GuichetCookie } from '../shared/cookies';
 import { randomSecret, sha256 } from '../shared/crypto';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
@@ -9,12 +8,10 @@ import { nowSeconds } from '../shared/time';
 import { addinCsrfToken } from './addin-csrf';
 import { rateLimiter } from './rate-limit';
 
-/** Sent by the add-in's frame, on another site than guichet's: SameSite=None, partitioned by that site. */
-export const ADDIN_SESSION_COOKIE: GuichetCookie = { name: 'guichet_addons_sid', sameSite: 'None', partitioned: true };
 /** Seconds the add-in should wait between polls without `wait`. */
 export const POLL_INTERVAL_SECONDS = 2;
 
-type OpenConfig = Pick<AppConfig, 'publicUrl' | 'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds'>;
+type OpenConfig = Pick<AppConfig, 'addonsSessionTtlSeconds' | 'addonsTransitTokenTtlSeconds'>;
 
 /** One budget per client address for the anonymous add-in endpoints: sessions opened, failed confirmations. */
 export function addinRateLimiter(config: Pick<AppConfig, 'addonsRateLimit' | 'addonsRateLimitWindowSeconds'>) {
@@ -31,7 +28,8 @@ export interface OpenedAddinSession {
   readonly csrfToken: string;
   readonly expiresIn: number;
   readonly interval: number;
-  readonly cookie: string;
+  /** The add-in session's id: for the add-in's HttpOnly cookie alone, kept as long as the session (`expiresIn`). */
+  readonly sessionId: string;
 }
 
 /**
@@ -70,6 +68,6 @@ export async function openAddinSession(
     csrfToken: addinCsrfToken(sessionId, csrfKey),
     expiresIn: config.addonsSessionTtlSeconds,
     interval: POLL_INTERVAL_SECONDS,
-    cookie: setCookie(ADDIN_SESSION_COOKIE, sessionId, config.addonsSessionTtlSeconds, config.publicUrl),
+    sessionId,
   };
 }

@@ -116,7 +116,7 @@ async function waitForChange(id: string, waitMillis: number): Promise<AddinSessi
   let delay = 250;
   for (;;) {
     const record = await findAddinSession(id);
-    if (!record || record.state !== 'pending' || record.expiresAt <= nowSeconds() || Date.now() + delay > deadline) {
+    if (record?.state !== 'pending' || record.expiresAt <= nowSeconds() || Date.now() + delay > deadline) {
       return record;
     }
     await new Promise((resolve) => setTimeout(resolve, delay));

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 import { ASYMMETRIC_ALGORITHMS } from '../shared/signing-algorithms';
 import type { PublicJwks } from './application-credentials';
 
@@ -66,7 +66,7 @@ export async function verifyClientAssertion(
 ): Promise<VerifiedAssertion> {
   let selector = keySelectors.get(jwks);
   if (!selector) keySelectors.set(jwks, (selector = createLocalJWKSet({ keys: [...jwks.keys] })));
-  let payload;
+  let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(assertion, selector, {
       algorithms: [...ASYMMETRIC_ALGORITHMS],

@@ -15,6 +15,7 @@ import {
   CLIENT_ASSERTION_TYPE,
   MAX_ASSERTION_BYTES,
   verifyClientAssertion,
+  type VerifiedAssertion,
 } from './client-assertion';
 
 /** A client secret, from HTTP Basic (client_secret_basic) or the form (client_secret_post). */
@@ -144,7 +145,7 @@ async function authenticateAssertion(
   const now = nowSeconds();
   const expected = { clientId: application.id, audiences: [config.publicUrl, `${config.publicUrl}/oauth/token`], now };
   const keys = applicationKeys();
-  let verified;
+  let verified: VerifiedAssertion;
   try {
     const used = await keys.current(application, publishedKeys);
     verified = await verifyClientAssertion(presented.assertion, used.jwks, expected).catch(async (error: unknown) => {

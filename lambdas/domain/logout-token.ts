@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { markDependency } from '../shared/dependencies';
 import { tracedFetch } from '../shared/tracing';
 import type { OidcConfiguration } from '../shared/oidc';
@@ -47,7 +47,7 @@ export function logoutTokenValidator(idp: OidcConfiguration, clientId: string) {
 
   return async (token: string): Promise<LogoutClaims> => {
     if (Buffer.byteLength(token) > MAX_LOGOUT_TOKEN_BYTES) throw new LogoutTokenRejected('too_large', 'the logout token is too large');
-    let header;
+    let header: ProtectedHeaderParameters;
     try {
       header = decodeProtectedHeader(token);
     } catch {

@@ -2,8 +2,7 @@ import { saveExchangeCode } from '../repositories/exchange-codes';
 import type { LoginFlowRecord } from '../repositories/login-flows';
 import { saveNativeContinuation, takeNativeContinuation } from '../repositories/native-continuations';
 import type { AppConfig } from '../shared/config';
-import { clearCookie, setCookie, type GuichetCookie } from '../shared/cookies';
-import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
+import { isWellFormedSecret, randomSecret, safeEqual, sha256 } from '../shared/crypto';
 import { InvalidRequest, ServerError } from '../shared/errors';
 import { MetricName, type NativeContinuationRejectionReason } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
@@ -11,7 +10,6 @@ import { seal } from '../shared/seal';
 import { nowSeconds } from '../shared/time';
 import type { NativeLoginParameters } from './native-login-parameters';
 import { limitingFailures, rateLimiter } from './rate-limit';
-import { isWellFormedSecret } from './session-credentials';
 import { openSealedSession, type NewSession } from './sessions';
 
 /**
@@ -23,7 +21,6 @@ import { openSealedSession, type NewSession } from './sessions';
  * derived from the code: never in a URL, never in clear at rest.
  */
 export const NATIVE_CONTINUE_PATH = '/auth/native/continue';
-export const NATIVE_BINDING_COOKIE: GuichetCookie = { name: 'guichet_native_continuation', sameSite: 'Lax' };
 /** Time the person has to read the confirmation page and click. */
 export const NATIVE_CONTINUATION_TTL_SECONDS = 300;
 
@@ -34,21 +31,14 @@ export interface NativeConfirmation {
   readonly user: { readonly sub: string; readonly email?: string; readonly name?: string };
   /** The form field `continuation`: single use, stored only as a hash. */
   readonly continuation: string;
-  /** Sets the secret that binds the continuation to this browser. */
-  readonly bindingCookie: string;
+  /** The secret that binds the continuation to this browser, for it to keep for NATIVE_CONTINUATION_TTL_SECONDS. */
+  readonly binding: string;
 }
 
-type ContinuationConfig = Pick<
-  AppConfig,
-  'publicUrl' | 'exchangeCodeTtlSeconds' | 'sessionExchangeFailureLimit' | 'sessionExchangeFailureWindowSeconds'
->;
+type ContinuationConfig = Pick<AppConfig, 'exchangeCodeTtlSeconds' | 'sessionExchangeFailureLimit' | 'sessionExchangeFailureWindowSeconds'>;
 
 /** At the callback: the session is open, the app gets nothing yet; the page asks the person. */
-export async function offerNativeContinuation(
-  session: NewSession,
-  flow: LoginFlowRecord,
-  config: Pick<AppConfig, 'publicUrl'>,
-): Promise<NativeConfirmation> {
+export async function offerNativeContinuation(session: NewSession, flow: LoginFlowRecord): Promise<NativeConfirmation> {
   if (flow.appCodeChallenge === undefined) throw new ServerError('native login flow without a code challenge');
   const continuation = randomSecret();
   const binding = randomSecret();
@@ -68,14 +58,13 @@ export async function offerNativeContinuation(
     scheme: new URL(flow.returnTo).protocol.slice(0, -1),
     user: { sub, email, name },
     continuation,
-    bindingCookie: setCookie(NATIVE_BINDING_COOKIE, binding, NATIVE_CONTINUATION_TTL_SECONDS, config.publicUrl),
+    binding,
   };
 }
 
 export interface ContinuedNativeLogin {
   /** `<returnTo>?code=<exchange code>[&state=<app state>]` */
   readonly location: string;
-  readonly clearBindingCookie: string;
 }
 
 /**
@@ -111,10 +100,7 @@ export function nativeLoginContinuation(config: ContinuationConfig) {
 
       const session = await openSealedSession(record.sessionId, record.sealedSessionToken, continuation);
       if (!session) return reject('session_ended');
-      return {
-        location: await exchangeCodeRedirect(session, record, config),
-        clearBindingCookie: clearCookie(NATIVE_BINDING_COOKIE, config.publicUrl),
-      };
+      return { location: await exchangeCodeRedirect(session, record, config) };
     });
 }
 

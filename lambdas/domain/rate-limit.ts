@@ -84,7 +84,7 @@ export async function limitingFailures<T, L = undefined>(
   const early = limiter.likelyToGrant(clientAddress) ? start() : undefined;
   // Its failure is the work's, met once the unit is taken: not an unhandled rejection meanwhile.
   early?.catch(() => undefined);
-  let unit;
+  let unit: Awaited<ReturnType<RateLimiter['take']>>;
   try {
     unit = await limiter.take(clientAddress);
   } catch (error) {

@@ -1,13 +1,12 @@
 import { takeExchangeCode } from '../repositories/exchange-codes';
 import type { SessionRecord } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
-import { s256CodeChallenge, safeEqual, sha256 } from '../shared/crypto';
+import { isWellFormedSecret, s256CodeChallenge, safeEqual, sha256 } from '../shared/crypto';
 import { InvalidGrant, InvalidRequest } from '../shared/errors';
 import { MetricName, type ExchangeRejectionReason } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
 import { limitingFailures, rateLimiter } from './rate-limit';
-import { isWellFormedSecret } from './session-credentials';
 import { openSealedSession } from './sessions';
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */

@@ -1,5 +1,6 @@
 import type { SessionRecord } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
+import { isWellFormedSecret } from '../shared/crypto';
 import { HttpError, InvalidGrant, InvalidScope, InvalidTarget } from '../shared/errors';
 import { MetricName, type UserTokenRefusalReason } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
@@ -9,7 +10,6 @@ import { mintAccessToken, type AccessToken } from './access-tokens';
 import { parseScopes } from './application-rules';
 import { recordTokenAudience } from './logout-audiences';
 import { publicSessionId } from './public-session-id';
-import { isWellFormedSecret } from './session-credentials';
 import { liveSession } from './sessions';
 import { ACCESS_TOKEN_TYPE, USER_TOKEN_CLIENT_ID } from './token-types';
 

@@ -1,7 +1,6 @@
 import * as oidc from 'openid-client';
 import { saveLoginFlow, takeLoginFlow, type LoginFlowRecord } from '../repositories/login-flows';
 import type { AppConfig } from '../shared/config';
-import { clearCookie, setCookie, type GuichetCookie } from '../shared/cookies';
 import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
 import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../shared/errors';
 import { MetricName, type LoginFlow } from '../shared/metric-names';
@@ -12,11 +11,6 @@ import { nowSeconds } from '../shared/time';
 import { createSession, type NewSession } from './sessions';
 import { sharedIdpDocuments } from './shared-idp-documents';
 
-/**
- * Holds the login's `state` in the browser that started it: a callback whose state does not match the
- * cookie was not started here (login CSRF: an attacker's own code pasted into a victim's browser).
- */
-export const LOGIN_STATE_COOKIE: GuichetCookie = { name: 'guichet_login_state', sameSite: 'Lax' };
 const CALLBACK_PATH = '/auth/callback';
 
 export interface LoginRequest {
@@ -29,7 +23,9 @@ export interface LoginRequest {
 export interface StartedLogin {
   readonly flow: LoginFlow;
   readonly authorizationUrl: string;
-  readonly stateCookie: string;
+  /** The login's `state`, for the browser that starts it to keep for `stateMaxAgeSeconds` and present at the callback. */
+  readonly state: string;
+  readonly stateMaxAgeSeconds: number;
 }
 
 export async function startLogin(request: LoginRequest, config: AppConfig): Promise<StartedLogin> {
@@ -53,18 +49,16 @@ export async function startLogin(request: LoginRequest, config: AppConfig): Prom
     state,
     nonce,
   });
-  const stateCookie = setCookie(LOGIN_STATE_COOKIE, state, config.loginFlowTtlSeconds, config.publicUrl);
-  return { flow: request.flow, authorizationUrl: authorizationUrl.href, stateCookie };
+  return { flow: request.flow, authorizationUrl: authorizationUrl.href, state, stateMaxAgeSeconds: config.loginFlowTtlSeconds };
 }
 
 export interface CompletedLogin {
   readonly flow: LoginFlowRecord;
   readonly session: NewSession;
-  readonly clearStateCookie: string;
 }
 
 /**
- * Finishes a login: checks the state against the browser's cookie, consumes the flow (single use, expiry
+ * Finishes a login: checks the state against the one the browser kept, consumes the flow (single use, expiry
  * checked here since TTL deletion lags), redeems the code with PKCE and validates the ID token.
  * `onFlow` learns which flow this was as soon as it is known, for the failure metrics.
  */
@@ -101,7 +95,7 @@ export async function completeLogin(
     flow.flow,
     tokens.id_token,
   );
-  return { flow, session, clearStateCookie: clearCookie(LOGIN_STATE_COOKIE, config.publicUrl) };
+  return { flow, session };
 }
 
 /**

@@ -13,6 +13,18 @@ export interface GuichetCookie {
   readonly partitioned?: boolean;
 }
 
+/** The session: first-party, sent on top-level navigations back from the IdP, never on another site's requests. */
+export const SESSION_COOKIE: GuichetCookie = { name: 'guichet_session', sameSite: 'Lax' };
+/**
+ * Holds the login's `state` in the browser that started it: a callback whose state does not match the
+ * cookie was not started here (login CSRF: an attacker's own code pasted into a victim's browser).
+ */
+export const LOGIN_STATE_COOKIE: GuichetCookie = { name: 'guichet_login_state', sameSite: 'Lax' };
+/** The secret that binds a native login's continuation to the browser that did the login. */
+export const NATIVE_BINDING_COOKIE: GuichetCookie = { name: 'guichet_native_continuation', sameSite: 'Lax' };
+/** Sent by the add-in's frame, on another site than guichet's: SameSite=None, partitioned by that site. */
+export const ADDIN_SESSION_COOKIE: GuichetCookie = { name: 'guichet_addons_sid', sameSite: 'None', partitioned: true };
+
 const HOST_PREFIX = '__Host-';
 
 /** The name the browser stores and sends: `__Host-` prefixed when guichet is served over https. */

@@ -5,6 +5,13 @@ export function randomSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Every secret guichet issues is 32 random bytes in base64url; anything else is not worth a lookup. */
+const SECRET_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+export function isWellFormedSecret(value: string | undefined): value is string {
+  return value !== undefined && SECRET_FORMAT.test(value);
+}
+
 /** The only form in which a secret is stored: its SHA-256, base64url. */
 export function sha256(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('base64url');

@@ -278,14 +278,14 @@ export function serveAppOrigin(publicUrl: string, appOrigin: string, product?: P
     if (!onCanonicalHost(request, response, appOrigin)) return;
     if (rawPath === '/config.json') {
       const paths = { product_backend: verify && PRODUCT_BACKEND_PATH, product_logouts: backend && PRODUCT_LOGOUTS_PATH };
-      return sendJson(response, 200, { guichet: publicUrl, product, ...paths });
+      return void sendJson(response, 200, { guichet: publicUrl, product, ...paths });
     }
-    if (rawPath === PRODUCT_LOGOUTS_PATH && backend && request.method === 'GET') return sendJson(response, 200, backend.state());
+    if (rawPath === PRODUCT_LOGOUTS_PATH && backend && request.method === 'GET') return void sendJson(response, 200, backend.state());
     if (rawPath === PRODUCT_BACKEND_PATH && verify && request.method === 'GET') {
       return void answerProductBackend(verify, backend, request, response);
     }
     const file = APP_FILES[rawPath];
-    if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) return sendJson(response, 404, { error: 'not_found', error_description: 'no such page' });
+    if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) return void sendJson(response, 404, { error: 'not_found', error_description: 'no such page' });
     serveFile(response, file, csp).catch(() => sendJson(response, 500, { error: 'server_error', error_description: 'could not read the page' }));
   };
 }

@@ -132,7 +132,6 @@ describe('the interleavings of a callback (C) and a back-channel logout (L), aga
       const output = (await send(command as never)) as { Items?: Record<string, unknown>[] };
       if (!(command instanceof QueryCommand)) return output;
       return { ...output, Items: (output.Items ?? []).filter((item) => !unreplicated.has(item.id as string)) };
-      return output;
     }) as typeof domain.dynamo.documentClient.send);
   });
 

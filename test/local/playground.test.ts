@@ -46,7 +46,7 @@ function send(target: number, method: string, path: string, headers: Record<stri
 
 describe('the local playground', () => {
   it('refuses a rebound Host, even with a matching Origin, and creates no application', async () => {
-    const rebound = 'rebind.evil.example:' + port;
+    const rebound = `rebind.evil.example:${port}`;
     const answer = await send(port, 'POST', '/playground/apps', { host: rebound, origin: `http://${rebound}`, 'sec-fetch-site': 'same-origin' });
     expect(answer.status).toBe(421);
     expect(JSON.parse(answer.body)).toEqual({ error: 'misdirected_request', error_description: `the local playground answers on 127.0.0.1:${port} only` });

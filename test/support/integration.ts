@@ -17,7 +17,7 @@ import { LocalSecretsManager } from '../../local/aws/secrets-manager';
 import { LocalSqs } from '../../local/aws/sqs';
 import { QUEUES } from '../../lambdas/queues';
 import { startDevIdp, type DevIdp } from '../../local/dev-idp';
-import { localStateFile, writeLocalState } from '../../local/state-file';
+import { localStateFile, writeLocalState } from '../../common/state-file';
 import { tableNameOutputKey } from '../../lib/naming';
 import { lambdaContext } from './api-event';
 import { LocalStore } from './local-store';

@@ -1,7 +1,7 @@
-import { keepingOpener } from '../../domain/addin-paths';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { htmlPage } from '../../shared/html-page';
 import { ADDIN_CALLBACK_PAGE } from '../../pages/addins-callback';
+import { keepingOpener } from '../addin-paths';
 
 const page = htmlPage(ADDIN_CALLBACK_PAGE);
 

@@ -1,13 +1,14 @@
 import { addinRateLimiter } from '../../domain/addin-open';
 import { limitingFailures } from '../../domain/rate-limit';
-import { isWellFormedSecret, presentedSessionToken } from '../../domain/session-credentials';
 import { liveSession } from '../../domain/sessions';
 import type { SessionRecord } from '../../repositories/sessions';
 import { appConfig, browserOrigins } from '../../shared/config';
+import { isWellFormedSecret } from '../../shared/crypto';
 import { InvalidRequest, Unauthenticated } from '../../shared/errors';
 import type { HttpResult } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { knownOriginsOnly } from '../../shared/middleware/known-origins';
+import { presentedSessionToken } from '../session-credentials';
 
 const config = appConfig();
 const limiter = addinRateLimiter(config);

@@ -1,6 +1,7 @@
 import { addinNameFrom } from '../../domain/addin-name';
 import { addinRateLimiter, openAddinSession } from '../../domain/addin-open';
 import { appConfig } from '../../shared/config';
+import { ADDIN_SESSION_COOKIE, setCookie } from '../../shared/cookies';
 import { header, jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { listedOriginOnly } from '../../shared/middleware/known-origins';
@@ -27,7 +28,7 @@ export const handler = httpHandler(
       expires_in: opened.expiresIn,
       interval: opened.interval,
     });
-    return { ...response, cookies: [opened.cookie] };
+    return { ...response, cookies: [setCookie(ADDIN_SESSION_COOKIE, opened.sessionId, opened.expiresIn, config.publicUrl)] };
   },
   [listedOriginOnly(config.corsOrigins)],
 );

@@ -1,10 +1,9 @@
 import { isValidAddinCsrfToken } from '../../domain/addin-csrf';
-import { ADDIN_SESSION_COOKIE } from '../../domain/addin-open';
 import { addinPollLimiter, MAX_WAIT_SECONDS, pollAddinSession } from '../../domain/addin-poll';
-import { isWellFormedSecret } from '../../domain/session-credentials';
 import { ADDIN_COMPLETION_HEADER, ADDIN_CSRF_HEADER } from '../../routes';
 import { appConfig, browserOrigins } from '../../shared/config';
-import { readCookie } from '../../shared/cookies';
+import { ADDIN_SESSION_COOKIE, readCookie } from '../../shared/cookies';
+import { isWellFormedSecret } from '../../shared/crypto';
 import { InvalidRequest, NotFound, Unauthenticated } from '../../shared/errors';
 import { header, jsonResponse, queryParameter } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';

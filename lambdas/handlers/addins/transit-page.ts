@@ -1,7 +1,7 @@
-import { keepingOpener } from '../../domain/addin-paths';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { htmlPage } from '../../shared/html-page';
 import { ADDIN_TRANSIT_PAGE } from '../../pages/addins-transit';
+import { keepingOpener } from '../addin-paths';
 
 const page = htmlPage(ADDIN_TRANSIT_PAGE);
 

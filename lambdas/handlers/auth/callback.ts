@@ -1,16 +1,16 @@
-import { keepingOpener } from '../../domain/addin-paths';
-import { NATIVE_CONTINUE_PATH, offerNativeContinuation } from '../../domain/native-login';
-import { sessionCookie } from '../../domain/session-credentials';
+import { NATIVE_CONTINUATION_TTL_SECONDS, NATIVE_CONTINUE_PATH, offerNativeContinuation } from '../../domain/native-login';
 import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
 import { prepareAtInit } from '../../shared/init';
-import { completeLogin, LOGIN_STATE_COOKIE, type CompletedLogin } from '../../domain/web-login';
+import { completeLogin, type CompletedLogin } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
-import { readCookie } from '../../shared/cookies';
+import { clearCookie, LOGIN_STATE_COOKIE, NATIVE_BINDING_COOKIE, readCookie, setCookie } from '../../shared/cookies';
 import { redirectResponse, type HttpResult } from '../../shared/http';
 import { MetricName, type LoginFlow } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric, logger } from '../../shared/observability';
 import { nativeConfirmationPage } from '../../pages/native-confirmation';
+import { keepingOpener } from '../addin-paths';
+import { sessionCookie } from '../session-credentials';
 
 const config = appConfig();
 // Started at init, so that the first request finds the IdP's documents already read from the shared cache.
@@ -38,12 +38,14 @@ export const handler = httpHandler('none', async (event) => {
   }
 });
 
-async function handOver({ flow, session, clearStateCookie }: CompletedLogin): Promise<HttpResult> {
+async function handOver({ flow, session }: CompletedLogin): Promise<HttpResult> {
+  const clearStateCookie = clearCookie(LOGIN_STATE_COOKIE, config.publicUrl);
   if (flow.flow !== 'native') {
     const response = redirectResponse(flow.returnTo, [sessionCookie(session.token, config), clearStateCookie]);
     return flow.flow === 'addin' ? keepingOpener(response) : response;
   }
-  const confirmation = await offerNativeContinuation(session, flow, config);
+  const confirmation = await offerNativeContinuation(session, flow);
   const page = nativeConfirmationPage(confirmation, `${config.publicUrl}${NATIVE_CONTINUE_PATH}`);
-  return { ...page, cookies: [confirmation.bindingCookie, clearStateCookie] };
+  const bindingCookie = setCookie(NATIVE_BINDING_COOKIE, confirmation.binding, NATIVE_CONTINUATION_TTL_SECONDS, config.publicUrl);
+  return { ...page, cookies: [bindingCookie, clearStateCookie] };
 }

@@ -1,4 +1,3 @@
-import { ADDIN_CALLBACK_PATH, keepingOpener } from '../../domain/addin-paths';
 import { nativeLoginParameters } from '../../domain/native-login-parameters';
 import { rateLimiter } from '../../domain/rate-limit';
 import { loginReturnTo } from '../../domain/return-to';
@@ -6,11 +5,13 @@ import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
 import { prepareAtInit } from '../../shared/init';
 import { startLogin, type LoginRequest } from '../../domain/web-login';
 import { appConfig } from '../../shared/config';
+import { LOGIN_STATE_COOKIE, setCookie } from '../../shared/cookies';
 import { InvalidRequest } from '../../shared/errors';
 import { header, queryParameter, redirectResponse, type HttpEvent } from '../../shared/http';
 import { MetricName } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric } from '../../shared/observability';
+import { ADDIN_CALLBACK_PATH, keepingOpener } from '../addin-paths';
 
 const config = appConfig();
 // Started at init, so that the first request finds the IdP's documents already read from the shared cache.
@@ -35,7 +36,8 @@ export const handler = httpHandler('none', async (event) => {
   await starts.take(event.requestContext.http.sourceIp);
   const login = await startLogin(request, config);
   countMetric(MetricName.LoginStarted, { flow: login.flow });
-  const response = redirectResponse(login.authorizationUrl, [login.stateCookie]);
+  const stateCookie = setCookie(LOGIN_STATE_COOKIE, login.state, login.stateMaxAgeSeconds, config.publicUrl);
+  const response = redirectResponse(login.authorizationUrl, [stateCookie]);
   return login.flow === 'addin' ? keepingOpener(response) : response;
 });
 

@@ -1,6 +1,5 @@
 import * as oidc from 'openid-client';
 import { webReturnTo } from '../../domain/return-to';
-import { clearedSessionCookie, presentedSessionToken } from '../../domain/session-credentials';
 import { endSessionOfToken } from '../../domain/session-end';
 import { appConfig, browserOrigins } from '../../shared/config';
 import { queryParameter, redirectResponse } from '../../shared/http';
@@ -8,6 +7,7 @@ import { httpHandler } from '../../shared/middleware/http-handler';
 import { knownOriginsOnly } from '../../shared/middleware/known-origins';
 import { logger } from '../../shared/observability';
 import { idpMetadata } from '../../shared/oidc';
+import { clearedSessionCookie, presentedSessionToken } from '../session-credentials';
 
 const config = appConfig();
 

@@ -1,6 +1,6 @@
-import { nativeLoginContinuation, NATIVE_BINDING_COOKIE } from '../../domain/native-login';
+import { nativeLoginContinuation } from '../../domain/native-login';
 import { appConfig } from '../../shared/config';
-import { readCookie } from '../../shared/cookies';
+import { clearCookie, NATIVE_BINDING_COOKIE, readCookie } from '../../shared/cookies';
 import { redirectResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { knownOriginsOnly } from '../../shared/middleware/known-origins';
@@ -18,7 +18,7 @@ export const handler = httpHandler(
   async (event) => {
     const binding = readCookie(event, NATIVE_BINDING_COOKIE, config.publicUrl);
     const continued = await continueLogin(event.form.get('continuation'), binding, event.requestContext.http.sourceIp);
-    return redirectResponse(continued.location, [continued.clearBindingCookie]);
+    return redirectResponse(continued.location, [clearCookie(NATIVE_BINDING_COOKIE, config.publicUrl)]);
   },
   [knownOriginsOnly([new URL(config.publicUrl).origin])],
 );

@@ -1,9 +1,9 @@
-import { presentedSessionToken } from '../../domain/session-credentials';
 import { liveSession } from '../../domain/sessions';
 import { appConfig } from '../../shared/config';
 import { Unauthenticated } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';
+import { presentedSessionToken } from '../session-credentials';
 
 const config = appConfig();
 

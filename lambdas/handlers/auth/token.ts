@@ -1,8 +1,7 @@
 import { limitingFailures, tokenFailureLimiter } from '../../domain/rate-limit';
-import { SESSION_COOKIE } from '../../domain/session-credentials';
 import { countUserTokenRefusal, userTokenFor, userTokenResponse } from '../../domain/user-tokens';
 import { appConfig, browserOrigins } from '../../shared/config';
-import { readCookie } from '../../shared/cookies';
+import { readCookie, SESSION_COOKIE } from '../../shared/cookies';
 import { Unauthenticated } from '../../shared/errors';
 import { jsonResponse } from '../../shared/http';
 import { httpHandler } from '../../shared/middleware/http-handler';

@@ -3,7 +3,7 @@
 // guichet's add-in client as any add-in would.
 import { AddinLogin } from './guichet-addin.js';
 
-(function () {
+(() => {
   const { $, short, pretty, claimsOf, call: callUrl, failure, show, append, on, secrets, userTokenText, callWithUserToken } =
     window.guichetPlayground;
   let guichet = '';

@@ -3,7 +3,7 @@
 // build step: it defines window.guichetPlayground for the page's own script, loaded after it.
 'use strict';
 
-(function () {
+(() => {
   const $ = (id) => document.getElementById(id);
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

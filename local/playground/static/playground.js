@@ -2,7 +2,7 @@
 // this guichet (same origin); /playground/* are the local-only helpers, everything else is the real API.
 'use strict';
 
-(function () {
+(() => {
   const { $, sleep, short, duration, pretty, claimsOf, call, failure, show, append, on, secrets, userTokenText, callWithUserToken, TOKEN_EXCHANGE } =
     window.guichetPlayground;
 

@@ -1,7 +1,7 @@
 import { validateHeaderValue } from 'node:http';
 import fc from 'fast-check';
 import { loginReturnTo, webReturnTo } from '../../../lambdas/domain/return-to';
-import { HttpError, InvalidRequest } from '../../../lambdas/shared/errors';
+import { type HttpError, InvalidRequest } from '../../../lambdas/shared/errors';
 
 const config = { returnToOrigins: ['https://app.example.com', 'http://127.0.0.1:8787'] };
 const returnTo = (raw: string | undefined) => webReturnTo(raw, config);

@@ -7,7 +7,7 @@ const confirmation = {
   scheme: 'com.example.app',
   user: { sub: 'u-1', email: 'ada@example.com', name: 'Ada <script>alert(1)</script>' },
   continuation: 'C'.repeat(43),
-  bindingCookie: 'ignored',
+  binding: 'ignored',
 };
 
 describe('the native login confirmation page', () => {

@@ -1,9 +1,9 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import {
   DELIVERY_BATCH_SIZE,
   DELIVERY_MAX_RECEIVE_COUNT,
   DELIVERY_VISIBILITY_TIMEOUT,
-  DownstreamLogout,
+  type DownstreamLogout,
 } from '../../../lib/constructs/downstream-logout';
 import { FAILED_LOGOUT_DELIVERIES_ALARM_ID, type GuichetStack } from '../../../lib/guichet-stack';
 import { queueUrlOutputKey } from '../../../lib/naming';

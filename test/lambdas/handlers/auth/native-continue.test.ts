@@ -23,9 +23,8 @@ beforeAll(async () => {
     const { verifier, challenge } = pkcePair();
     const flow = { id: 'f', flow: 'native', codeVerifier: 'v', nonce: 'n', expiresAt: 0 } as const;
     const app = { returnTo: 'visio://auth/done', appCodeChallenge: challenge, appState: 's-1' };
-    const confirmation = await offerNativeContinuation(session, { ...flow, ...app }, { publicUrl: integration.guichet.publicUrl });
-    const binding = confirmation.bindingCookie.split(';')[0].split('=')[1];
-    return { ...confirmation, binding, sessionId: session.record.id, token: session.token, verifier };
+    const confirmation = await offerNativeContinuation(session, { ...flow, ...app });
+    return { ...confirmation, sessionId: session.record.id, token: session.token, verifier };
   };
 });
 afterAll(() => integration?.guichet.close());

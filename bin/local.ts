@@ -1,11 +1,15 @@
-import { foldNode20Notices } from './node20-notices';
-import { startLocalGuichet } from './start';
+import { runAppsInProcess } from '../cli/apps-in-process';
+import { foldNode20Notices } from '../local/node20-notices';
+import { startLocalGuichet } from '../local/start';
 
-/** `npm start`: runs the synthesized stack locally until interrupted. */
+/**
+ * `npm start`: runs the synthesized stack locally until interrupted. Here, outside local/ and cli/, which do not
+ * import each other, local mode is handed the operator CLI for its playground.
+ */
 const STOP_DEADLINE_MS = 2000;
 process.stdout.write('guichet: synthesizing the stack and starting it locally…\n');
 foldNode20Notices((line) => process.stdout.write(line));
-startLocalGuichet()
+startLocalGuichet(process.env, {}, runAppsInProcess)
   .then((guichet) => {
     const lines = [
       '',

@@ -1,16 +1,7 @@
-import { clearCookie, readCookie, setCookie, type GuichetCookie } from '../shared/cookies';
 import type { AppConfig } from '../shared/config';
-import { header, type HttpEvent } from '../shared/http';
-
-/** First-party: sent on top-level navigations back from the IdP, never on another site's requests. */
-export const SESSION_COOKIE: GuichetCookie = { name: 'guichet_session', sameSite: 'Lax' };
-
-/** Every secret guichet issues is 32 random bytes in base64url; anything else is not worth a lookup. */
-const SECRET_FORMAT = /^[A-Za-z0-9_-]{43}$/;
-
-export function isWellFormedSecret(value: string | undefined): value is string {
-  return value !== undefined && SECRET_FORMAT.test(value);
-}
+import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from '../shared/cookies';
+import { isWellFormedSecret } from '../shared/crypto';
+import { type HttpEvent, header } from '../shared/http';
 
 /** The session token a request presents: `Authorization: Bearer` (native apps) or the session cookie. */
 export function presentedSessionToken(event: HttpEvent, config: Pick<AppConfig, 'publicUrl'>): string | undefined {
