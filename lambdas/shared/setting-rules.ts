@@ -1,4 +1,4 @@
-import { isScopeToken } from '../domain/application-rules';
+import { isScopeToken } from './scopes';
 
 /**
  * Rules of the operator's settings that both the CDK app (at synth) and the handlers (at start) apply, so a
