@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCaptured } from '../cli/command-runner';
-import { contextFromEnvironment } from '../lib/settings-context';
+import { contextFromEnvironment, lambdaSettingFromEnvironment, localDefaultContext } from '../lib/settings-context';
 import { EXAMPLE_PRODUCT_ROUTE } from '../lambdas/examples/routes';
 import { EXAMPLE_PRODUCT, exampleProductContext } from './example-product';
 import { createDynamoDbFront, createTables, startDynamoDbEngine, type DynamoDbEngine } from './aws/dynamodb';
@@ -121,8 +121,8 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
     const settings = contextFromEnvironment(env);
     const exampleContext = exampleProductContext(settings, appOrigin);
     const assembly = await synthesizeStack({
+      ...localDefaultContext(),
       corsOrigins: appOrigin,
-      allowLoopbackEndpoints: 'true',
       ...settings,
       ...exampleContext,
       oidcIssuer: idp.issuer,
@@ -171,7 +171,7 @@ export async function startLocalGuichet(env: NodeJS.ProcessEnv = process.env, co
       publicUrl,
       issuer: idp.issuer,
       appOrigin,
-      nativeAppScheme: (env.NATIVE_APP_REDIRECT_SCHEMES?.split(',')[0] ?? 'visio').trim().toLowerCase(),
+      nativeAppScheme: lambdaSettingFromEnvironment('nativeAppRedirectSchemes', env, publicUrl)[0],
       runApps: (args) => runAppsAgainst(args, { ...env, PORT: String(apiPort) }),
       product,
     });
@@ -244,7 +244,7 @@ async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicU
   const devIdp = await startDevIdp({
     port,
     guichetPublicUrl: publicUrl,
-    postLogoutOrigins: env.RETURN_TO_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [new URL(publicUrl).origin],
+    postLogoutOrigins: lambdaSettingFromEnvironment('returnToOrigins', env, publicUrl),
   }).catch((error: NodeJS.ErrnoException) => {
     throw error.code === 'EADDRINUSE' ? new Error(`port ${port} (DEV_IDP_PORT, the development IdP) is in use: free it or set DEV_IDP_PORT`) : error;
   });
