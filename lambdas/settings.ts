@@ -53,9 +53,8 @@ export interface CheckContext {
   readonly routeIds?: readonly string[];
 }
 
-/** What every setting may say; the builders below type each field by the setting's value. */
-export interface SettingDefinition {
-  readonly kind: SettingKind;
+/** What every setting may say, each field typed by the setting's value V in the builders below. */
+interface Options<V> {
   /** Its environment variable: the Lambdas', the rotation function's (`signingAlgorithm`) or local mode's. */
   readonly envVar?: string;
   /** Without it nothing runs: the stack is not synthesized, a Lambda fails its init. */
@@ -64,21 +63,27 @@ export interface SettingDefinition {
   readonly stackSets?: true;
   /** Stands for the value in the message that says a required setting is missing. */
   readonly placeholder?: string;
-  /** The only values a `text` setting may take. */
-  readonly oneOf?: readonly string[];
   /** The value when unset. */
-  readonly default?: unknown;
+  readonly default?: V;
   /** The value when unset, made from the public URL (without its trailing slash). */
-  readonly derive?: (publicUrl: string) => unknown;
+  readonly derive?: (publicUrl: string) => V;
   /** What the default is, where its reader computes it (from other settings, ports, the machine). */
   readonly defaultText?: string;
   /** Local mode's value when unset, where it differs from `default`. */
-  readonly localDefault?: unknown;
+  readonly localDefault?: V;
   /** What local mode's default is, where local mode computes it at start. */
   readonly localDefaultText?: string;
   /** A value as an operator would write it (for JSON ones: their shape), shown in the reference. */
-  readonly example?: unknown;
+  readonly example?: V;
   /** The form the readers hand on, once the value passed its rules. */
+  readonly normalize?: (value: V) => V;
+}
+
+/** A setting as the readers see it, whatever its value. */
+export interface SettingDefinition extends Omit<Options<unknown>, 'normalize'> {
+  readonly kind: SettingKind;
+  /** The only values a `text` setting may take. */
+  readonly oneOf?: readonly string[];
   readonly normalize?: (value: never) => unknown;
   /** The rule of the whole value, beyond its kind's. */
   readonly check?: (value: never, context: CheckContext) => Problems;
@@ -115,20 +120,6 @@ type ContextProps<T> = {
 
 /** Every context key an operator sets, typed: the props of the stack (lib/guichet-config.ts). */
 export type SettingProps = ContextProps<typeof LAMBDA_SETTINGS> & ContextProps<typeof STACK_SETTINGS>;
-
-interface Options<V> {
-  readonly envVar?: string;
-  readonly required?: true;
-  readonly stackSets?: true;
-  readonly placeholder?: string;
-  readonly default?: V;
-  readonly derive?: (publicUrl: string) => V;
-  readonly defaultText?: string;
-  readonly localDefault?: V;
-  readonly localDefaultText?: string;
-  readonly example?: V;
-  readonly normalize?: (value: V) => V;
-}
 
 interface ScalarOptions<V> extends Options<V> {
   readonly check?: (value: V, context: CheckContext) => Problems;
