@@ -46,8 +46,6 @@ export interface RouteThrottle {
 const STRICT_THROTTLE: RouteThrottle = { rateLimit: 50, burstLimit: 100 };
 /** Add-in polls: every waiting add-in polls, but long polls keep the rate low. */
 const POLL_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
-/** Every other route, unless the operator sets another default. */
-export const DEFAULT_THROTTLE: RouteThrottle = { rateLimit: 500, burstLimit: 1000 };
 
 /** What a function's code touches, and so all its role allows: tables, secrets and queues, operation by operation. */
 export interface FunctionGrants {
@@ -71,17 +69,11 @@ export interface RouteDefinition extends FunctionGrants {
   /** Handler module, relative to the repository root; it exports `handler`. */
   readonly entry: string;
   readonly timeoutSeconds?: number;
-  /** @default DEFAULT_THROTTLE, or the operator's default */
+  /** @default the stage's: defaultThrottleRate and defaultThrottleBurst (lambdas/settings.ts) */
   readonly throttle?: RouteThrottle;
-  /** Executions the function may hold at once, whatever else the account runs (context may override). */
-  readonly reservedConcurrency?: number;
+  /** The setting (lambdas/settings.ts) of the executions the function may hold at once, whatever else the account runs. */
+  readonly reservedConcurrency?: 'pollReservedConcurrency';
 }
-
-/**
- * The add-in poll's share of the account's concurrency: long polls hold a Lambda up to 20 s, so without a cap a
- * burst of them could take the concurrency every other function needs. 100 leaves 900 of the default 1,000.
- */
-export const DEFAULT_POLL_RESERVED_CONCURRENCY = 100;
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -190,7 +182,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     throttle: POLL_THROTTLE,
     // Long polls hold up to 20 s; API Gateway's integration limit is 30 s.
     timeoutSeconds: 25,
-    reservedConcurrency: DEFAULT_POLL_RESERVED_CONCURRENCY,
+    reservedConcurrency: 'pollReservedConcurrency',
   },
   {
     id: 'AddinTransitPage',

@@ -3,12 +3,13 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { QUEUE_NAMES } from '../lambdas/queues';
-import { DEFAULT_THROTTLE, ROUTES } from '../lambdas/routes';
+import { ROUTES } from '../lambdas/routes';
 import { SECRETS, type SecretName } from '../lambdas/secrets';
+import { LAMBDA_SETTINGS } from '../lambdas/settings';
 import { MetricName } from '../lambdas/shared/metric-names';
 import { keySchedule } from '../lambdas/shared/signing-key-schedule';
 import { TABLE_NAMES, type TableName } from '../lambdas/tables';
@@ -48,15 +49,11 @@ export interface GuichetStackProps extends StackProps, GuichetProps {}
 
 /** Id of the alarm on client-authentication failures; its name is output as `<id>AlarmName`. */
 export const CLIENT_AUTHENTICATION_ALARM_ID = 'ClientAuthenticationFailures';
-const DEFAULT_AUTH_FAILURE_ALARM_THRESHOLD = 50;
-const DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD = 20;
-const DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT = 5;
 export const LOGOUT_REJECTION_ALARM_ID = 'LogoutTokenRejections';
 export const SIGNING_KEYS_ROTATION_ALARM_ID = 'SigningKeysRotationErrors';
 export const IDP_CACHE_REFRESH_ALARM_ID = 'IdpCacheRefreshErrors';
 export const DEPENDENCY_FAILURE_ALARM_ID = 'DependencyFailures';
 export const FAILED_LOGOUT_DELIVERIES_ALARM_ID = 'FailedLogoutDeliveries';
-const DEFAULT_DEPENDENCY_FAILURE_ALARM_THRESHOLD = 10;
 
 /** The whole broker: one Lambda per route of the route table, with exactly the tables and secrets it names. */
 export class GuichetStack extends Stack {
@@ -85,8 +82,8 @@ export class GuichetStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GuichetStackProps) {
     super(scope, id, props);
-    validateProps(props);
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const settings = validateProps(props);
+    const logRetention = settings.logRetentionDays as logs.RetentionDays;
 
     this.tables = new GuichetTables(this, 'Tables').tables;
     // Values are set by the operator (client secret) or by their rotation Lambda (signing keys).
@@ -98,12 +95,14 @@ export class GuichetStack extends Stack {
     ) as Record<SecretName, secretsmanager.Secret>;
     this.api = new GuichetApi(this, 'Api', {
       logRetention,
-      corsOrigins: props.corsOrigins,
-      customDomain: props.customDomain,
-      defaultThrottle: props.defaultThrottle ?? DEFAULT_THROTTLE,
+      corsOrigins: settings.corsOrigins,
+      customDomain: settings.customDomainName && settings.certificateArn
+        ? { domainName: settings.customDomainName, certificateArn: settings.certificateArn }
+        : undefined,
+      defaultThrottle: { rateLimit: settings.defaultThrottleRate, burstLimit: settings.defaultThrottleBurst },
     });
 
-    const environment = sharedLambdaEnvironment(props, this.api.publicUrl);
+    const environment = sharedLambdaEnvironment(settings, this.api.publicUrl);
     this.downstreamLogout = new DownstreamLogout(this, 'DownstreamLogout', {
       tables: this.tables,
       secrets: this.secrets,
@@ -118,19 +117,18 @@ export class GuichetStack extends Stack {
           environment,
           logRetention,
           timeoutSeconds: route.timeoutSeconds,
-          // The add-in poll is the one route with reserved concurrency; pollReservedConcurrency resizes it.
-          reservedConcurrency: route.reservedConcurrency === undefined ? undefined : (props.pollReservedConcurrency ?? route.reservedConcurrency),
+          reservedConcurrency: route.reservedConcurrency && settings[route.reservedConcurrency],
         });
         fn.useGrants(route, resources);
-        this.api.addRoute(route, fn.function, props.routeThrottles?.[route.id] ?? route.throttle);
+        this.api.addRoute(route, fn.function, settings.routeThrottles?.[route.id] ?? route.throttle);
         return [route.id, fn];
       }),
     );
 
     this.signingKeysRotation = new SigningKeysRotation(this, 'SigningKeysRotation', {
       secret: this.secrets.signingKeys,
-      algorithm: props.signingAlgorithm ?? 'RS256',
-      schedule: keySchedule(props),
+      algorithm: settings.signingAlgorithm,
+      schedule: keySchedule(settings),
       logRetention,
     });
     // The API serves no request before the first signing key set exists.
@@ -138,24 +136,23 @@ export class GuichetStack extends Stack {
     this.idpCacheRefresh = new IdpCacheRefresh(this, 'IdpCacheRefresh', {
       table: this.tables.idpCache,
       environment,
-      issuer: props.oidcIssuer,
+      issuer: settings.oidcIssuer,
       logRetention,
     });
     // Nor before the IdP's documents are cached: no cold login waits for the IdP.
     this.api.stage.node.addDependency(this.idpCacheRefresh.cacheFilled);
 
-    // The audience the token endpoint writes (lambdas/shared/config.ts): same default.
-    this.accessTokenAudience = props.accessTokenAudience ?? `${this.api.publicUrl}/external-api`;
+    this.accessTokenAudience = settings.accessTokenAudience ?? LAMBDA_SETTINGS.accessTokenAudience.derive(this.api.publicUrl);
     this.guichetTokenAuthorizer = this.guichetTokenAuthorizerFor(this.accessTokenAudience);
-    if (props.exampleProductApi) {
+    if (settings.exampleProductApi) {
       this.exampleProductApi = new ExampleProductApi(this, 'ExampleProductApi', {
         api: this.api,
-        authorizer: this.guichetTokenAuthorizerFor(props.exampleProductApi.audience),
-        scope: props.exampleProductApi.scope,
+        authorizer: this.guichetTokenAuthorizerFor(settings.exampleProductApi.audience),
+        scope: settings.exampleProductApi.scope,
         logRetention,
       });
     }
-    if (props.signingAlgorithm === 'ES256') {
+    if (settings.signingAlgorithm === 'ES256') {
       Annotations.of(this).addWarningV2(
         'guichet:signingAlgorithmNotRsa',
         'signingAlgorithm ES256: API Gateway JWT authorizers verify RSA signatures only, so guichetTokenAuthorizer ' +
@@ -163,19 +160,17 @@ export class GuichetStack extends Stack {
       );
     }
 
-    this.alarms = new GuichetAlarms(this, 'Alarms', { alarmEmail: props.alarmEmail });
-    const clientAuthenticationAlarm = this.addClientAuthenticationAlarm(
-      props.authFailureAlarmThreshold ?? DEFAULT_AUTH_FAILURE_ALARM_THRESHOLD,
-    );
+    this.alarms = new GuichetAlarms(this, 'Alarms', { alarmEmail: settings.alarmEmail });
+    const clientAuthenticationAlarm = this.addClientAuthenticationAlarm(settings.authFailureAlarmThreshold);
     const logoutRejectionAlarm = this.alarms.addThresholdAlarm(LOGOUT_REJECTION_ALARM_ID, {
       metric: businessMetric(MetricName.LogoutTokenRejected),
-      threshold: props.logoutRejectionAlarmThreshold ?? DEFAULT_LOGOUT_REJECTION_ALARM_THRESHOLD,
+      threshold: settings.logoutRejectionAlarmThreshold,
       description: 'A burst of rejected back-channel logout tokens: an attack, or a key or clock problem at the IdP',
     });
 
     const dependencyFailureAlarm = this.alarms.addThresholdAlarm(DEPENDENCY_FAILURE_ALARM_ID, {
       metric: businessMetric(MetricName.DependencyFailed),
-      threshold: props.dependencyFailureAlarmThreshold ?? DEFAULT_DEPENDENCY_FAILURE_ALARM_THRESHOLD,
+      threshold: settings.dependencyFailureAlarmThreshold,
       description: 'Requests failed because the IdP, DynamoDB or Secrets Manager was unreachable, slow, throttling or failing',
     });
 
@@ -203,7 +198,7 @@ export class GuichetStack extends Stack {
       }),
     );
     this.dashboard.addSection('Dependencies and limits', dependencyWidgets({ failureAlarm: dependencyFailureAlarm }));
-    this.addOperations(props.serverErrorRateAlarmPercent ?? DEFAULT_SERVER_ERROR_RATE_ALARM_PERCENT);
+    this.addOperations(settings.serverErrorRateAlarmPercent);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.publicUrl, description: 'Public base URL (GUICHET_PUBLIC_URL)' });
     for (const name of TABLE_NAMES) {

@@ -1,25 +1,20 @@
-import { SETTINGS, type SettingKind } from '../lambdas/settings';
+import { LAMBDA_SETTINGS } from '../lambdas/settings';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/metric-names';
+import { settingText } from '../lambdas/shared/setting-values';
 import type { GuichetProps } from './guichet-config';
 
 /**
- * The environment every route Lambda shares (the contract's Configuration table): each setting of the table
- * that the props set, in its variable. Unset props stay unset, so the handlers' own defaults apply; per-route
- * table names and secret ARNs are added by GuichetFunction.
+ * The environment every Lambda that reads the configuration shares: the public URL, and each setting of
+ * LAMBDA_SETTINGS that the props set, in its variable. Unset props stay unset, so the handlers' own defaults apply;
+ * per-route table names and secret ARNs are added by GuichetFunction.
  */
 export function sharedLambdaEnvironment(props: GuichetProps, publicUrl: string): Record<string, string> {
-  const environment: Record<string, string> = { GUICHET_PUBLIC_URL: publicUrl, ...baseLambdaEnvironment() };
-  for (const { contextKey, envVar, kind } of SETTINGS) {
-    const value = props[contextKey];
-    if (value !== undefined) environment[envVar] = environmentValue(kind, value);
+  const environment: Record<string, string> = { [LAMBDA_SETTINGS.publicUrl.envVar]: publicUrl, ...baseLambdaEnvironment() };
+  for (const [key, { envVar, kind }] of Object.entries(LAMBDA_SETTINGS)) {
+    const value = (props as Readonly<Record<string, unknown>>)[key];
+    if (value !== undefined) environment[envVar!] = settingText(kind, value);
   }
   return environment;
-}
-
-function environmentValue(kind: SettingKind, value: string | number | object): string {
-  if (kind === 'list') return (value as readonly string[]).join(',');
-  if (kind === 'json') return JSON.stringify(value);
-  return String(value);
 }
 
 /**

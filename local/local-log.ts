@@ -1,3 +1,5 @@
+import { LOCAL_SETTINGS, type SettingValue } from '../lambdas/settings';
+import { settingsFromEnvironment } from '../lambdas/shared/setting-values';
 import type { FunctionObserver, InvocationReport } from './lambda/local-function';
 
 /**
@@ -6,7 +8,7 @@ import type { FunctionObserver, InvocationReport } from './lambda/local-function
  * errors, in a line each. `GUICHET_LOCAL_LOG=json` prints the functions' records as they are, `quiet` nothing.
  * Everything is also kept in memory (the most recent records), where the tests read logs and metrics.
  */
-export type ConsoleMode = 'compact' | 'json' | 'quiet';
+export type ConsoleMode = SettingValue<typeof LOCAL_SETTINGS.guichetLocalLog>;
 
 export interface FunctionLogRecord {
   readonly functionId: string;
@@ -25,10 +27,12 @@ export interface RequestLine {
 const KEPT = 5000;
 const QUIET_LEVELS = new Set(['DEBUG', 'INFO', 'TRACE']);
 
+/** GUICHET_LOCAL_LOG's mode, given its value. */
 export function consoleModeFrom(value: string | undefined): ConsoleMode {
-  if (value === undefined || value === '') return 'compact';
-  if (value === 'compact' || value === 'json' || value === 'quiet') return value;
-  throw new Error(`GUICHET_LOCAL_LOG must be compact, json or quiet, not "${value}"`);
+  const setting = LOCAL_SETTINGS.guichetLocalLog;
+  const { values, problems } = settingsFromEnvironment({ guichetLocalLog: setting }, { [setting.envVar]: value });
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return values.guichetLocalLog as ConsoleMode;
 }
 
 export class LocalLog implements FunctionObserver {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contextFromEnvironment } from '../lib/settings-context';
+import { contextFromEnvironment, lambdaSettingFromEnvironment, localDefaultContext } from '../lib/settings-context';
 import { EXAMPLE_PRODUCT_ROUTE } from '../lambdas/examples/routes';
 import { DEFAULT_PORTS, portFrom } from '../common/ports';
 import { localStateFile, removeLocalState, writeLocalState } from '../common/state-file';
@@ -134,8 +134,8 @@ export async function startLocalGuichet(
     const settings = contextFromEnvironment(env);
     const exampleContext = exampleProductContext(settings, appOrigin);
     const assembly = await synthesizeStack({
+      ...localDefaultContext(),
       corsOrigins: appOrigin,
-      allowLoopbackEndpoints: 'true',
       ...settings,
       ...exampleContext,
       oidcIssuer: idp.issuer,
@@ -184,7 +184,7 @@ export async function startLocalGuichet(
       publicUrl,
       issuer: idp.issuer,
       appOrigin,
-      nativeAppScheme: (env.NATIVE_APP_REDIRECT_SCHEMES?.split(',')[0] ?? 'visio').trim().toLowerCase(),
+      nativeAppScheme: lambdaSettingFromEnvironment('nativeAppRedirectSchemes', env, publicUrl)[0],
       runApps: (args) => runApps(args, { ...env, PORT: String(apiPort) }),
       product,
     });
@@ -257,7 +257,7 @@ async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicU
   const devIdp = await startDevIdp({
     port,
     guichetPublicUrl: publicUrl,
-    postLogoutOrigins: env.RETURN_TO_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [new URL(publicUrl).origin],
+    postLogoutOrigins: lambdaSettingFromEnvironment('returnToOrigins', env, publicUrl),
   }).catch((error: NodeJS.ErrnoException) => {
     throw error.code === 'EADDRINUSE' ? new Error(`port ${port} (DEV_IDP_PORT, the development IdP) is in use: free it or set DEV_IDP_PORT`) : error;
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isScopeToken } from '../shared/scopes';
 
 /**
  * The rules of machine-to-machine applications, free of storage: identifiers, scopes and e-mail domain
@@ -11,14 +12,6 @@ export function newClientId(): string {
 }
 
 export const CLIENT_ID_FORMAT = /^app_[A-Za-z0-9_-]{22}$/;
-
-/** RFC 6749 §3.3 scope-token: printable ASCII but space, double quote and backslash. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-
-/** A scope token this service accepts: RFC 6749's, at most 128 characters. */
-export function isScopeToken(text: string): boolean {
-  return SCOPE_TOKEN.test(text) && text.length <= 128;
-}
 
 /** The scope tokens of a space- or comma-separated list, deduplicated, in order; throws on a bad token. */
 export function parseScopes(text: string, separator: RegExp = /[\s,]+/): string[] {

@@ -78,7 +78,7 @@ let shared: SharedIdpDocuments | undefined;
 /** This container's view of the shared IdP cache; its function must be granted GetItem on the idpCache table. */
 export function sharedIdpDocuments(): SharedIdpDocuments {
   shared ??= new SharedIdpDocuments({
-    issuer: appConfig().oidc.issuer,
+    issuer: appConfig().oidcIssuer,
     readCache: readIdpCache,
     discover: async () => (await discoverIdp()).serverMetadata(),
     now: nowSeconds,

@@ -42,7 +42,7 @@ export async function startLogin(request: LoginRequest, config: AppConfig): Prom
   });
   const authorizationUrl = oidc.buildAuthorizationUrl(idp, {
     redirect_uri: `${config.publicUrl}${CALLBACK_PATH}`,
-    scope: config.oidc.scopes,
+    scope: config.oidcScopes,
     response_type: 'code',
     code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',

@@ -13,7 +13,7 @@ import { nowSeconds } from '../shared/time';
  */
 export type IdpCacheResourceEvent = CustomResourceEvent<{ readonly Issuer: string }>;
 
-const { issuer } = appConfig().oidc;
+const { oidcIssuer: issuer } = appConfig();
 
 /** EventBridge's schedule, and CloudFormation at deploy: both refresh the IdP cache. */
 export async function handler(event: ScheduledEvent | IdpCacheResourceEvent): Promise<void> {

@@ -6,8 +6,10 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { CompactSign, compactVerify, importJWK } from 'jose';
+import { STACK_SETTINGS } from '../settings';
 import { answerCustomResource, type CustomResourceEvent } from '../shared/custom-resource';
 import { logger } from '../shared/observability';
+import { settingsFromEnvironment } from '../shared/setting-values';
 import { traced } from '../shared/tracing';
 import {
   firstKeySet,
@@ -21,7 +23,7 @@ import {
 } from '../shared/signing-key-rotation';
 import type { KeySchedule } from '../shared/signing-key-schedule';
 import { nowSeconds } from '../shared/time';
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../shared/signing-algorithms';
+import type { SigningAlgorithm } from '../shared/signing-algorithms';
 import { currentSigningJwk, parseKeySet, publicJwk } from '../shared/signing-keys';
 
 /** A Secrets Manager rotation event (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html). */
@@ -43,8 +45,9 @@ export type KeySetResourceEvent = CustomResourceEvent<{
   readonly LongestTokenLifetimeSeconds?: string | number;
 }>;
 
-const algorithm = (process.env.SIGNING_ALGORITHM ?? 'RS256') as SigningAlgorithm;
-if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`SIGNING_ALGORITHM must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+const algorithmSetting = settingsFromEnvironment({ signingAlgorithm: STACK_SETTINGS.signingAlgorithm }, process.env);
+if (algorithmSetting.problems.length > 0) throw new Error(algorithmSetting.problems.join('; '));
+const algorithm = algorithmSetting.values.signingAlgorithm as SigningAlgorithm;
 
 const secretsManager = traced(new SecretsManagerClient({}), 'SecretsManager');
 

@@ -28,7 +28,7 @@ export function idpMetadata(): Promise<oidc.Configuration> {
 
 /** One discovery at the IdP, now. Any failure is the IdP's: unreachable, too slow, or a document guichet cannot use. */
 export async function discoverIdp(): Promise<oidc.Configuration> {
-  const { issuer, clientId } = appConfig().oidc;
+  const { oidcIssuer: issuer, oidcClientId: clientId } = appConfig();
   return oidc
     .discovery(new URL(issuer), clientId, undefined, oidc.None(), {
       execute: executeOptions(issuer),
@@ -82,7 +82,7 @@ export async function idpClientWithFreshSecret(documents: IdpDocuments): Promise
  * are older or lack the token's `kid` (key rotation at the IdP).
  */
 function configurationOf(documents: IdpDocuments, authentication: oidc.ClientAuth): oidc.Configuration {
-  const { issuer, clientId } = appConfig().oidc;
+  const { oidcIssuer: issuer, oidcClientId: clientId } = appConfig();
   const configuration = new oidc.Configuration(documents.metadata, clientId, undefined, authentication);
   for (const option of executeOptions(issuer)) option(configuration);
   configuration.timeout = IDP_TIMEOUT_SECONDS;

@@ -1,9 +1,10 @@
-import { isScopeToken } from '../domain/application-rules';
+import { isScopeToken } from './scopes';
 
 /**
- * Rules of the operator's settings that both the CDK app (at synth) and the handlers (at start) apply, so a
- * deployment is refused for the same reasons as a Lambda. Each says what is wrong, for the caller to prefix
- * with the name the operator typed (context key or environment variable), or returns nothing.
+ * The rules of the operator's settings (lambdas/settings.ts names each setting's), which the CDK app applies at
+ * synth and the Lambdas at init, so that a deployment is refused for the same reasons, in the same words, as a
+ * Lambda. Each says what is wrong, for the reader to prefix with the name the operator typed (context key or
+ * environment variable), or returns nothing.
  */
 
 /** Hosts where plain http stays on the machine: a development IdP or browser app. */
@@ -17,14 +18,37 @@ const MAX_AUDIENCE_LENGTH = 255;
 
 const LOOPBACK_HOST_LIST = [...LOOPBACK_HOSTS].join(', ');
 
+/** Schemes a browser would execute or that would leave guichet's control: never a native-app target. */
+export const FORBIDDEN_NATIVE_SCHEMES: ReadonlySet<string> = new Set([
+  'http', 'https', 'javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss',
+]);
+
+/** An http(s) URL without query or fragment, such as guichet's public URL. */
+export function httpUrlProblem(text: string): string | undefined {
+  // URL drops a bare "?" or "#", so the raw text is checked too.
+  return httpUrl(text) && !/[?#]/.test(text) ? undefined : 'must be an http(s) URL without query or fragment';
+}
+
 /** An upstream IdP issuer: https, or http on a loopback host (local mode's development IdP); no query or fragment. */
 export function issuerProblem(issuer: string): string | undefined {
-  const url = httpUrl(issuer);
-  // URL drops a bare "?" or "#", so the raw text is checked too.
-  if (!url || /[?#]/.test(issuer)) return 'must be an http(s) URL without query or fragment';
-  if (!isSecureOrLoopback(url)) {
+  const urlProblem = httpUrlProblem(issuer);
+  if (urlProblem) return urlProblem;
+  if (!isSecureOrLoopback(new URL(issuer))) {
     return `must use https (plain http is only accepted on a loopback address: ${LOOPBACK_HOST_LIST})`;
   }
+  return undefined;
+}
+
+/** An origin a web login may return to, written as browsers write it: scheme://host[:port]. */
+export function bareOriginProblem(origin: string): string | undefined {
+  const url = httpUrl(origin);
+  return url && url.origin === origin ? undefined : `"${origin}" is not a bare origin such as https://app.example.com`;
+}
+
+/** A custom URL scheme a native app may be sent back to: RFC 3986's, and none a browser handles itself. */
+export function nativeSchemeProblem(scheme: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) return `"${scheme}" is not an RFC 3986 scheme`;
+  if (FORBIDDEN_NATIVE_SCHEMES.has(scheme.toLowerCase())) return `"${scheme}" is not a custom scheme: a browser handles it itself`;
   return undefined;
 }
 
@@ -59,6 +83,9 @@ export interface ApiAudienceRegistration {
 
 /** An API_AUDIENCES value: the scopes alone, or the scopes and a back-channel logout endpoint. */
 export type ApiAudienceValue = readonly string[] | ApiAudienceRegistration;
+
+/** API_AUDIENCES: product-API audience URI → its value. */
+export type ApiAudiences = Readonly<Record<string, ApiAudienceValue>>;
 
 /** What may call loopback endpoints: local mode (ALLOW_LOOPBACK_ENDPOINTS), never a deployed stack. */
 export interface EndpointRules {

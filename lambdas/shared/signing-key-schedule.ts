@@ -1,32 +1,25 @@
+import { LAMBDA_SETTINGS } from '../settings';
+
 /**
  * When a signing key may start signing, and when one that stopped may be dropped: the rules every rotation follows,
- * from two settings. Free of imports, so that the CDK app, the rotation function and the operator CLI share it.
+ * from two settings. Free of other imports than the settings table, so that the CDK app, the rotation function and
+ * the operator CLI share it.
  */
 
 /**
- * Every kind of token guichet signs with its keys, by the setting of its lifetime (the handlers' configuration
- * field and the stack's prop have that name), with the setting's default. A new kind of signed token adds itself
- * here: rotations wait for the longest lifetime of all.
+ * The setting of the lifetime of every kind of token guichet signs with its keys (the handlers' configuration field
+ * and the stack's prop have that name). A new kind of signed token adds its setting here: rotations wait for the
+ * longest lifetime of all.
  */
-export const SIGNED_TOKEN_LIFETIMES = {
-  /** Client-credentials access tokens (ACCESS_TOKEN_TTL_SECONDS). */
-  accessTokenTtlSeconds: 3600,
-  /** Add-in access tokens (ADDONS_TOKEN_TTL_SECONDS). */
-  addonsTokenTtlSeconds: 3600,
-  /** User tokens minted from a session (USER_TOKEN_TTL_SECONDS). */
-  userTokenTtlSeconds: 300,
-} as const;
+export const SIGNED_TOKEN_LIFETIME_SETTINGS = ['accessTokenTtlSeconds', 'addonsTokenTtlSeconds', 'userTokenTtlSeconds'] as const;
 
-export type SignedTokenLifetimeSetting = keyof typeof SIGNED_TOKEN_LIFETIMES;
+export type SignedTokenLifetimeSetting = (typeof SIGNED_TOKEN_LIFETIME_SETTINGS)[number];
 
 /** Tokens guichet signs whose lifetime no setting changes. */
 export const FIXED_SIGNED_TOKEN_LIFETIMES = {
   /** Logout tokens sent to product backends: acted on at once, as OpenID Connect Back-Channel Logout advises. */
   downstreamLogoutTokenSeconds: 120,
 } as const;
-
-/** SIGNING_KEYS_CACHE_SECONDS unset. */
-export const DEFAULT_SIGNING_KEYS_CACHE_SECONDS = 300;
 
 export type KeyScheduleSettings = { readonly signingKeysCacheSeconds?: number } & { readonly [S in SignedTokenLifetimeSetting]?: number };
 
@@ -39,11 +32,9 @@ export interface KeySchedule {
 }
 
 export function keySchedule(settings: KeyScheduleSettings): KeySchedule {
-  const lifetimes = Object.entries(SIGNED_TOKEN_LIFETIMES).map(
-    ([setting, fallback]) => settings[setting as SignedTokenLifetimeSetting] ?? fallback,
-  );
+  const lifetimes = SIGNED_TOKEN_LIFETIME_SETTINGS.map((setting) => settings[setting] ?? LAMBDA_SETTINGS[setting].default);
   return {
-    keysCacheSeconds: settings.signingKeysCacheSeconds ?? DEFAULT_SIGNING_KEYS_CACHE_SECONDS,
+    keysCacheSeconds: settings.signingKeysCacheSeconds ?? LAMBDA_SETTINGS.signingKeysCacheSeconds.default,
     longestTokenLifetimeSeconds: Math.max(...lifetimes, ...Object.values(FIXED_SIGNED_TOKEN_LIFETIMES)),
   };
 }

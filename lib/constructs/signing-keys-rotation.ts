@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { STACK_SETTINGS } from '../../lambdas/settings';
 import type { SigningAlgorithm } from '../../lambdas/shared/signing-algorithms';
 import type { KeySchedule } from '../../lambdas/shared/signing-key-schedule';
 import { baseLambdaEnvironment } from '../lambda-environment';
@@ -46,7 +47,7 @@ export class SigningKeysRotation extends Construct {
     this.function = new GuichetFunction(this, 'Function', {
       entry: SIGNING_KEYS_ROTATION_ENTRY,
       // No route configuration: the secret's id comes in each rotation event.
-      environment: { ...baseLambdaEnvironment(), SIGNING_ALGORITHM: props.algorithm },
+      environment: { ...baseLambdaEnvironment(), [STACK_SETTINGS.signingAlgorithm.envVar]: props.algorithm },
       logRetention: props.logRetention,
       // Generating an RSA key pair can take seconds on a Lambda's share of a vCPU.
       timeoutSeconds: 30,

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { LOCAL_SETTINGS } from '../../lambdas/settings';
 
 /**
  * The Node.js that runs the local functions: the template's runtime major (nodejs24.x), pinned in package.json as
@@ -7,7 +8,7 @@ import path from 'node:path';
  * one that matches this machine, as esbuild ships its binary. GUICHET_LAMBDA_NODE names another binary, for a
  * platform the registry has no Node.js 24 package for.
  */
-export const LAMBDA_NODE_VARIABLE = 'GUICHET_LAMBDA_NODE';
+export const LAMBDA_NODE_VARIABLE = LOCAL_SETTINGS.guichetLambdaNode.envVar;
 
 export interface Platform {
   readonly platform: NodeJS.Platform;

@@ -50,7 +50,7 @@ test('prints every invalid value, one line each, no stack trace, and exits 1', a
   );
   expect(stderr).toBe(
     'Invalid guichet configuration:\n' +
-      '- sessionTtlSeconds must be a number, got "abc"\n' +
+      '- sessionTtlSeconds must be a positive whole number, got "abc"\n' +
       '- signingAlgorithm must be one of RS256, ES256, got "HS256"\n',
   );
   expect(exitCode).toBe(1);

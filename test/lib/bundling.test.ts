@@ -15,6 +15,8 @@ import { REPOSITORY_ROOT, synthesizeStack } from '../../local/synth';
 let externals: Map<string, Set<string>>;
 /** The files of every function's asset folder. */
 let assetFiles: string[][];
+/** The code of every function's bundle, by its logical id. */
+let bundles: Map<string, string>;
 
 beforeAll(async () => {
   // The context test/global-setup.ts bundles with: the assembly is already there.
@@ -22,18 +24,24 @@ beforeAll(async () => {
   assetFiles = resourcesOfType(template, 'AWS::Lambda::Function').map(([, resource]) =>
     readdirSync(template.bundleFolders.get((resource.Properties as { Code: { S3Key: string } }).Code.S3Key)!).sort(),
   );
-  externals = new Map(
+  bundles = new Map(
     resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId, resource]) => {
       const { Code, Handler } = resource.Properties as { Code: { S3Key: string }; Handler: string };
       expect(Handler).toBe('index.handler');
-      const file = path.join(template.bundleFolders.get(Code.S3Key)!, BUNDLE_FILE);
-      const required = [...readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map(([, name]) => name);
+      return [logicalId, readFileSync(path.join(template.bundleFolders.get(Code.S3Key)!, BUNDLE_FILE), 'utf8')];
+    }),
+  );
+  externals = new Map(
+    [...bundles].map(([logicalId, code]) => {
+      const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map(([, name]) => name);
       return [logicalId, new Set(required.filter((name) => !isBuiltin(name)))];
     }),
   );
 });
 
-const functionOf = (routeId: string) => [...externals].find(([logicalId]) => new RegExp(`^${routeId}Function[0-9A-F]{8}$`).test(logicalId))![1];
+const ofRoute = <T>(routeId: string, of: Map<string, T>): T =>
+  [...of].find(([logicalId]) => new RegExp(`^${routeId}Function[0-9A-F]{8}$`).test(logicalId))![1];
+const functionOf = (routeId: string) => ofRoute(routeId, externals);
 
 describe('the deployed bundles', () => {
   it('leave the AWS SDK, and only the AWS SDK, to the Lambda runtime', () => {
@@ -54,6 +62,19 @@ describe('the deployed bundles', () => {
     const withoutAws = ROUTES.filter((route) => Object.keys(route.tables).length === 0 && route.secrets.length === 0);
     expect(withoutAws.map((route) => route.id)).toEqual(expect.arrayContaining(['AddinTransitPage', 'AuthorizationServerMetadata', 'ExternalApiMe']));
     for (const route of withoutAws) expect([route.id, [...functionOf(route.id)]]).toEqual([route.id, []]);
+  });
+
+  it("carry the settings of the Lambdas, without the stack's (but the rotation function's one) or local mode's", () => {
+    const marks = (code: string) => ({
+      lambdas: code.includes('SESSION_TTL_SECONDS'),
+      stack: code.includes('logRetentionDays'),
+      local: code.includes('GUICHET_LOCAL_LOG'),
+    });
+    expect(marks(ofRoute('AuthLogin', bundles))).toEqual({ lambdas: true, stack: false, local: false });
+    for (const [logicalId, code] of bundles) {
+      const rotation = logicalId.startsWith('SigningKeysRotation');
+      expect([logicalId, marks(code)]).toEqual([logicalId, expect.objectContaining({ stack: rotation, local: false })]);
+    }
   });
 
   it('load the SDK clients of the services their route is granted', () => {

@@ -1,14 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import {
-  GuichetConfigError,
-  type GuichetProps,
-  propsFromContext,
-  SIGNING_ALGORITHMS,
-  validateProps,
-} from '../../lib/guichet-config';
-import { DEFAULT_THROTTLE, type RouteThrottle } from '../../lambdas/routes';
-import { SIGNING_ALGORITHMS as HANDLER_SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-algorithms';
+import { GuichetConfigError, type GuichetProps, propsFromContext, validateProps } from '../../lib/guichet-config';
+import type { RouteThrottle } from '../../lambdas/routes';
+import { STACK_SETTINGS } from '../../lambdas/settings';
+import { SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-algorithms';
 import { EXAMPLE_PROPS } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => propsFromContext(new App({ context }).node);
@@ -61,15 +56,14 @@ describe('propsFromContext', () => {
       signingKeysCacheSeconds: 600,
       signingAlgorithm: 'ES256',
       authFailureAlarmThreshold: 25,
-      customDomain: {
-        domainName: 'auth.example.com',
-        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
-      },
-      logRetention: logs.RetentionDays.THREE_MONTHS,
+      customDomainName: 'auth.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+      logRetentionDays: logs.RetentionDays.THREE_MONTHS,
       addonsRateLimit: 40,
       serverErrorRateAlarmPercent: 2.5,
       alarmEmail: 'ops@example.com',
-      defaultThrottle: { rateLimit: 200, burstLimit: 400 },
+      defaultThrottleRate: 200,
+      defaultThrottleBurst: 400,
       routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       apiAudiences: { 'https://api.example.com': ['read', 'write'] },
@@ -101,7 +95,12 @@ describe('propsFromContext', () => {
       defaultThrottleBurst: '3000',
     });
     expect(props.routeThrottles).toEqual({ Jwks: { rateLimit: 5, burstLimit: 5 } });
-    expect(props.defaultThrottle).toEqual({ rateLimit: DEFAULT_THROTTLE.rateLimit, burstLimit: 3000 });
+    expect(props.defaultThrottleRate).toBeUndefined();
+    expect(props.defaultThrottleBurst).toBe(3000);
+    expect(validateProps(props)).toMatchObject({
+      defaultThrottleRate: STACK_SETTINGS.defaultThrottleRate.default,
+      defaultThrottleBurst: 3000,
+    });
   });
 
   test('accepts lists as JSON arrays (cdk.json) and leaves unset keys undefined', () => {
@@ -109,12 +108,12 @@ describe('propsFromContext', () => {
     expect(props.returnToOrigins).toEqual(['https://app.example.com']);
     expect(props.nativeAppRedirectSchemes).toBeUndefined();
     expect(props.sessionTtlSeconds).toBeUndefined();
-    expect(props.customDomain).toBeUndefined();
-    expect(props.logRetention).toBeUndefined();
+    expect(props.customDomainName).toBeUndefined();
+    expect(props.logRetentionDays).toBeUndefined();
     expect(props.signingAlgorithm).toBeUndefined();
     expect(props.authFailureAlarmThreshold).toBeUndefined();
     expect(props.alarmEmail).toBeUndefined();
-    expect(props.defaultThrottle).toBeUndefined();
+    expect(props.defaultThrottleRate).toBeUndefined();
     expect(props.routeThrottles).toBeUndefined();
     expect(props.corsOrigins).toBeUndefined();
     expect(props.apiAudiences).toBeUndefined();
@@ -127,15 +126,16 @@ describe('propsFromContext', () => {
   });
 
   test.each([
-    [{ ...EXAMPLE_PROPS, sessionTtlSeconds: 'twelve hours' }, 'sessionTtlSeconds must be a number, got "twelve hours"'],
+    [{ ...EXAMPLE_PROPS, sessionTtlSeconds: 'twelve hours' }, 'sessionTtlSeconds must be a positive whole number, got "twelve hours"'],
     [{ ...EXAMPLE_PROPS, routeThrottles: '{OAuthToken: 1}' }, /routeThrottles must be JSON \(.+\), got \{OAuthToken/],
-    [{ ...EXAMPLE_PROPS, defaultThrottleRate: 'fast' }, 'defaultThrottleRate must be a number, got "fast"'],
-    [{ ...EXAMPLE_PROPS, tokenFailureLimit: 'many' }, 'tokenFailureLimit must be a number, got "many"'],
+    [{ ...EXAMPLE_PROPS, defaultThrottleRate: 'fast' }, 'defaultThrottleRate must be a positive whole number, got "fast"'],
+    [{ ...EXAMPLE_PROPS, tokenFailureLimit: 'many' }, 'tokenFailureLimit must be a positive whole number, got "many"'],
+    [{ ...EXAMPLE_PROPS, serverErrorRateAlarmPercent: 'half' }, 'serverErrorRateAlarmPercent must be a number, got "half"'],
     [{ ...EXAMPLE_PROPS, signingAlgorithm: 256 }, 'signingAlgorithm must be text, got 256'],
-    [{ ...EXAMPLE_PROPS, returnToOrigins: ' , ' }, 'returnToOrigins must not be empty: leave it unset'],
+    [{ ...EXAMPLE_PROPS, returnToOrigins: ' , ' }, 'returnToOrigins lists nothing: leave it unset for the default'],
     [{ ...EXAMPLE_PROPS, apiAudiences: '{"https://api.example.com": read}' }, /apiAudiences must be JSON \(.+\), got \{/],
     [{ ...EXAMPLE_PROPS, apiAudiences: '[]' }, 'apiAudiences: must be a JSON object mapping audience URIs'],
-    [{ ...EXAMPLE_PROPS, pollReservedConcurrency: 'lots' }, 'pollReservedConcurrency must be a number, got "lots"'],
+    [{ ...EXAMPLE_PROPS, pollReservedConcurrency: 'lots' }, 'pollReservedConcurrency must be a positive whole number, got "lots"'],
     [{ ...EXAMPLE_PROPS, allowLoopbackEndpoints: 'yes' }, 'allowLoopbackEndpoints must be true or false, got "yes"'],
   ])('refuses %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
@@ -157,7 +157,7 @@ describe('propsFromContext', () => {
     );
     expect(error.missingKeys).toEqual(['oidcIssuer']);
     expect(error.problems).toEqual([
-      'sessionTtlSeconds must be a number, got "abc"',
+      'sessionTtlSeconds must be a positive whole number, got "abc"',
       'signingAlgorithm must be one of RS256, ES256, got "HS256"',
       expect.stringMatching(/^logRetentionDays must be a CloudWatch Logs retention in days/),
     ]);
@@ -193,17 +193,16 @@ describe('validateProps', () => {
         authFailureAlarmThreshold: 50,
         serverErrorRateAlarmPercent: 0.5,
         alarmEmail: 'ops.team+guichet@mail.example.co.uk',
-        defaultThrottle: { rateLimit: 1000, burstLimit: 2000 },
+        defaultThrottleRate: 1000,
+        defaultThrottleBurst: 2000,
         routeThrottles: { OAuthToken: { rateLimit: 10, burstLimit: 20 } },
-        logRetention: logs.RetentionDays.INFINITE,
+        logRetentionDays: logs.RetentionDays.INFINITE,
         corsOrigins: ['https://app.example.com', 'http://127.0.0.1:5173'],
         apiAudiences: { 'https://api.example.com': ['read', 'write'], 'http://localhost:9000': ['dev'] },
         userTokenTtlSeconds: 3600,
         pollReservedConcurrency: 1000,
-        customDomain: {
-          domainName: 'auth.example.com',
-          certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
-        },
+        customDomainName: 'auth.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab',
       }),
     ).not.toThrow();
   });
@@ -222,14 +221,14 @@ describe('validateProps', () => {
     ['an origin with a path', { returnToOrigins: ['https://app.example.com/home'] }, /not a bare origin/],
     ['an origin with a trailing slash', { returnToOrigins: ['https://app.example.com/'] }, /not a bare origin/],
     ['a non-web origin', { returnToOrigins: ['ftp://files.example.com'] }, /not a bare origin/],
-    ['an empty origin list', { returnToOrigins: [] }, /returnToOrigins must not be empty/],
+    ['an empty origin list', { returnToOrigins: [] }, /returnToOrigins lists nothing/],
     [
       'a CORS origin with a trailing slash',
       { corsOrigins: ['https://app.example.com/'] },
       /corsOrigins: "https:\/\/app.example.com\/" ends with a slash: remove it/,
     ],
     ['a wildcard CORS origin', { corsOrigins: ['*'] }, /corsOrigins: "\*" has a wildcard/],
-    ['an empty CORS origin list', { corsOrigins: [] }, /corsOrigins must not be empty/],
+    ['an empty CORS origin list', { corsOrigins: [] }, /corsOrigins lists nothing/],
     [
       'an http API audience',
       { apiAudiences: { 'http://api.example.com': ['read'] } },
@@ -287,28 +286,28 @@ describe('validateProps', () => {
     ],
     [
       'a custom domain without certificate',
-      { customDomain: { domainName: 'auth.example.com', certificateArn: '' } },
-      /certificateArn is required with customDomainName/,
+      { customDomainName: 'auth.example.com', certificateArn: '' },
+      /customDomainName needs certificateArn: an ACM certificate in the stack's region/,
     ],
     [
       'a custom domain without name',
-      { customDomain: { domainName: '', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } },
-      /customDomainName is required with certificateArn/,
+      { customDomainName: '', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
+      /certificateArn needs customDomainName: the domain the certificate is for/,
     ],
     [
       'a custom domain that is no host name',
-      { customDomain: { domainName: 'auth', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } },
+      { customDomainName: 'auth', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
       /customDomainName must be a host name such as auth.example.com, got "auth"/,
     ],
     [
       'a certificate that is no ACM ARN',
-      { customDomain: { domainName: 'auth.example.com', certificateArn: 'arn:aws:iam::123456789012:certificate/a' } },
+      { customDomainName: 'auth.example.com', certificateArn: 'arn:aws:iam::123456789012:certificate/a' },
       /certificateArn must be an ACM certificate ARN, got "arn:aws:iam::/,
     ],
     ['a zero add-in rate limit', { addonsRateLimit: 0 }, /addonsRateLimit must be a positive whole number/],
     [
       'a retention CloudWatch Logs lacks',
-      { logRetention: 31 as logs.RetentionDays },
+      { logRetentionDays: 31 },
       /logRetentionDays must be a CloudWatch Logs retention in days/,
     ],
     ['a 5xx rate of 0 %', { serverErrorRateAlarmPercent: 0 }, /serverErrorRateAlarmPercent must be above 0/],
@@ -318,12 +317,12 @@ describe('validateProps', () => {
     ['two alarm e-mails', { alarmEmail: 'a@example.com,b@example.com' }, /alarmEmail/],
     [
       'a fractional default rate',
-      { defaultThrottle: { rateLimit: 1.5, burstLimit: 10 } },
+      { defaultThrottleRate: 1.5, defaultThrottleBurst: 10 },
       /defaultThrottleRate must be a positive whole number, got 1.5/,
     ],
     [
       'a zero default burst',
-      { defaultThrottle: { rateLimit: 10, burstLimit: 0 } },
+      { defaultThrottleRate: 10, defaultThrottleBurst: 0 },
       /defaultThrottleBurst must be a positive whole number, got 0/,
     ],
     [
@@ -334,32 +333,32 @@ describe('validateProps', () => {
     [
       'a route throttle without burst',
       { routeThrottles: { Jwks: { rateLimit: 1 } as RouteThrottle } },
-      /routeThrottles.Jwks.burstLimit must be a positive whole number, got undefined/,
+      /routeThrottles: Jwks.burstLimit must be a positive whole number, got undefined/,
     ],
     [
       'a route throttle that is a number',
       { routeThrottles: { Jwks: 5 as unknown as RouteThrottle } },
-      /routeThrottles.Jwks.rateLimit must be/,
+      /routeThrottles: Jwks.rateLimit must be/,
     ],
     [
       'an example product API for an audience not listed',
       { exampleProductApi: { audience: 'https://api.product.example', scope: 'profile:read' } },
-      /exampleProductApi.audience "https:\/\/api.product.example" is not listed in apiAudiences/,
+      /exampleProductApi: audience "https:\/\/api.product.example" is not listed in apiAudiences/,
     ],
     [
       'an example product API with a scope its audience does not accept',
       { apiAudiences: { 'https://api.product.example': ['notes:write'] }, exampleProductApi: { audience: 'https://api.product.example', scope: 'profile:read' } },
-      /exampleProductApi.scope "profile:read" is not among the scopes of "https:\/\/api.product.example" \(notes:write\)/,
+      /exampleProductApi: scope "profile:read" is not among the scopes of "https:\/\/api.product.example" \(notes:write\)/,
     ],
     [
       'an example product API that is not an object of audience and scope',
-      { exampleProductApi: 'https://api.product.example' as unknown as GuichetProps['exampleProductApi'] },
-      /exampleProductApi must be \{ "audience"/,
+      { exampleProductApi: 42 as unknown as GuichetProps['exampleProductApi'] },
+      /exampleProductApi: must be \{ "audience"/,
     ],
     [
       'route throttles that are a list',
       { routeThrottles: [] as unknown as GuichetProps['routeThrottles'] },
-      /routeThrottles must map route ids to \{ rateLimit, burstLimit \}/,
+      /routeThrottles: must map route ids to \{ rateLimit, burstLimit \}/,
     ],
   ])('refuses %s', (_case, overrides, message) => {
     expect(withProps(overrides)).toThrow(message);
@@ -378,6 +377,6 @@ describe('validateProps', () => {
 });
 
 test('accepts exactly the signing algorithms the rotation handler generates', () => {
-  expect([...SIGNING_ALGORITHMS]).toEqual([...HANDLER_SIGNING_ALGORITHMS]);
+  expect(STACK_SETTINGS.signingAlgorithm.oneOf).toBe(SIGNING_ALGORITHMS);
   for (const signingAlgorithm of SIGNING_ALGORITHMS) expect(withProps({ signingAlgorithm })).not.toThrow();
 });

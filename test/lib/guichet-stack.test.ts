@@ -13,7 +13,8 @@ import { SERVER_ERROR_RATE_ALARM_ID } from '../../lib/constructs/operations-alar
 import { pascalCase, routeKey, tableNameOutputKey } from '../../lib/naming';
 import type { GuichetProps } from '../../lib/guichet-config';
 import { QUEUES, type QueueName } from '../../lambdas/queues';
-import { DEFAULT_THROTTLE, ROUTES } from '../../lambdas/routes';
+import { ROUTES } from '../../lambdas/routes';
+import { STACK_SETTINGS } from '../../lambdas/settings';
 import { SECRETS, type SecretName } from '../../lambdas/secrets';
 import { MetricName } from '../../lambdas/shared/metric-names';
 import { TABLES, TABLE_NAMES, type TableName } from '../../lambdas/tables';
@@ -194,10 +195,8 @@ describe('with a custom domain and optional props', () => {
   test('passes the custom domain as public URL and the props as variables', () => {
     const custom = synthGuichet({
       ...EXAMPLE_PROPS,
-      customDomain: {
-        domainName: 'auth.example.com',
-        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
-      },
+      customDomainName: 'auth.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
       returnToOrigins: ['https://app.example.com'],
       sessionTtlSeconds: 3600,
       tokenFailureLimit: 5,
@@ -345,10 +344,8 @@ describe('guichetTokenAuthorizer', () => {
   test('with a custom domain and audience, trusts that issuer and audience', () => {
     const { template: protectedTemplate } = withProtectedRoute({
       ...EXAMPLE_PROPS,
-      customDomain: {
-        domainName: 'auth.example.com',
-        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
-      },
+      customDomainName: 'auth.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
       accessTokenAudience: 'https://api.example.com',
     });
     protectedTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
@@ -477,7 +474,8 @@ describe('throttling', () => {
 
   test('routes with a throttle in the route table get it, the others the default', () => {
     const stage = settingsOf({ template });
-    expect(stage.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: true, ...limits(DEFAULT_THROTTLE) });
+    const defaultThrottle = { rateLimit: STACK_SETTINGS.defaultThrottleRate.default, burstLimit: STACK_SETTINGS.defaultThrottleBurst.default };
+    expect(stage.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: true, ...limits(defaultThrottle) });
     const strict = ROUTES.filter((route) => route.throttle);
     expect(strict.map((route) => route.id)).toEqual(
       expect.arrayContaining(['OAuthToken', 'AuthSessionExchange', 'AddinSessionsInit', 'AddinSessionsExchange']),
@@ -489,12 +487,13 @@ describe('throttling', () => {
     );
   });
 
-  test('the operator default replaces DEFAULT_THROTTLE, and route overrides replace the route table', () => {
+  test('the operator default replaces the default throttle, and route overrides replace the route table', () => {
     const override = { rateLimit: 7, burstLimit: 14 };
     const stage = settingsOf(
       synthGuichet({
         ...EXAMPLE_PROPS,
-        defaultThrottle: { rateLimit: 100, burstLimit: 150 },
+        defaultThrottleRate: 100,
+        defaultThrottleBurst: 150,
         routeThrottles: { OAuthToken: override, Jwks: override },
       }),
     );

@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { type GuichetProps, propsFromContext } from '../../lib/guichet-config';
 import { sharedLambdaEnvironment } from '../../lib/lambda-environment';
-import { contextFromEnvironment } from '../../lib/settings-context';
+import { contextFromEnvironment, lambdaSettingFromEnvironment, localDefaultContext } from '../../lib/settings-context';
+import { LAMBDA_SETTINGS } from '../../lambdas/settings';
 
 test('maps each setting variable present to its context key, with its text unchanged', () => {
   expect(
@@ -49,4 +50,22 @@ test('gives back the props the Lambda environment was written from', () => {
   };
   const context = contextFromEnvironment(sharedLambdaEnvironment(props, 'https://auth.example.com'));
   expect(propsFromContext(new App({ context }).node)).toEqual(props);
+});
+
+test("local mode's own defaults are the table's: the settings whose local default is a value", () => {
+  expect(localDefaultContext()).toEqual({ allowLoopbackEndpoints: 'true' });
+  expect(LAMBDA_SETTINGS.allowLoopbackEndpoints.localDefault).toBe(true);
+});
+
+test('reads one setting of the Lambdas as they will: the variable, normalized, else the default, derived where it is', () => {
+  const publicUrl = 'http://127.0.0.1:8787';
+  expect(lambdaSettingFromEnvironment('nativeAppRedirectSchemes', { NATIVE_APP_REDIRECT_SCHEMES: ' Visio2 , other' }, publicUrl)).toEqual([
+    'visio2',
+    'other',
+  ]);
+  expect(lambdaSettingFromEnvironment('nativeAppRedirectSchemes', {}, publicUrl)).toEqual(LAMBDA_SETTINGS.nativeAppRedirectSchemes.default);
+  expect(lambdaSettingFromEnvironment('returnToOrigins', {}, publicUrl)).toEqual(['http://127.0.0.1:8787']);
+  expect(lambdaSettingFromEnvironment('returnToOrigins', { RETURN_TO_ORIGINS: 'http://localhost:3000' }, publicUrl)).toEqual([
+    'http://localhost:3000',
+  ]);
 });

@@ -93,6 +93,7 @@ const RIGHT_WAY: readonly (ImportCase & { readonly why: string })[] = [
   { why: 'lib → aws-cdk-lib', file: 'lib/guichet-stack.ts', specifier: 'aws-cdk-lib/aws-lambda' },
   { why: 'cli → common', file: 'cli/stack.ts', specifier: '../common/state-file' },
   { why: 'local → common', file: 'local/start.ts', specifier: '../common/ports' },
+  { why: 'common → the settings table', file: 'common/ports.ts', specifier: '../lambdas/settings' },
   { why: 'bench → harness', file: 'bench/local-guichet.ts', specifier: '../harness/sessions' },
   { why: 'bin → local and cli', file: 'bin/local.ts', specifier: '../cli/apps-in-process' },
   { why: 'test → local', file: 'test/support/local-guichet.ts', specifier: '../../local/start' },

@@ -34,6 +34,6 @@ describe('the local log', () => {
     log.request({ method: 'GET', path: '/', status: 200, ms: 1 });
     log.log('F', '{"level":"ERROR","message":"m"}');
     expect(quiet.lines).toEqual([]);
-    expect(() => consoleModeFrom('loud')).toThrow('GUICHET_LOCAL_LOG must be compact, json or quiet, not "loud"');
+    expect(() => consoleModeFrom('loud')).toThrow('GUICHET_LOCAL_LOG must be one of compact, json, quiet, got "loud"');
   });
 });

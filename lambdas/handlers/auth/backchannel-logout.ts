@@ -14,7 +14,7 @@ const config = appConfig();
 let validator: Promise<ReturnType<typeof logoutTokenValidator>> | undefined;
 const validatorOnce = () =>
   (validator ??= idpMetadata()
-    .then((idp) => logoutTokenValidator(idp, config.oidc.clientId))
+    .then((idp) => logoutTokenValidator(idp, config.oidcClientId))
     .catch((error: unknown) => {
       validator = undefined;
       throw error;

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type AppConfig } from '../../../lambdas/shared/config';
-import { corsOriginProblem } from '../../../lambdas/shared/setting-rules';
+import { corsOriginProblem, nativeSchemeProblem } from '../../../lambdas/shared/setting-rules';
 
 const MINIMAL = {
   GUICHET_PUBLIC_URL: 'https://auth.example.com',
@@ -22,7 +22,9 @@ describe('loadConfig', () => {
   test('applies the contract defaults when only the required variables are set', () => {
     expect(loadConfig(MINIMAL)).toEqual<AppConfig>({
       publicUrl: 'https://auth.example.com',
-      oidc: { issuer: 'https://idp.example.com/realms/main', clientId: 'guichet', scopes: 'openid email profile' },
+      oidcIssuer: 'https://idp.example.com/realms/main',
+      oidcClientId: 'guichet',
+      oidcScopes: 'openid email profile',
       returnToOrigins: ['https://auth.example.com'],
       nativeAppRedirectSchemes: ['visio'],
       sessionTtlSeconds: 43200,
@@ -77,7 +79,7 @@ describe('loadConfig', () => {
       USER_TOKEN_TTL_SECONDS: '600',
     });
     expect(config).toMatchObject({
-      oidc: { scopes: 'openid email' },
+      oidcScopes: 'openid email',
       returnToOrigins: ['https://app.example.com', 'https://admin.example.com:8443'],
       nativeAppRedirectSchemes: ['visio', 'com.example.app'],
       sessionTtlSeconds: 3600,
@@ -167,7 +169,7 @@ describe('loadConfig', () => {
   test.each(['http://127.0.0.1:9000', 'http://localhost:9000/realms/dev', 'http://[::1]:9000', 'https://idp.example.com'])(
     'accepts the issuer %s',
     (issuer) => {
-      expect(loadConfig({ ...MINIMAL, OIDC_ISSUER: issuer }).oidc.issuer).toBe(issuer);
+      expect(loadConfig({ ...MINIMAL, OIDC_ISSUER: issuer }).oidcIssuer).toBe(issuer);
     },
   );
 
@@ -184,13 +186,13 @@ describe('loadConfig', () => {
     ['a default port', 'https://app.example.com:443'],
   ])('refuses a return-to origin with %s', (_, origin) => {
     expect(problemsOf({ ...MINIMAL, RETURN_TO_ORIGINS: `https://ok.example.com,${origin}` })).toEqual([
-      `RETURN_TO_ORIGINS entry ${origin} is not a bare origin`,
+      `RETURN_TO_ORIGINS: "${origin}" is not a bare origin such as https://app.example.com`,
     ]);
   });
 
   test('refuses a return-to origin that is not an http(s) URL', () => {
     expect(problemsOf({ ...MINIMAL, RETURN_TO_ORIGINS: 'visio://app' })).toEqual([
-      'RETURN_TO_ORIGINS must be an http(s) URL without query or fragment',
+      'RETURN_TO_ORIGINS: "visio://app" is not a bare origin such as https://app.example.com',
     ]);
   });
 
@@ -205,8 +207,9 @@ describe('loadConfig', () => {
     'refuses the native scheme %s',
     (scheme) => {
       expect(problemsOf({ ...MINIMAL, NATIVE_APP_REDIRECT_SCHEMES: `visio,${scheme}` })).toEqual([
-        `NATIVE_APP_REDIRECT_SCHEMES entry ${scheme} is not an acceptable custom scheme`,
+        `NATIVE_APP_REDIRECT_SCHEMES: ${nativeSchemeProblem(scheme)}`,
       ]);
+      expect(nativeSchemeProblem(scheme)).toMatch(/^".+" is not (an RFC 3986|a custom) scheme/);
     },
   );
 
@@ -256,7 +259,7 @@ describe('the user-token settings', () => {
 
   test('refuses API_AUDIENCES that are not JSON', () => {
     expect(problemsOf({ ...MINIMAL, API_AUDIENCES: "{'https://api.example.com': ['read']}" })).toEqual([
-      expect.stringMatching(/^API_AUDIENCES must be JSON \(.+\)$/),
+      expect.stringMatching(/^API_AUDIENCES must be JSON \(.+\), got \{'https/),
     ]);
   });
 
@@ -333,7 +336,7 @@ describe('the user-token settings', () => {
       'USER_TOKEN_TTL_SECONDS must be at most 3600: user tokens are meant to be short-lived, got 3601',
     ]);
     expect(problemsOf({ ...MINIMAL, USER_TOKEN_TTL_SECONDS: '0' })).toEqual([
-      'USER_TOKEN_TTL_SECONDS must be a positive whole number',
+      'USER_TOKEN_TTL_SECONDS must be a positive whole number, got "0"',
     ]);
   });
 });
@@ -350,7 +353,7 @@ describe('appConfig', () => {
       const { appConfig } = require('../../../lambdas/shared/config') as typeof import('../../../lambdas/shared/config');
       Object.assign(process.env, MINIMAL);
       const first = appConfig();
-      expect(first.oidc.clientId).toBe('guichet');
+      expect(first.oidcClientId).toBe('guichet');
       process.env.OIDC_CLIENT_ID = 'changed';
       expect(appConfig()).toBe(first);
     });
@@ -371,6 +374,8 @@ describe('ALLOW_LOOPBACK_ENDPOINTS', () => {
     expect(loadConfig(MINIMAL).allowLoopbackEndpoints).toBe(false);
     expect(loadConfig({ ...MINIMAL, ALLOW_LOOPBACK_ENDPOINTS: 'true' }).allowLoopbackEndpoints).toBe(true);
     expect(loadConfig({ ...MINIMAL, ALLOW_LOOPBACK_ENDPOINTS: 'false' }).allowLoopbackEndpoints).toBe(false);
-    expect(problemsOf({ ...MINIMAL, ALLOW_LOOPBACK_ENDPOINTS: 'yes' })).toEqual(['ALLOW_LOOPBACK_ENDPOINTS must be true or false']);
+    expect(problemsOf({ ...MINIMAL, ALLOW_LOOPBACK_ENDPOINTS: 'yes' })).toEqual([
+      'ALLOW_LOOPBACK_ENDPOINTS must be true or false, got "yes"',
+    ]);
   });
 });

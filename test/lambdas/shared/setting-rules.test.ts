@@ -2,10 +2,13 @@ import {
   apiAudiencesProblems,
   audienceLogoutUri,
   audienceScopes,
+  bareOriginProblem,
   corsOriginProblem,
+  httpUrlProblem,
   issuerProblem,
   logoutUriProblem,
   MAX_API_AUDIENCES,
+  nativeSchemeProblem,
   userTokenTtlProblem,
 } from '../../../lambdas/shared/setting-rules';
 
@@ -24,6 +27,55 @@ describe('issuerProblem', () => {
   ])('refuses %s', (issuer, message) => {
     expect(issuerProblem(issuer)).toMatch(message);
   });
+});
+
+describe('httpUrlProblem', () => {
+  test.each(['https://auth.example.com', 'http://127.0.0.1:8787', 'https://auth.example.com/base/'])('accepts %s', (url) => {
+    expect(httpUrlProblem(url)).toBeUndefined();
+  });
+
+  test.each(['auth.example.com', 'ftp://auth.example.com', 'https://auth.example.com?', 'https://auth.example.com/#'])(
+    'refuses %s',
+    (url) => {
+      expect(httpUrlProblem(url)).toBe('must be an http(s) URL without query or fragment');
+    },
+  );
+});
+
+describe('bareOriginProblem', () => {
+  test.each(['https://app.example.com', 'https://admin.example.com:8443', 'http://localhost:3000'])('accepts %s', (origin) => {
+    expect(bareOriginProblem(origin)).toBeUndefined();
+  });
+
+  test.each([
+    'https://app.example.com/',
+    'https://app.example.com/app',
+    'https://App.example.com',
+    'https://app.example.com:443',
+    'visio://app',
+  ])(
+    'refuses %s, saying what a bare origin is',
+    (origin) => {
+      expect(bareOriginProblem(origin)).toBe(`"${origin}" is not a bare origin such as https://app.example.com`);
+    },
+  );
+});
+
+describe('nativeSchemeProblem', () => {
+  test.each(['visio', 'com.example.app+dev', 'Visio'])('accepts %s', (scheme) => {
+    expect(nativeSchemeProblem(scheme)).toBeUndefined();
+  });
+
+  test.each(['visio:', '1app', 'my_app', ''])('refuses %j, which is no RFC 3986 scheme', (scheme) => {
+    expect(nativeSchemeProblem(scheme)).toBe(`"${scheme}" is not an RFC 3986 scheme`);
+  });
+
+  test.each(['https', 'HTTP', 'javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss'])(
+    'refuses %s, which a browser handles itself',
+    (scheme) => {
+      expect(nativeSchemeProblem(scheme)).toBe(`"${scheme}" is not a custom scheme: a browser handles it itself`);
+    },
+  );
 });
 
 describe('corsOriginProblem', () => {
