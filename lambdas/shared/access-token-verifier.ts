@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
 /**
  * How a resource server outside API Gateway checks guichet's access tokens — user tokens for a product API,
@@ -54,10 +54,14 @@ export class InvalidAccessToken extends Error {
  */
 export function accessTokenVerifier(options: AccessTokenVerifierOptions): (authorization: string | undefined) => Promise<VerifiedAccessToken> {
   const issuer = options.issuer.replace(/\/+$/, '');
-  const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`), {
-    cacheMaxAge: (options.jwksCacheSeconds ?? 300) * 1000,
-    ...(options.fetch ? { [customFetch]: options.fetch } : {}),
-  });
+  // Made for the first token that needs a key: making jose's remote key set loads Node's fetch (undici), tens of
+  // milliseconds that a process answering only malformed tokens, or not yet any, need not spend.
+  let remote: JWTVerifyGetKey | undefined;
+  const jwks: JWTVerifyGetKey = (header, token) =>
+    (remote ??= createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`), {
+      cacheMaxAge: (options.jwksCacheSeconds ?? 300) * 1000,
+      ...(options.fetch ? { [customFetch]: options.fetch } : {}),
+    }))(header, token);
   return async (authorization) => {
     const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) throw new InvalidAccessToken('a Bearer access token is required');

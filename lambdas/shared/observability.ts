@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { prepareAtInit } from './init';
 import {
   METRICS_NAMESPACE,
   SERVICE_NAME,
@@ -17,6 +18,10 @@ import {
 
 /** Structured JSON logs. Never pass a secret (token, code, cookie, verifier) to it: log hashes or outcomes. */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
+
+// Powertools' first record costs milliseconds (its timestamp and attribute formatters' first run, the stream's first
+// write): written at init, it is not the first request's to pay, and it marks each new execution environment.
+prepareAtInit(async () => logger.info('execution environment initialized'));
 
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 

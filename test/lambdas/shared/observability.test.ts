@@ -91,3 +91,33 @@ describe('countMetric', () => {
     });
   });
 });
+
+describe('the logger', () => {
+  const previous = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, logLevel: process.env.POWERTOOLS_LOG_LEVEL };
+  // The tests' setup silences the logs; this test reads them.
+  beforeEach(() => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    for (const [name, value] of [
+      ['AWS_LAMBDA_FUNCTION_NAME', previous.functionName],
+      ['POWERTOOLS_LOG_LEVEL', previous.logLevel],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  test.each([
+    ['writes its first record at init in a Lambda environment, so that the first request does not', 'guichet-fn', 1],
+    ['writes nothing at load in a test', undefined, 0],
+  ])('%s', (_title, functionName, records) => {
+    if (functionName === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    else process.env.AWS_LAMBDA_FUNCTION_NAME = functionName;
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    jest.isolateModules(() => require('../../../lambdas/shared/observability'));
+    const messages = write.mock.calls.map(([line]) => JSON.parse(String(line)).message);
+    expect(messages).toEqual(records ? ['execution environment initialized'] : []);
+  });
+});
