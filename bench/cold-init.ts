@@ -28,6 +28,8 @@ export interface FunctionStartup {
   readonly warmMs: number;
   /** First request over warm. */
   readonly firstRequestRatio: number;
+  /** The floor's first request over its warm median: what a new environment's first request costs any function. */
+  readonly floorFirstRequestRatio: number;
   /** How the first request was answered. */
   readonly answer?: number | string;
 }
@@ -46,6 +48,7 @@ export const WARM_RUNS = 9;
 export const IDP_DISTANCE_MS = 100;
 export const LOGIN_ROUTE_ID = 'AuthLogin';
 const ROTATION_ID = 'SigningKeysRotation';
+const DELIVERY_ID = 'DownstreamLogoutDelivery';
 
 const secret = () => randomBytes(32).toString('base64url');
 const form = (fields: Record<string, string>): HttpEventInit => ({
@@ -85,10 +88,11 @@ const coldRequests = (guichet: GuichetUnderTest): Readonly<Record<string, HttpEv
 /**
  * The first event of a function: its route's request; behind a JWT authorizer, with the context API Gateway adds
  * (no claims: the authorizer would have refused a token without them, so the handler sees what it never would);
- * the rotation step for the rotation Lambda; an empty event for any other (a schedule's).
+ * the rotation step for the rotation Lambda; a batch of no messages for the queue's consumer; an empty event for any
+ * other (a schedule's).
  */
 function coldEvent(lambda: BenchFunction, guichet: GuichetUnderTest): unknown {
-  if (!lambda.routeKey) return lambda.id === ROTATION_ID ? guichet.server.ready.rotationEvent : {};
+  if (!lambda.routeKey) return lambda.id === ROTATION_ID ? guichet.server.ready.rotationEvent : lambda.id === DELIVERY_ID ? { Records: [] } : {};
   const [method, routePath] = lambda.routeKey.split(' ');
   const event = httpEvent({ method, path: routePath, ...coldRequests(guichet)[lambda.id] });
   if (!lambda.jwtAuthorized) return event;
@@ -122,7 +126,7 @@ export async function measureStartups(
   const runs = bundles.map((): { own: ColdStart[]; floor: ColdStart[] } => ({ own: [], floor: [] }));
   for (let round = 0; round < COLD_INIT_RUNS; round += 1) {
     for (const [index, { lambda }] of bundles.entries()) {
-      runs[index].floor.push(await coldStart(guichet, lambda, coldEvent(lambda, guichet), 0, floorOf(bundles[index]).file));
+      runs[index].floor.push(await coldStart(guichet, lambda, coldEvent(lambda, guichet), WARM_RUNS, floorOf(bundles[index]).file));
       runs[index].own.push(await coldStart(guichet, lambda, coldEvent(lambda, guichet), WARM_RUNS));
     }
   }
@@ -148,6 +152,7 @@ export async function measureStartups(
       firstRequestMs,
       warmMs,
       firstRequestRatio: firstRequestMs / warmMs,
+      floorFirstRequestRatio: median(floor.map((run) => run.firstRequestMs)) / median(floor.flatMap((run) => run.warmMs)),
       answer: own[0].error ?? own[0].statusCode,
     };
   });

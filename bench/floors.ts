@@ -25,6 +25,7 @@ const CLIENTS: Readonly<Record<string, { readonly imports: string; readonly crea
     imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
     create: 'new SecretsManagerClient({})',
   },
+  '@aws-sdk/client-sqs': { imports: "import { SQSClient } from '@aws-sdk/client-sqs';", create: 'new SQSClient({})' },
 };
 
 /** The floor's source for these SDK modules. */
