@@ -1,6 +1,6 @@
 import { basicAuthorization } from '../harness/client-credentials';
 import { startChild } from './child-process';
-import { accessTokenFormat, keepAliveAgent, measureTarget, timedRequest, type LoadTarget, type TargetMeasurement } from './http-load';
+import { accessTokenFormat, keepAliveAgent, type LoadTarget, measureTarget, type TargetMeasurement, timedRequest } from './http-load';
 import type { OidcProviderReady } from './oidc-provider-process';
 
 export interface BaselineMeasurement extends TargetMeasurement {
@@ -25,7 +25,10 @@ export async function measureOidcProviderBaseline(): Promise<BaselineMeasurement
     const answer = await timedRequest(target, agent);
     agent.destroy();
     if (answer.status !== 200) throw new Error(`oidc-provider answered ${answer.status}: ${answer.body.slice(0, 300)}`);
-    return { ...(await measureTarget(target, [{ label: 'oidc-provider (own process)', pids: () => [provider.pid] }])), accessTokenFormat: accessTokenFormat(JSON.parse(answer.body).access_token as string) };
+    return {
+      ...(await measureTarget(target, [{ label: 'oidc-provider (own process)', pids: () => [provider.pid] }])),
+      accessTokenFormat: accessTokenFormat(JSON.parse(answer.body).access_token as string),
+    };
   } finally {
     await provider.close();
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { httpEvent, type HttpEventInit } from '../harness/api-events';
+import { type HttpEventInit, httpEvent } from '../harness/api-events';
 import { basicAuthorization } from '../harness/client-credentials';
 import type { Bundle } from './bundles';
 import type { Floor } from './floors';
@@ -69,7 +69,10 @@ const coldRequests = (guichet: GuichetUnderTest): Readonly<Record<string, HttpEv
   AuthCallback: { query: `code=${secret()}&state=${secret()}` },
   AuthSessionExchange: json({ code: secret(), code_verifier: secret() }),
   AuthSession: { headers: { authorization: `Bearer ${secret()}` } },
-  AuthToken: { headers: { origin: new URL(guichet.server.ready.publicUrl).origin, 'x-requested-with': 'guichet' }, cookies: [`guichet_session=${secret()}`] },
+  AuthToken: {
+    headers: { origin: new URL(guichet.server.ready.publicUrl).origin, 'x-requested-with': 'guichet' },
+    cookies: [`guichet_session=${secret()}`],
+  },
   AuthLogout: { headers: { authorization: `Bearer ${secret()}` } },
   AuthBackchannelLogout: form({ logout_token: 'not.a.jwt' }),
   AddinSessionsInit: { headers: { origin: BENCH_ADDIN_ORIGIN } },
@@ -92,7 +95,8 @@ const coldRequests = (guichet: GuichetUnderTest): Readonly<Record<string, HttpEv
  * other (a schedule's).
  */
 function coldEvent(lambda: BenchFunction, guichet: GuichetUnderTest): unknown {
-  if (!lambda.routeKey) return lambda.id === ROTATION_ID ? guichet.server.ready.rotationEvent : lambda.id === DELIVERY_ID ? { Records: [] } : {};
+  if (!lambda.routeKey)
+    return lambda.id === ROTATION_ID ? guichet.server.ready.rotationEvent : lambda.id === DELIVERY_ID ? { Records: [] } : {};
   const [method, routePath] = lambda.routeKey.split(' ');
   const event = httpEvent({ method, path: routePath, ...coldRequests(guichet)[lambda.id] });
   if (!lambda.jwtAuthorized) return event;

@@ -1,9 +1,8 @@
-import { requestUnits, type OperationCounts } from './dynamodb-operations';
+import { LAMBDA_MEMORY_MB } from '../lib/bundling';
+import { type OperationCounts, requestUnits } from './dynamodb-operations';
 import type { RouteMeasurement } from './http-load';
 import { LOGOUT_ROUTE, type LogoutScale } from './logout-scale';
-import { LAMBDA_MEMORY_MB } from '../lib/bundling';
 import prices from './prices.json';
-
 
 /** One flow as measured locally: how long its handler ran and what it asked of DynamoDB. */
 export interface FlowMeasurement {

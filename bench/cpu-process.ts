@@ -1,9 +1,11 @@
 import './import-only-packages';
-import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { Session, type Profiler } from 'node:inspector/promises';
+import { createPrivateKey, type JsonWebKey, type KeyObject, sign } from 'node:crypto';
+import { type Profiler, Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { lambdaContext, postEvent } from '../harness/api-events';
+import { basicAuthorization } from '../harness/client-credentials';
 import type { ApplicationRecord } from '../lambdas/repositories/applications';
 import { SECRETS } from '../lambdas/secrets';
 import { randomSecret, sha256 } from '../lambdas/shared/crypto';
@@ -11,8 +13,6 @@ import { firstKeySet } from '../lambdas/shared/signing-key-rotation';
 import { currentSigningJwk } from '../lambdas/shared/signing-keys';
 import { TABLES } from '../lambdas/tables';
 import { baseLambdaEnvironment } from '../lib/lambda-environment';
-import { lambdaContext, postEvent } from '../harness/api-events';
-import { basicAuthorization } from '../harness/client-credentials';
 import { announceReady } from './child-process';
 
 export interface CpuCost {
@@ -82,10 +82,14 @@ async function main(): Promise<void> {
   documentClient.send = (async (command: unknown) => (command instanceof GetCommand ? { Item: application } : {})) as never;
   const { handler } = await import('../lambdas/handlers/oauth/token');
 
-  const event = postEvent('application/x-www-form-urlencoded', new URLSearchParams({ grant_type: 'client_credentials', scope: 'calendar:read' }).toString(), {
-    path: '/oauth/token',
-    headers: { authorization: basicAuthorization(application.id, clientSecret) },
-  });
+  const event = postEvent(
+    'application/x-www-form-urlencoded',
+    new URLSearchParams({ grant_type: 'client_credentials', scope: 'calendar:read' }).toString(),
+    {
+      path: '/oauth/token',
+      headers: { authorization: basicAuthorization(application.id, clientSecret) },
+    },
+  );
   const token = async () => {
     const result = await handler(event, lambdaContext);
     if (result.statusCode !== 200) throw new Error(`the token handler answered ${result.statusCode}: ${result.body}`);
@@ -149,7 +153,12 @@ function whereOf(frame: Profiler.ProfileNode['callFrame']): string {
     const segments = inPackage.split('/');
     return segments[0].startsWith('@') ? `${segments[0]}/${segments[1]}` : segments[0];
   }
-  if (url.startsWith('node:')) return url.replace(/^node:internal\//, 'node:').split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:internal\//, 'node:')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   return url.replace(/^file:\/\//, '').replace(/^.*?\/(lambdas|test|bench)\//, '$1/');
 }
 

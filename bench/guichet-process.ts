@@ -4,9 +4,9 @@ import { ROUTES } from '../lambdas/routes';
 import { TABLE_NAMES, TABLES } from '../lambdas/tables';
 import { secretArnOutputKey, tableNameOutputKey } from '../lib/naming';
 import { callsByRequest, roundTripsInARow } from '../local/aws/trace';
-import { LocalFunction, type Invocation, type InvocationReport } from '../local/lambda/local-function';
+import { type Invocation, type InvocationReport, LocalFunction } from '../local/lambda/local-function';
 import { resourcesOfType } from '../local/stack-template';
-import { startLocalGuichet, type LocalGuichet } from '../local/start';
+import { type LocalGuichet, startLocalGuichet } from '../local/start';
 import { announceReady, serveParent } from './child-process';
 import type { OperationCounts } from './dynamodb-operations';
 
@@ -102,7 +102,10 @@ async function main(): Promise<void> {
     publicUrl: guichet.publicUrl,
     dynamoDbEndpoint: guichet.dynamoDbEndpoint,
     tableNames: Object.fromEntries(TABLE_NAMES.map((table) => [TABLES[table].envVar, guichet.outputs[tableNameOutputKey(table)]])),
-    cliEnv: { PORT: new URL(guichet.publicUrl).port, ...(process.env.GUICHET_LOCAL_DIR && { GUICHET_LOCAL_DIR: process.env.GUICHET_LOCAL_DIR }) },
+    cliEnv: {
+      PORT: new URL(guichet.publicUrl).port,
+      ...(process.env.GUICHET_LOCAL_DIR && { GUICHET_LOCAL_DIR: process.env.GUICHET_LOCAL_DIR }),
+    },
     functions: benchFunctions(guichet),
     rotationEvent: await currentRotationStep(guichet),
   } satisfies GuichetReady);
@@ -118,7 +121,9 @@ function benchFunctions(guichet: LocalGuichet): BenchFunction[] {
       Target: { 'Fn::Join': [string, [string, { Ref: string }]] };
       AuthorizationType?: string;
     };
-    const integration = integrations.get(Target['Fn::Join'][1][1].Ref)?.Properties as { IntegrationUri: { 'Fn::GetAtt': [string, string] } };
+    const integration = integrations.get(Target['Fn::Join'][1][1].Ref)?.Properties as {
+      IntegrationUri: { 'Fn::GetAtt': [string, string] };
+    };
     routes.set(integration.IntegrationUri['Fn::GetAtt'][0], { routeKey: RouteKey, jwtAuthorized: AuthorizationType === 'JWT' });
   }
   return [...guichet.functions.values()].map(({ definition }) => {

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { basicAuthorization } from '../harness/client-credentials';
+import { descendantsOf } from '../harness/processes';
 import type { BenchChild } from './child-process';
-import { operationsPerRequest, type OperationCounts } from './dynamodb-operations';
+import { type OperationCounts, operationsPerRequest } from './dynamodb-operations';
 import type { GuichetReady } from './guichet-process';
 import type { GuichetUnderTest } from './local-guichet';
-import { descendantsOf } from '../harness/processes';
 import { commandLineOf, processCpuMs } from './process-cpu';
 
 /** One kind of request, sent over and over to a server on loopback. */
@@ -105,7 +105,10 @@ function guichetRouteTargets(guichet: GuichetUnderTest): LoadTarget[] {
 }
 
 /** Sends one request on a keep-alive connection and times it until the whole answer is read. */
-export function timedRequest(target: LoadTarget, agent: Agent): Promise<{ readonly status: number; readonly ms: number; readonly body: string }> {
+export function timedRequest(
+  target: LoadTarget,
+  agent: Agent,
+): Promise<{ readonly status: number; readonly ms: number; readonly body: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const body = target.body === undefined ? undefined : Buffer.from(target.body);

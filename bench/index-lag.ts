@@ -115,7 +115,10 @@ async function main() {
   try {
     const probe = engineClient(`http://127.0.0.1:${port}`);
     for (let attempt = 0; ; attempt += 1) {
-      const up = await probe.send(new ListTablesCommand({})).then(() => true, () => false);
+      const up = await probe.send(new ListTablesCommand({})).then(
+        () => true,
+        () => false,
+      );
       if (up) break;
       if (attempt > 60) throw new Error('DynamoDB Local did not start');
       await new Promise((resolve) => setTimeout(resolve, 500));

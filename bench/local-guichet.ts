@@ -1,9 +1,9 @@
 import { runCaptured } from '../cli/command-runner';
 import { runApps } from '../cli/run-apps';
-import { startFakeIdp, type FakeIdp } from '../harness/fake-idp';
+import { type FakeIdp, startFakeIdp } from '../harness/fake-idp';
 import { LocalStore } from '../harness/local-store';
 import { storedSession } from '../harness/sessions';
-import { startChild, type BenchChild } from './child-process';
+import { type BenchChild, startChild } from './child-process';
 import type { GuichetReady } from './guichet-process';
 
 /** The local guichet the bench measures, with what its flows need to succeed. */

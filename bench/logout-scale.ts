@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { sha256 } from '../lambdas/shared/crypto';
 import { storedSession } from '../harness/sessions';
-import { operationsPerRequest, type OperationCounts } from './dynamodb-operations';
+import { sha256 } from '../lambdas/shared/crypto';
+import { type OperationCounts, operationsPerRequest } from './dynamodb-operations';
 import { keepAliveAgent, operationCounts, percentile, timedRequest } from './http-load';
 import type { GuichetUnderTest } from './local-guichet';
 

@@ -1,11 +1,11 @@
 import os from 'node:os';
 import type { BaselineMeasurement } from './baseline-oidc-provider';
 import type { Bundle } from './bundles';
-import { COLD_INIT_RUNS, LOGIN_ROUTE_ID, WARM_RUNS, type DistantIdpLogin, type FunctionStartup } from './cold-init';
+import { COLD_INIT_RUNS, type DistantIdpLogin, type FunctionStartup, LOGIN_ROUTE_ID, WARM_RUNS } from './cold-init';
 import type { CostModel, FlowCost } from './cost-model';
 import type { TokenCpu } from './cpu';
 import { describeOperations } from './dynamodb-operations';
-import { TOKEN_ROUTE, type CpuShare, type LoadRun, type RouteMeasurement } from './http-load';
+import { type CpuShare, type LoadRun, type RouteMeasurement, TOKEN_ROUTE } from './http-load';
 import type { LogoutScale } from './logout-scale';
 
 export interface BenchResults {
@@ -104,10 +104,13 @@ export function buildReport(results: BenchResults): { readonly text: string; rea
 
 function bundleSection(bundles: readonly Bundle[]): Section {
   return {
-    title: "Lambda bundles in the cloud assembly (what deploys): minified JavaScript, source map apart; + what the runtime provides",
+    title: 'Lambda bundles in the cloud assembly (what deploys): minified JavaScript, source map apart; + what the runtime provides',
     rows: bundles.map((bundle) => {
       const pass = bundle.bytes <= BUDGETS.bundleBytes;
-      const runtime = bundle.runtimeModules.length === 0 ? 'no SDK' : `+ runtime ${bundle.runtimeModules.map((name) => name.replace('@aws-sdk/', '')).join(', ')}`;
+      const runtime =
+        bundle.runtimeModules.length === 0
+          ? 'no SDK'
+          : `+ runtime ${bundle.runtimeModules.map((name) => name.replace('@aws-sdk/', '')).join(', ')}`;
       return {
         subject: bundle.lambda.id,
         measured: `${kB(bundle.bytes)} (${runtime})`,
@@ -120,7 +123,10 @@ function bundleSection(bundles: readonly Bundle[]): Section {
 }
 
 function largestPackages(bundle: Bundle): string {
-  return bundle.packages.slice(0, 4).map((share) => `${share.name} ${kB(share.bytes)}`).join(', ');
+  return bundle.packages
+    .slice(0, 4)
+    .map((share) => `${share.name} ${kB(share.bytes)}`)
+    .join(', ');
 }
 
 function startupSection(startups: readonly FunctionStartup[], login: DistantIdpLogin): Section {
@@ -237,7 +243,10 @@ function cpuSection(cpu: TokenCpu): Section {
 
 function logoutSection(logout: LogoutScale): Section {
   const run = (scale: LogoutScale['few']): Row[] => [
-    { subject: `${count(scale.otherSessions)} other sessions`, measured: `p50 ${ms(scale.p50Ms)} · p90 ${ms(scale.p90Ms)} over ${scale.deliveries}` },
+    {
+      subject: `${count(scale.otherSessions)} other sessions`,
+      measured: `p50 ${ms(scale.p50Ms)} · p90 ${ms(scale.p90Ms)} over ${scale.deliveries}`,
+    },
     { subject: '', measured: `DynamoDB: ${describeOperations(scale.operations)}` },
   ];
   const pass = logout.ratio <= BUDGETS.logoutRatio;
@@ -279,7 +288,9 @@ function costSection(cost: CostModel): Section {
           measured: costLine(flow),
           budget: `≤ ${dollars(BUDGETS.machineToMachineCostPerMillion)}`,
           pass,
-          note: pass ? undefined : `the HTTP API's ${dollars(flow.httpApi)} and Lambda's ${dollars(flow.lambdaRequests)} per million are fixed; the rest is duration and DynamoDB.`,
+          note: pass
+            ? undefined
+            : `the HTTP API's ${dollars(flow.httpApi)} and Lambda's ${dollars(flow.lambdaRequests)} per million are fixed; the rest is duration and DynamoDB.`,
         };
       }),
       {
@@ -293,7 +304,8 @@ function costSection(cost: CostModel): Section {
 }
 
 function costLine(flow: FlowCost): string {
-  const units = [flow.readUnits && `${flow.readUnits} RRU`, flow.writeUnits && `${flow.writeUnits} WRU`].filter(Boolean).join(' + ') || 'none';
+  const units =
+    [flow.readUnits && `${flow.readUnits} RRU`, flow.writeUnits && `${flow.writeUnits} WRU`].filter(Boolean).join(' + ') || 'none';
   return (
     `${dollars(flow.total)} = Lambda ${dollars(flow.lambdaRequests)} + ${flow.billedMs} ms ${dollars(flow.lambdaDuration)} ` +
     `+ HTTP API ${dollars(flow.httpApi)} + DynamoDB ${dollars(flow.dynamoDb)} (${units})`
@@ -335,7 +347,11 @@ function budgetVerdicts(results: BenchResults, tokenRoute: RouteMeasurement): Bu
       pass: tokenRoute.roundTripsInARow <= BUDGETS.tokenRoundTripsInARow,
       detail: `${tokenRoute.roundTripsInARow} (${describeOperations(tokenRoute.operations)} per request)`,
     },
-    { budget: `back-channel logout ratio ≤ ${BUDGETS.logoutRatio}`, pass: results.logout.ratio <= BUDGETS.logoutRatio, detail: `${results.logout.ratio.toFixed(2)}×` },
+    {
+      budget: `back-channel logout ratio ≤ ${BUDGETS.logoutRatio}`,
+      pass: results.logout.ratio <= BUDGETS.logoutRatio,
+      detail: `${results.logout.ratio.toFixed(2)}×`,
+    },
     {
       budget: `machine-to-machine cost ≤ ${dollars(BUDGETS.machineToMachineCostPerMillion)} per million tokens`,
       pass: token.total <= BUDGETS.machineToMachineCostPerMillion,
@@ -359,7 +375,9 @@ function renderTable(sections: readonly Section[]): string {
     budget: Math.max(...[header, ...rows].map((row) => (row.budget ?? '').length)),
   };
   const line = (row: Row, result: string) =>
-    [row.subject.padEnd(widths.subject), row.measured.padEnd(widths.measured), (row.budget ?? '').padEnd(widths.budget), result].join('  ').trimEnd();
+    [row.subject.padEnd(widths.subject), row.measured.padEnd(widths.measured), (row.budget ?? '').padEnd(widths.budget), result]
+      .join('  ')
+      .trimEnd();
   const total = widths.subject + widths.measured + widths.budget + 12;
   const out = [line(header, 'result'), '═'.repeat(total)];
   for (const section of sections) {
@@ -390,5 +408,6 @@ function wrap(text: string, width: number): string[] {
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
-const dollars = (value: number) => `$${value < 0.1 && value > 0 ? value.toFixed(4) : value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const dollars = (value: number) =>
+  `$${value < 0.1 && value > 0 ? value.toFixed(4) : value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const range = (ratios: readonly number[]) => `${Math.min(...ratios).toFixed(2)}× to ${Math.max(...ratios).toFixed(2)}×`;

@@ -9,7 +9,7 @@ import { costModel, measuredFlows } from './cost-model';
 import { measureTokenCpu } from './cpu';
 import { buildFloors } from './floors';
 import { measureGuichetRoutes } from './http-load';
-import { startGuichetUnderTest, type GuichetUnderTest } from './local-guichet';
+import { type GuichetUnderTest, startGuichetUnderTest } from './local-guichet';
 import { measureLogoutScale } from './logout-scale';
 import { buildReport } from './report';
 
@@ -33,7 +33,10 @@ async function main(): Promise<void> {
     guichet = await startGuichetUnderTest(path.join(workDirectory, 'state'));
     const bundles = await measureBundles(guichet.server.ready.functions);
     step('building the floors: bundles that only load and create the SDK clients');
-    const floors = await buildFloors(path.join(workDirectory, 'floors'), bundles.map((bundle) => bundle.runtimeModules));
+    const floors = await buildFloors(
+      path.join(workDirectory, 'floors'),
+      bundles.map((bundle) => bundle.runtimeModules),
+    );
     step('cold starts of every Lambda and of its floor, then the same request warm');
     const startups = await measureStartups(guichet, bundles, floors);
     step(`cold start of the login with the IdP ${IDP_DISTANCE_MS} ms away`);

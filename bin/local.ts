@@ -35,7 +35,10 @@ startLocalGuichet(process.env, {}, runAppsInProcess)
         process.stderr.write(`guichet: not stopped within ${STOP_DEADLINE_MS} ms, exiting anyway\n`);
         process.exit(1);
       }, STOP_DEADLINE_MS).unref();
-      guichet.close().then(() => process.exit(0), () => process.exit(1));
+      guichet.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -1,4 +1,4 @@
-import { credentialKind, operatorJwks, validSecrets, type CredentialKind } from '../lambdas/domain/application-credentials';
+import { type CredentialKind, credentialKind, operatorJwks, validSecrets } from '../lambdas/domain/application-credentials';
 import { allowsAnyDomain } from '../lambdas/domain/application-rules';
 import type { ApplicationRecord } from '../lambdas/repositories/applications';
 import { nowSeconds } from '../lambdas/shared/time';
@@ -79,7 +79,14 @@ export function applicationTable(records: readonly ApplicationRecord[]): string 
     ...records.map((record) => [record.id, status(record), record.name, scopeList(record), delegation(record), credentials(record)]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const status = (record: ApplicationRecord): string => (record.active ? 'active' : 'disabled');

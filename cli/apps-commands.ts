@@ -20,7 +20,7 @@ import { randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { nowSeconds } from '../lambdas/shared/time';
 import type { ApplicationStore } from './application-store';
 import { applicationTable, applicationView, credentials, delegation, describeApplication, isoTime, scopeList } from './application-view';
-import { CliError, NotFoundError, UsageError, type CommandOutput } from './command-runner';
+import { CliError, type CommandOutput, NotFoundError, UsageError } from './command-runner';
 import { migrateDelegation } from './delegation-migration';
 
 /** The options particular to some commands, as `util.parseArgs` declares them. */
@@ -213,10 +213,15 @@ export const APPS_COMMANDS: Readonly<Record<string, AppsCommand>> = {
       return async (store) => {
         const record = await existing(store, clientId);
         const hadPrevious = validSecrets(record, nowSeconds()).length > 1;
-        const updated = await changeIf(store, clientId, {}, {
-          remove: ['previousSecretHash', 'previousSecretCreatedAt', 'previousSecretExpiresAt'],
-          expect: record.previousSecretHash === undefined ? {} : { previousSecretHash: record.previousSecretHash },
-        });
+        const updated = await changeIf(
+          store,
+          clientId,
+          {},
+          {
+            remove: ['previousSecretHash', 'previousSecretCreatedAt', 'previousSecretExpiresAt'],
+            expect: record.previousSecretHash === undefined ? {} : { previousSecretHash: record.previousSecretHash },
+          },
+        );
         const text = hadPrevious
           ? `Retired the previous secret of ${clientId}: only the current one is valid.`
           : `${clientId} has no previous secret: nothing to retire.`;
@@ -397,7 +402,8 @@ function graceFrom(text: string): number {
 const notFound = (clientId: string) => new NotFoundError(`no application with client id ${clientId}`);
 
 function clientIdFrom(text: string): string {
-  if (!CLIENT_ID_FORMAT.test(text)) throw new UsageError(`invalid client id "${text}": client ids look like app_ followed by 22 characters`);
+  if (!CLIENT_ID_FORMAT.test(text))
+    throw new UsageError(`invalid client id "${text}": client ids look like app_ followed by 22 characters`);
   return text;
 }
 
@@ -418,7 +424,10 @@ function scopesFrom(text: string): string[] {
 
 /** Domains, or the wildcard alone: beside domains it would be ambiguous (any domain, or only those?). */
 function domainsFrom(text: string): string[] {
-  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.includes(ANY_DOMAIN)) {
     if (entries.some((entry) => entry !== ANY_DOMAIN)) throw new UsageError("'*' allows any domain: give it alone, not with other domains");
     return [ANY_DOMAIN];

@@ -1,13 +1,13 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
-  type Message,
 } from '@aws-sdk/client-sqs';
-import { queueUrlOutputKey } from '../lib/naming';
 import type { FailedLogoutDelivery, LogoutDelivery } from '../lambdas/repositories/logout-deliveries';
+import { queueUrlOutputKey } from '../lib/naming';
 import { serviceClientConfig, stackOutput, type Target } from './stack';
 
 /**

@@ -1,6 +1,6 @@
 import { openApplicationStore } from './application-store';
-import { APPS_COMMANDS, COMMAND_OPTION_USAGE, COMMAND_OPTIONS, type AppsCommand } from './apps-commands';
-import { parseCommandLine, runCommand, UsageError, type CliIo, type CommandOutput } from './command-runner';
+import { APPS_COMMANDS, type AppsCommand, COMMAND_OPTION_USAGE, COMMAND_OPTIONS } from './apps-commands';
+import { type CliIo, type CommandOutput, parseCommandLine, runCommand, UsageError } from './command-runner';
 import { resolveTarget } from './stack';
 
 const COMMON_OPTIONS = {
@@ -35,7 +35,9 @@ function checkUsage(name: string, command: AppsCommand, args: readonly string[],
   if (args.length < required || args.length > command.arguments.length) {
     throw new UsageError(`usage: npm run apps -- ${commandUsage(name, command)}`);
   }
-  const foreign = givenOptions.find((option) => Object.hasOwn(COMMAND_OPTIONS, option) && !(command.options as readonly string[]).includes(option));
+  const foreign = givenOptions.find(
+    (option) => Object.hasOwn(COMMAND_OPTIONS, option) && !(command.options as readonly string[]).includes(option),
+  );
   if (foreign) throw new UsageError(`${name} does not take --${foreign}`);
 }
 
@@ -56,7 +58,7 @@ const USAGE = (() => {
     '  --json             machine-readable output',
     '  --stack <name>     work on a deployed guichet stack, with your AWS credentials; without it, on the',
     '                     running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
-    '  --region <region>  the stack\'s region (default: AWS_REGION, then your profile\'s)',
+    "  --region <region>  the stack's region (default: AWS_REGION, then your profile's)",
     '',
     'Exit codes: 0 done, 1 not found or failed, 2 usage error.',
   ].join('\n');

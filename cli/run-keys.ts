@@ -1,4 +1,4 @@
-import { parseCommandLine, runCommand, UsageError, type CliIo, type CommandOutput } from './command-runner';
+import { type CliIo, type CommandOutput, parseCommandLine, runCommand, UsageError } from './command-runner';
 import { rotateSigningKeys } from './key-rotation';
 import { resolveTarget } from './stack';
 
@@ -6,7 +6,7 @@ const USAGE = [
   'Usage: npm run keys -- rotate [--json] [--stack <name> [--region <region>]]',
   '',
   'Rotates the keys that sign guichet access tokens: the key published since the last rotation starts signing,',
-  'the current one stays published, and a new one is published to sign after the next rotation. The stack\'s',
+  "the current one stays published, and a new one is published to sign after the next rotation. The stack's",
   'rotation function makes the key with the algorithm it was deployed with (context signingAlgorithm).',
   'Refused until the next key has been published for SIGNING_KEYS_CACHE_SECONDS plus the longest token lifetime',
   '(at least twice the cache): every verifier must know it, and no key that signed a live token may be dropped.',

@@ -1,4 +1,4 @@
-import { parseCommandLine, runCommand, UsageError, type CliIo, type CommandOutput } from './command-runner';
+import { type CliIo, type CommandOutput, parseCommandLine, runCommand, UsageError } from './command-runner';
 import { FailedDeliveries, type FailedDelivery } from './failed-deliveries';
 import { resolveTarget } from './stack';
 

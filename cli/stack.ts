@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { readLocalState, type LocalState } from '../common/state-file';
+import { type LocalState, readLocalState } from '../common/state-file';
 import { CliError, NotFoundError, UsageError } from './command-runner';
 
 /**
@@ -19,7 +19,10 @@ export interface ServiceClientConfig {
 }
 
 /** The `--stack` and `--region` options, or else the local guichet; refuses to guess when none runs. */
-export async function resolveTarget(options: { readonly stack?: string; readonly region?: string }, env: NodeJS.ProcessEnv): Promise<Target> {
+export async function resolveTarget(
+  options: { readonly stack?: string; readonly region?: string },
+  env: NodeJS.ProcessEnv,
+): Promise<Target> {
   if (options.stack === undefined) {
     if (options.region !== undefined) throw new UsageError('--region only applies with --stack');
     const { file, state } = await readLocalState(env);

@@ -1,7 +1,7 @@
 import { createSign, KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 /**
  * A scriptable identity provider for validation tests: honest discovery and JWKS, a token endpoint that
@@ -32,7 +32,9 @@ export async function startFakeIdp(tokenResponse: () => Promise<unknown> = async
   const requests: string[] = [];
   let issuer = '';
   let delayMs = 0;
-  const server: Server = createServer((request, response) => (delayMs > 0 ? setTimeout(answer, delayMs, request, response) : answer(request, response)));
+  const server: Server = createServer((request, response) =>
+    delayMs > 0 ? setTimeout(answer, delayMs, request, response) : answer(request, response),
+  );
   const answer = (request: IncomingMessage, response: ServerResponse) => {
     const send = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/.well-known/openid-configuration') {

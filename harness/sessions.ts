@@ -3,10 +3,7 @@ import { sha256 } from '../lambdas/shared/crypto';
 import type { LocalStore } from './local-store';
 
 /** Stores a session row directly and returns its token: for handlers that only read or end sessions. */
-export async function storedSession(
-  store: LocalStore,
-  overrides: Record<string, unknown> = {},
-): Promise<{ token: string; id: string }> {
+export async function storedSession(store: LocalStore, overrides: Record<string, unknown> = {}): Promise<{ token: string; id: string }> {
   const token = randomBytes(32).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const issuer = 'https://idp.test';

@@ -1,5 +1,6 @@
 import type { RouteThrottle } from './routes';
 import {
+  type ApiAudiences,
   apiAudiencesProblems,
   audienceScopes,
   bareOriginProblem,
@@ -9,7 +10,6 @@ import {
   logoutDeliveryMaxAgeProblem,
   nativeSchemeProblem,
   userTokenTtlProblem,
-  type ApiAudiences,
 } from './shared/setting-rules';
 import { SIGNING_ALGORITHMS } from './shared/signing-algorithms';
 
@@ -299,8 +299,7 @@ export const LAMBDA_SETTINGS = {
   apiAudiences: json<ApiAudiences>({
     envVar: 'API_AUDIENCES',
     default: {},
-    localDefaultText:
-      "the example product API, `https://api.product.example`, with its logout endpoint on the playground's second origin",
+    localDefaultText: "the example product API, `https://api.product.example`, with its logout endpoint on the playground's second origin",
     example: {
       'https://api.example.com': ['profile:read'],
       'https://notes.example.com': { scopes: ['notes:write'], backchannel_logout_uri: 'https://notes.example.com/logout' },

@@ -2,10 +2,10 @@ import type { Node } from 'constructs';
 import { ROUTES } from '../lambdas/routes';
 import {
   LAMBDA_SETTINGS,
-  STACK_SETTINGS,
   type SettingProps,
   type SettingTable,
   type SettingValue,
+  STACK_SETTINGS,
   type StackSettings,
 } from '../lambdas/settings';
 import { readSettings, withDefaults } from '../lambdas/shared/setting-values';
@@ -67,7 +67,10 @@ export function propsFromContext(node: Node): GuichetProps {
 
 /** Throws at synth time what would otherwise make every Lambda fail its first invocation. */
 export function validateProps(props: GuichetProps): DeploySettings {
-  return withDefaults(STACK_SETTINGS, readProps((key) => (props as Readonly<Record<string, unknown>>)[key])) as DeploySettings;
+  return withDefaults(
+    STACK_SETTINGS,
+    readProps((key) => (props as Readonly<Record<string, unknown>>)[key]),
+  ) as DeploySettings;
 }
 
 function readProps(given: (key: string) => unknown): GuichetProps {

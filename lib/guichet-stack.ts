@@ -15,12 +15,12 @@ import { keySchedule } from '../lambdas/shared/signing-key-schedule';
 import { TABLE_NAMES, type TableName } from '../lambdas/tables';
 import {
   addinWidgets,
+  backchannelLogoutWidgets,
   businessMetric,
   dependencyWidgets,
   downstreamLogoutWidgets,
   exchangeCodeWidgets,
   failedDeliveriesDepth,
-  backchannelLogoutWidgets,
   machineToMachineWidgets,
   userTokenWidgets,
 } from './constructs/business-widgets';
@@ -33,13 +33,7 @@ import { GuichetFunction } from './constructs/guichet-function';
 import { GuichetTables } from './constructs/guichet-tables';
 import { IdpCacheRefresh } from './constructs/idp-cache-refresh';
 import { addFunctionAlarms, addServerErrorRateAlarm, addTableThrottlesAlarm } from './constructs/operations-alarms';
-import {
-  apiWidgets,
-  functionWidgets,
-  initDurationWidget,
-  routeWidgets,
-  tableWidget,
-} from './constructs/operations-widgets';
+import { apiWidgets, functionWidgets, initDurationWidget, routeWidgets, tableWidget } from './constructs/operations-widgets';
 import { SigningKeysRotation } from './constructs/signing-keys-rotation';
 import { type GuichetProps, validateProps } from './guichet-config';
 import { sharedLambdaEnvironment } from './lambda-environment';
@@ -88,17 +82,15 @@ export class GuichetStack extends Stack {
     this.tables = new GuichetTables(this, 'Tables').tables;
     // Values are set by the operator (client secret) or by their rotation Lambda (signing keys).
     this.secrets = Object.fromEntries(
-      Object.entries(SECRETS).map(([name, { description }]) => [
-        name,
-        new secretsmanager.Secret(this, pascalCase(name), { description }),
-      ]),
+      Object.entries(SECRETS).map(([name, { description }]) => [name, new secretsmanager.Secret(this, pascalCase(name), { description })]),
     ) as Record<SecretName, secretsmanager.Secret>;
     this.api = new GuichetApi(this, 'Api', {
       logRetention,
       corsOrigins: settings.corsOrigins,
-      customDomain: settings.customDomainName && settings.certificateArn
-        ? { domainName: settings.customDomainName, certificateArn: settings.certificateArn }
-        : undefined,
+      customDomain:
+        settings.customDomainName && settings.certificateArn
+          ? { domainName: settings.customDomainName, certificateArn: settings.certificateArn }
+          : undefined,
       defaultThrottle: { rateLimit: settings.defaultThrottleRate, burstLimit: settings.defaultThrottleBurst },
     });
 
@@ -226,7 +218,10 @@ export class GuichetStack extends Stack {
         audience === this.accessTokenAudience
           ? 'GuichetTokenAuthorizer'
           : `GuichetTokenAuthorizer-${createHash('sha256').update(audience).digest('hex').slice(0, 12)}`;
-      authorizer = new HttpJwtAuthorizer(name, this.api.publicUrl, { jwtAudience: [audience], identitySource: ['$request.header.Authorization'] });
+      authorizer = new HttpJwtAuthorizer(name, this.api.publicUrl, {
+        jwtAudience: [audience],
+        identitySource: ['$request.header.Authorization'],
+      });
       this.tokenAuthorizers.set(audience, authorizer);
     }
     return authorizer;

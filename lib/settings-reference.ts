@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { LAMBDA_SETTINGS, LOCAL_SETTINGS, STACK_SETTINGS, type SettingDefinition, type SettingTable } from '../lambdas/settings';
+import { LAMBDA_SETTINGS, LOCAL_SETTINGS, type SettingDefinition, type SettingTable, STACK_SETTINGS } from '../lambdas/settings';
 import { settingText } from '../lambdas/shared/setting-values';
 
 /**
@@ -146,7 +146,7 @@ function objectLiteralIn(expression: ts.Expression): ts.ObjectLiteralExpression 
 /** The JSDoc comment of a node, as one paragraph. */
 function commentOf(node: ts.Node): string {
   const comment = ts.getJSDocCommentsAndTags(node).find(ts.isJSDoc)?.comment;
-  return (typeof comment === 'string' ? comment : ts.getTextOfJSDocComment(comment) ?? '').replace(/\s+/g, ' ').trim();
+  return (typeof comment === 'string' ? comment : (ts.getTextOfJSDocComment(comment) ?? '')).replace(/\s+/g, ' ').trim();
 }
 
 if (require.main === module) {

@@ -14,14 +14,22 @@ export function splitRequestTarget(target = '/'): { rawPath: string; rawQueryStr
     : { rawPath: target.slice(0, queryStart), rawQueryString: target.slice(queryStart + 1) };
 }
 
-export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeKey: string, requestId: string = randomUUID()): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  routeKey: string,
+  requestId: string = randomUUID(),
+): APIGatewayProxyEventV2 {
   const { rawPath, rawQueryString } = splitRequestTarget(request.url);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     if (name === 'cookie') {
-      cookies = (Array.isArray(value) ? value.join('; ') : value).split(';').map((c) => c.trim()).filter(Boolean);
+      cookies = (Array.isArray(value) ? value.join('; ') : value)
+        .split(';')
+        .map((c) => c.trim())
+        .filter(Boolean);
       continue;
     }
     headers[name] = Array.isArray(value) ? value.join(',') : value;

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IntrinsicResolver } from './intrinsics';
 import type { Invocation } from './lambda/local-function';
-import { dependenciesOf, type CfnResource, type StackTemplate } from './stack-template';
+import { type CfnResource, dependenciesOf, type StackTemplate } from './stack-template';
 
 /**
  * The template's custom resources, created as CloudFormation creates them: the function named by `ServiceToken`
@@ -24,7 +24,9 @@ export async function createCustomResources(
   resolver: IntrinsicResolver,
   invoke: (functionArn: string, event: unknown) => Promise<Invocation>,
 ): Promise<void> {
-  const custom = Object.entries(template.resources).filter(([, resource]) => resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource');
+  const custom = Object.entries(template.resources).filter(
+    ([, resource]) => resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource',
+  );
   if (custom.length === 0) return;
   const waiting = new Map<string, (response: CustomResourceResponse) => void>();
   const server: Server = createServer((request, response) => {
@@ -39,11 +41,16 @@ export async function createCustomResources(
   const responseBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     for (const [logicalId, resource] of inDependencyOrder(custom)) {
-      const { ServiceToken: serviceToken, ...properties } = resolver.resolve(resource.Properties, logicalId) as { ServiceToken: string } & Record<string, unknown>;
+      const { ServiceToken: serviceToken, ...properties } = resolver.resolve(resource.Properties, logicalId) as {
+        ServiceToken: string;
+      } & Record<string, unknown>;
       const requestId = randomUUID();
       const answered = new Promise<CustomResourceResponse>((resolve, reject) => {
         waiting.set(requestId, resolve);
-        setTimeout(() => reject(new Error(`custom resource ${logicalId}: no response within ${RESPONSE_TIMEOUT_MS / 1000} s`)), RESPONSE_TIMEOUT_MS).unref();
+        setTimeout(
+          () => reject(new Error(`custom resource ${logicalId}: no response within ${RESPONSE_TIMEOUT_MS / 1000} s`)),
+          RESPONSE_TIMEOUT_MS,
+        ).unref();
       });
       const invocation = await invoke(serviceToken, {
         RequestType: 'Create',
@@ -55,7 +62,10 @@ export async function createCustomResources(
         ResourceType: resource.Type,
         ResourceProperties: { ServiceToken: serviceToken, ...properties },
       });
-      if (invocation.outcome !== 'result') throw new Error(`custom resource ${logicalId}: its function failed (${invocation.outcome}${'errorMessage' in invocation ? `: ${invocation.errorMessage}` : ''})`);
+      if (invocation.outcome !== 'result')
+        throw new Error(
+          `custom resource ${logicalId}: its function failed (${invocation.outcome}${'errorMessage' in invocation ? `: ${invocation.errorMessage}` : ''})`,
+        );
       const response = await answered;
       if (response.Status !== 'SUCCESS') throw new Error(`custom resource ${logicalId} failed: ${response.Reason ?? 'no reason given'}`);
       const attributes = Object.fromEntries(Object.entries(response.Data ?? {}).map(([name, value]) => [name, String(value)]));
@@ -71,7 +81,9 @@ function inDependencyOrder<T extends [string, CfnResource]>(resources: T[]): T[]
   const ordered: T[] = [];
   const placed = new Set<string>();
   while (ordered.length < resources.length) {
-    const next = resources.find(([id, resource]) => !placed.has(id) && dependenciesOf(resource).every((dependency) => !ids.has(dependency) || placed.has(dependency)));
+    const next = resources.find(
+      ([id, resource]) => !placed.has(id) && dependenciesOf(resource).every((dependency) => !ids.has(dependency) || placed.has(dependency)),
+    );
     if (!next) throw new Error('the custom resources depend on each other in a cycle');
     ordered.push(next);
     placed.add(next[0]);

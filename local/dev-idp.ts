@@ -197,7 +197,7 @@ out at this IdP: the next login skips this page (single sign-on).</p>`,
     const who = ctx.oidc.session?.accountId;
     const asking = client
       ? `<strong>${escapeHtml(client.clientName ?? client.clientId)}</strong> has ended its own session and asks whether to sign you out of this IdP too.`
-      : 'You opened this IdP\'s sign-out page.';
+      : "You opened this IdP's sign-out page.";
     return page(
       'Sign out — Development IdP',
       `${form}<h1>Sign out of the development IdP?</h1>

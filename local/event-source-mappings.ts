@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalAwsAccount } from './aws/calls';
 import type { RolePolicy } from './iam';
 import type { IntrinsicResolver } from './intrinsics';

@@ -26,7 +26,9 @@ export function exampleProductContext(settings: Readonly<Record<string, string>>
   const withExample = Array.isArray(scopes) && scopes.includes(EXAMPLE_PRODUCT.routeScope);
   return {
     apiAudiences,
-    ...(withExample ? { exampleProductApi: JSON.stringify({ audience: EXAMPLE_PRODUCT.audience, scope: EXAMPLE_PRODUCT.routeScope }) } : {}),
+    ...(withExample
+      ? { exampleProductApi: JSON.stringify({ audience: EXAMPLE_PRODUCT.audience, scope: EXAMPLE_PRODUCT.routeScope }) }
+      : {}),
   };
 }
 

@@ -59,13 +59,21 @@ export function httpApiOf(template: StackTemplate, resolver: IntrinsicResolver):
     RouteSettings?: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }>;
   };
   const throttleOf = (settings?: { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }): Throttle | undefined =>
-    settings?.ThrottlingRateLimit === undefined ? undefined : { rateLimit: settings.ThrottlingRateLimit, burstLimit: settings.ThrottlingBurstLimit ?? settings.ThrottlingRateLimit };
+    settings?.ThrottlingRateLimit === undefined
+      ? undefined
+      : { rateLimit: settings.ThrottlingRateLimit, burstLimit: settings.ThrottlingBurstLimit ?? settings.ThrottlingRateLimit };
 
   const integrations = new Map(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration'));
   const authorizers = jwtAuthorizersOf(template, resolver);
   const routes = new Map<string, HttpApiRoute>();
   for (const [logicalId, route] of resourcesOfType(template, 'AWS::ApiGatewayV2::Route')) {
-    const { RouteKey: routeKey, Target: target, AuthorizationType: authorizationType, AuthorizerId: authorizerId, AuthorizationScopes: scopes } = route.Properties as {
+    const {
+      RouteKey: routeKey,
+      Target: target,
+      AuthorizationType: authorizationType,
+      AuthorizerId: authorizerId,
+      AuthorizationScopes: scopes,
+    } = route.Properties as {
       RouteKey: string;
       Target: unknown;
       AuthorizationType?: string;
@@ -73,7 +81,11 @@ export function httpApiOf(template: StackTemplate, resolver: IntrinsicResolver):
       AuthorizationScopes?: string[];
     };
     const integrationId = (target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
-    const integration = integrations.get(integrationId)?.Properties as { IntegrationType: string; PayloadFormatVersion: string; IntegrationUri: unknown };
+    const integration = integrations.get(integrationId)?.Properties as {
+      IntegrationType: string;
+      PayloadFormatVersion: string;
+      IntegrationUri: unknown;
+    };
     if (integration?.IntegrationType !== 'AWS_PROXY' || integration.PayloadFormatVersion !== '2.0') {
       throw new Error(`route ${routeKey}: local mode runs Lambda proxy integrations of payload format 2.0 only`);
     }
@@ -96,7 +108,11 @@ export function httpApiOf(template: StackTemplate, resolver: IntrinsicResolver):
 function jwtAuthorizersOf(template: StackTemplate, resolver: IntrinsicResolver): Map<string, LocalJwtAuthorizer> {
   const authorizers = new Map<string, LocalJwtAuthorizer>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer')) {
-    const properties = resource.Properties as { AuthorizerType: string; IdentitySource: string[]; JwtConfiguration?: { Issuer: unknown; Audience: unknown[] } };
+    const properties = resource.Properties as {
+      AuthorizerType: string;
+      IdentitySource: string[];
+      JwtConfiguration?: { Issuer: unknown; Audience: unknown[] };
+    };
     if (properties.AuthorizerType !== 'JWT' || !properties.JwtConfiguration) continue;
     authorizers.set(
       logicalId,
@@ -136,7 +152,15 @@ export function httpApiListener(definition: HttpApiDefinition, handlers: HttpApi
     const { rawPath } = splitRequestTarget(request.url);
     const routeKey = `${request.method} ${rawPath}`;
     const route = definition.routes.get(routeKey);
-    response.on('finish', () => handlers.onRequest?.({ method: request.method ?? '', path: rawPath, status: response.statusCode, ms: Date.now() - started, routeKey: route?.routeKey }));
+    response.on('finish', () =>
+      handlers.onRequest?.({
+        method: request.method ?? '',
+        path: rawPath,
+        status: response.statusCode,
+        ms: Date.now() - started,
+        routeKey: route?.routeKey,
+      }),
+    );
     const origin = request.headers.origin;
     const cors = definition.cors;
 
@@ -166,11 +190,16 @@ export function httpApiListener(definition: HttpApiDefinition, handlers: HttpApi
           }
           (event.requestContext as { authorizer?: unknown }).authorizer = { jwt: authorization.context };
         }
-        const invocation = await withIntegrationTimeout(handlers.invoke(route.functionArn, event, requestId), handlers.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
+        const invocation = await withIntegrationTimeout(
+          handlers.invoke(route.functionArn, event, requestId),
+          handlers.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
+        );
         if (invocation === 'timeout') return sendMessage(response, 503, 'Service Unavailable');
         // A function error, a Lambda timeout or a throttle: what API Gateway answers for a failed integration.
         if (invocation.outcome !== 'result') return sendMessage(response, 500, 'Internal Server Error');
-        const result = handlers.rewrite ? handlers.rewrite(invocation.payload as APIGatewayProxyResultV2) : (invocation.payload as APIGatewayProxyResultV2);
+        const result = handlers.rewrite
+          ? handlers.rewrite(invocation.payload as APIGatewayProxyResultV2)
+          : (invocation.payload as APIGatewayProxyResultV2);
         writeApiGatewayResult(response, withCors(result, cors, origin));
       })
       .catch((error: unknown) => {
@@ -205,9 +234,15 @@ function answerPreflight(cors: CorsConfiguration, request: IncomingMessage, resp
 }
 
 /** The function's answer with its own CORS headers replaced by the API's, for an allowed origin only. */
-function withCors(result: APIGatewayProxyResultV2, cors: CorsConfiguration | undefined, origin: string | undefined): APIGatewayProxyResultV2 {
+function withCors(
+  result: APIGatewayProxyResultV2,
+  cors: CorsConfiguration | undefined,
+  origin: string | undefined,
+): APIGatewayProxyResultV2 {
   if (!cors || typeof result !== 'object' || result === null || !('statusCode' in result)) return result;
-  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).filter(([name]) => !name.toLowerCase().startsWith('access-control-')));
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).filter(([name]) => !name.toLowerCase().startsWith('access-control-')),
+  );
   if (origin && isAllowedOrigin(cors, origin)) {
     headers['access-control-allow-origin'] = origin;
     if (cors.AllowCredentials) headers['access-control-allow-credentials'] = 'true';

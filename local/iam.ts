@@ -35,7 +35,8 @@ export class RolePolicy {
 
   allows(action: string, resource: string): boolean {
     const matching = this.statements.filter(
-      (statement) => statement.actions.some((pattern) => pattern.test(action)) && statement.resources.some((pattern) => pattern.test(resource)),
+      (statement) =>
+        statement.actions.some((pattern) => pattern.test(action)) && statement.resources.some((pattern) => pattern.test(resource)),
     );
     return matching.some((statement) => statement.effect === 'Allow') && !matching.some((statement) => statement.effect === 'Deny');
   }
@@ -71,6 +72,9 @@ function parseStatement(statement: Record<string, unknown>, resolver: IntrinsicR
 
 /** An IAM pattern: `*` any run of characters, `?` one character; actions ignore case. */
 function wildcard(pattern: string, flags: string): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, flags);
 }

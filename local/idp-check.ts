@@ -8,7 +8,9 @@ const REQUIRED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_ur
 
 export async function checkIdentityProvider(issuer: string): Promise<void> {
   const fail = (problem: string): never => {
-    throw new Error(`the identity provider OIDC_ISSUER names (${issuer}) cannot be used: ${problem}. Check OIDC_ISSUER, or unset it to use the development IdP.`);
+    throw new Error(
+      `the identity provider OIDC_ISSUER names (${issuer}) cannot be used: ${problem}. Check OIDC_ISSUER, or unset it to use the development IdP.`,
+    );
   };
   const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
   let response: Response;
@@ -16,7 +18,11 @@ export async function checkIdentityProvider(issuer: string): Promise<void> {
     response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    return fail(cause === 'TimeoutError' ? `${discoveryUrl} did not answer within ${TIMEOUT_MS / 1000} s` : `${discoveryUrl} could not be reached (${cause})`);
+    return fail(
+      cause === 'TimeoutError'
+        ? `${discoveryUrl} did not answer within ${TIMEOUT_MS / 1000} s`
+        : `${discoveryUrl} could not be reached (${cause})`,
+    );
   }
   if (!response.ok) return fail(`${discoveryUrl} answered ${response.status}`);
   let document: Record<string, unknown>;

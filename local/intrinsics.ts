@@ -43,7 +43,8 @@ export class IntrinsicResolver {
   /** A value that must resolve to a string (an environment variable, an ARN). */
   resolveString(value: unknown, where: string): string {
     const resolved = this.resolve(value, where);
-    if (typeof resolved !== 'string' && typeof resolved !== 'number') throw new Error(`${where}: expected a string, got ${JSON.stringify(resolved)}`);
+    if (typeof resolved !== 'string' && typeof resolved !== 'number')
+      throw new Error(`${where}: expected a string, got ${JSON.stringify(resolved)}`);
     return String(resolved);
   }
 

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 
 /** An `AWS::ApiGatewayV2::Authorizer` of type JWT, resolved. */
 export interface JwtAuthorizerConfiguration {
@@ -34,7 +34,10 @@ export class LocalJwtAuthorizer {
 
   constructor(private readonly configuration: JwtAuthorizerConfiguration) {}
 
-  async authorize(headers: Readonly<Record<string, string | string[] | undefined>>, routeScopes: readonly string[]): Promise<Authorization> {
+  async authorize(
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    routeScopes: readonly string[],
+  ): Promise<Authorization> {
     const headerName = this.configuration.identitySource.replace(/^\$request\.header\./i, '').toLowerCase();
     const value = headers[headerName];
     const token = (Array.isArray(value) ? value[0] : value)?.replace(/^Bearer\s+/i, '').trim();
@@ -102,7 +105,13 @@ function stringClaims(payload: JWTPayload): Record<string, string> {
   return Object.fromEntries(
     Object.entries(payload).map(([name, value]) => [
       name,
-      typeof value === 'string' ? value : Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value),
+      typeof value === 'string'
+        ? value
+        : Array.isArray(value)
+          ? `[${value.join(' ')}]`
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value),
     ]),
   );
 }

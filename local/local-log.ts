@@ -107,9 +107,23 @@ function compact(line: string, json: Record<string, unknown> | undefined): strin
   if (!json) return line;
   const { level, message, error, ...rest } = json;
   const fields = Object.entries(rest)
-    .filter(([name]) => !['timestamp', 'service', 'cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'sampling_rate', 'xray_trace_id'].includes(name))
+    .filter(
+      ([name]) =>
+        ![
+          'timestamp',
+          'service',
+          'cold_start',
+          'function_arn',
+          'function_memory_size',
+          'function_name',
+          'function_request_id',
+          'sampling_rate',
+          'xray_trace_id',
+        ].includes(name),
+    )
     .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  const failure = error && typeof error === 'object' ? `${(error as { name?: string }).name}: ${(error as { message?: string }).message}` : undefined;
+  const failure =
+    error && typeof error === 'object' ? `${(error as { name?: string }).name}: ${(error as { message?: string }).message}` : undefined;
   return [level, message, ...fields, failure && `error=${failure}`].filter(Boolean).join(' ');
 }
 

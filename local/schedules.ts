@@ -27,7 +27,12 @@ export interface LocalSchedules {
 interface RuleProperties {
   readonly ScheduleExpression?: string;
   readonly State?: string;
-  readonly Targets?: readonly { readonly Arn: string; readonly Input?: string; readonly InputPath?: string; readonly InputTransformer?: unknown }[];
+  readonly Targets?: readonly {
+    readonly Arn: string;
+    readonly Input?: string;
+    readonly InputPath?: string;
+    readonly InputTransformer?: unknown;
+  }[];
 }
 
 interface PermissionProperties {
@@ -45,13 +50,16 @@ export function startSchedules(
   account: { readonly region: string; readonly accountId: string },
   invoke: (functionArn: string, event: unknown) => Promise<Invocation>,
 ): LocalSchedules {
-  const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').map(([logicalId, permission]) => resolver.resolve(permission.Properties, logicalId) as PermissionProperties);
+  const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').map(
+    ([logicalId, permission]) => resolver.resolve(permission.Properties, logicalId) as PermissionProperties,
+  );
   const rules = resourcesOfType(template, 'AWS::Events::Rule').flatMap(([ruleId, rule]): LocalSchedule[] => {
     const properties = resolver.resolve(rule.Properties, ruleId) as RuleProperties;
     if (properties.ScheduleExpression === undefined || properties.State === 'DISABLED') return [];
     const ruleArn = resolver.resolveString({ 'Fn::GetAtt': [ruleId, 'Arn'] }, ruleId);
     const targets = (properties.Targets ?? []).map((target) => {
-      if (target.InputPath !== undefined || target.InputTransformer !== undefined) throw new Error(`rule ${ruleId}: local mode passes no InputPath or InputTransformer`);
+      if (target.InputPath !== undefined || target.InputTransformer !== undefined)
+        throw new Error(`rule ${ruleId}: local mode passes no InputPath or InputTransformer`);
       const allowed = permissions.some(
         (permission) =>
           permission.Principal === 'events.amazonaws.com' &&
@@ -79,7 +87,10 @@ export function startSchedules(
         expression: properties.ScheduleExpression,
         intervalMs: intervalOf(properties.ScheduleExpression, ruleId),
         targetArns: targets.map((target) => target.Arn),
-        run: () => Promise.all(targets.map((target) => invoke(target.Arn, target.Input === undefined ? scheduledEvent() : JSON.parse(target.Input)))),
+        run: () =>
+          Promise.all(
+            targets.map((target) => invoke(target.Arn, target.Input === undefined ? scheduledEvent() : JSON.parse(target.Input))),
+          ),
       },
     ];
   });

@@ -22,11 +22,17 @@ export interface StackTemplate {
 }
 
 interface AssemblyManifest {
-  readonly artifacts: Record<string, { readonly type: string; readonly properties?: { readonly templateFile?: string; readonly file?: string } }>;
+  readonly artifacts: Record<
+    string,
+    { readonly type: string; readonly properties?: { readonly templateFile?: string; readonly file?: string } }
+  >;
 }
 
 interface AssetManifest {
-  readonly files: Record<string, { readonly source: { readonly path: string }; readonly destinations: Record<string, { readonly objectKey: string }> }>;
+  readonly files: Record<
+    string,
+    { readonly source: { readonly path: string }; readonly destinations: Record<string, { readonly objectKey: string }> }
+  >;
 }
 
 /** Reads the one stack of a cloud assembly. */
@@ -36,7 +42,9 @@ export function readStackTemplate(assemblyDirectory: string): StackTemplate {
   const stacks = Object.entries(manifest.artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
   if (stacks.length !== 1) throw new Error(`the cloud assembly in ${assemblyDirectory} holds ${stacks.length} stacks, not one`);
   const [stackName, stack] = stacks[0];
-  const template = read<{ Resources: Record<string, CfnResource>; Outputs?: Record<string, { Value: unknown }> }>(stack.properties!.templateFile!);
+  const template = read<{ Resources: Record<string, CfnResource>; Outputs?: Record<string, { Value: unknown }> }>(
+    stack.properties!.templateFile!,
+  );
 
   const bundleFolders = new Map<string, string>();
   for (const artifact of Object.values(manifest.artifacts)) {

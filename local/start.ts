@@ -1,27 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contextFromEnvironment, lambdaSettingFromEnvironment, localDefaultContext } from '../lib/settings-context';
-import { EXAMPLE_PRODUCT_ROUTE } from '../lambdas/examples/routes';
 import { DEFAULT_PORTS, portFrom } from '../common/ports';
 import { localStateFile, removeLocalState, writeLocalState } from '../common/state-file';
-import { EXAMPLE_PRODUCT, exampleProductContext } from './example-product';
-import { createDynamoDbFront, createTables, startDynamoDbEngine, type DynamoDbEngine } from './aws/dynamodb';
+import { EXAMPLE_PRODUCT_ROUTE } from '../lambdas/examples/routes';
+import { contextFromEnvironment, lambdaSettingFromEnvironment, localDefaultContext } from '../lib/settings-context';
 import { LocalAwsAccount } from './aws/calls';
+import { createDynamoDbFront, createTables, type DynamoDbEngine, startDynamoDbEngine } from './aws/dynamodb';
 import { LocalSecretsManager } from './aws/secrets-manager';
 import { LocalSqs } from './aws/sqs';
 import { createCustomResources } from './custom-resources';
-import { startEventSourceMappings, type LocalEventSourceMappings } from './event-source-mappings';
-import { startDevIdp, type DevIdp } from './dev-idp';
+import { type DevIdp, startDevIdp } from './dev-idp';
+import { type LocalEventSourceMappings, startEventSourceMappings } from './event-source-mappings';
+import { EXAMPLE_PRODUCT, exampleProductContext } from './example-product';
 import { httpApiListener, httpApiOf, sendMessage } from './http-api';
+import { type Grant, rolePolicies } from './iam';
 import { checkIdentityProvider } from './idp-check';
-import { rolePolicies, type Grant } from './iam';
 import { IntrinsicResolver } from './intrinsics';
-import { createLocalFunctions, defineFunctions, runtimeModulesFolder } from './lambda/template-functions';
-import { startSchedules, type LocalSchedules } from './schedules';
 import type { Invocation, LocalFunction } from './lambda/local-function';
+import { createLocalFunctions, defineFunctions, runtimeModulesFolder } from './lambda/template-functions';
 import { consoleModeFrom, LocalLog } from './local-log';
 import { Playground, serveAppOrigin } from './playground/playground';
-import { resourcesOfType, readStackTemplate, type StackTemplate } from './stack-template';
+import { type LocalSchedules, startSchedules } from './schedules';
+import { readStackTemplate, resourcesOfType, type StackTemplate } from './stack-template';
 import { REPOSITORY_ROOT, synthCacheDirectory, synthesizeStack } from './synth';
 
 /**
@@ -111,7 +111,10 @@ export async function startLocalGuichet(
     };
     const secretsManager = new LocalSecretsManager(account, async (functionArn, event) => {
       const invocation = await invoke(functionArn, event);
-      if (invocation.outcome !== 'result') throw new Error(`rotation step ${event.Step} failed: ${invocation.outcome}${'errorMessage' in invocation ? ` (${invocation.errorMessage})` : ''}`);
+      if (invocation.outcome !== 'result')
+        throw new Error(
+          `rotation step ${event.Step} failed: ${invocation.outcome}${'errorMessage' in invocation ? ` (${invocation.errorMessage})` : ''}`,
+        );
     });
     const secretsManagerFront = secretsManager.listen();
     const secretsManagerPort = await listen(secretsManagerFront, 0, 'the local Secrets Manager');
@@ -142,7 +145,10 @@ export async function startLocalGuichet(
       oidcClientId: idp.clientId,
       ...context,
     });
-    const product = exampleContext.exampleProductApi === undefined ? undefined : { audience: EXAMPLE_PRODUCT.audience, scope: EXAMPLE_PRODUCT.routeScope, path: EXAMPLE_PRODUCT_ROUTE.path };
+    const product =
+      exampleContext.exampleProductApi === undefined
+        ? undefined
+        : { audience: EXAMPLE_PRODUCT.audience, scope: EXAMPLE_PRODUCT.routeScope, path: EXAMPLE_PRODUCT_ROUTE.path };
     serveApp = serveAppOrigin(publicUrl, appOrigin, product);
     const template = readStackTemplate(assembly);
     const resolver = new IntrinsicResolver({ region: REGION, accountId: ACCOUNT_ID, stackName: template.stackName });
@@ -155,7 +161,11 @@ export async function startLocalGuichet(
     defineApi(template, resolver, publicUrl);
     defineOthers(template, resolver, account);
     // The operator's step after a deploy: the IdP client secret goes into its secret.
-    if (idp.clientSecret !== undefined) secretsManager.putValue(resolver.resolveString({ Ref: logicalIdOf(template, 'AWS::SecretsManager::Secret', 'OidcClientSecret') }, 'OidcClientSecret'), idp.clientSecret);
+    if (idp.clientSecret !== undefined)
+      secretsManager.putValue(
+        resolver.resolveString({ Ref: logicalIdOf(template, 'AWS::SecretsManager::Secret', 'OidcClientSecret') }, 'OidcClientSecret'),
+        idp.clientSecret,
+      );
 
     const endpoints = {
       dynamoDb: `http://127.0.0.1:${dynamoDbPort}`,
@@ -164,7 +174,15 @@ export async function startLocalGuichet(
     };
     const cacheDirectory = synthCacheDirectory(env);
     const policies = rolePolicies(template, resolver);
-    const functions = await createLocalFunctions(template, resolver, account, policies, endpoints, log, await runtimeModulesFolder(cacheDirectory, REPOSITORY_ROOT));
+    const functions = await createLocalFunctions(
+      template,
+      resolver,
+      account,
+      policies,
+      endpoints,
+      log,
+      await runtimeModulesFolder(cacheDirectory, REPOSITORY_ROOT),
+    );
     for (const [arn, local] of functions) functionsByArn.set(arn, local);
     closers.push(async () => {
       await Promise.all([...functions.values()].map((local) => local.close()));
@@ -249,7 +267,7 @@ interface IdentityProvider {
 async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicUrl: string): Promise<IdentityProvider> {
   if (env.OIDC_ISSUER) {
     const issuer = env.OIDC_ISSUER.replace(/\/+$/, '');
-    if (!env.OIDC_CLIENT_ID) throw new Error('OIDC_ISSUER is set but OIDC_CLIENT_ID is not: give guichet\'s client id at that IdP');
+    if (!env.OIDC_CLIENT_ID) throw new Error("OIDC_ISSUER is set but OIDC_CLIENT_ID is not: give guichet's client id at that IdP");
     await checkIdentityProvider(issuer);
     return { issuer, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET };
   }
@@ -259,7 +277,9 @@ async function identityProvider(env: NodeJS.ProcessEnv, apiPort: number, publicU
     guichetPublicUrl: publicUrl,
     postLogoutOrigins: lambdaSettingFromEnvironment('returnToOrigins', env, publicUrl),
   }).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EADDRINUSE' ? new Error(`port ${port} (DEV_IDP_PORT, the development IdP) is in use: free it or set DEV_IDP_PORT`) : error;
+    throw error.code === 'EADDRINUSE'
+      ? new Error(`port ${port} (DEV_IDP_PORT, the development IdP) is in use: free it or set DEV_IDP_PORT`)
+      : error;
   });
   return { issuer: devIdp.issuer, clientId: devIdp.clientId, clientSecret: devIdp.clientSecret, devIdp };
 }
@@ -293,13 +313,17 @@ function logicalIdOf(template: StackTemplate, type: string, prefix: string): str
 }
 
 function resolveOutputs(template: StackTemplate, resolver: IntrinsicResolver): Record<string, string> {
-  return Object.fromEntries(Object.entries(template.outputs).map(([name, output]) => [name, resolver.resolveString(output.Value, `output ${name}`)]));
+  return Object.fromEntries(
+    Object.entries(template.outputs).map(([name, output]) => [name, resolver.resolveString(output.Value, `output ${name}`)]),
+  );
 }
 
 function listen(server: Server, port: number, setting: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} (${setting}) is in use: free it or set ${setting} to another port`) : error);
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} (${setting}) is in use: free it or set ${setting} to another port`) : error,
+      );
     });
     server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });

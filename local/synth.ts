@@ -38,7 +38,11 @@ export class SynthError extends Error {}
 export async function synthesizeStack(context: Readonly<Record<string, unknown>>, cacheDirectory = synthCacheDirectory()): Promise<string> {
   const cdkJson = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')) as { app: string; context?: object };
   const fullContext = { ...cdkJson.context, ...context };
-  const key = createHash('sha256').update(sourceDigest(SYNTH_INPUTS)).update(JSON.stringify(sortedKeys(fullContext))).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(sourceDigest(SYNTH_INPUTS))
+    .update(JSON.stringify(sortedKeys(fullContext)))
+    .digest('hex')
+    .slice(0, 24);
   const assemblies = path.join(cacheDirectory, 'assemblies');
   const bundles = path.join(cacheDirectory, 'bundles');
   const assembly = path.join(assemblies, key);
@@ -98,7 +102,9 @@ function runApp(command: string, outdir: string, context: object): Promise<void>
 /** The app's own message (a configuration error is one line), without esbuild's progress lines. */
 function synthFailure(stderr: string, code: number | null): string {
   // Node prints the source line of an uncaught error: in minified CDK code, kilobytes that say nothing.
-  const lines = stderr.split('\n').filter((line) => line.trim() && line.length < 400 && !/^(Bundling asset|\s+\.\.\.|⚡|\s*cdk\.out|Node\.js v)/.test(line));
+  const lines = stderr
+    .split('\n')
+    .filter((line) => line.trim() && line.length < 400 && !/^(Bundling asset|\s+\.\.\.|⚡|\s*cdk\.out|Node\.js v)/.test(line));
   return `the stack could not be synthesized (exit ${code}):\n${lines.join('\n')}`;
 }
 
@@ -124,7 +130,8 @@ async function prune(assemblies: string, bundles: string): Promise<void> {
       continue;
     }
     for (const link of await readdir(location)) {
-      if (link.startsWith('asset.') && lstatSync(path.join(location, link)).isSymbolicLink()) kept.add(await readlink(path.join(location, link)));
+      if (link.startsWith('asset.') && lstatSync(path.join(location, link)).isSymbolicLink())
+        kept.add(await readlink(path.join(location, link)));
     }
   }
   for (const entry of await readdir(bundles)) {
@@ -136,5 +143,9 @@ async function prune(assemblies: string, bundles: string): Promise<void> {
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((name) => [name, sortedKeys((value as Record<string, unknown>)[name])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((name) => [name, sortedKeys((value as Record<string, unknown>)[name])]),
+  );
 }

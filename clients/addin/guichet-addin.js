@@ -283,7 +283,10 @@ export class AddinLogin {
       clearInterval(watch);
       this.#dialogClosed();
     }, 500);
-    this.#cleanups.push(() => window.removeEventListener('message', onMessage), () => clearInterval(watch));
+    this.#cleanups.push(
+      () => window.removeEventListener('message', onMessage),
+      () => clearInterval(watch),
+    );
     this.#closeDialog = once(() => {
       clearInterval(watch);
       dialog.close();

@@ -8,7 +8,7 @@ import { countMetric, logger } from '../shared/observability';
 import { seal } from '../shared/seal';
 import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
-import { mintAddinToken, type AddinTokenConfig } from './addin-tokens';
+import { type AddinTokenConfig, mintAddinToken } from './addin-tokens';
 import { recordTokenAudience } from './logout-audiences';
 
 /**

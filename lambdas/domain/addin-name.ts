@@ -15,7 +15,9 @@ const FORBIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}<>]/u;
 export function addinNameFrom(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '' || [...value].length > MAX_ADDIN_NAME_LENGTH || FORBIDDEN_CHARACTER.test(value)) {
-    throw new InvalidRequest(`addin_name must be a non-blank string of at most ${MAX_ADDIN_NAME_LENGTH} visible characters, without < or >`);
+    throw new InvalidRequest(
+      `addin_name must be a non-blank string of at most ${MAX_ADDIN_NAME_LENGTH} visible characters, without < or >`,
+    );
   }
   return value;
 }

@@ -1,11 +1,11 @@
 import {
+  type AddinSessionRecord,
   claimPoll,
   deleteAddinSession,
   findAddinSession,
   releasePoll,
   takeCancelled,
   takeConfirmed,
-  type AddinSessionRecord,
 } from '../repositories/addin-sessions';
 import { takeUnit } from '../repositories/rate-limits';
 import { findSession } from '../repositories/sessions';
@@ -74,7 +74,11 @@ export async function pollAddinSession(
 async function mayHoldLongPoll(clientAddress: string, config: Pick<AppConfig, 'addonsLongPollLimit'>): Promise<boolean> {
   const now = nowSeconds();
   const period = now - (now % MAX_WAIT_SECONDS);
-  const granted = await takeUnit(`addin-long-polls#${sha256(clientAddress)}#${period}`, config.addonsLongPollLimit, period + MAX_WAIT_SECONDS);
+  const granted = await takeUnit(
+    `addin-long-polls#${sha256(clientAddress)}#${period}`,
+    config.addonsLongPollLimit,
+    period + MAX_WAIT_SECONDS,
+  );
   if (!granted) countMetric(MetricName.LongPollShortened);
   return granted;
 }

@@ -1,7 +1,7 @@
 import type { SessionRecord } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
 import type { SigningKey } from '../shared/signing-keys';
-import { mintAccessToken, type AccessToken } from './access-tokens';
+import { type AccessToken, mintAccessToken } from './access-tokens';
 import { publicSessionId } from './user-tokens';
 
 /** `client_id` of the access tokens minted for add-ins. */

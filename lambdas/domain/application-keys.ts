@@ -1,4 +1,4 @@
-import { claimKeysFetch, readApplicationKeys, saveApplicationKeys, type ApplicationKeysItem } from '../repositories/application-keys';
+import { type ApplicationKeysItem, claimKeysFetch, readApplicationKeys, saveApplicationKeys } from '../repositories/application-keys';
 import type { ApplicationRecord } from '../repositories/applications';
 import { appConfig } from '../shared/config';
 import { sha256 } from '../shared/crypto';
@@ -6,7 +6,7 @@ import { logger } from '../shared/observability';
 import { outboundFetch } from '../shared/outbound-fetch';
 import { nowSeconds } from '../shared/time';
 import { tracedCall } from '../shared/tracing';
-import { operatorJwks, publishedSigningKeys, type PublicJwks } from './application-credentials';
+import { operatorJwks, type PublicJwks, publishedSigningKeys } from './application-credentials';
 
 /** How long a copy of an application's published keys is used: a key it withdraws is refused at most this long after. */
 export const KEYS_MAX_AGE_SECONDS = 600;

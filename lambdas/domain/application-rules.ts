@@ -42,7 +42,13 @@ export function emailDomain(email: string): string | undefined {
   const at = email.indexOf('@');
   if (at < 1 || at !== email.lastIndexOf('@')) return undefined;
   const local = email.slice(0, at);
-  if (local.length > 64 || !/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$/.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+  if (
+    local.length > 64 ||
+    !/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$/.test(local) ||
+    local.startsWith('.') ||
+    local.endsWith('.') ||
+    local.includes('..')
+  ) {
     return undefined;
   }
   try {

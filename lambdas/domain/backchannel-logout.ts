@@ -4,8 +4,8 @@ import { sessionIdsBy } from '../repositories/sessions';
 import { appConfig } from '../shared/config';
 import { sha256 } from '../shared/crypto';
 import { logger } from '../shared/observability';
-import { recordIdpLogout, type IdpLogout } from './idp-logout-races';
-import { LogoutTokenRejected, type LogoutClaims } from './logout-token';
+import { type IdpLogout, recordIdpLogout } from './idp-logout-races';
+import { type LogoutClaims, LogoutTokenRejected } from './logout-token';
 import { endSession } from './session-end';
 import { issuerScopedKey } from './sessions';
 

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify } from 'jose';
 import { ASYMMETRIC_ALGORITHMS } from '../shared/signing-algorithms';
 import type { PublicJwks } from './application-credentials';
 

@@ -1,12 +1,12 @@
+import { type ApplicationRecord, findApplication } from '../repositories/applications';
 import { recordAssertionJti } from '../repositories/client-assertion-jtis';
-import { findApplication, type ApplicationRecord } from '../repositories/applications';
 import type { AppConfig } from '../shared/config';
 import { safeEqual, sha256 } from '../shared/crypto';
 import { InvalidClient, InvalidRequest } from '../shared/errors';
 import { logger } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
 import { credentialKind, secretHashesToCompare } from './application-credentials';
-import { applicationKeys, ApplicationKeysUnavailable, type PrefetchedKeys } from './application-keys';
+import { ApplicationKeysUnavailable, applicationKeys, type PrefetchedKeys } from './application-keys';
 import { CLIENT_ID_FORMAT } from './application-rules';
 import {
   AssertionKeyUnknown,
@@ -14,8 +14,8 @@ import {
   assertedClientId,
   CLIENT_ASSERTION_TYPE,
   MAX_ASSERTION_BYTES,
-  verifyClientAssertion,
   type VerifiedAssertion,
+  verifyClientAssertion,
 } from './client-assertion';
 
 /** A client secret, from HTTP Basic (client_secret_basic) or the form (client_secret_post). */

@@ -4,7 +4,7 @@ import { AccessDenied, InvalidScope } from '../shared/errors';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import type { SigningKey } from '../shared/signing-keys';
-import { mintAccessToken, type AccessToken } from './access-tokens';
+import { type AccessToken, mintAccessToken } from './access-tokens';
 import { mayActFor, parseScopes } from './application-rules';
 
 export interface GrantedToken extends AccessToken {

@@ -1,11 +1,11 @@
 import type { FailedLogoutDelivery, LogoutDelivery } from '../repositories/logout-deliveries';
 import type { AppConfig } from '../shared/config';
 import {
-  outboundFetch,
+  type OutboundRequest,
   OutboundRequestFailed,
   OutboundRequestRefused,
-  type OutboundRequest,
   type OutboundResponse,
+  outboundFetch,
 } from '../shared/outbound-fetch';
 import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';

@@ -1,9 +1,17 @@
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { markDependency } from '../shared/dependencies';
-import { tracedFetch } from '../shared/tracing';
-import type { OidcConfiguration } from '../shared/oidc';
 import type { LogoutRejectionReason } from '../shared/metric-names';
+import type { OidcConfiguration } from '../shared/oidc';
 import { isAsymmetricAlgorithm } from '../shared/signing-algorithms';
+import { tracedFetch } from '../shared/tracing';
 import { BACKCHANNEL_LOGOUT_EVENT } from './token-types';
 
 /** Logout tokens are small; anything larger is refused before any parsing. */
@@ -42,7 +50,11 @@ export interface LogoutClaims {
 export function logoutTokenValidator(idp: OidcConfiguration, clientId: string) {
   const metadata = idp.serverMetadata();
   if (!metadata.jwks_uri) throw new Error('the identity provider publishes no jwks_uri');
-  const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, [customFetch]: tracedFetch('idp') });
+  const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), {
+    cooldownDuration: 30_000,
+    cacheMaxAge: 600_000,
+    [customFetch]: tracedFetch('idp'),
+  });
   const algorithms = (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter(isAsymmetricAlgorithm);
 
   return async (token: string): Promise<LogoutClaims> => {

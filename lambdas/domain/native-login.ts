@@ -10,7 +10,7 @@ import { seal } from '../shared/seal';
 import { nowSeconds } from '../shared/time';
 import type { NativeLoginParameters } from './native-login-parameters';
 import { limitingFailures, rateLimiter } from './rate-limit';
-import { openSealedSession, type NewSession } from './sessions';
+import { type NewSession, openSealedSession } from './sessions';
 
 /**
  * A native login ends in two steps (RFC 8252 §8.6). Any app can claim a custom scheme and start a login with its

@@ -1,6 +1,6 @@
 import { returnUnit, takeUnit } from '../repositories/rate-limits';
-import { sha256 } from '../shared/crypto';
 import type { AppConfig } from '../shared/config';
+import { sha256 } from '../shared/crypto';
 import { HttpError, TooManyRequests } from '../shared/errors';
 import { MetricName, type RateLimitPurpose } from '../shared/metric-names';
 import { countMetric } from '../shared/observability';

@@ -6,9 +6,7 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 /** Paths are resolved against this placeholder only to be normalised; its origin never leaves this module. */
 const PATH_BASE = 'https://guichet.invalid';
 
-export type ReturnTo =
-  | { readonly kind: 'web'; readonly location: string }
-  | { readonly kind: 'native'; readonly location: string };
+export type ReturnTo = { readonly kind: 'web'; readonly location: string } | { readonly kind: 'native'; readonly location: string };
 
 /**
  * Where a login may send the browser back to. A URI with a scheme other than http(s) is a native app's
@@ -17,10 +15,7 @@ export type ReturnTo =
  * The location is percent-encoded, as the URL parser serialises it: visible ASCII only, so it can be
  * stored and written into a `Location` header as is.
  */
-export function loginReturnTo(
-  raw: string | undefined,
-  config: Pick<AppConfig, 'returnToOrigins' | 'nativeAppRedirectSchemes'>,
-): ReturnTo {
+export function loginReturnTo(raw: string | undefined, config: Pick<AppConfig, 'returnToOrigins' | 'nativeAppRedirectSchemes'>): ReturnTo {
   const scheme = raw?.match(SCHEME)?.[1].toLowerCase();
   if (raw === undefined || scheme === undefined || scheme === 'http' || scheme === 'https') {
     return { kind: 'web', location: webReturnTo(raw, config) };

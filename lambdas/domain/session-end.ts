@@ -1,13 +1,13 @@
 import { queueLogoutDeliveries } from '../repositories/logout-deliveries';
 import {
   clearLogoutOutbox,
+  type EndedSessionRecord,
   endSessionItem,
   findEndedSession,
-  sessionIdsBy,
-  type EndedSessionRecord,
   type SessionRecord,
+  sessionIdsBy,
 } from '../repositories/sessions';
-import { appConfig, type AppConfig } from '../shared/config';
+import { type AppConfig, appConfig } from '../shared/config';
 import { sha256 } from '../shared/crypto';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';

@@ -3,7 +3,7 @@ import type { SessionRecord } from '../repositories/sessions';
 import type { AppConfig } from '../shared/config';
 import { isWellFormedSecret, s256CodeChallenge, safeEqual, sha256 } from '../shared/crypto';
 import { InvalidGrant, InvalidRequest } from '../shared/errors';
-import { MetricName, type ExchangeRejectionReason } from '../shared/metric-names';
+import { type ExchangeRejectionReason, MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { nowSeconds } from '../shared/time';
 import { limitingFailures, rateLimiter } from './rate-limit';

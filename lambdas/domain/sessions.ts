@@ -1,10 +1,10 @@
-import { findSession, saveSession, type SessionRecord } from '../repositories/sessions';
+import { findSession, type SessionRecord, saveSession } from '../repositories/sessions';
 import { appConfig } from '../shared/config';
 import { randomSecret, sha256 } from '../shared/crypto';
-import { unseal } from '../shared/seal';
 import type { LoginFlow } from '../shared/metric-names';
 import { MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
+import { unseal } from '../shared/seal';
 import { nowSeconds } from '../shared/time';
 import { refuseIfLoggedOutMeanwhile } from './idp-logout-races';
 

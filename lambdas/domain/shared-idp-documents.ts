@@ -46,7 +46,11 @@ export class SharedIdpDocuments {
    */
   keysUsed(documents: IdpDocuments, used: ExportedJWKSCache | undefined): void {
     if (!used || used.uat === documents.keys?.uat) return;
-    const reason = !documents.keys ? 'absent' : this.sources.now() - documents.keys.uat >= OPENID_CLIENT_KEYS_MAX_AGE_SECONDS ? 'expired' : 'unknown_key';
+    const reason = !documents.keys
+      ? 'absent'
+      : this.sources.now() - documents.keys.uat >= OPENID_CLIENT_KEYS_MAX_AGE_SECONDS
+        ? 'expired'
+        : 'unknown_key';
     logger.warn("fetched the identity provider's keys on the request path", { reason });
     countMetric(MetricName.IdpKeysFetched);
     if (this.held && (this.held.documents.keys?.uat ?? 0) < used.uat) {
@@ -64,9 +68,14 @@ export class SharedIdpDocuments {
       this.held = { documents: cached.documents, until: Math.min(now() + REREAD_SECONDS, cached.expiresAt) };
       return cached.documents;
     }
-    logger.warn('the shared IdP cache has no usable copy: fetching the discovery document from the identity provider', { miss: cached.miss, problem: cached.problem });
+    logger.warn('the shared IdP cache has no usable copy: fetching the discovery document from the identity provider', {
+      miss: cached.miss,
+      problem: cached.problem,
+    });
     countMetric(MetricName.IdpMetadataFetched);
-    const metadata = await this.sources.discover().catch((error: unknown) => Promise.reject(markUncached(error, "the identity provider's metadata")));
+    const metadata = await this.sources
+      .discover()
+      .catch((error: unknown) => Promise.reject(markUncached(error, "the identity provider's metadata")));
     const documents = { metadata };
     this.held = { documents, until: now() + REREAD_SECONDS };
     return documents;

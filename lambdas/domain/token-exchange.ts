@@ -21,6 +21,7 @@ export function tokenExchangeRequest(form: ReadonlyMap<string, string>, authoriz
   if (!subjectToken) throw new InvalidRequest('subject_token is required: the session token');
   if (form.has('actor_token') || form.has('actor_token_type')) throw new InvalidRequest('guichet takes no actor token');
   const requested = form.get('requested_token_type');
-  if (requested !== undefined && requested !== ACCESS_TOKEN_TYPE) throw new InvalidRequest(`requested_token_type can only be ${ACCESS_TOKEN_TYPE}`);
+  if (requested !== undefined && requested !== ACCESS_TOKEN_TYPE)
+    throw new InvalidRequest(`requested_token_type can only be ${ACCESS_TOKEN_TYPE}`);
   return { subjectToken, audience: form.get('audience'), resource: form.get('resource'), scope: form.get('scope') };
 }

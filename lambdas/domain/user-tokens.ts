@@ -6,7 +6,7 @@ import { MetricName, type UserTokenRefusalReason } from '../shared/metric-names'
 import { countMetric, logger } from '../shared/observability';
 import type { SigningKey } from '../shared/signing-keys';
 import { nowSeconds } from '../shared/time';
-import { mintAccessToken, type AccessToken } from './access-tokens';
+import { type AccessToken, mintAccessToken } from './access-tokens';
 import { parseScopes } from './application-rules';
 import { recordTokenAudience } from './logout-audiences';
 import { publicSessionId } from './public-session-id';
@@ -74,13 +74,17 @@ export function countUserTokenRefusal(reason: UserTokenRefusalReason): void {
   countMetric(MetricName.UserTokenRefused, { reason });
 }
 
-export function userTokenTarget(request: UserTokenRequest, config: Pick<AppConfig, 'accessTokenAudience' | 'apiAudiences'>): UserTokenTarget {
+export function userTokenTarget(
+  request: UserTokenRequest,
+  config: Pick<AppConfig, 'accessTokenAudience' | 'apiAudiences'>,
+): UserTokenTarget {
   if (request.audience !== undefined && request.resource !== undefined && request.audience !== request.resource) {
     throw new InvalidTarget('audience and resource name different APIs: name one');
   }
   const listed = Object.keys(config.apiAudiences);
   if (listed.length === 0) throw new InvalidTarget('guichet mints user tokens for no API: API_AUDIENCES lists none');
-  const audience = request.audience ?? request.resource ?? (listed.includes(config.accessTokenAudience) ? config.accessTokenAudience : undefined);
+  const audience =
+    request.audience ?? request.resource ?? (listed.includes(config.accessTokenAudience) ? config.accessTokenAudience : undefined);
   if (audience === undefined) throw new InvalidTarget(`name the API with audience: one of ${listed.join(', ')}`);
   const accepted = config.apiAudiences[audience];
   if (!accepted) throw new InvalidTarget('guichet mints no user tokens for that audience');
@@ -97,7 +101,12 @@ export function userTokenTarget(request: UserTokenRequest, config: Pick<AppConfi
   return { audience, scopes };
 }
 
-async function mintUserToken(session: SessionRecord, target: UserTokenTarget, signingKey: SigningKey, config: UserTokenConfig): Promise<UserToken> {
+async function mintUserToken(
+  session: SessionRecord,
+  target: UserTokenTarget,
+  signingKey: SigningKey,
+  config: UserTokenConfig,
+): Promise<UserToken> {
   const scope = target.scopes.join(' ');
   // The session's expiry bounds the token: a session never lends more time than it has.
   const ttlSeconds = Math.min(config.userTokenTtlSeconds, session.expiresAt - nowSeconds());

@@ -1,11 +1,11 @@
 import * as oidc from 'openid-client';
-import { saveLoginFlow, takeLoginFlow, type LoginFlowRecord } from '../repositories/login-flows';
+import { type LoginFlowRecord, saveLoginFlow, takeLoginFlow } from '../repositories/login-flows';
 import type { AppConfig } from '../shared/config';
 import { randomSecret, safeEqual, sha256 } from '../shared/crypto';
-import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../shared/errors';
-import { MetricName, type LoginFlow } from '../shared/metric-names';
-import { countMetric } from '../shared/observability';
 import { markDependency } from '../shared/dependencies';
+import { AccessDenied, InvalidGrant, InvalidRequest, UpstreamError } from '../shared/errors';
+import { type LoginFlow, MetricName } from '../shared/metric-names';
+import { countMetric } from '../shared/observability';
 import { idpClient, idpClientWithFreshSecret, idpConfiguration } from '../shared/oidc';
 import { nowSeconds } from '../shared/time';
 import { createSession, type NewSession } from './sessions';
@@ -170,4 +170,3 @@ function asHttpError(error: unknown): Error {
 function isNetworkFailure(error: Error): boolean {
   return error.cause instanceof TypeError || error.name === 'TimeoutError' || error.name === 'AbortError';
 }
-

@@ -1,13 +1,13 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { attemptDelivery, failedDelivery, parseDelivery, type DeliveryDecision } from '../domain/logout-delivery';
+import { attemptDelivery, type DeliveryDecision, failedDelivery, parseDelivery } from '../domain/logout-delivery';
 import {
   deleteLogoutDelivery,
   keepFailedLogoutDelivery,
-  retryLogoutDeliveryIn,
   type LogoutDelivery,
+  retryLogoutDeliveryIn,
 } from '../repositories/logout-deliveries';
 import { appConfig } from '../shared/config';
-import { MetricName, type LogoutDeliveryOutcome } from '../shared/metric-names';
+import { type LogoutDeliveryOutcome, MetricName } from '../shared/metric-names';
 import { countMetric, logger } from '../shared/observability';
 import { signingKeyStore } from '../shared/signing-keys';
 

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, putNewItem, grantedTable, takeItem, updatedItemIf, updateIf } from '../shared/dynamo';
+import { documentClient, grantedTable, putNewItem, takeItem, updatedItemIf, updateIf } from '../shared/dynamo';
 
 /**
  * What the confirmed dialog leaves for the add-in: its access token, usable only with the one-time completion code

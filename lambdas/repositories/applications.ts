@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
+import { documentClient, grantedTable, isConditionFailure, putNewItem } from '../shared/dynamo';
 
 /**
  * A machine-to-machine application, keyed by its client id. It authenticates either with secrets, stored only as

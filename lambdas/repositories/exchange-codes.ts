@@ -1,4 +1,4 @@
-import { putNewItem, grantedTable, takeItem } from '../shared/dynamo';
+import { grantedTable, putNewItem, takeItem } from '../shared/dynamo';
 
 /** A native app's one-time exchange code, keyed by the SHA-256 of the code. */
 export interface ExchangeCodeRecord {

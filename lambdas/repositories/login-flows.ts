@@ -1,4 +1,4 @@
-import { putNewItem, grantedTable, takeItem } from '../shared/dynamo';
+import { grantedTable, putNewItem, takeItem } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 
 /** A login in progress at the IdP, keyed by the SHA-256 of its `state`. */

@@ -1,5 +1,5 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
+import { documentClient, grantedTable, isConditionFailure, putNewItem } from '../shared/dynamo';
 
 /** Logout-token ids already accepted, keyed by the SHA-256 of (issuer, jti), kept until the token is dead. */
 const TABLE = grantedTable('logoutJtis');

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, grantedTable, updateIf } from '../shared/dynamo';
+import { documentClient, grantedTable, isConditionFailure, putNewItem, updateIf } from '../shared/dynamo';
 import type { LoginFlow } from '../shared/metric-names';
 import { TABLES } from '../tables';
 

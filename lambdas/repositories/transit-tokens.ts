@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure, putNewItem, grantedTable } from '../shared/dynamo';
+import { documentClient, grantedTable, isConditionFailure, putNewItem } from '../shared/dynamo';
 
 /** The add-in's transit token, keyed by its SHA-256: it only ever travels through the login dialog. */
 export interface TransitTokenRecord {

@@ -10,7 +10,7 @@ import { STACK_SETTINGS } from '../settings';
 import { answerCustomResource, type CustomResourceEvent } from '../shared/custom-resource';
 import { logger } from '../shared/observability';
 import { settingsFromEnvironment } from '../shared/setting-values';
-import { traced } from '../shared/tracing';
+import type { SigningAlgorithm } from '../shared/signing-algorithms';
 import {
   firstKeySet,
   keySetOrNothing,
@@ -22,9 +22,9 @@ import {
   withSchedule,
 } from '../shared/signing-key-rotation';
 import type { KeySchedule } from '../shared/signing-key-schedule';
-import { nowSeconds } from '../shared/time';
-import type { SigningAlgorithm } from '../shared/signing-algorithms';
 import { currentSigningJwk, parseKeySet, publicJwk } from '../shared/signing-keys';
+import { nowSeconds } from '../shared/time';
+import { traced } from '../shared/tracing';
 
 /** A Secrets Manager rotation event (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html). */
 export interface RotationEvent {
@@ -164,4 +164,3 @@ function scheduleOfResource(properties: KeySetResourceEvent['ResourceProperties'
   if (!(keysCacheSeconds > 0) || !(longestTokenLifetimeSeconds > 0)) return undefined;
   return { keysCacheSeconds, longestTokenLifetimeSeconds };
 }
-

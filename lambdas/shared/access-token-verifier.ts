@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 /**
  * How a resource server outside API Gateway checks guichet's access tokens — user tokens for a product API,
@@ -52,7 +52,9 @@ export class InvalidAccessToken extends Error {
  * A verifier of `Authorization` header values. A failure to fetch the JWKS is thrown as it is (the JWKS is down:
  * a 5xx, not the caller's fault); everything wrong with the token is an InvalidAccessToken.
  */
-export function accessTokenVerifier(options: AccessTokenVerifierOptions): (authorization: string | undefined) => Promise<VerifiedAccessToken> {
+export function accessTokenVerifier(
+  options: AccessTokenVerifierOptions,
+): (authorization: string | undefined) => Promise<VerifiedAccessToken> {
   const issuer = options.issuer.replace(/\/+$/, '');
   // Made for the first token that needs a key: making jose's remote key set loads Node's fetch (undici), tens of
   // milliseconds that a process answering only malformed tokens, or not yet any, need not spend.

@@ -46,10 +46,12 @@ export function loadConfig(env: Env): AppConfig {
     ),
     backchannelLogoutUris: Object.assign(
       Object.create(null),
-      Object.fromEntries(audiences.flatMap(([audience, value]) => {
-        const uri = audienceLogoutUri(value);
-        return uri === undefined ? [] : [[audience, uri]];
-      })),
+      Object.fromEntries(
+        audiences.flatMap(([audience, value]) => {
+          const uri = audienceLogoutUri(value);
+          return uri === undefined ? [] : [[audience, uri]];
+        }),
+      ),
     ),
     loginFlowTtlSeconds: LOGIN_FLOW_TTL_SECONDS,
   };

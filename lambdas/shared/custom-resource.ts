@@ -24,7 +24,10 @@ export interface CustomResourceAnswer {
  * Does the resource's work, then reports to CloudFormation through the pre-signed response URL, as every custom
  * resource must, failure included: a function that fails without answering leaves the deploy waiting an hour.
  */
-export async function answerCustomResource<Properties>(event: CustomResourceEvent<Properties>, answer: CustomResourceAnswer): Promise<void> {
+export async function answerCustomResource<Properties>(
+  event: CustomResourceEvent<Properties>,
+  answer: CustomResourceAnswer,
+): Promise<void> {
   let failure: string | undefined;
   try {
     if (event.RequestType !== 'Delete') await answer.work();

@@ -56,8 +56,26 @@ const THROTTLED = new Set([
   'RequestLimitExceeded',
   'LimitExceededException',
 ]);
-const TIMED_OUT = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException', 'ETIMEDOUT', 'ERR_JWKS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
+const TIMED_OUT = new Set([
+  'TimeoutError',
+  'AbortError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ETIMEDOUT',
+  'ERR_JWKS_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+]);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ECONNRESET',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
 
 /** The answer for a dependency's failure, or undefined when `error` is not one (a bug answers 500). */
 export function dependencyFailure(error: unknown): DependencyFailure | undefined {
@@ -71,10 +89,15 @@ export function dependencyFailure(error: unknown): DependencyFailure | undefined
 }
 
 function kindOf(chain: readonly object[]): TransientKind | undefined {
-  const names = chain.flatMap((link) => [(link as Error).name, (link as { code?: string }).code].filter((name): name is string => typeof name === 'string'));
+  const names = chain.flatMap((link) =>
+    [(link as Error).name, (link as { code?: string }).code].filter((name): name is string => typeof name === 'string'),
+  );
   if (names.some((name) => THROTTLED.has(name))) return 'throttled';
   if (names.some((name) => TIMED_OUT.has(name))) return 'timeout';
-  if (names.some((name) => UNREACHABLE.has(name)) || chain.some((link) => link instanceof TypeError && (link as Error).message === 'fetch failed')) {
+  if (
+    names.some((name) => UNREACHABLE.has(name)) ||
+    chain.some((link) => link instanceof TypeError && (link as Error).message === 'fetch failed')
+  ) {
     return 'unreachable';
   }
   const aws = chain.find((link): link is { $fault?: string; $metadata?: { httpStatusCode?: number } } => '$metadata' in link);
@@ -99,7 +122,11 @@ function answerFor(label: string, kind: TransientKind, uncached: string | undefi
 /** The error and its causes, first to last (bounded: a cause chain may loop). */
 function causes(error: unknown): object[] {
   const chain: object[] = [];
-  for (let link = error; typeof link === 'object' && link !== null && chain.length < 8 && !chain.includes(link); link = (link as { cause?: unknown }).cause) {
+  for (
+    let link = error;
+    typeof link === 'object' && link !== null && chain.length < 8 && !chain.includes(link);
+    link = (link as { cause?: unknown }).cause
+  ) {
     chain.push(link);
   }
   return chain;

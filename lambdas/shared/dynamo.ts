@@ -1,5 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { TABLE_NAMES, TABLES, type TableName } from '../tables';
 import { prepareAtInit } from './init';
 import { traced } from './tracing';
@@ -8,9 +15,12 @@ import { traced } from './tracing';
  * One client per Lambda container, reused across invocations (connection keep-alive). A DynamoDB that does not
  * answer within the timeouts fails the request as unavailable (504), rather than at the Lambda's own timeout.
  */
-export const documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } }), 'DynamoDB'), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export const documentClient = DynamoDBDocumentClient.from(
+  traced(new DynamoDBClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } }), 'DynamoDB'),
+  {
+    marshallOptions: { removeUndefinedValues: true },
+  },
+);
 
 /**
  * At init, a request made and signed but stopped before the network: the client's credentials, endpoint rules,
@@ -18,7 +28,9 @@ export const documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBCli
  */
 const someGrantedTable = TABLE_NAMES.map((table) => process.env[TABLES[table].envVar]).find(Boolean);
 if (someGrantedTable) {
-  prepareAtInit(() => documentClient.send(new GetCommand({ TableName: someGrantedTable, Key: { id: 'init' } }), { abortSignal: AbortSignal.abort() }));
+  prepareAtInit(() =>
+    documentClient.send(new GetCommand({ TableName: someGrantedTable, Key: { id: 'init' } }), { abortSignal: AbortSignal.abort() }),
+  );
 }
 
 /**

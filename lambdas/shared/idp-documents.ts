@@ -30,7 +30,13 @@ export interface IdpCacheItem {
 }
 
 export function idpCacheItem(issuer: string, metadata: ServerMetadata, jwks: JWKS, fetchedAt: number): IdpCacheItem {
-  return { id: issuer, metadata: JSON.stringify(metadata), jwks: JSON.stringify(jwks), fetchedAt, expiresAt: fetchedAt + IDP_CACHE_MAX_AGE_SECONDS };
+  return {
+    id: issuer,
+    metadata: JSON.stringify(metadata),
+    jwks: JSON.stringify(jwks),
+    fetchedAt,
+    expiresAt: fetchedAt + IDP_CACHE_MAX_AGE_SECONDS,
+  };
 }
 
 /** Why a read found no copy to use: none, one past its expiry, or one that fails the checks. */
@@ -41,7 +47,11 @@ export type CachedDocuments =
   | { readonly miss: IdpCacheMiss; readonly problem?: string };
 
 /** The documents of a cached item for `issuer`, if they can be trusted at `now` (expiry is checked here: TTL deletion lags). */
-export function cachedDocuments(item: { readonly [field in keyof IdpCacheItem]?: unknown } | undefined, issuer: string, now: number): CachedDocuments {
+export function cachedDocuments(
+  item: { readonly [field in keyof IdpCacheItem]?: unknown } | undefined,
+  issuer: string,
+  now: number,
+): CachedDocuments {
   if (!item) return { miss: 'absent' };
   const { metadata, jwks, fetchedAt, expiresAt } = item;
   if (typeof fetchedAt !== 'number' || typeof expiresAt !== 'number' || typeof metadata !== 'string' || typeof jwks !== 'string') {
@@ -75,7 +85,8 @@ export function metadataProblem(metadata: unknown, issuer: string): string | und
     return `the discovery document's issuer is ${JSON.stringify(metadata.issuer)}, not ${issuer}`;
   }
   const issuerUrl = new URL(issuer);
-  const acceptable = (url: URL) => url.protocol === 'https:' || (issuerUrl.protocol === 'http:' && url.protocol === 'http:' && url.hostname === issuerUrl.hostname);
+  const acceptable = (url: URL) =>
+    url.protocol === 'https:' || (issuerUrl.protocol === 'http:' && url.protocol === 'http:' && url.hostname === issuerUrl.hostname);
   for (const endpoint of REQUIRED_ENDPOINTS) {
     const value = metadata[endpoint];
     if (typeof value !== 'string' || !URL.canParse(value) || !acceptable(new URL(value))) {

@@ -55,20 +55,10 @@ export const MetricName = {
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
 /** Metrics that carry the `flow` dimension. */
-export const PER_FLOW_METRICS: readonly MetricName[] = [
-  MetricName.LoginStarted,
-  MetricName.LoginSucceeded,
-  MetricName.LoginFailed,
-];
+export const PER_FLOW_METRICS: readonly MetricName[] = [MetricName.LoginStarted, MetricName.LoginSucceeded, MetricName.LoginFailed];
 
 /** Why a native app's exchange code was refused: the `reason` dimension of ExchangeCodeRejected. */
-export const EXCHANGE_REJECTION_REASONS = [
-  'malformed',
-  'unknown_or_used',
-  'expired',
-  'wrong_verifier',
-  'session_ended',
-] as const;
+export const EXCHANGE_REJECTION_REASONS = ['malformed', 'unknown_or_used', 'expired', 'wrong_verifier', 'session_ended'] as const;
 export type ExchangeRejectionReason = (typeof EXCHANGE_REJECTION_REASONS)[number];
 
 /** Why a native login's continuation was refused: the `reason` dimension of NativeContinuationRejected. */

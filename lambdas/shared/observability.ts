@@ -2,17 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { prepareAtInit } from './init';
 import {
-  METRICS_NAMESPACE,
-  SERVICE_NAME,
+  type Dependency,
+  type DependencyFailureKind,
   type ExchangeRejectionReason,
   type LoginFlow,
   type LogoutDeliveryOutcome,
   type LogoutRejectionReason,
-  type Dependency,
-  type DependencyFailureKind,
+  METRICS_NAMESPACE,
   type MetricName,
   type NativeContinuationRejectionReason,
   type RateLimitPurpose,
+  SERVICE_NAME,
   type UserTokenRefusalReason,
 } from './metric-names';
 
@@ -51,7 +51,9 @@ export interface MetricDimensions {
 export function countMetric(name: MetricName, dimensions: MetricDimensions | readonly MetricDimensions[] = {}, value = 1): void {
   const single = metrics.singleMetric();
   const dimensionSets = (Array.isArray(dimensions) ? dimensions : [dimensions])
-    .map((set: MetricDimensions) => Object.fromEntries(Object.entries(set).filter((entry): entry is [string, string] => entry[1] !== undefined)))
+    .map((set: MetricDimensions) =>
+      Object.fromEntries(Object.entries(set).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    )
     .filter((set) => Object.keys(set).length > 0);
   if (dimensionSets.length > 0) single.addDimensions({});
   for (const set of dimensionSets) single.addDimensions(set);

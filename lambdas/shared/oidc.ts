@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { appConfig } from './config';
 import { markDependency } from './dependencies';
-import { keysProblem, type IdpDocuments } from './idp-documents';
+import { type IdpDocuments, keysProblem } from './idp-documents';
 import { cachedSecret } from './secrets';
 import { tracedFetch } from './tracing';
 

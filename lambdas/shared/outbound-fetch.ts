@@ -58,14 +58,38 @@ LOOPBACK.addAddress('::1', 'ipv6');
 /** IANA's special-purpose registries (RFC 6890 and successors), plus multicast and reserved space. */
 const SPECIAL_USE = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) SPECIAL_USE.addSubnet(network, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  SPECIAL_USE.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64],
-  ['2001::', 23], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) SPECIAL_USE.addSubnet(network, prefix, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  SPECIAL_USE.addSubnet(network, prefix, 'ipv6');
 
 interface ResolvedAddress {
   readonly address: string;
@@ -152,9 +176,11 @@ export async function outboundFetch(request: OutboundRequest, policy: OutboundPo
       agent: false,
     });
     outgoing.on('error', (error) => {
-      reject(deadline.aborted
-        ? new OutboundRequestFailed(`no answer within ${request.timeoutMs} ms`, true)
-        : new OutboundRequestFailed(`request failed (${(error as NodeJS.ErrnoException).code ?? error.message})`));
+      reject(
+        deadline.aborted
+          ? new OutboundRequestFailed(`no answer within ${request.timeoutMs} ms`, true)
+          : new OutboundRequestFailed(`request failed (${(error as NodeJS.ErrnoException).code ?? error.message})`),
+      );
     });
     outgoing.on('response', (response) => {
       const chunks: Buffer[] = [];

@@ -20,7 +20,17 @@ const LOOPBACK_HOST_LIST = [...LOOPBACK_HOSTS].join(', ');
 
 /** Schemes a browser would execute or that would leave guichet's control: never a native-app target. */
 export const FORBIDDEN_NATIVE_SCHEMES: ReadonlySet<string> = new Set([
-  'http', 'https', 'javascript', 'data', 'file', 'blob', 'about', 'vbscript', 'ftp', 'ws', 'wss',
+  'http',
+  'https',
+  'javascript',
+  'data',
+  'file',
+  'blob',
+  'about',
+  'vbscript',
+  'ftp',
+  'ws',
+  'wss',
 ]);
 
 /** An http(s) URL without query or fragment, such as guichet's public URL. */

@@ -11,7 +11,17 @@ export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
  * asymmetric only. `none` and HMAC never qualify: with HMAC, a public key could be abused as the shared secret.
  */
 export const ASYMMETRIC_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
 ] as const;
 
 export function isAsymmetricAlgorithm(alg: unknown): boolean {

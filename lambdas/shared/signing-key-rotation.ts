@@ -1,11 +1,6 @@
-import { generateSigningKey } from './signing-key-generation';
 import type { SigningAlgorithm } from './signing-algorithms';
-import {
-  DEFAULT_KEY_SCHEDULE,
-  minimumPublicationSeconds,
-  retentionSeconds,
-  type KeySchedule,
-} from './signing-key-schedule';
+import { generateSigningKey } from './signing-key-generation';
+import { DEFAULT_KEY_SCHEDULE, type KeySchedule, minimumPublicationSeconds, retentionSeconds } from './signing-key-schedule';
 import { parseKeySet, type SigningKeySet, type StoredSigningKey } from './signing-keys';
 
 /** The schedule a set is rotated by: its own, or the defaults for a set made without one. */

@@ -1,11 +1,11 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import { TemporarilyUnavailable } from './errors';
-import type { KeySchedule } from './signing-key-schedule';
 import { SECRETS } from '../secrets';
+import { TemporarilyUnavailable } from './errors';
 import { prepareAtInit } from './init';
-import { secretSource, type SecretSource } from './secrets';
+import { type SecretSource, secretSource } from './secrets';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithms';
+import type { KeySchedule } from './signing-key-schedule';
 
 /**
  * The stored JWK set of private keys, oldest first: the keys that stopped signing (still verifying the tokens they

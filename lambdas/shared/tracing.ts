@@ -44,11 +44,11 @@ type Next = (args: unknown) => Promise<unknown>;
 type TimingMiddleware = (next: Next, context: { readonly commandName?: string }) => Next;
 
 /** An AWS SDK v3 client of `dependency` whose every command, retries included, is timed. */
-export function traced<T extends { readonly middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void } }>(
-  client: T,
-  dependency: Extract<Dependency, 'DynamoDB' | 'SecretsManager' | 'SQS'>,
-): T {
-  const timing: TimingMiddleware = (next, context) => (args) => timed(dependency, (context.commandName ?? 'call').replace(/Command$/, ''), () => next(args));
+export function traced<
+  T extends { readonly middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void } },
+>(client: T, dependency: Extract<Dependency, 'DynamoDB' | 'SecretsManager' | 'SQS'>): T {
+  const timing: TimingMiddleware = (next, context) => (args) =>
+    timed(dependency, (context.commandName ?? 'call').replace(/Command$/, ''), () => next(args));
   client.middlewareStack.add(timing as never, { step: 'initialize', name: 'guichetDependencyTiming' });
   return client;
 }

@@ -80,9 +80,12 @@ export function addinWidgets(): cloudwatch.IWidget[] {
   return [
     new cloudwatch.GraphWidget({
       title: 'Add-in logins',
-      left: [MetricName.AddinSessionOpened, MetricName.AddinSessionCompleted, MetricName.AddinSessionCancelled, MetricName.AddinSessionExpired].map(
-        (name) => businessMetric(name),
-      ),
+      left: [
+        MetricName.AddinSessionOpened,
+        MetricName.AddinSessionCompleted,
+        MetricName.AddinSessionCancelled,
+        MetricName.AddinSessionExpired,
+      ].map((name) => businessMetric(name)),
       width: 12,
     }),
     new cloudwatch.GraphWidget({
@@ -104,7 +107,11 @@ export interface MachineToMachineWidgetsOptions {
  */
 export function machineToMachineWidgets(options: MachineToMachineWidgetsOptions = {}): cloudwatch.IWidget[] {
   return [
-    new cloudwatch.GraphWidget({ title: 'Tokens issued, by application', left: [linePerValue(MetricName.TokenIssued, 'application')], width: 12 }),
+    new cloudwatch.GraphWidget({
+      title: 'Tokens issued, by application',
+      left: [linePerValue(MetricName.TokenIssued, 'application')],
+      width: 12,
+    }),
     new cloudwatch.GraphWidget({
       title: 'Client authentication failures',
       left: [businessMetric(MetricName.ClientAuthenticationFailed)],
@@ -125,7 +132,11 @@ export function machineToMachineWidgets(options: MachineToMachineWidgetsOptions 
  */
 export function userTokenWidgets(): cloudwatch.IWidget[] {
   return [
-    new cloudwatch.GraphWidget({ title: 'User tokens minted, by audience', left: [linePerValue(MetricName.UserTokenIssued, 'audience')], width: 8 }),
+    new cloudwatch.GraphWidget({
+      title: 'User tokens minted, by audience',
+      left: [linePerValue(MetricName.UserTokenIssued, 'audience')],
+      width: 8,
+    }),
     new cloudwatch.GraphWidget({
       title: 'User tokens minted, by login flow of the session',
       left: LOGIN_FLOWS.map((flow) => businessMetric(MetricName.UserTokenIssued, { flow }, flow)),

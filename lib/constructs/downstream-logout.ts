@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueName } from '../../lambdas/queues';
 import { LOGOUT_DELIVERY_WORKER, LOGOUT_OUTBOX_SWEEPER, type WorkerDefinition } from '../../lambdas/routes';
-import { GuichetFunction, type GrantableResources } from './guichet-function';
+import { type GrantableResources, GuichetFunction } from './guichet-function';
 
 /** What SQS keeps a message at most: a failed delivery waits that long for the operator, a pending one as long. */
 const RETENTION = Duration.days(14);

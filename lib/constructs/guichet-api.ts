@@ -109,7 +109,12 @@ export class GuichetApi extends Construct {
    * Routes `METHOD path` to the handler, throttled as given or else as the stage's default, open to anyone unless an
    * authorizer is given; one call per route.
    */
-  addRoute(route: RouteDefinition, handler: lambda.IFunction, throttle?: RouteThrottle, authorization?: RouteAuthorization): apigwv2.HttpRoute {
+  addRoute(
+    route: RouteDefinition,
+    handler: lambda.IFunction,
+    throttle?: RouteThrottle,
+    authorization?: RouteAuthorization,
+  ): apigwv2.HttpRoute {
     const [httpRoute] = this.httpApi.addRoutes({
       path: route.path,
       methods: [apigwv2.HttpMethod[route.method]],

@@ -8,11 +8,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { bundleHash, entryCommands, LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
 import { QUEUES, type QueueAction, type QueueDefinition, type QueueName } from '../../lambdas/queues';
 import { DEFAULT_TIMEOUT_SECONDS, type FunctionGrants, type TableGrant } from '../../lambdas/routes';
 import { SECRETS, type SecretDefinition, type SecretName } from '../../lambdas/secrets';
 import { TABLES, type TableDefinition, type TableName } from '../../lambdas/tables';
+import { bundleHash, entryCommands, LAMBDA_BUNDLING, LAMBDA_MEMORY_MB } from '../bundling';
 
 /** The stack's tables, secrets and queues, by the names the route table and the workers grant them by. */
 export interface GrantableResources {
@@ -133,8 +133,6 @@ export class GuichetFunction extends Construct {
   /** Gives the function the secret's ARN and the one action its code performs on it: reading the value. */
   useSecret(secret: secretsmanager.ISecret, definition: SecretDefinition): void {
     this.function.addEnvironment(definition.arnEnvVar, secret.secretArn);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
-    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
   }
 }

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, TABLES, TABLE_NAMES, type TableDefinition, type TableName } from '../../lambdas/tables';
+import { PARTITION_KEY, TABLE_NAMES, TABLES, type TableDefinition, type TableName } from '../../lambdas/tables';
 import { pascalCase } from '../naming';
 
 /** One DynamoDB table per entry of TABLES, keyed by `id`, with the TTL and keys-only indexes it defines. */
@@ -10,9 +10,10 @@ export class GuichetTables extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.tables = Object.fromEntries(
-      TABLE_NAMES.map((name) => [name, this.createTable(pascalCase(name), TABLES[name])]),
-    ) as Record<TableName, dynamodb.Table>;
+    this.tables = Object.fromEntries(TABLE_NAMES.map((name) => [name, this.createTable(pascalCase(name), TABLES[name])])) as Record<
+      TableName,
+      dynamodb.Table
+    >;
   }
 
   private createTable(id: string, definition: TableDefinition): dynamodb.Table {

@@ -3,16 +3,12 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { GuichetAlarms } from './guichet-alarms';
-import { serverErrorRate, SUM, throttledRequests } from './operations-metrics';
+import { SUM, serverErrorRate, throttledRequests } from './operations-metrics';
 
 export const SERVER_ERROR_RATE_ALARM_ID = 'ApiServerErrorRate';
 
 /** The API answers 5xx to at least `percent` % of its requests over 5 minutes. */
-export function addServerErrorRateAlarm(
-  alarms: GuichetAlarms,
-  stage: apigwv2.IHttpStage,
-  percent: number,
-): cloudwatch.Alarm {
+export function addServerErrorRateAlarm(alarms: GuichetAlarms, stage: apigwv2.IHttpStage, percent: number): cloudwatch.Alarm {
   return alarms.addThresholdAlarm(SERVER_ERROR_RATE_ALARM_ID, {
     metric: serverErrorRate(stage),
     threshold: percent,

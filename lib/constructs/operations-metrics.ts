@@ -1,6 +1,6 @@
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type { RouteDefinition } from '../../lambdas/routes';
 import { routeKey } from '../naming';
 import { PERIOD } from './business-widgets';

@@ -6,7 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { RouteDefinition } from '../../lambdas/routes';
 import { routeKey } from '../naming';
 import { PERIOD } from './business-widgets';
-import { routeMetric, serverErrorRate, SUM, throttledRequests } from './operations-metrics';
+import { routeMetric, SUM, serverErrorRate, throttledRequests } from './operations-metrics';
 
 const P50: cloudwatch.MetricOptions = { statistic: cloudwatch.Stats.p(50), period: PERIOD };
 const P99: cloudwatch.MetricOptions = { statistic: cloudwatch.Stats.p(99), period: PERIOD };
@@ -36,20 +36,12 @@ export function apiWidgets(stage: apigwv2.IHttpStage, serverErrorRateAlarm?: clo
       leftAnnotations: serverErrorRateAlarm && [serverErrorRateAlarm.toAnnotation()],
       width: 8,
     }),
-    graph(
-      'API: latency',
-      [stage.metricLatency({ ...P50, label: 'p50' }), stage.metricLatency({ ...P99, label: 'p99' })],
-      { width: 8 },
-    ),
+    graph('API: latency', [stage.metricLatency({ ...P50, label: 'p50' }), stage.metricLatency({ ...P99, label: 'p99' })], { width: 8 }),
   ];
 }
 
 /** One row per route: its requests and errors at the API, then its Lambda's graphs. */
-export function routeWidgets(
-  route: RouteDefinition,
-  stage: apigwv2.IHttpStage,
-  fn: lambda.IFunction,
-): cloudwatch.IWidget[] {
+export function routeWidgets(route: RouteDefinition, stage: apigwv2.IHttpStage, fn: lambda.IFunction): cloudwatch.IWidget[] {
   const key = routeKey(route);
   const metric = (name: string, options: cloudwatch.MetricOptions) => routeMetric(stage, route, name, options);
   return [
@@ -58,19 +50,12 @@ export function routeWidgets(
       metric('4xx', { ...SUM, label: '4xx' }),
       metric('5xx', { ...SUM, label: '5xx' }),
     ]),
-    ...functionWidgets(key, fn, [
-      metric('Latency', { ...P50, label: 'API p50' }),
-      metric('Latency', { ...P99, label: 'API p99' }),
-    ]),
+    ...functionWidgets(key, fn, [metric('Latency', { ...P50, label: 'API p50' }), metric('Latency', { ...P99, label: 'API p99' })]),
   ];
 }
 
 /** A Lambda's duration (beside the API latency in front of it, if any), errors and throttles, and concurrency. */
-export function functionWidgets(
-  title: string,
-  fn: lambda.IFunction,
-  apiLatency: readonly cloudwatch.IMetric[] = [],
-): cloudwatch.IWidget[] {
+export function functionWidgets(title: string, fn: lambda.IFunction, apiLatency: readonly cloudwatch.IMetric[] = []): cloudwatch.IWidget[] {
   return [
     graph(`${title}: latency`, [
       ...apiLatency,

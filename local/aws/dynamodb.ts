@@ -1,15 +1,10 @@
 import { fork } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { IntrinsicResolver } from '../intrinsics';
 import { resourcesOfType, type StackTemplate } from '../stack-template';
-import { AwsServiceError, readBody, type LocalAwsAccount } from './calls';
+import { AwsServiceError, type LocalAwsAccount, readBody } from './calls';
 
 /**
  * The local DynamoDB API: a DynamoDB engine (dynalite in a process of its own, or any DynamoDB API named by
@@ -27,7 +22,11 @@ const ERROR_TYPE_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 
 export async function startDynamoDbEngine(externalEndpoint: string | undefined): Promise<DynamoDbEngine> {
   if (externalEndpoint) {
-    return { endpoint: externalEndpoint.replace(/\/+$/, ''), description: `external DynamoDB API at ${externalEndpoint}`, close: async () => {} };
+    return {
+      endpoint: externalEndpoint.replace(/\/+$/, ''),
+      description: `external DynamoDB API at ${externalEndpoint}`,
+      close: async () => {},
+    };
   }
   const child = fork(path.join(__dirname, 'dynalite-process.cjs'), { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
@@ -67,7 +66,9 @@ export function createDynamoDbFront(account: LocalAwsAccount, engine: DynamoDbEn
         answer.pipe(response);
       },
     );
-    proxied.on('error', (error) => sendError(response, new AwsServiceError('ServiceUnavailableException', `the DynamoDB engine failed: ${error.message}`, 503)));
+    proxied.on('error', (error) =>
+      sendError(response, new AwsServiceError('ServiceUnavailableException', `the DynamoDB engine failed: ${error.message}`, 503)),
+    );
     proxied.end(body);
   };
 
@@ -79,7 +80,9 @@ export function createDynamoDbFront(account: LocalAwsAccount, engine: DynamoDbEn
         await account.authorize(request, 'dynamodb', operation, resourcesOf(input, tableArn), { response });
         forward(request, body, response);
       })
-      .catch((error: unknown) => sendError(response, error instanceof AwsServiceError ? error : new AwsServiceError('InternalServerError', String(error), 500)));
+      .catch((error: unknown) =>
+        sendError(response, error instanceof AwsServiceError ? error : new AwsServiceError('InternalServerError', String(error), 500)),
+      );
   });
 }
 
@@ -94,7 +97,8 @@ interface DynamoDbInput {
 function resourcesOf(input: DynamoDbInput, tableArn: (name: string) => string): string[] {
   if (input.TableName) return [`${tableArn(input.TableName)}${input.IndexName ? `/index/${input.IndexName}` : ''}`];
   if (input.RequestItems) return Object.keys(input.RequestItems).map(tableArn);
-  if (input.TransactItems) return input.TransactItems.flatMap((item) => Object.values(item).map((action) => tableArn(action.TableName ?? '')));
+  if (input.TransactItems)
+    return input.TransactItems.flatMap((item) => Object.values(item).map((action) => tableArn(action.TableName ?? '')));
   return [tableArn('*')];
 }
 
@@ -140,7 +144,8 @@ export async function createTables(
         .catch((error: Error) => {
           if (error.name !== 'ResourceInUseException') throw error;
         });
-      if (properties.TimeToLiveSpecification?.Enabled) await enableTimeToLive(client, name, properties.TimeToLiveSpecification.AttributeName);
+      if (properties.TimeToLiveSpecification?.Enabled)
+        await enableTimeToLive(client, name, properties.TimeToLiveSpecification.AttributeName);
       const arn = `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${name}`;
       resolver.define(logicalId, { ref: name, attributes: { Arn: arn } });
     }
@@ -151,7 +156,9 @@ export async function createTables(
 
 async function enableTimeToLive(client: DynamoDBClient, table: string, attribute: string): Promise<void> {
   try {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
+    );
   } catch (error) {
     // dynalite has no TTL; DynamoDB Local refuses a second enabling of a table it kept.
     const name = (error as Error).name;

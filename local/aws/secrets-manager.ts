@@ -2,7 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { IntrinsicResolver } from '../intrinsics';
 import { resourcesOfType, type StackTemplate } from '../stack-template';
-import { AwsServiceError, readBody, type LocalAwsAccount } from './calls';
+import { AwsServiceError, type LocalAwsAccount, readBody } from './calls';
 
 /**
  * The local Secrets Manager: the operations guichet and its rotation use, spoken in Secrets Manager's own wire
@@ -45,7 +45,11 @@ export class LocalSecretsManager {
   createFromTemplate(template: StackTemplate, resolver: IntrinsicResolver): void {
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::SecretsManager::Secret')) {
       const properties = (resource.Properties ?? {}) as { Description?: string; SecretString?: string; Name?: string };
-      const arn = this.createSecret(properties.Name ?? `${template.stackName}${logicalId}`, properties.SecretString ?? generatedSecretValue(), properties.Description);
+      const arn = this.createSecret(
+        properties.Name ?? `${template.stackName}${logicalId}`,
+        properties.SecretString ?? generatedSecretValue(),
+        properties.Description,
+      );
       resolver.define(logicalId, { ref: arn, attributes: { Id: arn } });
     }
   }
@@ -53,7 +57,12 @@ export class LocalSecretsManager {
   /** A new secret with its first value, current; returns its ARN (the name, a dash and six random characters). */
   createSecret(name: string, value: string, description?: string): string {
     const arn = `arn:aws:secretsmanager:${this.account.region}:${this.account.accountId}:secret:${name}-${randomBytes(3).toString('hex')}`;
-    this.secrets.set(arn, { arn, name, description, versions: new Map([[randomUUID(), { value, stages: ['AWSCURRENT'], createdAt: Date.now() }]]) });
+    this.secrets.set(arn, {
+      arn,
+      name,
+      description,
+      versions: new Map([[randomUUID(), { value, stages: ['AWSCURRENT'], createdAt: Date.now() }]]),
+    });
     return arn;
   }
 
@@ -84,9 +93,15 @@ export class LocalSecretsManager {
         .then(async (body) => {
           const operation = String(request.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '');
           const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-          const arn = input.SecretId === undefined ? `arn:aws:secretsmanager:${this.account.region}:${this.account.accountId}:secret:*` : this.secret(String(input.SecretId)).arn;
+          const arn =
+            input.SecretId === undefined
+              ? `arn:aws:secretsmanager:${this.account.region}:${this.account.accountId}:secret:*`
+              : this.secret(String(input.SecretId)).arn;
           await this.account.authorize(request, 'secretsmanager', operation, [arn], { response });
-          const output = operation === 'RotateSecret' ? await this.rotate(String(input.SecretId), input.ClientRequestToken as string | undefined) : this.operation(operation, input);
+          const output =
+            operation === 'RotateSecret'
+              ? await this.rotate(String(input.SecretId), input.ClientRequestToken as string | undefined)
+              : this.operation(operation, input);
           send(response, 200, output);
         })
         .catch((error: unknown) => {
@@ -108,12 +123,24 @@ export class LocalSecretsManager {
           Description: secret.description,
           RotationEnabled: secret.rotationFunctionArn !== undefined,
           RotationLambdaARN: secret.rotationFunctionArn,
-          VersionIdsToStages: Object.fromEntries([...secret.versions].filter(([, version]) => version.stages.length > 0).map(([id, version]) => [id, [...version.stages]])),
+          VersionIdsToStages: Object.fromEntries(
+            [...secret.versions].filter(([, version]) => version.stages.length > 0).map(([id, version]) => [id, [...version.stages]]),
+          ),
         };
       case 'PutSecretValue':
-        return this.putVersion(secret, input.SecretString as string, input.ClientRequestToken as string | undefined, (input.VersionStages as string[] | undefined) ?? ['AWSCURRENT']);
+        return this.putVersion(
+          secret,
+          input.SecretString as string,
+          input.ClientRequestToken as string | undefined,
+          (input.VersionStages as string[] | undefined) ?? ['AWSCURRENT'],
+        );
       case 'UpdateSecretVersionStage':
-        this.moveStage(secret, String(input.VersionStage), input.MoveToVersionId as string | undefined, input.RemoveFromVersionId as string | undefined);
+        this.moveStage(
+          secret,
+          String(input.VersionStage),
+          input.MoveToVersionId as string | undefined,
+          input.RemoveFromVersionId as string | undefined,
+        );
         return { ARN: secret.arn, Name: secret.name };
       default:
         throw new AwsServiceError('InvalidRequestException', `local Secrets Manager does not implement ${operation}`);
@@ -128,12 +155,24 @@ export class LocalSecretsManager {
 
   private getValue(secret: LocalSecret, versionId: string | undefined, stage: string | undefined): Record<string, unknown> {
     const wanted = stage ?? (versionId === undefined ? 'AWSCURRENT' : undefined);
-    const entry = [...secret.versions].find(([id, version]) => (versionId === undefined || id === versionId) && (wanted === undefined || version.stages.includes(wanted)));
+    const entry = [...secret.versions].find(
+      ([id, version]) => (versionId === undefined || id === versionId) && (wanted === undefined || version.stages.includes(wanted)),
+    );
     if (!entry || entry[1].value === undefined) {
-      throw new AwsServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${wanted ?? versionId}`);
+      throw new AwsServiceError(
+        'ResourceNotFoundException',
+        `Secrets Manager can't find the specified secret value for staging label: ${wanted ?? versionId}`,
+      );
     }
     const [id, version] = entry;
-    return { ARN: secret.arn, Name: secret.name, VersionId: id, SecretString: version.value, VersionStages: [...version.stages], CreatedDate: version.createdAt / 1000 };
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: id,
+      SecretString: version.value,
+      VersionStages: [...version.stages],
+      CreatedDate: version.createdAt / 1000,
+    };
   }
 
   private putVersion(secret: LocalSecret, value: string, token: string = randomUUID(), stages: readonly string[]): Record<string, unknown> {
@@ -150,7 +189,8 @@ export class LocalSecretsManager {
   /** Moves a staging label; moving AWSCURRENT leaves AWSPREVIOUS on the version that had it. */
   private moveStage(secret: LocalSecret, stage: string, to: string | undefined, from: string | undefined): void {
     const holder = [...secret.versions].find(([, version]) => version.stages.includes(stage));
-    if (from !== undefined && holder?.[0] !== from) throw new AwsServiceError('InvalidParameterException', `the version ${from} does not hold ${stage}`);
+    if (from !== undefined && holder?.[0] !== from)
+      throw new AwsServiceError('InvalidParameterException', `the version ${from} does not hold ${stage}`);
     if (to !== undefined && !secret.versions.has(to)) throw new AwsServiceError('ResourceNotFoundException', `no version ${to}`);
     if (holder && holder[0] !== to) {
       holder[1].stages = holder[1].stages.filter((label) => label !== stage);
@@ -172,7 +212,8 @@ export class LocalSecretsManager {
     for (const version of secret.versions.values()) version.stages = version.stages.filter((label) => label !== 'AWSPENDING');
     secret.versions.set(token, { stages: ['AWSPENDING'], createdAt: Date.now() });
     try {
-      for (const step of ROTATION_STEPS) await this.invokeRotation(secret.rotationFunctionArn, { SecretId: secret.arn, ClientRequestToken: token, Step: step });
+      for (const step of ROTATION_STEPS)
+        await this.invokeRotation(secret.rotationFunctionArn, { SecretId: secret.arn, ClientRequestToken: token, Step: step });
     } finally {
       const pending = secret.versions.get(token);
       if (pending) pending.stages = pending.stages.filter((label) => label !== 'AWSPENDING');

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { IntrinsicResolver } from '../intrinsics';
 import { resourcesOfType, type StackTemplate } from '../stack-template';
-import { AwsServiceError, readBody, type LocalAwsAccount } from './calls';
+import { AwsServiceError, type LocalAwsAccount, readBody } from './calls';
 
 /**
  * The local SQS: the template's queues, spoken in SQS's own wire protocol (AWS JSON 1.0, `X-Amz-Target:

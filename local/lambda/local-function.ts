@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -106,19 +106,15 @@ class ExecutionEnvironment {
     // Tells the end of an invocation's logs; random, so that no handler can write it.
     const marker = `\u001e${randomUUID()}:`;
     const { file, exportName, name: functionName, arn: functionArn, memoryMb } = definition;
-    this.process = fork(
-      RUNTIME,
-      [JSON.stringify({ file, exportName, functionName, functionArn, memoryMb, marker })],
-      {
-        execPath: (lambdaNode ??= lambdaNodeBinary()),
-        // Node's own flags only, as on Lambda: not the loader hooks of the process that runs local mode (tsx).
-        execArgv: memoryArguments(definition.memoryMb),
-        cwd: path.dirname(definition.file),
-        env: { ...definition.environment, ...this.session?.variables },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        serialization: 'json',
-      },
-    );
+    this.process = fork(RUNTIME, [JSON.stringify({ file, exportName, functionName, functionArn, memoryMb, marker })], {
+      execPath: (lambdaNode ??= lambdaNodeBinary()),
+      // Node's own flags only, as on Lambda: not the loader hooks of the process that runs local mode (tsx).
+      execArgv: memoryArguments(definition.memoryMb),
+      cwd: path.dirname(definition.file),
+      env: { ...definition.environment, ...this.session?.variables },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
     for (const stream of [this.process.stdout!, this.process.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         const at = line.indexOf(marker);
@@ -131,7 +127,8 @@ class ExecutionEnvironment {
     this.ready = new Promise((resolve, reject) => {
       this.process.on('message', (message: RuntimeMessage) => {
         if (message.type === 'ready') resolve(message);
-        else if (message.type === 'initError') reject(Object.assign(new Error(message.error.errorMessage), { name: message.error.errorType, stack: message.error.stack }));
+        else if (message.type === 'initError')
+          reject(Object.assign(new Error(message.error.errorMessage), { name: message.error.errorType, stack: message.error.stack }));
         else if (message.id === this.pending?.id) {
           this.pending.answer = message;
           this.settle(0);
@@ -225,7 +222,10 @@ export class LocalFunction {
       ...(cold && { initMs: ready.initMs, handlerInitMs: ready.handlerInitMs, runtimeVersion: ready.runtimeVersion }),
     };
     if (answer === 'timeout') {
-      this.observer.log(this.definition.logicalId, `${requestId} Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`);
+      this.observer.log(
+        this.definition.logicalId,
+        `${requestId} Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`,
+      );
       this.discard(environment);
       this.observer.report({ ...report, outcome: 'timeout' });
       return { outcome: 'timeout' };

@@ -5,7 +5,7 @@ import type { LocalAwsAccount } from '../aws/calls';
 import type { RolePolicy } from '../iam';
 import type { IntrinsicResolver } from '../intrinsics';
 import { resourcesOfType, type StackTemplate } from '../stack-template';
-import { LocalFunction, type FunctionObserver, type LocalFunctionDefinition } from './local-function';
+import { type FunctionObserver, LocalFunction, type LocalFunctionDefinition } from './local-function';
 
 /**
  * The template's `AWS::Lambda::Function` resources as local runtimes. Each gets, as on AWS, its bundle from the
@@ -39,7 +39,10 @@ const DEFAULT_MEMORY_MB = 128;
 export function defineFunctions(template: StackTemplate, resolver: IntrinsicResolver, account: LocalAwsAccount): void {
   for (const [logicalId] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     const name = `${template.stackName}-${logicalId}`.slice(0, 64);
-    resolver.define(logicalId, { ref: name, attributes: { Arn: `arn:aws:lambda:${account.region}:${account.accountId}:function:${name}` } });
+    resolver.define(logicalId, {
+      ref: name,
+      attributes: { Arn: `arn:aws:lambda:${account.region}:${account.accountId}:function:${name}` },
+    });
   }
 }
 
@@ -68,7 +71,10 @@ export async function createLocalFunctions(
     const name = resolver.resolveString({ Ref: logicalId }, where);
     const memoryMb = properties.MemorySize ?? DEFAULT_MEMORY_MB;
     const templateVariables = Object.fromEntries(
-      Object.entries(properties.Environment?.Variables ?? {}).map(([variable, value]) => [variable, resolver.resolveString(value, `${where} ${variable}`)]),
+      Object.entries(properties.Environment?.Variables ?? {}).map(([variable, value]) => [
+        variable,
+        resolver.resolveString(value, `${where} ${variable}`),
+      ]),
     );
     const definition: LocalFunctionDefinition = {
       logicalId,

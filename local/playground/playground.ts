@@ -106,7 +106,9 @@ export class Playground {
     } else {
       const work = file
         ? serveFile(response, file, contentSecurityPolicy(this.site.issuer, this.site.appOrigin))
-        : helper.run(request, new URL(request.url ?? '/', 'http://playground.invalid')).then(({ status, body }) => sendJson(response, status, body));
+        : helper
+            .run(request, new URL(request.url ?? '/', 'http://playground.invalid'))
+            .then(({ status, body }) => sendJson(response, status, body));
       work.catch((error: unknown) => {
         process.stderr.write(`[guichet playground] ${rawPath} failed: ${(error as Error).stack ?? String(error)}\n`);
         if (!response.headersSent) sendJson(response, 500, { error: 'server_error', error_description: (error as Error).message });
@@ -268,7 +270,15 @@ export const PRODUCT_LOGOUTS_PATH = '/api/logouts';
  * backend's own session for its `sid`; `POST /api/backchannel-logout` receives guichet's logout tokens and drops it.
  */
 export function serveAppOrigin(publicUrl: string, appOrigin: string, product?: PlaygroundProduct) {
-  const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src 'self' ${publicUrl}`, "base-uri 'none'", "form-action 'none'", `frame-ancestors ${publicUrl}`].join('; ');
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `connect-src 'self' ${publicUrl}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${publicUrl}`,
+  ].join('; ');
   const verify = product && accessTokenVerifier({ issuer: publicUrl, audience: product.audience, requiredScope: product.scope });
   const backend = product && new ProductBackend({ issuer: publicUrl, audience: product.audience });
   return (request: IncomingMessage, response: ServerResponse): void => {
@@ -285,8 +295,11 @@ export function serveAppOrigin(publicUrl: string, appOrigin: string, product?: P
       return void answerProductBackend(verify, backend, request, response);
     }
     const file = APP_FILES[rawPath];
-    if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) return void sendJson(response, 404, { error: 'not_found', error_description: 'no such page' });
-    serveFile(response, file, csp).catch(() => sendJson(response, 500, { error: 'server_error', error_description: 'could not read the page' }));
+    if (!file || (request.method !== 'GET' && request.method !== 'HEAD'))
+      return void sendJson(response, 404, { error: 'not_found', error_description: 'no such page' });
+    serveFile(response, file, csp).catch(() =>
+      sendJson(response, 500, { error: 'server_error', error_description: 'could not read the page' }),
+    );
   };
 }
 
@@ -300,9 +313,16 @@ async function answerProductBackend(
   try {
     const token = await verify(request.headers.authorization);
     backend?.opened(token.sid, token.sub);
-    sendJson(response, 200, { checked_by: 'jose against the JWKS', sub: token.sub, email: token.email ?? null, sid: token.sid ?? null, scopes: token.scopes });
+    sendJson(response, 200, {
+      checked_by: 'jose against the JWKS',
+      sub: token.sub,
+      email: token.email ?? null,
+      sid: token.sid ?? null,
+      scopes: token.scopes,
+    });
   } catch (error) {
-    if (!(error instanceof InvalidAccessToken)) return sendJson(response, 502, { error: 'server_error', error_description: `guichet's JWKS: ${(error as Error).message}` });
+    if (!(error instanceof InvalidAccessToken))
+      return sendJson(response, 502, { error: 'server_error', error_description: `guichet's JWKS: ${(error as Error).message}` });
     const code = error.insufficientScope ? 'insufficient_scope' : 'invalid_token';
     response.setHeader('WWW-Authenticate', `Bearer error="${code}"`);
     sendJson(response, error.insufficientScope ? 403 : 401, { error: code, error_description: error.message });
@@ -355,8 +375,9 @@ function demoApplicationsIn(listOutput: string, name: string): { readonly client
   const listed: unknown = JSON.parse(listOutput);
   if (!Array.isArray(listed)) return [];
   return listed
-    .filter((application): application is { client_id: string; name: string; created_at: string } =>
-      typeof application === 'object' && application !== null && application.name === name && typeof application.client_id === 'string',
+    .filter(
+      (application): application is { client_id: string; name: string; created_at: string } =>
+        typeof application === 'object' && application !== null && application.name === name && typeof application.client_id === 'string',
     )
     .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
 }

@@ -30,8 +30,7 @@ function run(contextJson: string): Promise<Run> {
 }
 
 /** Context that skips bundling: the template is the same, the run takes seconds. */
-const withoutBundling = (context: Record<string, unknown>) =>
-  JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context });
+const withoutBundling = (context: Record<string, unknown>) => JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context });
 
 const STACK_FRAME = /^\s+at /m;
 
@@ -45,9 +44,7 @@ test('without the required context, prints one line saying how to pass it, no st
 });
 
 test('prints every invalid value, one line each, no stack trace, and exits 1', async () => {
-  const { exitCode, stderr } = await run(
-    withoutBundling({ ...REQUIRED, sessionTtlSeconds: 'abc', signingAlgorithm: 'HS256' }),
-  );
+  const { exitCode, stderr } = await run(withoutBundling({ ...REQUIRED, sessionTtlSeconds: 'abc', signingAlgorithm: 'HS256' }));
   expect(stderr).toBe(
     'Invalid guichet configuration:\n' +
       '- sessionTtlSeconds must be a positive whole number, got "abc"\n' +

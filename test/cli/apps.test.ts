@@ -7,9 +7,9 @@ import { runApps } from '../../cli/run-apps';
 import { CLIENT_ID_FORMAT } from '../../lambdas/domain/application-rules';
 import { sha256 } from '../../lambdas/shared/crypto';
 import * as time from '../../lambdas/shared/time';
-import { cliEnvironmentFor, startIntegration, type Integration } from '../support/integration';
-import type { LocalStore } from '../support/local-store';
 import { runCli } from '../support/cli-run';
+import { cliEnvironmentFor, type Integration, startIntegration } from '../support/integration';
+import type { LocalStore } from '../support/local-store';
 
 // One store for the whole file: the applications repository fixes its table when first used.
 let integration: Integration;
@@ -375,7 +375,10 @@ describe('keys (private_key_jwt)', () => {
     expect(run.code).toBe(0);
     const created = run.json<Shown>();
     expect(created).not.toHaveProperty('client_secret');
-    const keys = [{ kid: 'rsa-1', kty: 'RSA', alg: 'RS256' }, { kid: 'ec-1', kty: 'EC', alg: 'ES256' }];
+    const keys = [
+      { kid: 'rsa-1', kty: 'RSA', alg: 'RS256' },
+      { kid: 'ec-1', kty: 'EC', alg: 'ES256' },
+    ];
     expect(created).toMatchObject({ credentials: 'keys', keys });
     expect(created).not.toHaveProperty('secrets');
     const item = (await stored(created.client_id))!;
@@ -610,6 +613,8 @@ describe('errors', () => {
   test('says to start guichet when no local guichet runs in this environment, and guesses nothing', async () => {
     const run = await runCli(runApps, ['list'], { ...localEnv, PORT: '8799' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/no local guichet is running for .*local-8799\.json .*start it with `npm start` in the same environment, or target a deployed stack with --stack <name>/);
+    expect(run.stderr).toMatch(
+      /no local guichet is running for .*local-8799\.json .*start it with `npm start` in the same environment, or target a deployed stack with --stack <name>/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { ADDIN_SETTINGS, confirmAddin, exchangeEvent, openAddin, pollEvent, stat
 import { httpEvent } from '../support/api-event';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
-import { invoke, startIntegration, type Integration } from '../support/integration';
+import { type Integration, invoke, startIntegration } from '../support/integration';
 import { confirmationForm, nativeLoginRedirect, nativeLoginUrl } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 import { storedSession } from '../support/sessions';
@@ -43,7 +43,8 @@ describe.each(Array.from({ length: ROUNDS }, (_, round) => [round + 1]))('round 
     const browser = new TestBrowser();
     const { callbackUrl } = await signInAtDevIdp(browser, `${integration.guichet.publicUrl}/auth/login`, 'racer');
     const state = callbackUrl.searchParams.get('state')!;
-    const event = () => httpEvent({ path: '/auth/callback', query: callbackUrl.search.slice(1), cookies: [`guichet_login_state=${state}`] });
+    const event = () =>
+      httpEvent({ path: '/auth/callback', query: callbackUrl.search.slice(1), cookies: [`guichet_login_state=${state}`] });
     expect(winners(statusesOf(await times(20, () => invoke(handlers.callback, event()))), 302)).toBe(1);
   });
 
@@ -91,4 +92,3 @@ describe.each(Array.from({ length: ROUNDS }, (_, round) => [round + 1]))('round 
     expect(winners(statusesOf(await times(20, () => invoke(handlers.poll, pollEvent({ ...addin, completion })))), 200)).toBe(1);
   });
 });
-

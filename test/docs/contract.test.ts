@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REFERENCE_FILE } from '../../lib/settings-reference';
 import { ROUTES } from '../../lambdas/routes';
 import { LAMBDA_SETTINGS, LOCAL_SETTINGS, type SettingDefinition, STACK_SETTINGS } from '../../lambdas/settings';
 import { settingText } from '../../lambdas/shared/setting-values';
+import { REFERENCE_FILE } from '../../lib/settings-reference';
 
 const ROOT = path.join(__dirname, '..', '..');
 const contract = readFileSync(path.join(ROOT, 'docs/CONTRACT.md'), 'utf8');

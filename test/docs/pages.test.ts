@@ -68,7 +68,9 @@ describe('headingAnchor', () => {
     expect(headingAnchor('Office add-ins: transit token + polling')).toBe('office-add-ins-transit-token--polling');
     expect(headingAnchor('Local mode: what `npm start` runs')).toBe('local-mode-what-npm-start-runs');
     expect(headingAnchor('Libraries, and why')).toBe('libraries-and-why');
-    expect(headingAnchor('User tokens for product APIs (token exchange, RFC 8693)')).toBe('user-tokens-for-product-apis-token-exchange-rfc-8693');
+    expect(headingAnchor('User tokens for product APIs (token exchange, RFC 8693)')).toBe(
+      'user-tokens-for-product-apis-token-exchange-rfc-8693',
+    );
   });
 
   it('numbers a repeated heading, and ignores headings inside code blocks', () => {
@@ -90,7 +92,9 @@ describe('the README', () => {
     const manifest = JSON.parse(read('package.json')) as Record<string, Record<string, string> | undefined>;
     const packages = ['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((kind) => Object.keys(manifest[kind] ?? {}));
     const readme = read(README);
-    const unnamed = packages.filter((name) => !readme.includes(`\`${name}\``) && !(name.startsWith('@types/') && readme.includes('`@types/*`')));
+    const unnamed = packages.filter(
+      (name) => !readme.includes(`\`${name}\``) && !(name.startsWith('@types/') && readme.includes('`@types/*`')),
+    );
     expect(unnamed).toEqual([]);
   });
 });

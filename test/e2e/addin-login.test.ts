@@ -2,9 +2,9 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { publicSessionId } from '../../lambdas/domain/user-tokens';
 import type { LocalGuichet } from '../../local/start';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
-import { startTestGuichet, storeOf } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
+import { startTestGuichet, storeOf } from '../support/local-guichet';
 
 let guichet: LocalGuichet;
 

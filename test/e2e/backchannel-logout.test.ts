@@ -1,7 +1,7 @@
 import type { LocalGuichet } from '../../local/start';
-import { startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { logOutAtDevIdp, signInAtDevIdp } from '../support/dev-idp-login';
+import { startTestGuichet } from '../support/local-guichet';
 
 let guichet: LocalGuichet;
 

@@ -4,7 +4,7 @@ import type { LocalGuichet } from '../../local/start';
 import { runCli } from '../support/cli-run';
 import { logOutAtDevIdp } from '../support/dev-idp-login';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
-import { startLogoutReceivers, type LogoutReceivers } from '../support/logout-receivers';
+import { type LogoutReceivers, startLogoutReceivers } from '../support/logout-receivers';
 import { nativeLogin } from '../support/native-login';
 import { exchangeSessionToken } from '../support/user-tokens';
 

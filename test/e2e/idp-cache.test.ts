@@ -1,9 +1,9 @@
-import type { LocalGuichet } from '../../local/start';
 import { cachedDocuments } from '../../lambdas/shared/idp-documents';
+import type { LocalGuichet } from '../../local/start';
 import { TestBrowser } from '../support/browser';
-import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
-import type { LocalStore } from '../support/local-store';
+import { type FakeIdp, startFakeIdp } from '../support/fake-idp';
 import { startTestGuichet, storeOf } from '../support/local-guichet';
+import type { LocalStore } from '../support/local-store';
 
 /**
  * The shared IdP cache in the synthesized stack: the deploy's custom resource fills it before the API serves, a
@@ -34,7 +34,10 @@ describe('the shared IdP cache, as deployed', () => {
   it("holds the IdP's documents as soon as the API serves: the deploy's custom resource filled it", async () => {
     const item = await store.get('idpCache', idp.issuer);
     expect(cachedDocuments(item, idp.issuer, now())).toMatchObject({
-      documents: { metadata: { issuer: idp.issuer, authorization_endpoint: `${idp.issuer}/authorize` }, keys: { jwks: { keys: [idp.publicJwk] } } },
+      documents: {
+        metadata: { issuer: idp.issuer, authorization_endpoint: `${idp.issuer}/authorize` },
+        keys: { jwks: { keys: [idp.publicJwk] } },
+      },
     });
   });
 

@@ -13,7 +13,8 @@ beforeAll(async () => {
 afterAll(() => guichet?.close());
 
 const SLOW_MS = 400;
-const firstReport = (route: string) => guichet.log.reports.find((report) => report.functionId.startsWith(`${route}Function`) && report.initMs !== undefined);
+const firstReport = (route: string) =>
+  guichet.log.reports.find((report) => report.functionId.startsWith(`${route}Function`) && report.initMs !== undefined);
 
 describe('preparations at init', () => {
   it('read the signing keys before the first request: the JWKS answers it without waiting for Secrets Manager', async () => {
@@ -50,7 +51,11 @@ describe('preparations at init', () => {
     const token = await fetch(`${guichet.publicUrl}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'app_AAAAAAAAAAAAAAAAAAAAAA', client_secret: 'x'.repeat(43) }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'app_AAAAAAAAAAAAAAAAAAAAAA',
+        client_secret: 'x'.repeat(43),
+      }).toString(),
     });
     expect(token.status).toBe(401);
     expect(firstReport('OAuthToken')).toMatchObject({ outcome: 'result' });

@@ -9,9 +9,9 @@ import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { assertionKey, clientAssertion } from '../support/applications';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
-import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
+import { type FakeIdp, startFakeIdp } from '../support/fake-idp';
 import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
-import { startLogoutReceivers, type LogoutReceivers } from '../support/logout-receivers';
+import { type LogoutReceivers, startLogoutReceivers } from '../support/logout-receivers';
 import { clickContinue, confirmationForm, postContinuation } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 import { exchangeSessionToken } from '../support/user-tokens';
@@ -72,7 +72,15 @@ async function logIn(browser: TestBrowser, sub: string, sid: string, query = '')
 
 const logoutToken = (claims: Record<string, unknown>) =>
   idp.sign(
-    { iss: idp.issuer, aud: CLIENT_ID, iat: now(), exp: now() + 120, jti: `${Math.random()}`, events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims },
+    {
+      iss: idp.issuer,
+      aud: CLIENT_ID,
+      iat: now(),
+      exp: now() + 120,
+      jti: `${Math.random()}`,
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      ...claims,
+    },
     { typ: 'logout+jwt' },
   );
 const backchannelLogout = async (claims: Record<string, unknown>) =>
@@ -91,7 +99,12 @@ async function tour(): Promise<void> {
   // A native app's login, the person's Continue and a replayed one, its exchange, and a failed exchange.
   const app = new TestBrowser();
   const pkce = pkcePair();
-  const native = await logIn(app, 'jon', 'sid-jon', `?returnTo=${encodeURIComponent('visio://tour')}&code_challenge=${pkce.challenge}&code_challenge_method=S256`);
+  const native = await logIn(
+    app,
+    'jon',
+    'sid-jon',
+    `?returnTo=${encodeURIComponent('visio://tour')}&code_challenge=${pkce.challenge}&code_challenge_method=S256`,
+  );
   const confirmation = confirmationForm(await native.clone().text());
   const continued = await clickContinue(app, native);
   expect(continued.status).toBe(302);
@@ -105,7 +118,14 @@ async function tour(): Promise<void> {
   const { session_token: sessionToken } = (await exchanged.json()) as { session_token: string };
   expect((await exchangeSessionToken(guichet.publicUrl, sessionToken, { audience: EXAMPLE_PRODUCT.audience })).status).toBe(200);
   const scripted = { origin: new URL(guichet.publicUrl).origin, 'x-requested-with': 'guichet' };
-  expect((await web.request(url('/auth/token'), { ...json({ audience: EXAMPLE_PRODUCT.audience }), headers: { 'content-type': 'application/json', ...scripted } })).status).toBe(200);
+  expect(
+    (
+      await web.request(url('/auth/token'), {
+        ...json({ audience: EXAMPLE_PRODUCT.audience }),
+        headers: { 'content-type': 'application/json', ...scripted },
+      })
+    ).status,
+  ).toBe(200);
 
   // An add-in: init from its origin, a pending poll, the dialog (describe, confirm), a confirmed poll, the token with
   // the completion code, and a replayed confirmation.
@@ -133,11 +153,18 @@ async function tour(): Promise<void> {
   expect((await fetch(url('/addons/sessions/cancel'), json({ transit_token: declined.transit_token }))).status).toBe(400);
 
   // A machine-to-machine application's token, and the keys that verify it.
-  const created = (await runCli(runApps, ['create', '--name', 'Tour', '--scopes', 'read', '--json'], cliEnvironment(guichet))).json<{ client_id: string; client_secret: string }>();
+  const created = (await runCli(runApps, ['create', '--name', 'Tour', '--scopes', 'read', '--json'], cliEnvironment(guichet))).json<{
+    client_id: string;
+    client_secret: string;
+  }>();
   const token = await fetch(url('/oauth/token'), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: created.client_id, client_secret: created.client_secret }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: created.client_id,
+      client_secret: created.client_secret,
+    }).toString(),
   });
   expect(token.status).toBe(200);
   expect((await fetch(url('/.well-known/jwks.json'))).status).toBe(200);
@@ -178,7 +205,13 @@ async function tour(): Promise<void> {
   expect((await logIn(new TestBrowser(), 'jon', 'sid-jon')).status).toBe(400);
   const kept = new TestBrowser();
   await logIn(kept, 'kim', 'sid-kim');
-  guichet.account.injectFault({ service: 'dynamodb', operation: 'DeleteItem', resourceContains: guichet.outputs.SessionsTableName, times: 10, error: { type: 'InternalServerError', status: 500, message: 'injected' } });
+  guichet.account.injectFault({
+    service: 'dynamodb',
+    operation: 'DeleteItem',
+    resourceContains: guichet.outputs.SessionsTableName,
+    times: 10,
+    error: { type: 'InternalServerError', status: 500, message: 'injected' },
+  });
   expect((await backchannelLogout({ sid: 'sid-kim' })).status).toBeGreaterThanOrEqual(500);
   guichet.account.clearFaults();
 

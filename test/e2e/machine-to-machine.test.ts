@@ -4,15 +4,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { runApps } from '../../cli/run-apps';
 import { runKeys } from '../../cli/run-keys';
 import { accessTokenVerifier } from '../../lambdas/shared/access-token-verifier';
 import type { LocalGuichet } from '../../local/start';
-import { ageSigningKeys, cliEnvironment, startTestGuichet } from '../support/local-guichet';
-import { runCli } from '../support/cli-run';
 import { assertionKey } from '../support/applications';
+import { runCli } from '../support/cli-run';
+import { ageSigningKeys, cliEnvironment, startTestGuichet } from '../support/local-guichet';
 
 let guichet: LocalGuichet;
 
@@ -174,4 +174,3 @@ describe('credentials without downtime or shared secrets', () => {
     });
   });
 });
-

@@ -1,8 +1,8 @@
-import type { LocalGuichet } from '../../local/start';
 import { sha256 } from '../../lambdas/shared/crypto';
-import { startTestGuichet, storeOf } from '../support/local-guichet';
+import type { LocalGuichet } from '../../local/start';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
+import { startTestGuichet, storeOf } from '../support/local-guichet';
 import { clickContinue, confirmationForm, nativeLoginRedirect, nativeLoginUrl, postContinuation } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 

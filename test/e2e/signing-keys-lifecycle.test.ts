@@ -61,7 +61,9 @@ describe('the signing keys', () => {
 
   it('answer 503 with Retry-After while the secret holds no key set, then come back after a rotation', async () => {
     const secretsManager = operator();
-    await secretsManager.send(new PutSecretValueCommand({ SecretId: guichet.outputs.SigningKeysArn, SecretString: 'a placeholder, no key set' }));
+    await secretsManager.send(
+      new PutSecretValueCommand({ SecretId: guichet.outputs.SigningKeysArn, SecretString: 'a placeholder, no key set' }),
+    );
     await pause(1100);
 
     const unavailable = await jwks();

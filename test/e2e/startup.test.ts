@@ -20,7 +20,10 @@ describe('starting local mode', () => {
     const port = await freePort();
     const starting = startTestGuichet({ PORT: String(port) });
     let ready = false;
-    void starting.then(() => (ready = true), () => (ready = true));
+    void starting.then(
+      () => (ready = true),
+      () => (ready = true),
+    );
 
     const early: { status: number; retryAfter: string | null; body: unknown }[] = [];
     while (!ready) {
@@ -57,7 +60,9 @@ describe('starting local mode', () => {
 
   it('refuses to start, saying why, when the IdP OIDC_ISSUER names cannot be reached, and frees its ports', async () => {
     const [port, closedIdp] = [await freePort(), await freePort()];
-    await expect(startTestGuichet({ PORT: String(port), OIDC_ISSUER: `http://127.0.0.1:${closedIdp}`, OIDC_CLIENT_ID: 'guichet' })).rejects.toThrow(
+    await expect(
+      startTestGuichet({ PORT: String(port), OIDC_ISSUER: `http://127.0.0.1:${closedIdp}`, OIDC_CLIENT_ID: 'guichet' }),
+    ).rejects.toThrow(
       /OIDC_ISSUER names \(http:\/\/127\.0\.0\.1:\d+\) cannot be used: .* could not be reached \(ECONNREFUSED\)\. Check OIDC_ISSUER/,
     );
     const rebound = createServer().listen(port, '127.0.0.1');

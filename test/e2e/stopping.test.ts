@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -31,7 +31,15 @@ interface Started {
 async function startNpmStart(stateDirectory: string): Promise<Started> {
   const child = spawn('npm', ['start'], {
     cwd: REPOSITORY_ROOT,
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', PLAYGROUND_APP_PORT: '0', GUICHET_LOCAL_DIR: stateDirectory, ...ADDIN_SETTINGS },
+    env: {
+      ...process.env,
+      PORT: '0',
+      DYNAMODB_PORT: '0',
+      DEV_IDP_PORT: '0',
+      PLAYGROUND_APP_PORT: '0',
+      GUICHET_LOCAL_DIR: stateDirectory,
+      ...ADDIN_SETTINGS,
+    },
     // A process group of its own, as a shell gives a foreground job.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

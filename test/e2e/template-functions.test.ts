@@ -1,5 +1,5 @@
-import type { LocalGuichet } from '../../local/start';
 import { resourcesOfType } from '../../local/stack-template';
+import type { LocalGuichet } from '../../local/start';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { httpEvent } from '../support/api-event';
 import { startTestGuichet } from '../support/local-guichet';
@@ -26,7 +26,9 @@ function minimalEvents(): [string, unknown][] {
   const integrations = new Map(resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Integration'));
   for (const [, route] of resourcesOfType(guichet.template, 'AWS::ApiGatewayV2::Route')) {
     const { RouteKey, Target } = route.Properties as { RouteKey: string; Target: { 'Fn::Join': [string, [string, { Ref: string }]] } };
-    const integration = integrations.get(Target['Fn::Join'][1][1].Ref)!.Properties as { IntegrationUri: { 'Fn::GetAtt': [string, string] } };
+    const integration = integrations.get(Target['Fn::Join'][1][1].Ref)!.Properties as {
+      IntegrationUri: { 'Fn::GetAtt': [string, string] };
+    };
     routeKeys.set(integration.IntegrationUri['Fn::GetAtt'][0], RouteKey);
   }
   return [...guichet.functions.keys()].map((logicalId) => {

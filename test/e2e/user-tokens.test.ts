@@ -2,8 +2,8 @@ import { decodeJwt } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import { accessTokenVerifier, InvalidAccessToken } from '../../lambdas/shared/access-token-verifier';
 import { EXAMPLE_PRODUCT } from '../../local/example-product';
-import type { LocalGuichet } from '../../local/start';
 import { resourcesOfType } from '../../local/stack-template';
+import type { LocalGuichet } from '../../local/start';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { logOutAtDevIdp, signInAtDevIdp } from '../support/dev-idp-login';
@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => guichet?.close());
 
-const exchangeSession = (sessionToken: string, form: Record<string, string> = {}) => exchangeSessionToken(guichet.publicUrl, sessionToken, form);
+const exchangeSession = (sessionToken: string, form: Record<string, string> = {}) =>
+  exchangeSessionToken(guichet.publicUrl, sessionToken, form);
 
 /** The product's route behind API Gateway's JWT authorizer (the example product API of the stack). */
 const productProfile = (accessToken: string) =>

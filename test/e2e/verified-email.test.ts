@@ -1,8 +1,8 @@
 import { decodeJwt } from 'jose';
-import { EXAMPLE_PRODUCT } from '../../local/example-product';
-import type { LocalGuichet } from '../../local/start';
-import { resourcesOfType } from '../../local/stack-template';
 import { sha256 } from '../../lambdas/shared/crypto';
+import { EXAMPLE_PRODUCT } from '../../local/example-product';
+import { resourcesOfType } from '../../local/stack-template';
+import type { LocalGuichet } from '../../local/start';
 import { TestBrowser } from '../support/browser';
 import { signInAtDevIdp } from '../support/dev-idp-login';
 import { startTestGuichet, storeOf } from '../support/local-guichet';

@@ -5,7 +5,7 @@ import { ROUTES, type RouteDefinition } from '../../lambdas/routes';
 import { TABLE_NAMES, type TableName } from '../../lambdas/tables';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
 import { httpEvent, lambdaContext } from '../support/api-event';
-import { startIntegration, type Integration } from '../support/integration';
+import { type Integration, startIntegration } from '../support/integration';
 
 /**
  * Hostile input on every route: random methods, headers, content types, bodies, query strings, cookies and
@@ -38,12 +38,41 @@ afterAll(() => integration?.guichet.close());
 
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom('', PLANTED_SECRET, 'A'.repeat(43), 'null', '{}', '[]', '%', '%00', '../..', '<script>', '\u0000', 'visio://x', 'javascript:alert(1)'),
+  fc.constantFrom(
+    '',
+    PLANTED_SECRET,
+    'A'.repeat(43),
+    'null',
+    '{}',
+    '[]',
+    '%',
+    '%00',
+    '../..',
+    '<script>',
+    '\u0000',
+    'visio://x',
+    'javascript:alert(1)',
+  ),
   fc.string({ minLength: 20_000, maxLength: 20_000 }).map((s) => s.slice(0, 1) + 'x'.repeat(20_000)),
 );
 const name = fc.constantFrom(
-  'code', 'state', 'code_verifier', 'returnTo', 'logout_token', 'transit_token', 'grant_type', 'client_id',
-  'client_secret', 'scope', 'subject', 'wait', 'code_challenge', 'code_challenge_method', 'addin_name', 'continuation', 'x',
+  'code',
+  'state',
+  'code_verifier',
+  'returnTo',
+  'logout_token',
+  'transit_token',
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'scope',
+  'subject',
+  'wait',
+  'code_challenge',
+  'code_challenge_method',
+  'addin_name',
+  'continuation',
+  'x',
 );
 const pairs = fc.array(fc.tuple(name, text), { maxLength: 5 });
 const encode = (entries: [string, string][]) => entries.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
@@ -51,7 +80,14 @@ const encode = (entries: [string, string][]) => entries.map(([k, v]) => `${encod
 const request = fc.record({
   method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
   query: fc.oneof(pairs.map(encode), fc.string({ maxLength: 60 })),
-  contentType: fc.constantFrom(undefined, 'application/json', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/json; charset=utf-8'),
+  contentType: fc.constantFrom(
+    undefined,
+    'application/json',
+    'application/x-www-form-urlencoded',
+    'text/plain',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=utf-8',
+  ),
   body: fc.oneof(
     fc.constant(undefined),
     pairs.map(encode),
@@ -86,37 +122,40 @@ async function snapshot(): Promise<Record<string, string>> {
   return Object.fromEntries(tables.map((table, i) => [table, JSON.stringify(contents[i].map((item) => item.id).sort())]));
 }
 
-describe.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('%s under random input', (_, route: RouteDefinition) => {
-  it('never answers 5xx, answers errors in the contract shape, writes nothing when it refuses, echoes no secret', async () => {
-    await fc.assert(
-      fc.asyncProperty(request, async (input) => {
-        const headers: Record<string, string> = {};
-        if (input.contentType) headers['content-type'] = input.contentType;
-        if (input.authorization !== undefined) headers.authorization = input.authorization;
-        if (input.csrf !== undefined) headers['x-csrftoken'] = input.csrf;
-        if (input.completion !== undefined) headers['x-guichet-completion'] = input.completion;
-        if (input.origin !== undefined) headers.origin = input.origin;
-        const event = httpEvent({
-          method: input.method,
-          path: route.path,
-          query: input.query,
-          headers,
-          cookies: input.cookies.length ? input.cookies : undefined,
-          body: input.body === undefined ? undefined : input.base64 ? Buffer.from(input.body).toString('base64') : input.body,
-          isBase64Encoded: input.body !== undefined && input.base64,
-        });
-        const before = await snapshot();
-        const result = (await handlers.get(route.id)!(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+describe.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
+  '%s under random input',
+  (_, route: RouteDefinition) => {
+    it('never answers 5xx, answers errors in the contract shape, writes nothing when it refuses, echoes no secret', async () => {
+      await fc.assert(
+        fc.asyncProperty(request, async (input) => {
+          const headers: Record<string, string> = {};
+          if (input.contentType) headers['content-type'] = input.contentType;
+          if (input.authorization !== undefined) headers.authorization = input.authorization;
+          if (input.csrf !== undefined) headers['x-csrftoken'] = input.csrf;
+          if (input.completion !== undefined) headers['x-guichet-completion'] = input.completion;
+          if (input.origin !== undefined) headers.origin = input.origin;
+          const event = httpEvent({
+            method: input.method,
+            path: route.path,
+            query: input.query,
+            headers,
+            cookies: input.cookies.length ? input.cookies : undefined,
+            body: input.body === undefined ? undefined : input.base64 ? Buffer.from(input.body).toString('base64') : input.body,
+            isBase64Encoded: input.body !== undefined && input.base64,
+          });
+          const before = await snapshot();
+          const result = (await handlers.get(route.id)!(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
 
-        expect(result.statusCode).toBeLessThan(500);
-        expect(result.body ?? '').not.toContain(PLANTED_SECRET);
-        expect(result.headers?.Location ?? '').not.toContain(PLANTED_SECRET);
-        if (result.statusCode! >= 400) {
-          expect(JSON.parse(result.body!)).toEqual({ error: expect.stringMatching(/^[a-z_]+$/), error_description: expect.any(String) });
-          expect(await snapshot()).toEqual(before);
-        }
-      }),
-      { numRuns: RUNS_PER_ROUTE, seed: 20261123 },
-    );
-  }, 120_000);
-});
+          expect(result.statusCode).toBeLessThan(500);
+          expect(result.body ?? '').not.toContain(PLANTED_SECRET);
+          expect(result.headers?.Location ?? '').not.toContain(PLANTED_SECRET);
+          if (result.statusCode! >= 400) {
+            expect(JSON.parse(result.body!)).toEqual({ error: expect.stringMatching(/^[a-z_]+$/), error_description: expect.any(String) });
+            expect(await snapshot()).toEqual(before);
+          }
+        }),
+        { numRuns: RUNS_PER_ROUTE, seed: 20261123 },
+      );
+    }, 120_000);
+  },
+);

@@ -2,8 +2,8 @@ import type { Context } from 'aws-lambda';
 import { sha256 } from '../../lambdas/shared/crypto';
 import { ADDIN_ORIGIN, openAddin, pollEvent, statusesOf } from '../support/addins';
 import { httpEvent, lambdaContext, postEvent } from '../support/api-event';
-import { storedApplication, basicAuthorization } from '../support/applications';
-import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
+import { basicAuthorization, storedApplication } from '../support/applications';
+import { type Integration, invoke, jsonBody, startIntegration } from '../support/integration';
 
 /**
  * The attacks of the hardening review, replayed against the handlers: long polls that held a Lambda each, budgets
@@ -98,8 +98,12 @@ describe("2. no page of another site can spend an address's budget", () => {
   it('refuses polls without the add-in cookie, or without X-CSRFToken (a no-cors form), and counts none', async () => {
     const address = '198.51.100.10';
     const addin = await openAddin(handlers.init, address);
-    const withoutCookie = await Promise.all(Array.from({ length: 30 }, () => invoke(handlers.poll, pollEvent({ csrfToken: addin.csrfToken }, '', address))));
-    const withoutHeader = await Promise.all(Array.from({ length: 30 }, () => invoke(handlers.poll, pollEvent({ sessionId: addin.sessionId }, '', address))));
+    const withoutCookie = await Promise.all(
+      Array.from({ length: 30 }, () => invoke(handlers.poll, pollEvent({ csrfToken: addin.csrfToken }, '', address))),
+    );
+    const withoutHeader = await Promise.all(
+      Array.from({ length: 30 }, () => invoke(handlers.poll, pollEvent({ sessionId: addin.sessionId }, '', address))),
+    );
     expect(statusesOf(withoutCookie).every((status) => status === 401)).toBe(true);
     expect(statusesOf(withoutHeader).every((status) => status === 400)).toBe(true);
     expect(await units('addin-polls', address)).toBe(0);
@@ -109,8 +113,20 @@ describe("2. no page of another site can spend an address's budget", () => {
 
   it.each([
     ['an add-in init', 'init', initEvent],
-    ['a token request', 'token', () => postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials&client_id=app_AAAAAAAAAAAAAAAAAAAAAA&client_secret=x')],
-    ['a session exchange', 'exchange', () => postEvent('application/json', JSON.stringify({ code: 'x'.repeat(43), code_verifier: 'y'.repeat(43) }))],
+    [
+      'a token request',
+      'token',
+      () =>
+        postEvent(
+          'application/x-www-form-urlencoded',
+          'grant_type=client_credentials&client_id=app_AAAAAAAAAAAAAAAAAAAAAA&client_secret=x',
+        ),
+    ],
+    [
+      'a session exchange',
+      'exchange',
+      () => postEvent('application/json', JSON.stringify({ code: 'x'.repeat(43), code_verifier: 'y'.repeat(43) })),
+    ],
     ['a native sign-in confirmation', 'continue', () => postEvent('application/x-www-form-urlencoded', `continuation=${'x'.repeat(43)}`)],
   ])('refuses %s posted by a page of an unlisted origin, at once and for free', async (_, name, event) => {
     const address = `198.51.100.${20 + ['init', 'token', 'exchange', 'continue'].indexOf(name)}`;
@@ -143,7 +159,9 @@ describe("2. no page of another site can spend an address's budget", () => {
 describe('3. budgets decide and count in one atomic step', () => {
   it('evaluates no more than 10 of 200 concurrent bad session exchanges', async () => {
     const body = () => JSON.stringify({ code: 'A'.repeat(43), code_verifier: 'v'.repeat(43) });
-    const results = await Promise.all(Array.from({ length: 200 }, () => invoke(handlers.exchange, from(postEvent('application/json', body()), '198.51.100.40'))));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => invoke(handlers.exchange, from(postEvent('application/json', body()), '198.51.100.40'))),
+    );
     expect(statusesOf(results).filter((status) => status === 400)).toHaveLength(10);
     expect(statusesOf(results).filter((status) => status === 429)).toHaveLength(190);
   });
@@ -158,7 +176,12 @@ describe('3. budgets decide and count in one atomic step', () => {
   it('evaluates no more than 20 of 200 concurrent bad token requests', async () => {
     const { clientId } = await storedApplication(integration.store);
     const request = () =>
-      from(postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials', { headers: { authorization: basicAuthorization(clientId, 'wrong') } }), '198.51.100.41');
+      from(
+        postEvent('application/x-www-form-urlencoded', 'grant_type=client_credentials', {
+          headers: { authorization: basicAuthorization(clientId, 'wrong') },
+        }),
+        '198.51.100.41',
+      );
     const results = await Promise.all(Array.from({ length: 200 }, () => invoke(handlers.token, request())));
     expect(statusesOf(results).filter((status) => status === 401)).toHaveLength(20);
     expect(statusesOf(results).filter((status) => status === 429)).toHaveLength(180);
@@ -166,9 +189,7 @@ describe('3. budgets decide and count in one atomic step', () => {
 
   it('opens no more than 30 of 100 concurrent add-in sessions', async () => {
     const before = (await integration.store.all('addinSessions')).length;
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () => invoke(handlers.init, from(initEvent(), '198.51.100.42'))),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, () => invoke(handlers.init, from(initEvent(), '198.51.100.42'))));
     expect(statusesOf(results).filter((status) => status === 201)).toHaveLength(30);
     expect((await integration.store.all('addinSessions')).length - before).toBe(30);
   });
@@ -228,7 +249,9 @@ describe('3b. the application is read while the unit is taken, yet nothing is ev
 describe('7. anonymous logins are limited per address', () => {
   it('starts 5 logins from one address, then answers 429 and stores no flow', async () => {
     const address = '198.51.100.50';
-    const results = await Promise.all(Array.from({ length: 8 }, () => invoke(handlers.login, from(httpEvent({ path: '/auth/login' }), address))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => invoke(handlers.login, from(httpEvent({ path: '/auth/login' }), address))),
+    );
     expect(statusesOf(results).filter((status) => status === 302)).toHaveLength(5);
     expect(statusesOf(results).filter((status) => status === 429)).toHaveLength(3);
   });
@@ -236,10 +259,16 @@ describe('7. anonymous logins are limited per address', () => {
   it('starts nothing and counts nothing for what is not a page navigation (an image, a fetch)', async () => {
     const address = '198.51.100.51';
     for (const destination of ['image', 'empty', 'iframe', 'script']) {
-      const result = await invoke(handlers.login, from(httpEvent({ path: '/auth/login', headers: { 'sec-fetch-dest': destination } }), address));
+      const result = await invoke(
+        handlers.login,
+        from(httpEvent({ path: '/auth/login', headers: { 'sec-fetch-dest': destination } }), address),
+      );
       expect(result.statusCode).toBe(400);
     }
     expect(await units('logins', address)).toBe(0);
-    expect((await invoke(handlers.login, from(httpEvent({ path: '/auth/login', headers: { 'sec-fetch-dest': 'document' } }), address))).statusCode).toBe(302);
+    expect(
+      (await invoke(handlers.login, from(httpEvent({ path: '/auth/login', headers: { 'sec-fetch-dest': 'document' } }), address)))
+        .statusCode,
+    ).toBe(302);
   });
 });

@@ -1,5 +1,5 @@
 import { httpEvent } from '../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../support/integration';
 import { storedSession } from '../support/sessions';
 
 /**
@@ -21,17 +21,20 @@ afterAll(() => integration?.guichet.close());
 /** A form post to the logout, with the session cookie the browser attaches, from a page of `origin`. */
 async function logoutFrom(origin: string | undefined, site?: string) {
   const { token, id } = await storedSession(integration.store);
-  const result = await invoke(handler, httpEvent({
-    method: 'POST',
-    path: '/auth/logout',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(origin === undefined ? {} : { origin }),
-      ...(site === undefined ? {} : { 'sec-fetch-site': site }),
-    },
-    cookies: [`guichet_session=${token}`],
-    body: 'returnTo=%2F',
-  }));
+  const result = await invoke(
+    handler,
+    httpEvent({
+      method: 'POST',
+      path: '/auth/logout',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(origin === undefined ? {} : { origin }),
+        ...(site === undefined ? {} : { 'sec-fetch-site': site }),
+      },
+      cookies: [`guichet_session=${token}`],
+      body: 'returnTo=%2F',
+    }),
+  );
   return { result, sessionKept: (await integration.store.get('sessions', id)) !== undefined };
 }
 

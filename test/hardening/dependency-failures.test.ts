@@ -5,7 +5,7 @@ import { sha256 } from '../../lambdas/shared/crypto';
 import { idpCacheItem } from '../../lambdas/shared/idp-documents';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin } from '../support/addins';
 import { httpEvent } from '../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../support/integration';
 import { storedSession } from '../support/sessions';
 
 /**
@@ -53,12 +53,20 @@ async function answerOf(work: () => Promise<{ statusCode?: number; headers?: Rec
   const result = await work();
   // Each count is a Metrics instance of its own: its dimensions are those added to the same instance.
   const dimensionsOf = (instance: unknown) =>
-    dimensions.mock.calls.filter((_, index) => dimensions.mock.contexts[index] === instance).map(([added]) => added).find((added) => Object.keys(added).length > 0);
+    dimensions.mock.calls
+      .filter((_, index) => dimensions.mock.contexts[index] === instance)
+      .map(([added]) => added)
+      .find((added) => Object.keys(added).length > 0);
   const failures = metrics.mock.calls
     .map(([name], index) => [name, dimensionsOf(metrics.mock.contexts[index])] as const)
     .filter(([name]) => name === 'DependencyFailed')
     .map(([, dims]) => `${dims?.dependency}/${dims?.reason}`);
-  return { status: result.statusCode, retryAfter: result.headers?.['Retry-After'], body: JSON.parse(result.body ?? '{}') as unknown, failures };
+  return {
+    status: result.statusCode,
+    retryAfter: result.headers?.['Retry-After'],
+    body: JSON.parse(result.body ?? '{}') as unknown,
+    failures,
+  };
 }
 
 describe('the IdP fails', () => {
@@ -66,17 +74,31 @@ describe('the IdP fails', () => {
     ['drops the connection', 'dropping', 'could not be reached', 'idp/unreachable'],
     ['answers HTML instead of its discovery document', 'garbage', 'answered something unusable', 'idp/invalid_response'],
     ['does not answer within 5 s', 'silent', 'did not answer in time', 'idp/timeout'],
-  ] as const)('when it %s and its metadata is not cached, a login answers 503 naming both', async (_, mode, what, failure) => {
-    idpMode = mode;
-    const answer = await answerOf(() => invoke(login, httpEvent({ path: '/auth/login' })));
-    const description = `the identity provider's metadata is not cached and the identity provider ${what}`;
-    expect(answer).toEqual({ status: 503, retryAfter: '5', body: { error: 'temporarily_unavailable', error_description: description }, failures: [failure] });
-  }, 15_000);
+  ] as const)(
+    'when it %s and its metadata is not cached, a login answers 503 naming both',
+    async (_, mode, what, failure) => {
+      idpMode = mode;
+      const answer = await answerOf(() => invoke(login, httpEvent({ path: '/auth/login' })));
+      const description = `the identity provider's metadata is not cached and the identity provider ${what}`;
+      expect(answer).toEqual({
+        status: 503,
+        retryAfter: '5',
+        body: { error: 'temporarily_unavailable', error_description: description },
+        failures: [failure],
+      });
+    },
+    15_000,
+  );
 
   it('when it drops the connection but its documents are cached, a login is served from the cache', async () => {
     idpMode = 'dropping';
     const issuer = integration.guichet.issuer;
-    const metadata = { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks` };
+    const metadata = {
+      issuer,
+      authorization_endpoint: `${issuer}/authorize`,
+      token_endpoint: `${issuer}/token`,
+      jwks_uri: `${issuer}/jwks`,
+    };
     await integration.store.put('idpCache', { ...idpCacheItem(issuer, metadata, { keys: [] }, Math.floor(Date.now() / 1000)) });
     const result = await invoke(login, httpEvent({ path: '/auth/login' }));
     expect(result.statusCode).toBe(302);
@@ -86,26 +108,49 @@ describe('the IdP fails', () => {
 
 describe('DynamoDB fails', () => {
   it.each([
-    ['throttles', { type: 'ProvisionedThroughputExceededException', status: 400 }, 'the database is busy; retry shortly', '1', 'DynamoDB/throttled'],
+    [
+      'throttles',
+      { type: 'ProvisionedThroughputExceededException', status: 400 },
+      'the database is busy; retry shortly',
+      '1',
+      'DynamoDB/throttled',
+    ],
     ['fails', { type: 'InternalServerError', status: 500 }, 'the database is failing; retry shortly', '2', 'DynamoDB/failed'],
   ])('when it %s, a session check answers 503 with Retry-After', async (_, error, description, retryAfter, failure) => {
     const { token } = await storedSession(integration.store);
     integration.guichet.account.injectFault({ service: 'dynamodb', operation: 'GetItem', error: { ...error, message: 'injected' } });
-    const answer = await answerOf(() => invoke(session, httpEvent({ path: '/auth/session', headers: { authorization: `Bearer ${token}` } })));
-    expect(answer).toEqual({ status: 503, retryAfter, body: { error: 'temporarily_unavailable', error_description: description }, failures: [failure] });
+    const answer = await answerOf(() =>
+      invoke(session, httpEvent({ path: '/auth/session', headers: { authorization: `Bearer ${token}` } })),
+    );
+    expect(answer).toEqual({
+      status: 503,
+      retryAfter,
+      body: { error: 'temporarily_unavailable', error_description: description },
+      failures: [failure],
+    });
   });
 
   it('is still answered as a bug (500) when it refuses guichet itself: a grant missing from the template', async () => {
-    integration.guichet.account.injectFault({ service: 'dynamodb', operation: 'GetItem', error: { type: 'AccessDeniedException', status: 400, message: 'not authorized' } });
+    integration.guichet.account.injectFault({
+      service: 'dynamodb',
+      operation: 'GetItem',
+      error: { type: 'AccessDeniedException', status: 400, message: 'not authorized' },
+    });
     const { token } = await storedSession(integration.store);
-    const answer = await answerOf(() => invoke(session, httpEvent({ path: '/auth/session', headers: { authorization: `Bearer ${token}` } })));
+    const answer = await answerOf(() =>
+      invoke(session, httpEvent({ path: '/auth/session', headers: { authorization: `Bearer ${token}` } })),
+    );
     expect(answer).toMatchObject({ status: 500, body: { error: 'server_error' }, failures: [] });
   });
 });
 
 describe('Secrets Manager fails', () => {
   it("answers an add-in's init with 503 while its CSRF key cannot be read, and serves it once it can", async () => {
-    integration.guichet.account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
+    integration.guichet.account.injectFault({
+      service: 'secretsmanager',
+      operation: 'GetSecretValue',
+      error: { type: 'InternalServiceError', status: 500, message: 'injected' },
+    });
     const initEvent = () => httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } });
     const answer = await answerOf(() => invoke(init, initEvent()));
     expect(answer).toEqual({
@@ -123,7 +168,11 @@ describe('Secrets Manager fails', () => {
     const addin = await openAddin(init);
     const { token } = await storedSession(integration.store);
     const { handler: exchange } = await import('../../lambdas/handlers/addins/sessions-exchange');
-    integration.guichet.account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
+    integration.guichet.account.injectFault({
+      service: 'secretsmanager',
+      operation: 'GetSecretValue',
+      error: { type: 'InternalServiceError', status: 500, message: 'injected' },
+    });
     const answer = await answerOf(() => invoke(exchange, exchangeEvent(addin.transitToken, token)));
     expect(answer).toMatchObject({ status: 503, failures: ['SecretsManager/failed'] });
     expect(await integration.store.get('transitTokens', sha256(addin.transitToken))).toMatchObject({ state: 'pending' });

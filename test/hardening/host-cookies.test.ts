@@ -1,7 +1,7 @@
 import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../support/addins';
 import { httpEvent } from '../support/api-event';
-import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
-import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
+import { type FakeIdp, startFakeIdp } from '../support/fake-idp';
+import { type Integration, invoke, jsonBody, startIntegration } from '../support/integration';
 import { storedSession } from '../support/sessions';
 
 /**
@@ -56,11 +56,14 @@ describe('on https, the login state', () => {
     const started = await invoke(handlers.login, httpEvent({ path: '/auth/login' }));
     const state = new URL(started.headers!.Location as string).searchParams.get('state')!;
     idp.requests.length = 0;
-    const callback = await invoke(handlers.callback, httpEvent({
-      path: '/auth/callback',
-      query: new URLSearchParams({ code: "the attacker's code", state }).toString(),
-      cookies: [`guichet_login_state=${state}`],
-    }));
+    const callback = await invoke(
+      handlers.callback,
+      httpEvent({
+        path: '/auth/callback',
+        query: new URLSearchParams({ code: "the attacker's code", state }).toString(),
+        cookies: [`guichet_login_state=${state}`],
+      }),
+    );
     expect(callback.statusCode).toBe(400);
     expect(jsonBody(callback)).toEqual({ error: 'invalid_request', error_description: 'this login was not started in this browser' });
     expect(idp.requests).not.toContain('POST /token');
@@ -86,18 +89,24 @@ describe('on https, the session cookie', () => {
 
 describe("on https, the add-in's session cookie", () => {
   it('is a partitioned SameSite=None __Host- cookie, and the poll reads it under that name only', async () => {
-    const init = await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } }));
+    const init = await invoke(
+      handlers.init,
+      httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } }),
+    );
     expect(init.cookies).toEqual([
       expect.stringMatching(/^__Host-guichet_addons_sid=[\w-]{43}; Path=\/; Max-Age=600; HttpOnly; SameSite=None; Secure; Partitioned$/),
     ]);
     const addin = await openAddin(handlers.init);
     const poll = (cookie: string) =>
-      invoke(handlers.poll, httpEvent({
-        method: 'POST',
-        path: '/addons/sessions/poll',
-        cookies: [cookie],
-        headers: { 'x-csrftoken': addin.csrfToken },
-      }));
+      invoke(
+        handlers.poll,
+        httpEvent({
+          method: 'POST',
+          path: '/addons/sessions/poll',
+          cookies: [cookie],
+          headers: { 'x-csrftoken': addin.csrfToken },
+        }),
+      );
     expect((await poll(`__Host-guichet_addons_sid=${addin.sessionId}`)).statusCode).toBe(202);
     expect((await poll(`guichet_addons_sid=${addin.sessionId}`)).statusCode).toBe(401);
   });
@@ -108,7 +117,8 @@ describe('every cookie guichet sets on https', () => {
     const { token } = await storedSession(integration.store);
     const written = [
       ...((await invoke(handlers.login, httpEvent({ path: '/auth/login' }))).cookies ?? []),
-      ...((await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } }))).cookies ?? []),
+      ...((await invoke(handlers.init, httpEvent({ method: 'POST', path: '/addons/sessions/init', headers: { origin: ADDIN_ORIGIN } })))
+        .cookies ?? []),
       ...((await logoutWith(token)).cookies ?? []),
     ];
     expect(written).toHaveLength(3);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { sha256 } from '../../lambdas/shared/crypto';
 import type { SessionRecord } from '../../lambdas/repositories/sessions';
+import { sha256 } from '../../lambdas/shared/crypto';
 import { httpEvent } from '../support/api-event';
-import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
-import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
+import { type FakeIdp, startFakeIdp } from '../support/fake-idp';
+import { type Integration, invoke, jsonBody, startIntegration } from '../support/integration';
 
 /**
  * Issue 20, point 5: a back-channel logout could leave a session alive for its whole lifetime (12 hours).
@@ -63,14 +63,23 @@ const sessionsOf = async (sub: string) =>
 /** The IdP logs out `claims` (a sid, a sub, or both) through the back-channel handler. */
 async function idpLogout(claims: { sid?: string; sub?: string; iat?: number }) {
   const token = await idp.sign({
-    iss: idp.issuer, aud: CLIENT_ID, iat: now(), exp: now() + 120, jti: unique(), events: { [EVENT]: {} }, ...claims,
+    iss: idp.issuer,
+    aud: CLIENT_ID,
+    iat: now(),
+    exp: now() + 120,
+    jti: unique(),
+    events: { [EVENT]: {} },
+    ...claims,
   });
-  const result = await invoke(handlers.backchannel, httpEvent({
-    method: 'POST',
-    path: '/auth/backchannel-logout',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ logout_token: token }).toString(),
-  }));
+  const result = await invoke(
+    handlers.backchannel,
+    httpEvent({
+      method: 'POST',
+      path: '/auth/backchannel-logout',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: token }).toString(),
+    }),
+  );
   expect(result.statusCode).toBe(200);
 }
 
@@ -139,8 +148,15 @@ describe('the interleavings of a callback (C) and a back-channel logout (L), aga
   function callback(sub: string, sid: string) {
     const token = unique();
     const record: SessionRecord = {
-      id: sha256(token), flow: 'web', issuer: idp.issuer, sub, subjectKey: scoped(sub), idpSessionKey: scoped(sid), sid,
-      createdAt: now(), expiresAt: now() + 3600,
+      id: sha256(token),
+      flow: 'web',
+      issuer: idp.issuer,
+      sub,
+      subjectKey: scoped(sub),
+      idpSessionKey: scoped(sid),
+      sid,
+      createdAt: now(),
+      expiresAt: now() + 3600,
     };
     return {
       write: async () => {
@@ -154,7 +170,10 @@ describe('the interleavings of a callback (C) and a back-channel logout (L), aga
   const logout = (claims: { sid?: string; sub?: string }) =>
     domain.backchannel.endSessionsOf({ issuer: idp.issuer, jti: unique(), issuedAt: now(), deadAt: now() + 600, ...claims }, pause);
 
-  it.each([['sid', true], ['sub', false]])(
+  it.each([
+    ['sid', true],
+    ['sub', false],
+  ])(
     'C writes, C notes, L ends by %s: the index misses the session, L looks again after the lag allowance and ends it',
     async (_, bySid) => {
       const [sub, sid] = [unique(), unique()];
@@ -169,7 +188,10 @@ describe('the interleavings of a callback (C) and a back-channel logout (L), aga
     },
   );
 
-  it.each([['sid', true], ['sub', false]])('C writes, L ends by %s (missing it), C notes: C takes its session back', async (_, bySid) => {
+  it.each([
+    ['sid', true],
+    ['sub', false],
+  ])('C writes, L ends by %s (missing it), C notes: C takes its session back', async (_, bySid) => {
     const [sub, sid] = [unique(), unique()];
     const c = callback(sub, sid);
     await c.write();
@@ -197,7 +219,7 @@ describe('the interleavings of a callback (C) and a back-channel logout (L), aga
     expect(pauses).toEqual([]);
   });
 
-  it("a session opened just now for another IdP session does not make the logout wait", async () => {
+  it('a session opened just now for another IdP session does not make the logout wait', async () => {
     const sub = unique();
     const other = callback(sub, unique());
     await other.write();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { errors } from 'jose';
-import { logoutTokenFailure, LogoutTokenRejected } from '../../lambdas/domain/logout-token';
+import { LogoutTokenRejected, logoutTokenFailure } from '../../lambdas/domain/logout-token';
 import { dependencyFailure } from '../../lambdas/shared/dependencies';
 import { httpEvent } from '../support/api-event';
-import { startFakeIdp, type FakeIdp } from '../support/fake-idp';
-import { invoke, jsonBody, startIntegration, type Integration } from '../support/integration';
+import { type FakeIdp, startFakeIdp } from '../support/fake-idp';
+import { type Integration, invoke, jsonBody, startIntegration } from '../support/integration';
 import { storedSession } from '../support/sessions';
 
 /**
@@ -43,12 +43,15 @@ async function deliver(token: (sub: string) => Promise<string>) {
   const sub = unique();
   const session = await storedSession(integration.store, { issuer: idp.issuer, sub, subjectKey: JSON.stringify([idp.issuer, sub]) });
   const metrics = jest.spyOn(Metrics.prototype, 'addMetric');
-  const result = await invoke(handler, httpEvent({
-    method: 'POST',
-    path: '/auth/backchannel-logout',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ logout_token: await token(sub) }).toString(),
-  }));
+  const result = await invoke(
+    handler,
+    httpEvent({
+      method: 'POST',
+      path: '/auth/backchannel-logout',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: await token(sub) }).toString(),
+    }),
+  );
   return {
     status: result.statusCode,
     error: jsonBody(result).error,
@@ -59,13 +62,17 @@ async function deliver(token: (sub: string) => Promise<string>) {
 
 describe('a forged logout token is a 400 rejection, counted as such, never a dependency failure', () => {
   it.each([
-    ['a critical header guichet does not understand (JOSENotSupported before the signature check)', async (sub: string) =>
-      idp.signAnyHeader({ crit: ['x'], x: 1 }, claims(sub))],
+    [
+      'a critical header guichet does not understand (JOSENotSupported before the signature check)',
+      async (sub: string) => idp.signAnyHeader({ crit: ['x'], x: 1 }, claims(sub)),
+    ],
     ['a crit that is not a list', async (sub: string) => idp.signAnyHeader({ crit: 'x' }, claims(sub))],
     ['no kid while the IdP publishes two RSA keys (JWKSMultipleMatchingKeys)', (sub: string) => idp.sign(claims(sub), { kid: undefined })],
     ['a kid the IdP does not publish (JWKSNoMatchingKey, after one refetch)', (sub: string) => idp.sign(claims(sub), { kid: 'unknown' })],
-    ['a header that asks for an unencoded payload (b64: false)', async (sub: string) =>
-      idp.signAnyHeader({ b64: false, crit: ['b64'] }, claims(sub))],
+    [
+      'a header that asks for an unencoded payload (b64: false)',
+      async (sub: string) => idp.signAnyHeader({ b64: false, crit: ['b64'] }, claims(sub)),
+    ],
   ])('%s', async (_, token) => {
     expect(await deliver(token)).toEqual({ status: 400, error: 'invalid_request', counted: ['LogoutTokenRejected'], sessionKept: true });
   });
@@ -79,9 +86,21 @@ describe("every jose error of a logout token's validation", () => {
 
   it('covers every class jose exports', () => {
     expect(joseErrorClasses.map(([name]) => name).sort()).toEqual([
-      'JOSEAlgNotAllowed', 'JOSEError', 'JOSENotSupported', 'JWEDecryptionFailed', 'JWEInvalid', 'JWKInvalid', 'JWKSInvalid',
-      'JWKSMultipleMatchingKeys', 'JWKSNoMatchingKey', 'JWKSTimeout', 'JWSInvalid', 'JWSSignatureVerificationFailed',
-      'JWTClaimValidationFailed', 'JWTExpired', 'JWTInvalid',
+      'JOSEAlgNotAllowed',
+      'JOSEError',
+      'JOSENotSupported',
+      'JWEDecryptionFailed',
+      'JWEInvalid',
+      'JWKInvalid',
+      'JWKSInvalid',
+      'JWKSMultipleMatchingKeys',
+      'JWKSNoMatchingKey',
+      'JWKSTimeout',
+      'JWSInvalid',
+      'JWSSignatureVerificationFailed',
+      'JWTClaimValidationFailed',
+      'JWTExpired',
+      'JWTInvalid',
     ]);
   });
 

@@ -2,9 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { CONTEXT_SETTINGS, type GuichetProps, propsFromContext } from '../../lib/guichet-config';
-import { baseLambdaEnvironment } from '../../lib/lambda-environment';
-import { settingsDocumentation } from '../../lib/settings-reference';
 import { QUEUES } from '../../lambdas/queues';
 import { ROUTES } from '../../lambdas/routes';
 import { SECRETS } from '../../lambdas/secrets';
@@ -21,6 +18,9 @@ import {
 import { type AppConfig, loadConfig } from '../../lambdas/shared/config';
 import { readSettings } from '../../lambdas/shared/setting-values';
 import { TABLES } from '../../lambdas/tables';
+import { CONTEXT_SETTINGS, type GuichetProps, propsFromContext } from '../../lib/guichet-config';
+import { baseLambdaEnvironment } from '../../lib/lambda-environment';
+import { settingsDocumentation } from '../../lib/settings-reference';
 
 const REPOSITORY = path.join(__dirname, '..', '..');
 const TABLES_OF_SETTINGS = { LAMBDA_SETTINGS, STACK_SETTINGS, LOCAL_SETTINGS } as const satisfies Record<string, SettingTable>;
@@ -50,7 +50,11 @@ describe('a setting is described in lambdas/settings.ts alone', () => {
         },
       }),
     );
-    expect([...read].sort()).toEqual(Object.values(LAMBDA_SETTINGS).map((setting) => setting.envVar).sort());
+    expect([...read].sort()).toEqual(
+      Object.values(LAMBDA_SETTINGS)
+        .map((setting) => setting.envVar)
+        .sort(),
+    );
   });
 
   test('the configuration holds every setting of LAMBDA_SETTINGS under its key, besides what it derives', () => {
@@ -66,7 +70,7 @@ describe('a setting is described in lambdas/settings.ts alone', () => {
     expect(Object.keys(CONTEXT_SETTINGS).sort()).toEqual(expected.sort());
   });
 
-  test('every variable the Lambdas name in their code is a setting, a table, secret or queue, or the runtime\'s', () => {
+  test("every variable the Lambdas name in their code is a setting, a table, secret or queue, or the runtime's", () => {
     const named = new Set(sourcesUnder('lambdas').flatMap((source) => variablesNamedIn(source)));
     const described = new Set([
       ...Object.values({ ...LAMBDA_SETTINGS, ...STACK_SETTINGS }).flatMap((setting) => ('envVar' in setting ? [setting.envVar] : [])),

@@ -1,12 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire, isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { BUNDLE_FILE, ENTRY_FILE, entryCommands, LAMBDA_BUNDLING } from '../../lib/bundling';
 import { ROUTES } from '../../lambdas/routes';
+import { BUNDLE_FILE, ENTRY_FILE, entryCommands, LAMBDA_BUNDLING } from '../../lib/bundling';
 import { runtimeModulesFolder } from '../../local/lambda/template-functions';
 import { readStackTemplate, resourcesOfType } from '../../local/stack-template';
 import { REPOSITORY_ROOT, synthesizeStack } from '../../local/synth';
@@ -53,14 +52,17 @@ describe('the deployed bundles', () => {
   it('find every package they leave to the runtime in the runtime modules of local mode', async () => {
     const folder = await runtimeModulesFolder(await mkdtemp(path.join(os.tmpdir(), 'guichet-runtime-')), REPOSITORY_ROOT);
     const fromRuntime = createRequire(path.join(folder, 'resolver.js'));
-    for (const name of new Set([...externals.values()].flatMap((names) => [...names]))) expect(() => fromRuntime.resolve(name)).not.toThrow();
+    for (const name of new Set([...externals.values()].flatMap((names) => [...names])))
+      expect(() => fromRuntime.resolve(name)).not.toThrow();
     // What the SDK itself requires is not on the runtime's path: a bundle may not reach into it.
     expect(() => fromRuntime.resolve('@smithy/core')).toThrow();
   });
 
   it('load no SDK on the routes that call no AWS service (pages, discovery, the example API)', () => {
     const withoutAws = ROUTES.filter((route) => Object.keys(route.tables).length === 0 && route.secrets.length === 0);
-    expect(withoutAws.map((route) => route.id)).toEqual(expect.arrayContaining(['AddinTransitPage', 'AuthorizationServerMetadata', 'ExternalApiMe']));
+    expect(withoutAws.map((route) => route.id)).toEqual(
+      expect.arrayContaining(['AddinTransitPage', 'AuthorizationServerMetadata', 'ExternalApiMe']),
+    );
     for (const route of withoutAws) expect([route.id, [...functionOf(route.id)]]).toEqual([route.id, []]);
   });
 
@@ -107,9 +109,17 @@ describe('the entry of every function', () => {
       ].join('\n'),
     );
     execFileSync('bash', ['-c', entryCommands(folder).join(' && ')]);
-    const answer = execFileSync(process.execPath, ['--input-type=module', '-e', `const { handler } = await import(${JSON.stringify(path.join(folder, ENTRY_FILE))}); process.stdout.write(String(await handler()));`], {
-      encoding: 'utf8',
-    });
+    const answer = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { handler } = await import(${JSON.stringify(path.join(folder, ENTRY_FILE))}); process.stdout.write(String(await handler()));`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(answer).toBe('true');
   });
 });

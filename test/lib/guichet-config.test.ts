@@ -1,9 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { GuichetConfigError, type GuichetProps, propsFromContext, validateProps } from '../../lib/guichet-config';
 import type { RouteThrottle } from '../../lambdas/routes';
 import { STACK_SETTINGS } from '../../lambdas/settings';
 import { SIGNING_ALGORITHMS } from '../../lambdas/shared/signing-algorithms';
+import { GuichetConfigError, type GuichetProps, propsFromContext, validateProps } from '../../lib/guichet-config';
 import { EXAMPLE_PROPS } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => propsFromContext(new App({ context }).node);
@@ -279,11 +279,7 @@ describe('validateProps', () => {
       { signingAlgorithm: 'HS256' as GuichetProps['signingAlgorithm'] },
       /signingAlgorithm must be one of RS256, ES256, got "HS256"/,
     ],
-    [
-      'a lowercase signing algorithm',
-      { signingAlgorithm: 'rs256' as GuichetProps['signingAlgorithm'] },
-      /signingAlgorithm must be one of/,
-    ],
+    ['a lowercase signing algorithm', { signingAlgorithm: 'rs256' as GuichetProps['signingAlgorithm'] }, /signingAlgorithm must be one of/],
     [
       'a custom domain without certificate',
       { customDomainName: 'auth.example.com', certificateArn: '' },
@@ -305,11 +301,7 @@ describe('validateProps', () => {
       /certificateArn must be an ACM certificate ARN, got "arn:aws:iam::/,
     ],
     ['a zero add-in rate limit', { addonsRateLimit: 0 }, /addonsRateLimit must be a positive whole number/],
-    [
-      'a retention CloudWatch Logs lacks',
-      { logRetentionDays: 31 },
-      /logRetentionDays must be a CloudWatch Logs retention in days/,
-    ],
+    ['a retention CloudWatch Logs lacks', { logRetentionDays: 31 }, /logRetentionDays must be a CloudWatch Logs retention in days/],
     ['a 5xx rate of 0 %', { serverErrorRateAlarmPercent: 0 }, /serverErrorRateAlarmPercent must be above 0/],
     ['a 5xx rate above 100 %', { serverErrorRateAlarmPercent: 101 }, /serverErrorRateAlarmPercent/],
     ['an alarm e-mail without @', { alarmEmail: 'ops.example.com' }, /alarmEmail must be an e-mail address/],
@@ -347,7 +339,10 @@ describe('validateProps', () => {
     ],
     [
       'an example product API with a scope its audience does not accept',
-      { apiAudiences: { 'https://api.product.example': ['notes:write'] }, exampleProductApi: { audience: 'https://api.product.example', scope: 'profile:read' } },
+      {
+        apiAudiences: { 'https://api.product.example': ['notes:write'] },
+        exampleProductApi: { audience: 'https://api.product.example', scope: 'profile:read' },
+      },
       /exampleProductApi: scope "profile:read" is not among the scopes of "https:\/\/api.product.example" \(notes:write\)/,
     ],
     [

@@ -1,27 +1,27 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { QUEUES, type QueueName } from '../../lambdas/queues';
+import { ROUTES } from '../../lambdas/routes';
+import { SECRETS, type SecretName } from '../../lambdas/secrets';
+import { STACK_SETTINGS } from '../../lambdas/settings';
+import { MetricName } from '../../lambdas/shared/metric-names';
+import { TABLE_NAMES, TABLES, type TableName } from '../../lambdas/tables';
+import { SERVER_ERROR_RATE_ALARM_ID } from '../../lib/constructs/operations-alarms';
+import type { GuichetProps } from '../../lib/guichet-config';
 import {
   CLIENT_AUTHENTICATION_ALARM_ID,
-  GuichetStack,
   DEPENDENCY_FAILURE_ALARM_ID,
+  GuichetStack,
   IDP_CACHE_REFRESH_ALARM_ID,
   LOGOUT_REJECTION_ALARM_ID,
   SIGNING_KEYS_ROTATION_ALARM_ID,
 } from '../../lib/guichet-stack';
-import { SERVER_ERROR_RATE_ALARM_ID } from '../../lib/constructs/operations-alarms';
 import { pascalCase, routeKey, tableNameOutputKey } from '../../lib/naming';
-import type { GuichetProps } from '../../lib/guichet-config';
-import { QUEUES, type QueueName } from '../../lambdas/queues';
-import { ROUTES } from '../../lambdas/routes';
-import { STACK_SETTINGS } from '../../lambdas/settings';
-import { SECRETS, type SecretName } from '../../lambdas/secrets';
-import { MetricName } from '../../lambdas/shared/metric-names';
-import { TABLES, TABLE_NAMES, type TableName } from '../../lambdas/tables';
 import {
-  EXAMPLE_PROPS,
   actionsOf,
   dashboardWidgets,
+  EXAMPLE_PROPS,
   logicalId,
   mentions,
   roleStatements,
@@ -30,13 +30,7 @@ import {
   testApp,
 } from './helpers';
 
-const SHARED_VARIABLES = [
-  'GUICHET_PUBLIC_URL',
-  'OIDC_ISSUER',
-  'OIDC_CLIENT_ID',
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-];
+const SHARED_VARIABLES = ['GUICHET_PUBLIC_URL', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'];
 
 let stack: GuichetStack;
 let template: Template;
@@ -102,9 +96,7 @@ test.each(ROUTE_CASES)('%s: may perform exactly the operations its route declare
 test.each(ROUTE_CASES)('%s: may read only the secrets its route names', (id, route) => {
   for (const name of Object.keys(SECRETS) as SecretName[]) {
     const reads = statementsOf(id).some(
-      (statement) =>
-        mentions(statement, logicalId(stack.secrets[name])) &&
-        actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+      (statement) => mentions(statement, logicalId(stack.secrets[name])) && actionsOf(statement).includes('secretsmanager:GetSecretValue'),
     );
     expect(reads).toBe(route.secrets.includes(name));
   }
@@ -112,8 +104,7 @@ test.each(ROUTE_CASES)('%s: may read only the secrets its route names', (id, rou
 
 test('the session route reads sessions and nothing of the login flows', () => {
   const statements = statementsOf('AuthSession');
-  const on = (name: TableName) =>
-    statements.filter((statement) => mentions(statement, logicalId(stack.tables[name]))).flatMap(actionsOf);
+  const on = (name: TableName) => statements.filter((statement) => mentions(statement, logicalId(stack.tables[name]))).flatMap(actionsOf);
   expect(on('sessions')).toEqual(['dynamodb:GetItem']);
   expect(on('loginFlows')).toEqual([]);
 });
@@ -125,9 +116,7 @@ test('no role has a managed policy, may Scan, or uses a wildcard other than for 
   );
   const actions = statements.flatMap(actionsOf);
   expect(actions.filter((action) => action === 'dynamodb:Scan' || action.includes('*'))).toEqual([]);
-  const wildcardActions = statements
-    .filter((statement) => JSON.stringify(statement.Resource).includes('*'))
-    .flatMap(actionsOf);
+  const wildcardActions = statements.filter((statement) => JSON.stringify(statement.Resource).includes('*')).flatMap(actionsOf);
   expect([...new Set(wildcardActions)]).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
 });
 
@@ -145,7 +134,9 @@ test('reserves concurrency for the add-in poll alone, 100 by default, resized by
       .map(([id, fn]) => [id, fn.Properties.ReservedConcurrentExecutions]);
   expect(reserved(template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(stack.functions.AddinSessionsPoll.function), 100]]);
   const resized = synthGuichet({ ...EXAMPLE_PROPS, pollReservedConcurrency: 250 });
-  expect(reserved(resized.template.findResources('AWS::Lambda::Function'))).toEqual([[logicalId(resized.stack.functions.AddinSessionsPoll.function), 250]]);
+  expect(reserved(resized.template.findResources('AWS::Lambda::Function'))).toEqual([
+    [logicalId(resized.stack.functions.AddinSessionsPoll.function), 250],
+  ]);
 });
 
 test('serves no request before the first signing key set exists: the API stage depends on it', () => {
@@ -161,10 +152,17 @@ test("serves no request before the IdP's documents are cached: the API stage dep
 
 test('the IdP cache is written by the refresher alone, and read by the login and callback functions alone', () => {
   const table = logicalId(stack.tables.idpCache);
-  const roles = new Map(Object.entries(stack.functions).map(([id, fn]) => [logicalId(fn.role), id])).set(logicalId(stack.idpCacheRefresh.function.role), 'refresh');
+  const roles = new Map(Object.entries(stack.functions).map(([id, fn]) => [logicalId(fn.role), id])).set(
+    logicalId(stack.idpCacheRefresh.function.role),
+    'refresh',
+  );
   const allowed = (action: string) =>
     Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => (policy.Properties.PolicyDocument.Statement as Statement[]).some((statement) => mentions(statement, table) && actionsOf(statement).includes(action)))
+      .filter((policy) =>
+        (policy.Properties.PolicyDocument.Statement as Statement[]).some(
+          (statement) => mentions(statement, table) && actionsOf(statement).includes(action),
+        ),
+      )
       .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => roles.get(role.Ref) ?? role.Ref))
       .sort();
   expect(allowed('dynamodb:PutItem')).toEqual(['refresh']);
@@ -220,9 +218,7 @@ describe('with a custom domain and optional props', () => {
   test('refuses invalid props before creating anything', () => {
     expect(() => synthGuichet({ ...EXAMPLE_PROPS, oidcIssuer: 'http://idp.example.com' })).toThrow(/oidcIssuer/);
     expect(() => synthGuichet({ ...EXAMPLE_PROPS, nativeAppRedirectSchemes: ['https'] })).toThrow(/custom scheme/);
-    expect(() => synthGuichet({ ...EXAMPLE_PROPS, returnToOrigins: ['https://a.example.com/x'] })).toThrow(
-      /bare origin/,
-    );
+    expect(() => synthGuichet({ ...EXAMPLE_PROPS, returnToOrigins: ['https://a.example.com/x'] })).toThrow(/bare origin/);
     expect(() => synthGuichet({ ...EXAMPLE_PROPS, alarmEmail: 'ops' })).toThrow(/alarmEmail/);
     expect(() => synthGuichet({ ...EXAMPLE_PROPS, routeThrottles: { Nope: { rateLimit: 1, burstLimit: 1 } } })).toThrow(
       /"Nope" is no route id/,
@@ -241,16 +237,11 @@ describe('signing keys', () => {
     );
   /** Route id (or "rotation") of every role allowed this action on the secret. */
   const rolesAllowed = (action: string, name: SecretName) => {
-    const names = new Map<string, string>(
-      Object.entries(stack.functions).map(([id, fn]) => [logicalId(fn.role), id]),
-    )
+    const names = new Map<string, string>(Object.entries(stack.functions).map(([id, fn]) => [logicalId(fn.role), id]))
       .set(rotationRole(), 'rotation')
       .set(logicalId(stack.downstreamLogout.delivery.role), 'logoutDelivery');
     const roles = policyStatements()
-      .filter(
-        ({ statement }) =>
-          mentions(statement, logicalId(stack.secrets[name])) && actionsOf(statement).includes(action),
-      )
+      .filter(({ statement }) => mentions(statement, logicalId(stack.secrets[name])) && actionsOf(statement).includes(action))
       .flatMap(({ roles }) => roles);
     return [...new Set(roles.map((role) => names.get(role) ?? role))].sort();
   };
@@ -290,8 +281,8 @@ describe('signing keys', () => {
 
   test('the rotation Lambda generates RS256 keys unless told ES256', () => {
     const algorithmOf = (synth: { stack: GuichetStack; template: Template }) =>
-      synth.template.toJSON().Resources[logicalId(synth.stack.signingKeysRotation.function.function)].Properties
-        .Environment.Variables.SIGNING_ALGORITHM;
+      synth.template.toJSON().Resources[logicalId(synth.stack.signingKeysRotation.function.function)].Properties.Environment.Variables
+        .SIGNING_ALGORITHM;
     expect(algorithmOf({ stack, template })).toBe('RS256');
     expect(algorithmOf(synthGuichet({ ...EXAMPLE_PROPS, signingAlgorithm: 'ES256' }))).toBe('ES256');
   });
@@ -354,13 +345,24 @@ describe('guichetTokenAuthorizer', () => {
     });
   });
 
-  test('one authorizer per audience: user tokens of a product API are not accepted where guichet\'s own are', () => {
-    const guichet = new GuichetStack(testApp(), 'Guichet', { ...EXAMPLE_PROPS, apiAudiences: { 'https://api.product.example': ['profile:read'] } });
+  test("one authorizer per audience: user tokens of a product API are not accepted where guichet's own are", () => {
+    const guichet = new GuichetStack(testApp(), 'Guichet', {
+      ...EXAMPLE_PROPS,
+      apiAudiences: { 'https://api.product.example': ['profile:read'] },
+    });
     const product = guichet.guichetTokenAuthorizerFor('https://api.product.example');
     expect(guichet.guichetTokenAuthorizerFor('https://api.product.example')).toBe(product);
     expect(product).not.toBe(guichet.guichetTokenAuthorizer);
-    for (const [path, authorizer] of [['/own', guichet.guichetTokenAuthorizer], ['/product', product]] as const) {
-      guichet.api.httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration: new HttpUrlIntegration(path, 'https://backend.example.com'), authorizer });
+    for (const [path, authorizer] of [
+      ['/own', guichet.guichetTokenAuthorizer],
+      ['/product', product],
+    ] as const) {
+      guichet.api.httpApi.addRoutes({
+        path,
+        methods: [apigwv2.HttpMethod.GET],
+        integration: new HttpUrlIntegration(path, 'https://backend.example.com'),
+        authorizer,
+      });
     }
     const audiences = Object.values(Template.fromStack(guichet).findResources('AWS::ApiGatewayV2::Authorizer')).map(
       (resource) => resource.Properties.JwtConfiguration.Audience,
@@ -370,9 +372,7 @@ describe('guichetTokenAuthorizer', () => {
   });
 
   test('the route table serves the discovery document API Gateway fetches from <issuer>', () => {
-    expect(ROUTES.some((route) => route.method === 'GET' && route.path === '/.well-known/openid-configuration')).toBe(
-      true,
-    );
+    expect(ROUTES.some((route) => route.method === 'GET' && route.path === '/.well-known/openid-configuration')).toBe(true);
   });
 });
 
@@ -419,23 +419,26 @@ describe('alarms and dashboard', () => {
   test.each([
     [LOGOUT_REJECTION_ALARM_ID, MetricName.LogoutTokenRejected, 20, { logoutRejectionAlarmThreshold: 3 }],
     [DEPENDENCY_FAILURE_ALARM_ID, MetricName.DependencyFailed, 10, { dependencyFailureAlarmThreshold: 4 }],
-  ] as const)('%s: on the service-wide total of %s, whatever the reason, %i in 5 minutes unless configured', (alarmId, metricName, threshold, configuration) => {
-    expect(template.toJSON().Resources[logicalId(stack.alarms.alarms[alarmId])].Properties).toMatchObject({
-      Threshold: threshold,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Metrics: [
-        expect.objectContaining({
-          MetricStat: expect.objectContaining({
-            Metric: { Namespace: 'Guichet', MetricName: metricName, Dimensions: [{ Name: 'service', Value: 'guichet' }] },
+  ] as const)(
+    '%s: on the service-wide total of %s, whatever the reason, %i in 5 minutes unless configured',
+    (alarmId, metricName, threshold, configuration) => {
+      expect(template.toJSON().Resources[logicalId(stack.alarms.alarms[alarmId])].Properties).toMatchObject({
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Metrics: [
+          expect.objectContaining({
+            MetricStat: expect.objectContaining({
+              Metric: { Namespace: 'Guichet', MetricName: metricName, Dimensions: [{ Name: 'service', Value: 'guichet' }] },
+            }),
           }),
-        }),
-      ],
-    });
-    const configured = synthGuichet({ ...EXAMPLE_PROPS, ...configuration });
-    expect(configured.template.toJSON().Resources[logicalId(configured.stack.alarms.alarms[alarmId])].Properties.Threshold).toBe(
-      Object.values(configuration)[0],
-    );
-  });
+        ],
+      });
+      const configured = synthGuichet({ ...EXAMPLE_PROPS, ...configuration });
+      expect(configured.template.toJSON().Resources[logicalId(configured.stack.alarms.alarms[alarmId])].Properties.Threshold).toBe(
+        Object.values(configuration)[0],
+      );
+    },
+  );
 
   test('alarm on any error of the signing-keys rotation', () => {
     const alarm = stack.alarms.alarms[SIGNING_KEYS_ROTATION_ALARM_ID];
@@ -474,16 +477,17 @@ describe('throttling', () => {
 
   test('routes with a throttle in the route table get it, the others the default', () => {
     const stage = settingsOf({ template });
-    const defaultThrottle = { rateLimit: STACK_SETTINGS.defaultThrottleRate.default, burstLimit: STACK_SETTINGS.defaultThrottleBurst.default };
+    const defaultThrottle = {
+      rateLimit: STACK_SETTINGS.defaultThrottleRate.default,
+      burstLimit: STACK_SETTINGS.defaultThrottleBurst.default,
+    };
     expect(stage.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: true, ...limits(defaultThrottle) });
     const strict = ROUTES.filter((route) => route.throttle);
     expect(strict.map((route) => route.id)).toEqual(
       expect.arrayContaining(['OAuthToken', 'AuthSessionExchange', 'AddinSessionsInit', 'AddinSessionsExchange']),
     );
     expect(stage.RouteSettings).toEqual(
-      Object.fromEntries(
-        strict.map((route) => [routeKey(route), { DetailedMetricsEnabled: true, ...limits(route.throttle!) }]),
-      ),
+      Object.fromEntries(strict.map((route) => [routeKey(route), { DetailedMetricsEnabled: true, ...limits(route.throttle!) }])),
     );
   });
 
@@ -519,7 +523,10 @@ describe('operations alarms', () => {
   });
 
   test.each(ROUTE_CASES)('%s: its Lambda errors and throttles each raise an alarm', (id) => {
-    for (const [kind, metricName] of [['Errors', 'Errors'], ['Throttles', 'Throttles']]) {
+    for (const [kind, metricName] of [
+      ['Errors', 'Errors'],
+      ['Throttles', 'Throttles'],
+    ]) {
       const alarm = stack.alarms.alarms[`${id}${kind}`];
       expect(template.toJSON().Resources[logicalId(alarm)].Properties).toMatchObject({
         MetricName: metricName,
@@ -628,7 +635,11 @@ describe('operations dashboard', () => {
 describe('the example product API', () => {
   const PRODUCT = 'https://api.product.example';
   const withExample = () =>
-    synthGuichet({ ...EXAMPLE_PROPS, apiAudiences: { [PRODUCT]: ['profile:read', 'notes:write'] }, exampleProductApi: { audience: PRODUCT, scope: 'profile:read' } });
+    synthGuichet({
+      ...EXAMPLE_PROPS,
+      apiAudiences: { [PRODUCT]: ['profile:read', 'notes:write'] },
+      exampleProductApi: { audience: PRODUCT, scope: 'profile:read' },
+    });
 
   test('is not there unless asked for', () => {
     expect(stack.exampleProductApi).toBeUndefined();
@@ -652,7 +663,7 @@ describe('the example product API', () => {
     });
   });
 
-  test('its Lambda holds no grant but its logs and traces, and no setting of guichet\'s', () => {
+  test("its Lambda holds no grant but its logs and traces, and no setting of guichet's", () => {
     const { stack: guichet, template: exampleTemplate } = withExample();
     const example = guichet.exampleProductApi!.function;
     const actions = roleStatements(exampleTemplate, logicalId(example.role)).flatMap((statement) => [statement.Action].flat());
@@ -661,4 +672,3 @@ describe('the example product API', () => {
     expect(Object.keys(variables).filter((name) => !name.startsWith('AWS_') && name !== 'NODE_OPTIONS')).toEqual([]);
   });
 });
-

@@ -1,11 +1,10 @@
-import { baseLambdaEnvironment, sharedLambdaEnvironment } from '../../lib/lambda-environment';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/metric-names';
-import type { GuichetProps } from '../../lib/guichet-config';
-import { LAMBDA_SETTINGS, type SettingKind } from '../../lambdas/settings';
 import { QUEUES } from '../../lambdas/queues';
 import { SECRETS } from '../../lambdas/secrets';
-import { STACK_SETTINGS } from '../../lambdas/settings';
+import { LAMBDA_SETTINGS, type SettingKind, STACK_SETTINGS } from '../../lambdas/settings';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/metric-names';
 import { TABLES } from '../../lambdas/tables';
+import type { GuichetProps } from '../../lib/guichet-config';
+import { baseLambdaEnvironment, sharedLambdaEnvironment } from '../../lib/lambda-environment';
 import { EXAMPLE_PROPS, synthGuichet } from './helpers';
 
 const PUBLIC_URL = 'https://auth.example.com';

@@ -1,8 +1,8 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { GuichetProps } from '../../lib/guichet-config';
 import { GuichetStack } from '../../lib/guichet-stack';
 import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
-import type { GuichetProps } from '../../lib/guichet-config';
 import { EXAMPLE_PROPS, testApp } from './helpers';
 
 /** Synthesizes like bin/guichet.ts and lists what cdk-nag still reports, errors and warnings alike. */
@@ -18,9 +18,7 @@ function unacknowledgedFindings(acknowledge: boolean, props: GuichetProps = EXAM
   return new AwsSolutionsChecks(app)
     .validateScope(app)
     .violations.flatMap((violation) =>
-      violation.violatingResources.map(
-        (resource) => `${violation.severity} ${violation.ruleName} ${resource.constructPath}`,
-      ),
+      violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} ${resource.constructPath}`),
     );
 }
 

@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
+import { LAMBDA_SETTINGS } from '../../lambdas/settings';
 import { type GuichetProps, propsFromContext } from '../../lib/guichet-config';
 import { sharedLambdaEnvironment } from '../../lib/lambda-environment';
 import { contextFromEnvironment, lambdaSettingFromEnvironment, localDefaultContext } from '../../lib/settings-context';
-import { LAMBDA_SETTINGS } from '../../lambdas/settings';
 
 test('maps each setting variable present to its context key, with its text unchanged', () => {
   expect(

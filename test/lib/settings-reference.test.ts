@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  defaultOf,
-  localDefaultOf,
-  REFERENCE_FILE,
-  settingsDocumentation,
-  settingsReference,
-} from '../../lib/settings-reference';
 import { LAMBDA_SETTINGS, LOCAL_SETTINGS, type SettingTable, STACK_SETTINGS } from '../../lambdas/settings';
+import { defaultOf, localDefaultOf, REFERENCE_FILE, settingsDocumentation, settingsReference } from '../../lib/settings-reference';
 
 const REPOSITORY = path.join(__dirname, '..', '..');
 const reference = settingsReference();
@@ -57,10 +51,10 @@ test("gives each setting its documentation, variable, value, default, and local 
   }
 });
 
-test('takes the documentation from the comment above each entry, and each table\'s from the comment above it', () => {
+test("takes the documentation from the comment above each entry, and each table's from the comment above it", () => {
   const source = [
     'import { x } from "y";',
-    '/** The Lambdas\' settings,',
+    "/** The Lambdas' settings,",
     ' *  on two lines. */',
     'export const LAMBDA_SETTINGS = {',
     '  /** What it is. */',

@@ -2,10 +2,10 @@ import { decodeJwt } from 'jose';
 import { runApps } from '../../cli/run-apps';
 import type { LocalGuichet } from '../../local/start';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS } from '../support/addins';
-import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { TestBrowser } from '../support/browser';
 import { runCli } from '../support/cli-run';
 import { signInAtDevIdp } from '../support/dev-idp-login';
+import { cliEnvironment, startTestGuichet } from '../support/local-guichet';
 import { clickContinue } from '../support/native-login';
 import { pkcePair } from '../support/pkce';
 
@@ -65,7 +65,11 @@ async function nativeLogin(tally: Tally, user: string): Promise<string> {
   const callback = await tally.expect('native callback', browser.request(callbackUrl.href), 200);
   const continued = await tally.expect('native continue', clickContinue(browser, callback), 302);
   const code = new URL(continued.headers.get('location')!).searchParams.get('code')!;
-  const exchanged = await tally.expect('exchange', post(`${guichet.publicUrl}/auth/session-exchange`, { code, code_verifier: verifier }), 200);
+  const exchanged = await tally.expect(
+    'exchange',
+    post(`${guichet.publicUrl}/auth/session-exchange`, { code, code_verifier: verifier }),
+    200,
+  );
   const token = (await exchanged.json()).session_token as string;
   await tally.expect('exchange replay', post(`${guichet.publicUrl}/auth/session-exchange`, { code, code_verifier: verifier }), 400);
   return token;
@@ -76,7 +80,8 @@ async function addinLogin(tally: Tally, webSession: string): Promise<void> {
   const init = await tally.expect('add-in init', fetch(`${guichet.publicUrl}/addons/sessions/init`, fromAddin), 201);
   const { transit_token: transitToken, csrf_token: csrf } = await init.json();
   const cookie = init.headers.getSetCookie()[0].split(';')[0];
-  const exchange = () => post(`${guichet.publicUrl}/addons/sessions/exchange`, { transit_token: transitToken }, { cookie: `guichet_session=${webSession}` });
+  const exchange = () =>
+    post(`${guichet.publicUrl}/addons/sessions/exchange`, { transit_token: transitToken }, { cookie: `guichet_session=${webSession}` });
   await tally.expect('add-in exchange', exchange(), 200);
   await tally.expect('add-in exchange replay', exchange(), 400);
   const poll = () => fetch(`${guichet.publicUrl}/addons/sessions/poll`, { method: 'POST', headers: { cookie, 'x-csrftoken': csrf } });
@@ -119,7 +124,11 @@ describe('mixed-flow load on the local server', () => {
       }),
     );
     for (const token of sessions) {
-      await tally.expect('session read afterwards', fetch(`${guichet.publicUrl}/auth/session`, { headers: { authorization: `Bearer ${token}` } }), 200);
+      await tally.expect(
+        'session read afterwards',
+        fetch(`${guichet.publicUrl}/auth/session`, { headers: { authorization: `Bearer ${token}` } }),
+        200,
+      );
     }
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(`\nload: ${tally.requests} requests held in ${seconds.toFixed(1)} s, ${tally.failures.length} failures\n`);

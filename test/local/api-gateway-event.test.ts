@@ -131,7 +131,11 @@ describe('toApiGatewayEvent', () => {
   });
 
   test('joins a repeated query parameter with commas but keeps the repeat in the raw query string', () => {
-    const event = toApiGatewayEvent(fakeRequest({ url: '/auth/login?returnTo=%2Fa&x=1&returnTo=%2Fb' }), Buffer.alloc(0), 'GET /auth/login');
+    const event = toApiGatewayEvent(
+      fakeRequest({ url: '/auth/login?returnTo=%2Fa&x=1&returnTo=%2Fb' }),
+      Buffer.alloc(0),
+      'GET /auth/login',
+    );
     expect(event.queryStringParameters).toEqual({ returnTo: '/a,/b', x: '1' });
     expect(event.rawQueryString).toBe('returnTo=%2Fa&x=1&returnTo=%2Fb');
   });
@@ -198,8 +202,7 @@ describe('toApiGatewayEvent', () => {
 
 describe('writeApiGatewayResult', () => {
   const GET = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
-  const write = (result: APIGatewayProxyResultV2) =>
-    exchange(GET, (_request, _body, response) => writeApiGatewayResult(response, result));
+  const write = (result: APIGatewayProxyResultV2) => exchange(GET, (_request, _body, response) => writeApiGatewayResult(response, result));
 
   test('writes the status, the headers and the body', async () => {
     const { head, body } = await write({

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalAwsAccount } from '../../local/aws/calls';
-import { LocalSqs, type LocalQueue } from '../../local/aws/sqs';
-import { startEventSourceMappings, type LocalEventSourceMappings } from '../../local/event-source-mappings';
+import { type LocalQueue, LocalSqs } from '../../local/aws/sqs';
+import { type LocalEventSourceMappings, startEventSourceMappings } from '../../local/event-source-mappings';
 import { RolePolicy } from '../../local/iam';
 import { IntrinsicResolver } from '../../local/intrinsics';
 import type { Invocation, LocalFunction } from '../../local/lambda/local-function';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { httpApiListener, type HttpApiDefinition } from '../../local/http-api';
+import { type HttpApiDefinition, httpApiListener } from '../../local/http-api';
 import type { Invocation } from '../../local/lambda/local-function';
 
 const ECHO = 'arn:aws:lambda:eu-west-1:000000000000:function:echo';
@@ -72,7 +72,7 @@ describe('the local HTTP API', () => {
     ['a failing function', '/echo?fail', 500, 'Internal Server Error'],
     ['a function that timed out', '/echo?timeout', 500, 'Internal Server Error'],
     ['a function slower than the integration timeout', '/echo?slow', 503, 'Service Unavailable'],
-  ])("answers %s as API Gateway does", async (_, target, status, message) => {
+  ])('answers %s as API Gateway does', async (_, target, status, message) => {
     const response = await fetch(`${base}${target}`);
     expect(response.status).toBe(status);
     expect(await response.json()).toEqual({ message });

@@ -21,9 +21,21 @@ const template = {
         PolicyDocument: {
           Statement: [
             { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': ['Sessions', 'Arn'] } },
-            { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Sessions', 'Arn'] }, '/index/bySubject']] }] },
-            { Effect: 'Allow', Action: 'secretsmanager:Get*', Resource: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:keys-??????' },
-            { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:keys-forbid' },
+            {
+              Effect: 'Allow',
+              Action: ['dynamodb:Query'],
+              Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Sessions', 'Arn'] }, '/index/bySubject']] }],
+            },
+            {
+              Effect: 'Allow',
+              Action: 'secretsmanager:Get*',
+              Resource: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:keys-??????',
+            },
+            {
+              Effect: 'Deny',
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:keys-forbid',
+            },
           ],
         },
       },

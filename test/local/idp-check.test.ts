@@ -41,8 +41,16 @@ describe('checkIdentityProvider', () => {
   it.each([
     ['an error status', () => [503, '{}'] as [number, string], 'answered 503'],
     ['something else than JSON', () => [200, '<html>'] as [number, string], 'is not a JSON discovery document'],
-    ['another issuer', () => [200, discovery({ issuer: 'https://elsewhere.example' })] as [number, string], 'names the issuer "https://elsewhere.example"'],
-    ['no token endpoint nor keys', () => [200, discovery({ token_endpoint: undefined, jwks_uri: undefined })] as [number, string], 'has no token_endpoint, jwks_uri'],
+    [
+      'another issuer',
+      () => [200, discovery({ issuer: 'https://elsewhere.example' })] as [number, string],
+      'names the issuer "https://elsewhere.example"',
+    ],
+    [
+      'no token endpoint nor keys',
+      () => [200, discovery({ token_endpoint: undefined, jwks_uri: undefined })] as [number, string],
+      'has no token_endpoint, jwks_uri',
+    ],
   ])('refuses an IdP that answers %s', async (_, answers, problem) => {
     answer = answers;
     await expect(checkIdentityProvider(issuer)).rejects.toThrow(problem);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { LocalJwtAuthorizer } from '../../local/jwt-authorizer';
 
 const AUDIENCE = 'https://api.product.example';
@@ -37,19 +37,34 @@ const now = () => Math.floor(Date.now() / 1000);
 function token(claims: JWTPayload = {}, header: { alg?: string; kid?: string | null } = {}): Promise<string> {
   const alg = header.alg ?? 'RS256';
   const kid = header.kid === null ? undefined : (header.kid ?? (alg === 'RS256' ? 'rsa-1' : 'ec-1'));
-  const defaults = { iss: issuer, aud: AUDIENCE, sub: 'ada', iat: now(), exp: now() + 300, scope: 'profile:read notes:write', client_id: 'guichet-session', email: 'ada@example.test' };
+  const defaults = {
+    iss: issuer,
+    aud: AUDIENCE,
+    sub: 'ada',
+    iat: now(),
+    exp: now() + 300,
+    scope: 'profile:read notes:write',
+    client_id: 'guichet-session',
+    email: 'ada@example.test',
+  };
   return new SignJWT({ ...defaults, ...claims })
     .setProtectedHeader({ alg, typ: 'at+jwt', ...(kid ? { kid } : {}) })
     .sign(alg === 'RS256' ? rsaKey : ecKey);
 }
 
 describe('the local JWT authorizer', () => {
-  it("lets a good token through and hands the integration its claims as strings and its scopes", async () => {
+  it('lets a good token through and hands the integration its claims as strings and its scopes', async () => {
     const result = await authorizer.authorize({ authorization: `Bearer ${await token({ amr: ['pwd', 'otp'] })}` }, ['profile:read']);
     expect(result).toEqual({
       outcome: 'allowed',
       context: {
-        claims: expect.objectContaining({ sub: 'ada', aud: AUDIENCE, email: 'ada@example.test', iat: expect.stringMatching(/^\d+$/), amr: '[pwd otp]' }),
+        claims: expect.objectContaining({
+          sub: 'ada',
+          aud: AUDIENCE,
+          email: 'ada@example.test',
+          iat: expect.stringMatching(/^\d+$/),
+          amr: '[pwd otp]',
+        }),
         scopes: ['profile:read', 'notes:write'],
       },
     });
@@ -89,9 +104,15 @@ describe('the local JWT authorizer', () => {
   });
 
   it('answers a good token without one of the route scopes with 403 insufficient_scope', async () => {
-    const result = await authorizer.authorize({ authorization: `Bearer ${await token({ scope: 'notes:write' })}` }, ['profile:read', 'admin']);
+    const result = await authorizer.authorize({ authorization: `Bearer ${await token({ scope: 'notes:write' })}` }, [
+      'profile:read',
+      'admin',
+    ]);
     expect(result).toEqual({ outcome: 'forbidden', wwwAuthenticate: expect.stringContaining('error="insufficient_scope"') });
-    const scp = await authorizer.authorize({ authorization: `Bearer ${await token({ scope: undefined, scp: ['admin'] })}` }, ['profile:read', 'admin']);
+    const scp = await authorizer.authorize({ authorization: `Bearer ${await token({ scope: undefined, scp: ['admin'] })}` }, [
+      'profile:read',
+      'admin',
+    ]);
     expect(scp.outcome).toBe('allowed');
   });
 });

@@ -2,7 +2,16 @@ import { consoleModeFrom, LocalLog } from '../../local/local-log';
 
 const printed = () => {
   const lines: string[] = [];
-  return { lines, write: (text: string) => lines.push(...text.trimEnd().split('\n').map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{3} /, ''))) };
+  return {
+    lines,
+    write: (text: string) =>
+      lines.push(
+        ...text
+          .trimEnd()
+          .split('\n')
+          .map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{3} /, '')),
+      ),
+  };
 };
 
 describe('the local log', () => {
@@ -18,7 +27,15 @@ describe('the local log', () => {
     const out = printed();
     const log = new LocalLog('compact', out.write);
     log.log('AuthCallback', JSON.stringify({ level: 'INFO', message: 'login succeeded', flow: 'web', timestamp: 'x', service: 'guichet' }));
-    log.log('AuthCallback', JSON.stringify({ level: 'WARN', message: 'dependency failed', dependency: 'idp', error: { name: 'TypeError', message: 'fetch failed' } }));
+    log.log(
+      'AuthCallback',
+      JSON.stringify({
+        level: 'WARN',
+        message: 'dependency failed',
+        dependency: 'idp',
+        error: { name: 'TypeError', message: 'fetch failed' },
+      }),
+    );
     log.log('AuthCallback', JSON.stringify({ _aws: { CloudWatchMetrics: [] }, LoginSucceeded: 1 }));
     expect(out.lines).toEqual(['AuthCallback WARN dependency failed dependency=idp error=TypeError: fetch failed']);
     expect(log.records.map((record) => record.json?.message)).toEqual(['login succeeded', 'dependency failed']);

@@ -1,7 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
+import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
 import { Playground } from '../../local/playground/playground';
 
 /**
@@ -31,7 +31,11 @@ async function runApps(args: readonly string[]): Promise<{ code: number; stdout:
   if (command === failing) return { code: 1, stdout: '', stderr: 'cannot reach the local store' };
   if (command === 'list') return { code: 0, stdout: JSON.stringify(applications), stderr: '' };
   if (command === 'create') {
-    const application = { client_id: `app_${applications.length}`, name: args[args.indexOf('--name') + 1], created_at: new Date().toISOString() };
+    const application = {
+      client_id: `app_${applications.length}`,
+      name: args[args.indexOf('--name') + 1],
+      created_at: new Date().toISOString(),
+    };
     applications.push(application);
     if (args.includes('--jwks-file')) {
       registered.set(application.client_id, JSON.parse(readFileSync(args[args.indexOf('--jwks-file') + 1], 'utf8')));
@@ -57,7 +61,13 @@ beforeAll(async () => {
   server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const playground = new Playground({ publicUrl: url, issuer: 'http://127.0.0.1:1', appOrigin: 'http://127.0.0.1:2', nativeAppScheme: 'visio', runApps });
+  const playground = new Playground({
+    publicUrl: url,
+    issuer: 'http://127.0.0.1:1',
+    appOrigin: 'http://127.0.0.1:2',
+    nativeAppScheme: 'visio',
+    runApps,
+  });
   server.on('request', (req, res) => playground.serve(req, res) || res.writeHead(404).end());
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -77,7 +87,10 @@ describe('the playground demo application', () => {
   it('is created when there is none, then found and given a new secret', async () => {
     const first = await click();
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ action: 'created', command: 'npm run apps -- create --name "Playground demo" --scopes demo:read --json' });
+    expect(first.body).toMatchObject({
+      action: 'created',
+      command: 'npm run apps -- create --name "Playground demo" --scopes demo:read --json',
+    });
     expect(first.body.output).toMatchObject({ client_id: 'app_1', client_secret: 'new' });
 
     const second = await click();
@@ -111,7 +124,11 @@ describe('the playground demo application', () => {
     );
     const { status, body } = await click();
     expect(status).toBe(200);
-    expect(body).toMatchObject({ action: 'rotated', command: 'npm run apps -- rotate-secret app_new --json', older_duplicates: ['app_old'] });
+    expect(body).toMatchObject({
+      action: 'rotated',
+      command: 'npm run apps -- rotate-secret app_new --json',
+      older_duplicates: ['app_old'],
+    });
   });
 
   it('says what the CLI said when it fails', async () => {
@@ -153,4 +170,3 @@ describe('the playground demo application', () => {
     expect(await post('/playground/apps/assertion?client_id=app_other')).toMatchObject({ status: 404, body: { error: 'not_found' } });
   });
 });
-

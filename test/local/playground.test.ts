@@ -22,7 +22,13 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
   appPort = (app.address() as AddressInfo).port;
   const publicUrl = `http://127.0.0.1:${port}`;
-  const playground = new Playground({ publicUrl, issuer: 'http://127.0.0.1:1', appOrigin: `http://127.0.0.1:${appPort}`, nativeAppScheme: 'visio', runApps });
+  const playground = new Playground({
+    publicUrl,
+    issuer: 'http://127.0.0.1:1',
+    appOrigin: `http://127.0.0.1:${appPort}`,
+    nativeAppScheme: 'visio',
+    runApps,
+  });
   server.on('request', (req, res) => playground.serve(req, res) || res.writeHead(404).end());
   app.on('request', serveAppOrigin(publicUrl, `http://127.0.0.1:${appPort}`));
 });
@@ -32,7 +38,12 @@ afterAll(async () => {
 });
 
 /** A raw request with a Host header of our choosing, as a browser sends it after a DNS rebinding. */
-function send(target: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; location?: string; body: string }> {
+function send(
+  target: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: '127.0.0.1', port: target, method, path, headers }, (response) => {
       let body = '';
@@ -47,9 +58,16 @@ function send(target: number, method: string, path: string, headers: Record<stri
 describe('the local playground', () => {
   it('refuses a rebound Host, even with a matching Origin, and creates no application', async () => {
     const rebound = `rebind.evil.example:${port}`;
-    const answer = await send(port, 'POST', '/playground/apps', { host: rebound, origin: `http://${rebound}`, 'sec-fetch-site': 'same-origin' });
+    const answer = await send(port, 'POST', '/playground/apps', {
+      host: rebound,
+      origin: `http://${rebound}`,
+      'sec-fetch-site': 'same-origin',
+    });
     expect(answer.status).toBe(421);
-    expect(JSON.parse(answer.body)).toEqual({ error: 'misdirected_request', error_description: `the local playground answers on 127.0.0.1:${port} only` });
+    expect(JSON.parse(answer.body)).toEqual({
+      error: 'misdirected_request',
+      error_description: `the local playground answers on 127.0.0.1:${port} only`,
+    });
     expect(runApps).not.toHaveBeenCalled();
   });
 

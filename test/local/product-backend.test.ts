@@ -1,6 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { ProductBackend } from '../../local/playground/product-backend';
 
 /** The playground's product backend: the logout tokens it accepts (jose, against guichet's JWKS), and what it drops. */

@@ -1,6 +1,6 @@
 import { IntrinsicResolver } from '../../local/intrinsics';
 import type { Invocation } from '../../local/lambda/local-function';
-import { startSchedules, type LocalSchedules } from '../../local/schedules';
+import { type LocalSchedules, startSchedules } from '../../local/schedules';
 import type { CfnResource, StackTemplate } from '../../local/stack-template';
 
 const ACCOUNT = { region: 'eu-west-1', accountId: '000000000000' };
@@ -14,13 +14,24 @@ function templateWith(rule: Record<string, unknown>, permission: Record<string, 
     Refresh: { Type: 'AWS::Lambda::Function', Properties: {} },
     Schedule: {
       Type: 'AWS::Events::Rule',
-      Properties: { ScheduleExpression: 'rate(2 minutes)', State: 'ENABLED', Targets: [{ Arn: { 'Fn::GetAtt': ['Refresh', 'Arn'] }, Id: 'Target0' }], ...rule },
+      Properties: {
+        ScheduleExpression: 'rate(2 minutes)',
+        State: 'ENABLED',
+        Targets: [{ Arn: { 'Fn::GetAtt': ['Refresh', 'Arn'] }, Id: 'Target0' }],
+        ...rule,
+      },
     },
   };
   if (permission) {
     resources.Permission = {
       Type: 'AWS::Lambda::Permission',
-      Properties: { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': ['Refresh', 'Arn'] }, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['Schedule', 'Arn'] }, ...permission },
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['Refresh', 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': ['Schedule', 'Arn'] },
+        ...permission,
+      },
     };
   }
   return { stackName: 'Guichet', assemblyDirectory: '/nowhere', resources, outputs: {}, bundleFolders: new Map() };
@@ -92,9 +103,19 @@ describe('scheduled EventBridge rules in local mode', () => {
   });
 
   it.each([
-    ['a cron expression', { ScheduleExpression: 'cron(0 12 * * ? *)' }, undefined, 'local mode runs rate() schedules only, not cron(0 12 * * ? *)'],
+    [
+      'a cron expression',
+      { ScheduleExpression: 'cron(0 12 * * ? *)' },
+      undefined,
+      'local mode runs rate() schedules only, not cron(0 12 * * ? *)',
+    ],
     ['a rate of zero', { ScheduleExpression: 'rate(0 minutes)' }, undefined, 'rate() schedules only'],
-    ['an input transformer', { Targets: [{ Arn: { 'Fn::GetAtt': ['Refresh', 'Arn'] }, InputTransformer: {} }] }, undefined, 'no InputPath or InputTransformer'],
+    [
+      'an input transformer',
+      { Targets: [{ Arn: { 'Fn::GetAtt': ['Refresh', 'Arn'] }, InputTransformer: {} }] },
+      undefined,
+      'no InputPath or InputTransformer',
+    ],
     ['a target EventBridge may not invoke', {}, null, `no Lambda permission lets EventBridge invoke ${FUNCTION_ARN} for it`],
     ['a permission for another rule', {}, { SourceArn: 'arn:aws:events:eu-west-1:000000000000:rule/Other' }, 'no Lambda permission'],
     ['a permission for another principal', {}, { Principal: 'secretsmanager.amazonaws.com' }, 'no Lambda permission'],

@@ -48,20 +48,23 @@ document.getElementById('sign-in').addEventListener('click', async () => {
 
 export async function startAddinPage(): Promise<AddinPageServer> {
   let guichetUrl = '';
-  return listenOnLoopback((url) => {
-    guichetUrl = url;
-  }, (request, response) => {
-    if (request.url === '/guichet-addin.js') {
-      readFile(ADDIN_CLIENT_FILE).then(
-        (body) => response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(body),
-        () => response.writeHead(500).end(),
-      );
-    } else if (request.url === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE(guichetUrl));
-    } else {
-      response.writeHead(404).end();
-    }
-  });
+  return listenOnLoopback(
+    (url) => {
+      guichetUrl = url;
+    },
+    (request, response) => {
+      if (request.url === '/guichet-addin.js') {
+        readFile(ADDIN_CLIENT_FILE).then(
+          (body) => response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(body),
+          () => response.writeHead(500).end(),
+        );
+      } else if (request.url === '/') {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE(guichetUrl));
+      } else {
+        response.writeHead(404).end();
+      }
+    },
+  );
 }
 
 /**
@@ -74,7 +77,10 @@ window.addEventListener('message', (event) => window.received.push({ origin: eve
 </script>`;
 
 export function startRecordingPage(): Promise<Omit<AddinPageServer, 'setGuichetUrl'>> {
-  return listenOnLoopback(() => undefined, (_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(RECORDING_PAGE));
+  return listenOnLoopback(
+    () => undefined,
+    (_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(RECORDING_PAGE),
+  );
 }
 
 /**

@@ -51,7 +51,8 @@ export function transitTokenEvent(path: string, transitToken: unknown, sessionTo
   return event;
 }
 
-export const cancelEvent = (transitToken: unknown, sourceIp?: string) => transitTokenEvent('/addons/sessions/cancel', transitToken, undefined, sourceIp);
+export const cancelEvent = (transitToken: unknown, sourceIp?: string) =>
+  transitTokenEvent('/addons/sessions/cancel', transitToken, undefined, sourceIp);
 export const describeEvent = (transitToken: unknown, sessionToken?: string, sourceIp?: string) =>
   transitTokenEvent('/addons/sessions/describe', transitToken, sessionToken, sourceIp);
 

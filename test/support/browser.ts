@@ -69,8 +69,7 @@ export class TestBrowser {
     const separator = pair.indexOf('=');
     const name = pair.slice(0, separator);
     const value = pair.slice(separator + 1);
-    const attribute = (key: string) =>
-      attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
+    const attribute = (key: string) => attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
     const expired = attribute('max-age') === '0' || (attribute('expires') && Date.parse(attribute('expires')!) < Date.now());
     if (expired || value === '') this.jar.delete(name);
     else this.jar.set(name, { value, path: attribute('path') ?? '/' });

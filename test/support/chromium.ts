@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 /**
  * The browser for the browser tests: `CHROMIUM_PATH` when set (a system Chromium, or the one the global setup
@@ -12,7 +12,11 @@ export function chromiumExecutable(): string {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
   return execFileSync(
     process.execPath,
-    ['--input-type=module', '-e', "const { default: c } = await import('@sparticuz/chromium'); process.stdout.write(await c.executablePath());"],
+    [
+      '--input-type=module',
+      '-e',
+      "const { default: c } = await import('@sparticuz/chromium'); process.stdout.write(await c.executablePath());",
+    ],
     { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', timeout: 60_000 },
   );
 }
@@ -42,7 +46,10 @@ export async function launchChromium(): Promise<Browser> {
  * A fresh browser context that can only reach loopback (`hosts`): every other request (Office.js from
  * appsforoffice.microsoft.com, above all) is aborted, and its URL recorded in `blocked`.
  */
-export async function loopbackOnlyContext(browser: Browser, hosts: readonly string[] = ['127.0.0.1']): Promise<{ context: BrowserContext; blocked: string[] }> {
+export async function loopbackOnlyContext(
+  browser: Browser,
+  hosts: readonly string[] = ['127.0.0.1'],
+): Promise<{ context: BrowserContext; blocked: string[] }> {
   const context = await browser.newContext();
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(10_000);

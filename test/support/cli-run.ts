@@ -1,4 +1,4 @@
-import { runCaptured, type CapturedRun, type CliIo } from '../../cli/command-runner';
+import { type CapturedRun, type CliIo, runCaptured } from '../../cli/command-runner';
 
 export interface CliRun extends CapturedRun {
   /** stdout as JSON, for `--json` runs. */

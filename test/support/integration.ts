@@ -6,19 +6,19 @@ import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { JWK } from 'jose';
+import { localStateFile, writeLocalState } from '../../common/state-file';
+import { QUEUES } from '../../lambdas/queues';
 import { ROUTES, type RouteDefinition } from '../../lambdas/routes';
 import { SECRETS } from '../../lambdas/secrets';
 import { firstKeySet } from '../../lambdas/shared/signing-key-rotation';
 import { PARTITION_KEY, TABLE_NAMES, TABLES, type TableDefinition } from '../../lambdas/tables';
+import { tableNameOutputKey } from '../../lib/naming';
 import { splitRequestTarget, toApiGatewayEvent, writeApiGatewayResult } from '../../local/api-gateway-event';
 import { LocalAwsAccount } from '../../local/aws/calls';
 import { createDynamoDbFront, startDynamoDbEngine } from '../../local/aws/dynamodb';
 import { LocalSecretsManager } from '../../local/aws/secrets-manager';
 import { LocalSqs } from '../../local/aws/sqs';
-import { QUEUES } from '../../lambdas/queues';
-import { startDevIdp, type DevIdp } from '../../local/dev-idp';
-import { localStateFile, writeLocalState } from '../../common/state-file';
-import { tableNameOutputKey } from '../../lib/naming';
+import { type DevIdp, startDevIdp } from '../../local/dev-idp';
 import { lambdaContext } from './api-event';
 import { LocalStore } from './local-store';
 
@@ -86,7 +86,9 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
     const api = await listen(createServer());
     closers.push(() => closeServer(api.server));
     const publicUrl = `http://127.0.0.1:${api.port}`;
-    const devIdp = env.OIDC_ISSUER ? undefined : await startDevIdp({ port: 0, guichetPublicUrl: publicUrl, postLogoutOrigins: [publicUrl] });
+    const devIdp = env.OIDC_ISSUER
+      ? undefined
+      : await startDevIdp({ port: 0, guichetPublicUrl: publicUrl, postLogoutOrigins: [publicUrl] });
     if (devIdp) closers.push(() => devIdp.close());
 
     const signingKeys = await firstKeySet('RS256', Math.floor(Date.now() / 1000));
@@ -102,7 +104,10 @@ export async function startIntegration(env: Record<string, string> = {}): Promis
       [QUEUES.failedLogoutDeliveries.urlEnvVar]: failed.url,
       [SECRETS.signingKeys.arnEnvVar]: secrets.createSecret('signing-keys', JSON.stringify(signingKeys)),
       [SECRETS.addinCsrfKey.arnEnvVar]: secrets.createSecret('addins-csrf-key', 'integration-csrf-key'),
-      [SECRETS.oidcClientSecret.arnEnvVar]: secrets.createSecret('oidc-client-secret', devIdp?.clientSecret ?? env.OIDC_CLIENT_SECRET ?? ''),
+      [SECRETS.oidcClientSecret.arnEnvVar]: secrets.createSecret(
+        'oidc-client-secret',
+        devIdp?.clientSecret ?? env.OIDC_CLIENT_SECRET ?? '',
+      ),
       ...(devIdp && { OIDC_ISSUER: devIdp.issuer, OIDC_CLIENT_ID: devIdp.clientId }),
       ...env,
     });
@@ -142,9 +147,16 @@ async function createTables(endpoint: string): Promise<Record<string, string>> {
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
-        AttributeDefinitions: [PARTITION_KEY, ...indexes.map((index) => index.partitionKey)].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        AttributeDefinitions: [PARTITION_KEY, ...indexes.map((index) => index.partitionKey)].map((AttributeName) => ({
+          AttributeName,
+          AttributeType: 'S',
+        })),
         GlobalSecondaryIndexes: indexes.length
-          ? indexes.map((index) => ({ IndexName: index.name, KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }))
+          ? indexes.map((index) => ({
+              IndexName: index.name,
+              KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }],
+              Projection: { ProjectionType: 'KEYS_ONLY' },
+            }))
           : undefined,
       }),
     );
@@ -160,12 +172,18 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unkn
 function routeToHandlers(routes: readonly RouteDefinition[]) {
   const handlers = new Map<string, Promise<Handler>>();
   return (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => {
-    const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === `${request.method} ${splitRequestTarget(request.url).rawPath}`);
+    const route = routes.find(
+      (candidate) => `${candidate.method} ${candidate.path}` === `${request.method} ${splitRequestTarget(request.url).rawPath}`,
+    );
     if (!route) return void response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      if (!handlers.has(route.id)) handlers.set(route.id, import(path.join('..', '..', route.entry)).then((module: { handler: Handler }) => module.handler));
+      if (!handlers.has(route.id))
+        handlers.set(
+          route.id,
+          import(path.join('..', '..', route.entry)).then((module: { handler: Handler }) => module.handler),
+        );
       handlers
         .get(route.id)!
         .then((handler) => handler(toApiGatewayEvent(request, Buffer.concat(chunks), `${route.method} ${route.path}`), lambdaContext))

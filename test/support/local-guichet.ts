@@ -1,9 +1,9 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { runAppsInProcess } from '../../cli/apps-in-process';
 import { parseKeySet } from '../../lambdas/shared/signing-keys';
 import { TABLE_NAMES, TABLES } from '../../lambdas/tables';
 import { secretArnOutputKey, tableNameOutputKey } from '../../lib/naming';
-import { runAppsInProcess } from '../../cli/apps-in-process';
-import { startLocalGuichet, type LocalGuichet } from '../../local/start';
+import { type LocalGuichet, startLocalGuichet } from '../../local/start';
 import { LocalStore } from './local-store';
 
 /**
@@ -11,7 +11,11 @@ import { LocalStore } from './local-store';
  * free ports and quiet; `env` adds settings to the test's environment, as a developer would set them.
  */
 export function startTestGuichet(env: Record<string, string> = {}): Promise<LocalGuichet> {
-  return startLocalGuichet({ ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', GUICHET_LOCAL_LOG: 'quiet', ...env }, {}, runAppsInProcess);
+  return startLocalGuichet(
+    { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DEV_IDP_PORT: '0', GUICHET_LOCAL_LOG: 'quiet', ...env },
+    {},
+    runAppsInProcess,
+  );
 }
 
 /** The local guichet's tables, named from its stack outputs, as the operator CLI finds them. */

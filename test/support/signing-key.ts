@@ -1,5 +1,5 @@
 import { createPrivateKey, type JsonWebKey } from 'node:crypto';
-import { importJWK, type CryptoKey } from 'jose';
+import { type CryptoKey, importJWK } from 'jose';
 import type { SigningAlgorithm } from '../../lambdas/shared/signing-algorithms';
 import { generateSigningKey } from '../../lambdas/shared/signing-key-generation';
 import { publicJwk, type SigningKey } from '../../lambdas/shared/signing-keys';

@@ -1,6 +1,6 @@
-import { httpHandler } from '../../shared/middleware/http-handler';
-import { htmlPage } from '../../shared/html-page';
 import { ADDIN_CALLBACK_PAGE } from '../../pages/addins-callback';
+import { htmlPage } from '../../shared/html-page';
+import { httpHandler } from '../../shared/middleware/http-handler';
 import { keepingOpener } from '../addin-paths';
 
 const page = htmlPage(ADDIN_CALLBACK_PAGE);

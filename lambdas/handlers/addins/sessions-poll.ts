@@ -29,7 +29,10 @@ export const handler = httpHandler(
     if (sessionId === undefined) throw new Unauthenticated('the add-in session cookie is missing');
     const presentedCsrfToken = header(event, ADDIN_CSRF_HEADER);
     if (presentedCsrfToken === undefined) throw new InvalidRequest('the X-CSRFToken header is required');
-    const wait = Math.max(0, Math.min(waitSeconds(queryParameter(event, 'wait')), Math.floor(context.getRemainingTimeInMillis() / 1000) - SAFETY_MARGIN_SECONDS));
+    const wait = Math.max(
+      0,
+      Math.min(waitSeconds(queryParameter(event, 'wait')), Math.floor(context.getRemainingTimeInMillis() / 1000) - SAFETY_MARGIN_SECONDS),
+    );
     await polls.take(event.requestContext.http.sourceIp);
     if (!isValidAddinCsrfToken(presentedCsrfToken, sessionId, await csrfKey())) {
       throw new InvalidRequest('the CSRF token does not match the add-in session');

@@ -1,9 +1,9 @@
 import { endSessionsOf } from '../../domain/backchannel-logout';
-import { logoutTokenValidator, LogoutTokenRejected, MAX_LOGOUT_TOKEN_BYTES } from '../../domain/logout-token';
+import { LogoutTokenRejected, logoutTokenValidator, MAX_LOGOUT_TOKEN_BYTES } from '../../domain/logout-token';
 import { appConfig } from '../../shared/config';
 import { HttpError, InvalidRequest, PayloadTooLarge } from '../../shared/errors';
-import { prepareAtInit } from '../../shared/init';
 import type { HttpEvent } from '../../shared/http';
+import { prepareAtInit } from '../../shared/init';
 import { MetricName } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { textBody } from '../../shared/middleware/raw-body';

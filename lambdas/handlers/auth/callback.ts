@@ -1,14 +1,14 @@
 import { NATIVE_CONTINUATION_TTL_SECONDS, NATIVE_CONTINUE_PATH, offerNativeContinuation } from '../../domain/native-login';
 import { sharedIdpDocuments } from '../../domain/shared-idp-documents';
-import { prepareAtInit } from '../../shared/init';
-import { completeLogin, type CompletedLogin } from '../../domain/web-login';
+import { type CompletedLogin, completeLogin } from '../../domain/web-login';
+import { nativeConfirmationPage } from '../../pages/native-confirmation';
 import { appConfig } from '../../shared/config';
 import { clearCookie, LOGIN_STATE_COOKIE, NATIVE_BINDING_COOKIE, readCookie, setCookie } from '../../shared/cookies';
-import { redirectResponse, type HttpResult } from '../../shared/http';
-import { MetricName, type LoginFlow } from '../../shared/metric-names';
+import { type HttpResult, redirectResponse } from '../../shared/http';
+import { prepareAtInit } from '../../shared/init';
+import { type LoginFlow, MetricName } from '../../shared/metric-names';
 import { httpHandler } from '../../shared/middleware/http-handler';
 import { countMetric, logger } from '../../shared/observability';
-import { nativeConfirmationPage } from '../../pages/native-confirmation';
 import { keepingOpener } from '../addin-paths';
 import { sessionCookie } from '../session-credentials';
 

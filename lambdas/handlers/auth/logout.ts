@@ -18,22 +18,26 @@ const config = appConfig();
  * clear the cookie on that navigation and leave the session alive. Browsers send `Origin` with every POST, form
  * posts included (Fetch standard, "append a request `Origin` header"); a request without one is an app's.
  */
-export const handler = httpHandler('optional-form', async (event) => {
-  const returnTo = webReturnTo(event.form.get('returnTo') ?? queryParameter(event, 'returnTo'), config);
-  const token = presentedSessionToken(event, config);
-  const ended = token === undefined ? undefined : await endSessionOfToken(token);
-  const cookies = [clearedSessionCookie(config)];
-  if (!ended) return redirectResponse(returnTo, cookies);
+export const handler = httpHandler(
+  'optional-form',
+  async (event) => {
+    const returnTo = webReturnTo(event.form.get('returnTo') ?? queryParameter(event, 'returnTo'), config);
+    const token = presentedSessionToken(event, config);
+    const ended = token === undefined ? undefined : await endSessionOfToken(token);
+    const cookies = [clearedSessionCookie(config)];
+    if (!ended) return redirectResponse(returnTo, cookies);
 
-  // The session is already ended here; an unreachable IdP must not turn the logout into an error page.
-  const idp = await idpMetadata().catch((error: unknown) => {
-    logger.warn('identity provider unreachable at logout', { error: error as Error });
-    return undefined;
-  });
-  if (!idp?.serverMetadata().end_session_endpoint) return redirectResponse(returnTo, cookies);
-  const endSessionUrl = oidc.buildEndSessionUrl(idp, {
-    ...(ended.idToken ? { id_token_hint: ended.idToken } : {}),
-    post_logout_redirect_uri: new URL(returnTo, `${config.publicUrl}/`).href,
-  });
-  return redirectResponse(endSessionUrl.href, cookies);
-}, [knownOriginsOnly(browserOrigins(config))]);
+    // The session is already ended here; an unreachable IdP must not turn the logout into an error page.
+    const idp = await idpMetadata().catch((error: unknown) => {
+      logger.warn('identity provider unreachable at logout', { error: error as Error });
+      return undefined;
+    });
+    if (!idp?.serverMetadata().end_session_endpoint) return redirectResponse(returnTo, cookies);
+    const endSessionUrl = oidc.buildEndSessionUrl(idp, {
+      ...(ended.idToken ? { id_token_hint: ended.idToken } : {}),
+      post_logout_redirect_uri: new URL(returnTo, `${config.publicUrl}/`).href,
+    });
+    return redirectResponse(endSessionUrl.href, cookies);
+  },
+  [knownOriginsOnly(browserOrigins(config))],
+);

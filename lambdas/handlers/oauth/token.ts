@@ -1,4 +1,4 @@
-import { authenticateClient, lookUpClient, type ClientLookup } from '../../domain/client-authentication';
+import { authenticateClient, type ClientLookup, lookUpClient } from '../../domain/client-authentication';
 import { grantClientCredentials } from '../../domain/client-credentials';
 import { limitingFailures, tokenFailureLimiter } from '../../domain/rate-limit';
 import { tokenExchangeRequest } from '../../domain/token-exchange';
@@ -6,7 +6,7 @@ import { TOKEN_EXCHANGE_GRANT } from '../../domain/token-types';
 import { userTokenFor, userTokenResponse } from '../../domain/user-tokens';
 import { appConfig, browserOrigins } from '../../shared/config';
 import { InvalidClient, InvalidRequest, UnsupportedGrantType } from '../../shared/errors';
-import { header, jsonResponse, type HttpResult } from '../../shared/http';
+import { type HttpResult, header, jsonResponse } from '../../shared/http';
 import { MetricName } from '../../shared/metric-names';
 import type { FormEvent } from '../../shared/middleware/form-body';
 import { httpHandler } from '../../shared/middleware/http-handler';

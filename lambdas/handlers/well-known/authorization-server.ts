@@ -35,6 +35,4 @@ const metadata = {
  * GET /.well-known/oauth-authorization-server and /.well-known/openid-configuration — the same document:
  * API Gateway's JWT authorizer finds the JWKS through the latter.
  */
-export const handler = httpHandler('none', async () =>
-  jsonResponse(200, metadata, { 'Cache-Control': 'public, max-age=3600' }),
-);
+export const handler = httpHandler('none', async () => jsonResponse(200, metadata, { 'Cache-Control': 'public, max-age=3600' }));

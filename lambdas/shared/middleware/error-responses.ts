@@ -18,11 +18,7 @@ export function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult> {
       if (error instanceof HttpError) {
         if (error.status >= 500) logger.error('request failed', { code: error.code, error });
         else logger.info('request refused', { status: error.status, code: error.code, reason: error.description });
-        request.response = jsonResponse(
-          error.status,
-          { error: error.code, error_description: error.description },
-          { ...error.headers },
-        );
+        request.response = jsonResponse(error.status, { error: error.code, error_description: error.description }, { ...error.headers });
         return;
       }
       const failure = dependencyFailure(error);
@@ -30,7 +26,11 @@ export function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult> {
         countMetric(MetricName.DependencyFailed, { dependency: failure.dependency, reason: failure.kind });
         logger.warn('dependency failed', { dependency: failure.dependency, reason: failure.kind, error: error as Error });
         const { answer } = failure;
-        request.response = jsonResponse(answer.status, { error: answer.code, error_description: answer.description }, { ...answer.headers });
+        request.response = jsonResponse(
+          answer.status,
+          { error: answer.code, error_description: answer.description },
+          { ...answer.headers },
+        );
         return;
       }
       logger.error('unexpected failure', { error: error as Error });

@@ -1,8 +1,8 @@
 import type middy from '@middy/core';
 import { InvalidRequest } from '../errors';
-import { header, type HttpEvent, type HttpResult } from '../http';
-import { formBody, type FormEvent } from './form-body';
-import { jsonBody, type JsonEvent } from './json-body';
+import { type HttpEvent, type HttpResult, header } from '../http';
+import { type FormEvent, formBody } from './form-body';
+import { type JsonEvent, jsonBody } from './json-body';
 
 /**
  * Parameters from an optional body that is either a form or a JSON object of strings, into `event.form`: a

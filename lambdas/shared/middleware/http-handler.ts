@@ -1,14 +1,14 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResult } from '../http';
-import { errorResponses } from './error-responses';
-import { formBody, type FormEvent } from './form-body';
-import { formOrJsonBody } from './form-or-json-body';
-import { jsonBody, type JsonEvent } from './json-body';
-import { requestContext } from './request-context';
-import { noStore } from './no-store';
-import { responseHeaders, SECURITY_HEADERS } from './response-headers';
 import { tracingMiddleware } from '../tracing';
+import { errorResponses } from './error-responses';
+import { type FormEvent, formBody } from './form-body';
+import { formOrJsonBody } from './form-or-json-body';
+import { type JsonEvent, jsonBody } from './json-body';
+import { noStore } from './no-store';
+import { requestContext } from './request-context';
+import { responseHeaders, SECURITY_HEADERS } from './response-headers';
 
 type Body = 'none' | 'json' | 'optional-json' | 'form' | 'optional-form' | 'optional-form-or-json';
 type EventFor<B extends Body> = B extends 'json' | 'optional-json' ? JsonEvent : B extends 'none' ? HttpEvent : FormEvent;

@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import { AccessDenied } from '../errors';
-import { header, type HttpEvent, type HttpResult } from '../http';
+import { type HttpEvent, type HttpResult, header } from '../http';
 
 /**
  * Refuses at once, before any budget is spent or any state is touched, a request that a browser sent from a page

@@ -1,5 +1,5 @@
 import { PayloadTooLarge, UnsupportedMediaType } from '../errors';
-import { header, type HttpEvent } from '../http';
+import { type HttpEvent, header } from '../http';
 
 /** Bodies above this are refused before parsing: no endpoint of guichet needs more. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;

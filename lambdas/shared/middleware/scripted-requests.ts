@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import { AccessDenied } from '../errors';
-import { header, type HttpEvent, type HttpResult } from '../http';
+import { type HttpEvent, type HttpResult, header } from '../http';
 
 /** The header a page's script sends with a request that must not be made by a plain form or link. */
 export const SCRIPTED_REQUEST_HEADER = 'x-requested-with';
@@ -24,7 +24,7 @@ export function scriptedRequestsOnly(
       onRefusal();
       throw new AccessDenied(
         origin === undefined || !allowedOrigins.includes(origin)
-          ? 'this endpoint answers scripts of guichet\'s own or a listed origin only'
+          ? "this endpoint answers scripts of guichet's own or a listed origin only"
           : `send the header X-Requested-With: ${SCRIPTED_REQUEST_VALUE}`,
       );
     },

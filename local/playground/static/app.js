@@ -4,8 +4,20 @@
 import { AddinLogin } from './guichet-addin.js';
 
 (() => {
-  const { $, short, pretty, claimsOf, call: callUrl, failure, show, append, on, secrets, userTokenText, callWithUserToken } =
-    window.guichetPlayground;
+  const {
+    $,
+    short,
+    pretty,
+    claimsOf,
+    call: callUrl,
+    failure,
+    show,
+    append,
+    on,
+    secrets,
+    userTokenText,
+    callWithUserToken,
+  } = window.guichetPlayground;
   let guichet = '';
   /** The example product API and this origin's own backend for it, when the stack has one. */
   let product;
@@ -23,13 +35,21 @@ import { AddinLogin } from './guichet-addin.js';
   on('webapp-check', 'webapp-output', async () => {
     const session = await call('GET', '/auth/session');
     if (session.status === 200) {
-      show('webapp-output', `Signed in as ${session.json.user.email}\n\nGET /auth/session (credentials: include) → 200\n${pretty(session.json)}`, 'signed-in');
+      show(
+        'webapp-output',
+        `Signed in as ${session.json.user.email}\n\nGET /auth/session (credentials: include) → 200\n${pretty(session.json)}`,
+        'signed-in',
+      );
     } else if (session.status === 401) {
       show('webapp-output', `Not signed in.\n\nGET /auth/session (credentials: include) → 401\n${pretty(session.json)}`, 'signed-out');
     } else if (session.status === 0) {
       show('webapp-output', `✗ Could not check the session: ${unreachable(session)}.`, 'failed');
     } else {
-      show('webapp-output', `✗ Could not check the session: ${failure(session)}.\n\nGET /auth/session (credentials: include) → ${session.status}\n${pretty(session.json)}`, 'failed');
+      show(
+        'webapp-output',
+        `✗ Could not check the session: ${failure(session)}.\n\nGET /auth/session (credentials: include) → ${session.status}\n${pretty(session.json)}`,
+        'failed',
+      );
     }
   });
 
@@ -39,7 +59,8 @@ import { AddinLogin } from './guichet-addin.js';
       headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'guichet' },
       body: JSON.stringify({ audience: product.audience }),
     });
-    if (minted.status === 401) return show('product-output', `Not signed in: sign in first (section 1).\n\n${request} → 401\n${pretty(minted.json)}`, 'signed-out');
+    if (minted.status === 401)
+      return show('product-output', `Not signed in: sign in first (section 1).\n\n${request} → 401\n${pretty(minted.json)}`, 'signed-out');
     if (minted.status !== 200) {
       const why = minted.status === 0 ? unreachable(minted) : failure(minted);
       return show('product-output', `✗ ${request}: ${why}.${minted.status ? `\n${pretty(minted.json)}` : ''}`, 'failed');
@@ -54,7 +75,9 @@ import { AddinLogin } from './guichet-addin.js';
 
   /** The backend's sessions and the logouts it received, refreshed every two seconds while the frame is open. */
   async function showProductLogouts() {
-    const state = await fetch(productLogouts).then((response) => response.json()).catch(() => undefined);
+    const state = await fetch(productLogouts)
+      .then((response) => response.json())
+      .catch(() => undefined);
     if (!state) return;
     const sessions = state.sessions.length
       ? state.sessions.map((session) => `  sid ${short(session.sid)} (${session.sub})`).join('\n')
@@ -66,7 +89,7 @@ import { AddinLogin } from './guichet-addin.js';
             return `  ${logout.at}  sid ${short(logout.sid)} (${logout.sub})  jti ${short(logout.jti)}  ${what}`;
           })
           .join('\n')
-      : '  none yet: sign out (at the IdP, or with guichet\'s logout) after calling the product API';
+      : "  none yet: sign out (at the IdP, or with guichet's logout) after calling the product API";
     const text = `Sessions of the backend:\n${sessions}\n\nLogout tokens received (checked with jose):\n${logouts}`;
     show('product-logouts', text, state.logouts.length ? 'called' : undefined);
   }

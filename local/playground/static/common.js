@@ -35,7 +35,10 @@
   function pretty(value) {
     if (value === undefined) return '';
     return JSON.stringify(value, null, 2)
-      .replace(/^(\s*"(?:expires_at|iat|exp|nbf|auth_time)": )(\d{9,12})(,?)$/gm, (_, key, n, comma) => `${key}${n} (${when(Number(n))})${comma}`)
+      .replace(
+        /^(\s*"(?:expires_at|iat|exp|nbf|auth_time)": )(\d{9,12})(,?)$/gm,
+        (_, key, n, comma) => `${key}${n} (${when(Number(n))})${comma}`,
+      )
       .replace(/^(\s*"expires_in": )(\d+)(,?)$/gm, (_, key, n, comma) => `${key}${n} (${duration(Number(n))})${comma}`);
   }
 
@@ -68,7 +71,8 @@
   function failure(answer) {
     if (answer.status === 0) return `guichet could not be reached (${answer.error})`;
     const { error, error_description: description, message } = typeof answer.json === 'object' && answer.json ? answer.json : {};
-    const detail = [error, description ?? message].filter(Boolean).join(': ') || (typeof answer.json === 'string' ? answer.json.slice(0, 200) : '');
+    const detail =
+      [error, description ?? message].filter(Boolean).join(': ') || (typeof answer.json === 'string' ? answer.json.slice(0, 200) : '');
     return `guichet answered ${answer.status}${detail ? ` ${detail}` : ''}`;
   }
 
@@ -153,6 +157,21 @@
   };
 
   window.guichetPlayground = {
-    $, sleep, short, duration, when, pretty, claimsOf, call, failure, show, append, on, secrets, userTokenText, callWithUserToken, TOKEN_EXCHANGE,
+    $,
+    sleep,
+    short,
+    duration,
+    when,
+    pretty,
+    claimsOf,
+    call,
+    failure,
+    show,
+    append,
+    on,
+    secrets,
+    userTokenText,
+    callWithUserToken,
+    TOKEN_EXCHANGE,
   };
 })();

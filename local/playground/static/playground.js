@@ -3,8 +3,23 @@
 'use strict';
 
 (() => {
-  const { $, sleep, short, duration, pretty, claimsOf, call, failure, show, append, on, secrets, userTokenText, callWithUserToken, TOKEN_EXCHANGE } =
-    window.guichetPlayground;
+  const {
+    $,
+    sleep,
+    short,
+    duration,
+    pretty,
+    claimsOf,
+    call,
+    failure,
+    show,
+    append,
+    on,
+    secrets,
+    userTokenText,
+    callWithUserToken,
+    TOKEN_EXCHANGE,
+  } = window.guichetPlayground;
 
   /** The exchange code's lifetime by default (EXCHANGE_CODE_TTL_SECONDS; this page cannot read the setting). */
   const EXCHANGE_CODE_TTL_SECONDS = 30;
@@ -131,10 +146,18 @@
     const minted = await call('/oauth/token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...TOKEN_EXCHANGE, subject_token: native.sessionToken, audience: product.audience, scope: product.scope }),
+      body: new URLSearchParams({
+        ...TOKEN_EXCHANGE,
+        subject_token: native.sessionToken,
+        audience: product.audience,
+        scope: product.scope,
+      }),
     });
     if (minted.status !== 200) {
-      const ended = minted.status === 400 && minted.json?.error === 'invalid_grant' ? ' The session has ended: sign in again (Make a new PKCE pair).' : '';
+      const ended =
+        minted.status === 400 && minted.json?.error === 'invalid_grant'
+          ? ' The session has ended: sign in again (Make a new PKCE pair).'
+          : '';
       return append('native-output', `✗ ${request}: ${failure(minted)}.${ended}`, 'failed');
     }
     nativeSecrets.add('user token', minted.json.access_token);
@@ -153,7 +176,9 @@
           'The app cannot try again with it: it must start the login again. Make a new PKCE pair and open the system browser again.',
       );
     } else if (exchange.status === 429) {
-      lines.push(`Too many failed exchanges from this address: try again in ${exchange.retryAfter ?? 'a few'} s (Retry-After), with a new PKCE pair.`);
+      lines.push(
+        `Too many failed exchanges from this address: try again in ${exchange.retryAfter ?? 'a few'} s (Retry-After), with a new PKCE pair.`,
+      );
     } else {
       lines.push('Make a new PKCE pair to start again.');
     }
@@ -169,7 +194,8 @@
 
   async function makeDemoApplication(credentials) {
     const made = await call(`/playground/apps${credentials === 'keys' ? '?credentials=keys' : ''}`, { method: 'POST' });
-    if (made.status !== 200 && made.status !== 201) return show('app-output', `✗ Could not make the demo application: ${failure(made)}.`, 'failed');
+    if (made.status !== 200 && made.status !== 201)
+      return show('app-output', `✗ Could not make the demo application: ${failure(made)}.`, 'failed');
     const { action, output } = made.json;
     application = { clientId: output.client_id, clientSecret: output.client_secret, keys: credentials === 'keys' };
     appSecrets.clear();
@@ -307,10 +333,18 @@
           return refreshWebSession();
         }
         if (closed) {
-          return append('logout-output', 'The IdP window was closed, so this stopped watching. Log out at the IdP again to watch again.', 'stopped');
+          return append(
+            'logout-output',
+            'The IdP window was closed, so this stopped watching. Log out at the IdP again to watch again.',
+            'stopped',
+          );
         }
         if (Date.now() > deadline) {
-          return append('logout-output', `Stopped watching after ${duration(WATCH_AT_MOST_MS / 1000)}. Log out at the IdP again to watch again.`, 'stopped');
+          return append(
+            'logout-output',
+            `Stopped watching after ${duration(WATCH_AT_MOST_MS / 1000)}. Log out at the IdP again to watch again.`,
+            'stopped',
+          );
         }
         await sleep(WATCH_EVERY_MS);
       }
@@ -348,7 +382,11 @@
     if (product) {
       $('native-user-token').hidden = false;
       for (const element of document.querySelectorAll('.product-only')) element.hidden = false;
-      for (const [selector, text] of [['.product-audience', product.audience], ['.product-path', product.path], ['.product-scope', product.scope]]) {
+      for (const [selector, text] of [
+        ['.product-audience', product.audience],
+        ['.product-path', product.path],
+        ['.product-scope', product.scope],
+      ]) {
         for (const element of document.querySelectorAll(selector)) element.textContent = text;
       }
     }

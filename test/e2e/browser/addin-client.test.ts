@@ -2,8 +2,8 @@ import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { publicSessionId } from '../../../lambdas/domain/user-tokens';
 import type { LocalGuichet } from '../../../local/start';
-import { signInInDialog, startAddinPage, type AddinPageServer } from '../../support/addin-page';
-import { launchChromium, loopbackOnlyContext, recordCspViolations, type CspViolation } from '../../support/chromium';
+import { type AddinPageServer, signInInDialog, startAddinPage } from '../../support/addin-page';
+import { type CspViolation, launchChromium, loopbackOnlyContext, recordCspViolations } from '../../support/chromium';
 import { startTestGuichet, storeOf } from '../../support/local-guichet';
 
 /**
@@ -52,7 +52,6 @@ async function startSignIn(page: Page): Promise<Page> {
   const [dialog] = await Promise.all([context.waitForEvent('page'), page.locator('#sign-in').click()]);
   return dialog;
 }
-
 
 describe('the add-in client in Chromium, outside Office', () => {
   it('opens the dialog, receives the completion code from it, and gets the token exactly once', async () => {

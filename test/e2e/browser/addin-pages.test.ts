@@ -4,9 +4,9 @@ import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LocalGuichet } from '../../../local/start';
 import { receivedMessages, signInInDialog, startRecordingPage } from '../../support/addin-page';
-import { startTestGuichet } from '../../support/local-guichet';
 import { TestBrowser } from '../../support/browser';
 import { launchChromium, loopbackOnlyContext, recordCspViolations } from '../../support/chromium';
+import { startTestGuichet } from '../../support/local-guichet';
 
 /**
  * The add-in dialog's two pages in a real browser, under their real Content-Security-Policy: the transit

@@ -77,63 +77,69 @@ async function victimBrowser(): Promise<BrowserContext> {
 }
 
 describe('add-in consent phishing', () => {
-  it('never gives the script a token for the whole add-in login, a victim opening the link directly or from another origin', async () => {
-    const direct = await scriptStartsLogin();
-    const fromAttackerPage = await scriptStartsLogin();
-    const link = (transitToken: string) => `${guichet.publicUrl}/addons/transit#transit_token=${transitToken}`;
+  it(
+    'never gives the script a token for the whole add-in login, a victim opening the link directly or from another origin',
+    async () => {
+      const direct = await scriptStartsLogin();
+      const fromAttackerPage = await scriptStartsLogin();
+      const link = (transitToken: string) => `${guichet.publicUrl}/addons/transit#transit_token=${transitToken}`;
 
-    // Victim 1 opens the link directly: nobody to hand a completion code to, so the page asks for no confirmation.
-    const victim1 = await (await victimBrowser()).newPage();
-    await victim1.goto(link(direct.transitToken));
-    await signInInDialog(victim1, guichet, 'victim1');
-    await victim1.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('To finish signing in'));
-    expect(await victim1.locator('#message').textContent()).toBe(
-      'To finish signing in, go back to the add-in and start from there. If you did not start this sign-in, close this page.',
-    );
-    expect(await victim1.locator('#confirm').isHidden()).toBe(true);
-    // Even if the victim's browser confirmed anyway, the completion code would stay in the victim's tab.
-    const confirmedAnyway = await victim1.evaluate(async (transitToken) => {
-      const response = await fetch('/addons/sessions/exchange', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ transit_token: transitToken }),
-      });
-      return response.status;
-    }, direct.transitToken);
-    expect(confirmedAnyway).toBe(200);
-
-    // Victim 2 follows the attacker's page, which opens guichet's dialog itself, and confirms in it.
-    const attackerPage = await (await victimBrowser()).newPage();
-    await attackerPage.goto(`${attackerSite.origin}/`);
-    const [dialog] = await Promise.all([
-      attackerPage.context().waitForEvent('page'),
-      attackerPage.evaluate((url) => void window.open(url, '_blank', 'popup'), link(fromAttackerPage.transitToken)),
-    ]);
-    await signInInDialog(dialog, guichet, 'victim2');
-    await dialog.locator('#confirm').waitFor({ state: 'visible' });
-    expect(await dialog.locator('#message').textContent()).toBe(
-      'Sign in to Calendar as victim2@example.test? Only confirm if you started this from the add-in.',
-    );
-    const exchanged = dialog.waitForResponse((response) => new URL(response.url()).pathname === '/addons/sessions/exchange');
-    await dialog.locator('#confirm').click();
-    expect((await exchanged).status()).toBe(200);
-    await dialog.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('Signed in.'));
-
-    // Both scripts polled until their add-in login expired, and never saw anything but pending and confirmed.
-    for (const { polling } of [direct, fromAttackerPage]) {
-      const answers = await polling;
-      const last = answers.at(-1)!;
-      expect(last).toEqual({ status: 404, body: { error: 'not_found', error_description: 'the add-in login has expired' } });
-      const seen = new Set(
-        answers.slice(0, -1).map((answer) => (answer.status === 429 ? '429 slow_down' : `${answer.status} ${JSON.stringify(answer.body)}`)),
+      // Victim 1 opens the link directly: nobody to hand a completion code to, so the page asks for no confirmation.
+      const victim1 = await (await victimBrowser()).newPage();
+      await victim1.goto(link(direct.transitToken));
+      await signInInDialog(victim1, guichet, 'victim1');
+      await victim1.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('To finish signing in'));
+      expect(await victim1.locator('#message').textContent()).toBe(
+        'To finish signing in, go back to the add-in and start from there. If you did not start this sign-in, close this page.',
       );
-      const expected = ['202 {"state":"pending"}', '202 {"state":"confirmed"}', '429 slow_down'];
-      expect([...seen].filter((answer) => !expected.includes(answer))).toEqual([]);
-      expect(seen.has('202 {"state":"confirmed"}')).toBe(true);
-      expect(JSON.stringify(answers)).not.toContain('access_token');
-    }
-    // The browser dropped the code addressed to the add-in's origin: the attacker's page received nothing.
-    expect(await receivedMessages(attackerPage)).toEqual([]);
-  }, (SESSION_TTL_SECONDS + 60) * 1000);
+      expect(await victim1.locator('#confirm').isHidden()).toBe(true);
+      // Even if the victim's browser confirmed anyway, the completion code would stay in the victim's tab.
+      const confirmedAnyway = await victim1.evaluate(async (transitToken) => {
+        const response = await fetch('/addons/sessions/exchange', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ transit_token: transitToken }),
+        });
+        return response.status;
+      }, direct.transitToken);
+      expect(confirmedAnyway).toBe(200);
+
+      // Victim 2 follows the attacker's page, which opens guichet's dialog itself, and confirms in it.
+      const attackerPage = await (await victimBrowser()).newPage();
+      await attackerPage.goto(`${attackerSite.origin}/`);
+      const [dialog] = await Promise.all([
+        attackerPage.context().waitForEvent('page'),
+        attackerPage.evaluate((url) => void window.open(url, '_blank', 'popup'), link(fromAttackerPage.transitToken)),
+      ]);
+      await signInInDialog(dialog, guichet, 'victim2');
+      await dialog.locator('#confirm').waitFor({ state: 'visible' });
+      expect(await dialog.locator('#message').textContent()).toBe(
+        'Sign in to Calendar as victim2@example.test? Only confirm if you started this from the add-in.',
+      );
+      const exchanged = dialog.waitForResponse((response) => new URL(response.url()).pathname === '/addons/sessions/exchange');
+      await dialog.locator('#confirm').click();
+      expect((await exchanged).status()).toBe(200);
+      await dialog.waitForFunction(() => document.getElementById('message')?.textContent?.startsWith('Signed in.'));
+
+      // Both scripts polled until their add-in login expired, and never saw anything but pending and confirmed.
+      for (const { polling } of [direct, fromAttackerPage]) {
+        const answers = await polling;
+        const last = answers.at(-1)!;
+        expect(last).toEqual({ status: 404, body: { error: 'not_found', error_description: 'the add-in login has expired' } });
+        const seen = new Set(
+          answers
+            .slice(0, -1)
+            .map((answer) => (answer.status === 429 ? '429 slow_down' : `${answer.status} ${JSON.stringify(answer.body)}`)),
+        );
+        const expected = ['202 {"state":"pending"}', '202 {"state":"confirmed"}', '429 slow_down'];
+        expect([...seen].filter((answer) => !expected.includes(answer))).toEqual([]);
+        expect(seen.has('202 {"state":"confirmed"}')).toBe(true);
+        expect(JSON.stringify(answers)).not.toContain('access_token');
+      }
+      // The browser dropped the code addressed to the add-in's origin: the attacker's page received nothing.
+      expect(await receivedMessages(attackerPage)).toEqual([]);
+    },
+    (SESSION_TTL_SECONDS + 60) * 1000,
+  );
 });

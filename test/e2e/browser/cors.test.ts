@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { LocalGuichet } from '../../../local/start';
 import { resourcesOfType } from '../../../local/stack-template';
+import type { LocalGuichet } from '../../../local/start';
 import { launchChromium, loopbackOnlyContext } from '../../support/chromium';
 import { startTestGuichet } from '../../support/local-guichet';
 
@@ -24,7 +24,9 @@ let listedPort: number;
 let unlistedPort: number;
 
 async function pageServer(): Promise<[Server, number]> {
-  const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>a product</title>'));
+  const server = createServer((_, response) =>
+    response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>a product</title>'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return [server, (server.address() as AddressInfo).port];
 }
@@ -72,7 +74,11 @@ async function fromPageOf(origin: string): Promise<{ init: Outcome; poll: Outcom
           return { refused: (error as Error).name };
         }
       };
-      const init = await call('/addons/sessions/init', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ addin_name: 'Cross' }) });
+      const init = await call('/addons/sessions/init', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ addin_name: 'Cross' }),
+      });
       const csrf = (init.body?.csrf_token as string | undefined) ?? 'none';
       const poll = await call('/addons/sessions/poll', { method: 'POST', headers: { 'X-CSRFToken': csrf } });
       const session = await call('/auth/session', { method: 'GET' });

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type { LocalGuichet } from '../../../local/start';
-import { launchChromium, loopbackOnlyContext, recordCspViolations, type CspViolation } from '../../support/chromium';
+import { type CspViolation, launchChromium, loopbackOnlyContext, recordCspViolations } from '../../support/chromium';
 import { startTestGuichet, storeOf } from '../../support/local-guichet';
 import { nativeLoginUrl } from '../../support/native-login';
 import { pkcePair } from '../../support/pkce';

@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { Browser, BrowserContext, FrameLocator, Page, Route } from 'playwright-core';
 import { runApps } from '../../../cli/run-apps';
 import type { LocalGuichet } from '../../../local/start';
+import { type CspViolation, launchChromium, loopbackOnlyContext, recordCspViolations } from '../../support/chromium';
 import { runCli } from '../../support/cli-run';
 import { cliEnvironment, startTestGuichet } from '../../support/local-guichet';
-import { launchChromium, loopbackOnlyContext, recordCspViolations, type CspViolation } from '../../support/chromium';
 
 /**
  * The local playground (`npm start`'s page at `/`) in a real browser, clicked through as a newcomer would:
@@ -111,7 +111,7 @@ async function answer503(route: Route): Promise<void> {
 }
 
 describe('the local playground in Chromium', () => {
-  it('serves a static page under a strict CSP, labelled as local, whose logins start on guichet\'s own origin', async () => {
+  it("serves a static page under a strict CSP, labelled as local, whose logins start on guichet's own origin", async () => {
     const response = await page.goto(`${guichet.publicUrl}/`);
     expect(response?.status()).toBe(200);
     const csp = response?.headers()['content-security-policy'] ?? '';
@@ -168,7 +168,9 @@ describe('the local playground in Chromium', () => {
     await page.route(`${guichet.publicUrl}/auth/session`, answer503);
     await page.locator('#web-refresh').click();
     let text = await waitForState('web', 'failed');
-    expect(text).toContain('Could not check the session: guichet answered 503 temporarily_unavailable: the sessions table cannot be reached.');
+    expect(text).toContain(
+      'Could not check the session: guichet answered 503 temporarily_unavailable: the sessions table cannot be reached.',
+    );
     expect(text).toContain('Refresh to try again (guichet suggests waiting 5 s: Retry-After).');
     expect(text).not.toContain('Not signed in');
     await screenshot('web', 'web-503');
@@ -210,7 +212,9 @@ describe('the local playground in Chromium', () => {
     await systemBrowser.locator('#confirm').click();
     await systemBrowser.waitForURL(`${guichet.publicUrl}/playground/native/handed-over`);
     expect(await systemBrowser.locator('h1').textContent()).toContain('Handed over to the app');
-    expect(await systemBrowser.locator('#single-sign-on').textContent()).toMatch(/No login form\?[\s\S]*single sign-on[\s\S]*log out at the IdP \(section 5/);
+    expect(await systemBrowser.locator('#single-sign-on').textContent()).toMatch(
+      /No login form\?[\s\S]*single sign-on[\s\S]*log out at the IdP \(section 5/,
+    );
     await systemBrowser.screenshot({ path: path.join(ARTIFACTS, 'playground-handed-over.png') });
     await systemBrowser.close();
 
@@ -219,7 +223,9 @@ describe('the local playground in Chromium', () => {
     // The code is shown shortened; the state is the app's own, not a secret.
     expect(received).toMatch(/The app received:\nvisio:\/\/playground\?code=[\w-]{8}…\(43 chars\)&state=[\w-]{43}\n/);
     expect(received).toContain('an exchange code lives 30 s by default and can be used once');
-    expect(received).toMatch(/No login form\? The redirect came back [\d.]+ s after the system browser opened[\s\S]*single sign-on[\s\S]*log out at the IdP \(section 5\)/);
+    expect(received).toMatch(
+      /No login form\? The redirect came back [\d.]+ s after the system browser opened[\s\S]*single sign-on[\s\S]*log out at the IdP \(section 5\)/,
+    );
     const code = await copySecret(page, 'native', 'exchange code');
     expect(code).toMatch(/^[\w-]{43}$/);
     expect(received).toContain(`code=${code.slice(0, 8)}…(43 chars)`);
@@ -282,7 +288,9 @@ describe('the local playground in Chromium', () => {
     await page.route(`${guichet.publicUrl}/auth/session`, answer503);
     await app.locator('#webapp-check').click();
     const text = await frameState('webapp', 'failed');
-    expect(text).toContain('Could not check the session: guichet answered 503 temporarily_unavailable: the sessions table cannot be reached.');
+    expect(text).toContain(
+      'Could not check the session: guichet answered 503 temporarily_unavailable: the sessions table cannot be reached.',
+    );
     expect(text).not.toContain('Not signed in');
     await page.unroute(`${guichet.publicUrl}/auth/session`);
     await app.locator('#webapp-check').click();
@@ -294,9 +302,13 @@ describe('the local playground in Chromium', () => {
     await app.locator('#product-call').click();
     await app.locator('#product-output[data-state="called"]').waitFor({ timeout: 10_000 });
     const text = (await app.locator('#product-output').textContent()) ?? '';
-    expect(text).toContain('POST /auth/token {"audience": "https://api.product.example"} (credentials: include, X-Requested-With: guichet) → 200');
+    expect(text).toContain(
+      'POST /auth/token {"audience": "https://api.product.example"} (credentials: include, X-Requested-With: guichet) → 200',
+    );
     expect(text).toContain("GET /example-product/profile (API Gateway's JWT authorizer) with Authorization: Bearer <user token> → 200");
-    expect(text).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/api\/profile \(the product's backend, jose\) with Authorization: Bearer <user token> → 200/);
+    expect(text).toMatch(
+      /GET http:\/\/127\.0\.0\.1:\d+\/api\/profile \(the product's backend, jose\) with Authorization: Bearer <user token> → 200/,
+    );
     expect(text).toContain('"checked_by": "jose against the JWKS"');
     await app.locator('#product-output').scrollIntoViewIfNeeded();
     await page.locator('#app-frame').screenshot({ path: path.join(ARTIFACTS, 'playground-app-user-token.png') });
@@ -395,7 +407,9 @@ describe('the local playground in Chromium', () => {
         })
       ).status;
     const demoApplications = async () =>
-      (await runCli(runApps, ['list', '--json'], cliEnvironment(guichet))).json<{ name: string }[]>().filter(({ name }) => name === 'Playground demo');
+      (await runCli(runApps, ['list', '--json'], cliEnvironment(guichet)))
+        .json<{ name: string }[]>()
+        .filter(({ name }) => name === 'Playground demo');
 
     await page.locator('#app-create').click();
     let text = await waitForState('app', 'created');
@@ -410,7 +424,9 @@ describe('the local playground in Chromium', () => {
     await page.locator('#app-create').click();
     text = await waitForState('app', 'rotated');
     expect(text).toContain(`The demo application already exists (${clientId}): its secret was rotated instead of creating another one.`);
-    expect(text).toContain(`$ npm run apps -- list --json\n(finds "Playground demo": ${clientId})\n$ npm run apps -- rotate-secret ${clientId} --json`);
+    expect(text).toContain(
+      `$ npm run apps -- list --json\n(finds "Playground demo": ${clientId})\n$ npm run apps -- rotate-secret ${clientId} --json`,
+    );
     expect(await demoApplications()).toHaveLength(1);
     expect(text).toContain('The previous secret stays valid for 24 h (npm run apps -- retire-secret ends it now).');
     // The copied secret is the whole one: it gets a token, and so does the one before it, until retired.
@@ -493,7 +509,6 @@ describe('the local playground in Chromium', () => {
     await screenshot('logout');
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground-overview.png'), fullPage: true });
 
-
     // With nothing to watch, it says so at once and stops.
     const before = sessionChecks.length;
     idpWindow = await openWindow('#logout-open');
@@ -505,7 +520,7 @@ describe('the local playground in Chromium', () => {
     await idpWindow.close();
   }, 30_000);
 
-  it('tells a person who opened it under another host name to use guichet\'s own', async () => {
+  it("tells a person who opened it under another host name to use guichet's own", async () => {
     const canonical = new URL(guichet.publicUrl);
     const elsewhere = `http://localhost:${canonical.port}`;
     const other = await context.newPage();

@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, jwtVerify, type CryptoKey } from 'jose';
+import { type CryptoKey, decodeProtectedHeader, jwtVerify } from 'jose';
 import { mintAccessToken } from '../../../lambdas/domain/access-tokens';
 import type { SigningKey } from '../../../lambdas/shared/signing-keys';
 import { testSigningKey } from '../../support/signing-key';

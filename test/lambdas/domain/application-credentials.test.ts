@@ -11,11 +11,26 @@ import {
 import type { ApplicationRecord } from '../../../lambdas/repositories/applications';
 
 const RECORD: ApplicationRecord = {
-  id: 'app_x', name: 'x', active: true, scopes: [], domains: [], secretHash: 'h', secretCreatedAt: 100, createdAt: 0, updatedAt: 0,
+  id: 'app_x',
+  name: 'x',
+  active: true,
+  scopes: [],
+  domains: [],
+  secretHash: 'h',
+  secretCreatedAt: 100,
+  createdAt: 0,
+  updatedAt: 0,
 };
 
 describe('graceSeconds', () => {
-  const graces = [['1m', 60], ['90m', 5400], ['24h', 86_400], ['7d', 604_800], ['30d', 2_592_000], [' 2h ', 7200]] as const;
+  const graces = [
+    ['1m', 60],
+    ['90m', 5400],
+    ['24h', 86_400],
+    ['7d', 604_800],
+    ['30d', 2_592_000],
+    [' 2h ', 7200],
+  ] as const;
   it.each(graces)('reads %s', (text, seconds) => {
     expect(graceSeconds(text)).toBe(seconds);
   });

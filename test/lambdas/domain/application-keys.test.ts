@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { ApplicationKeys, ApplicationKeysUnavailable, type ApplicationKeySources } from '../../../lambdas/domain/application-keys';
+import { type ApplicationKeySources, ApplicationKeys, ApplicationKeysUnavailable } from '../../../lambdas/domain/application-keys';
 import type { ApplicationKeysItem } from '../../../lambdas/repositories/application-keys';
 import type { ApplicationRecord } from '../../../lambdas/repositories/applications';
 
@@ -14,7 +14,14 @@ let published: unknown;
 let fetches: string[];
 
 const application = (overrides: Partial<ApplicationRecord> = {}): ApplicationRecord => ({
-  id: 'app_AAAAAAAAAAAAAAAAAAAAAA', name: 'Partner', active: true, scopes: [], domains: [], jwksUri: URI, createdAt: 0, updatedAt: 0,
+  id: 'app_AAAAAAAAAAAAAAAAAAAAAA',
+  name: 'Partner',
+  active: true,
+  scopes: [],
+  domains: [],
+  jwksUri: URI,
+  createdAt: 0,
+  updatedAt: 0,
   ...overrides,
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
-  allowsAnyDomain,
   ANY_DOMAIN,
+  allowsAnyDomain,
   CLIENT_ID_FORMAT,
   emailDomain,
   mayActFor,
@@ -15,7 +15,10 @@ const domain = fc.array(label, { minLength: 2, maxLength: 4 }).map((labels) => l
 const localPart = fc.stringMatching(/^[a-z0-9]([a-z0-9._+-]{0,12}[a-z0-9])?$/).filter((local) => !local.includes('..'));
 const address = fc.tuple(localPart, domain).map(([local, host]) => `${local}@${host}`);
 /** Mostly not addresses: arbitrary text, and arbitrary text around an "@". */
-const text = fc.oneof(fc.string({ unit: 'binary' }), fc.tuple(fc.string(), fc.string()).map(([local, host]) => `${local}@${host}`));
+const text = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.tuple(fc.string(), fc.string()).map(([local, host]) => `${local}@${host}`),
+);
 /** Fixed, so that a failure is reproducible. */
 const runs = { seed: 20260513 };
 
@@ -84,12 +87,18 @@ describe('mayActFor (property-based)', () => {
     expect(mayActFor('ada@sub.example.com', allowed)).toBe(false);
   });
 
-  it.each(['ada@evil-example.com', 'ada@example.com.evil.org', 'ada@sub.example.com', 'ada@example.com@x.org', '"ada"@example.com', 'ada@[127.0.0.1]', '.ada@example.com', 'ada@example.com.'])(
-    'refuses %s for example.com',
-    (address) => {
-      expect(mayActFor(address, ['example.com'])).toBe(false);
-    },
-  );
+  it.each([
+    'ada@evil-example.com',
+    'ada@example.com.evil.org',
+    'ada@sub.example.com',
+    'ada@example.com@x.org',
+    '"ada"@example.com',
+    'ada@[127.0.0.1]',
+    '.ada@example.com',
+    'ada@example.com.',
+  ])('refuses %s for example.com', (address) => {
+    expect(mayActFor(address, ['example.com'])).toBe(false);
+  });
 
   it('refuses even a valid address when no domain is listed', () => {
     expect(mayActFor('ada@anywhere.org', [])).toBe(false);

@@ -1,6 +1,6 @@
 import { InvalidClient, InvalidRequest } from '../../../lambdas/shared/errors';
 import { basicAuthorization, storedApplication } from '../../support/applications';
-import { startIntegration, type Integration } from '../../support/integration';
+import { type Integration, startIntegration } from '../../support/integration';
 
 let integration: Integration;
 let auth: typeof import('../../../lambdas/domain/client-authentication');
@@ -35,14 +35,20 @@ describe('presentedClient', () => {
   });
 
   it('reads client_secret_post fields', () => {
-    const form = new Map([['client_id', 'a'], ['client_secret', 'b']]);
+    const form = new Map([
+      ['client_id', 'a'],
+      ['client_secret', 'b'],
+    ]);
     const expected = { method: 'client_secret_post', clientId: 'a', clientSecret: 'b', usedBasic: false };
     expect(auth.presentedClient(undefined, form)).toEqual(expected);
   });
 
   it('reads a client assertion (private_key_jwt), naming its client by sub, with or without client_id', () => {
     const assertion = unsignedJwt({ sub: 'app_x', iss: 'app_x' });
-    const form = new Map([['client_assertion_type', ASSERTION_TYPE], ['client_assertion', assertion]]);
+    const form = new Map([
+      ['client_assertion_type', ASSERTION_TYPE],
+      ['client_assertion', assertion],
+    ]);
     const expected = { method: 'private_key_jwt', clientId: 'app_x', assertion, usedBasic: false };
     expect(auth.presentedClient(undefined, form)).toEqual(expected);
     expect(auth.presentedClient(undefined, new Map([...form, ['client_id', 'app_x']]))).toEqual(expected);
@@ -60,17 +66,42 @@ describe('presentedClient', () => {
     ['another assertion type', [['client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:saml2-bearer'], ASSERTED]],
     ['an assertion without its type', [['client_assertion', unsignedJwt({ sub: 'app_x' })]]],
     ['a type without an assertion', [['client_assertion_type', ASSERTION_TYPE]]],
-    ['an assertion that is not a JWT', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', 'not.a.jwt']]],
-    ['an assertion without sub', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ iss: 'app_x' })]]],
+    [
+      'an assertion that is not a JWT',
+      [
+        ['client_assertion_type', ASSERTION_TYPE],
+        ['client_assertion', 'not.a.jwt'],
+      ],
+    ],
+    [
+      'an assertion without sub',
+      [
+        ['client_assertion_type', ASSERTION_TYPE],
+        ['client_assertion', unsignedJwt({ iss: 'app_x' })],
+      ],
+    ],
     ['a client_id that is not the assertion’s client', [['client_assertion_type', ASSERTION_TYPE], ASSERTED, ['client_id', 'app_y']]],
-    ['an assertion over 8 KiB', [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', unsignedJwt({ sub: 'x', pad: PADDING })]]],
+    [
+      'an assertion over 8 KiB',
+      [
+        ['client_assertion_type', ASSERTION_TYPE],
+        ['client_assertion', unsignedJwt({ sub: 'x', pad: PADDING })],
+      ],
+    ],
   ])('answers invalid_client for %s', (_, fields) => {
     expect(() => auth.presentedClient(undefined, new Map(fields as [string, string][]))).toThrow(InvalidClient);
   });
 
   it.each([
     ['Basic and form fields', basicAuthorization('a', 'b'), [['client_id', 'a']]],
-    ['Basic and an assertion', basicAuthorization('a', 'b'), [['client_assertion_type', ASSERTION_TYPE], ['client_assertion', jwtOf('a')]]],
+    [
+      'Basic and an assertion',
+      basicAuthorization('a', 'b'),
+      [
+        ['client_assertion_type', ASSERTION_TYPE],
+        ['client_assertion', jwtOf('a')],
+      ],
+    ],
     ['a secret and an assertion', undefined, [['client_secret', 'b'], ['client_assertion_type', ASSERTION_TYPE], ASSERTED]],
   ])('refuses two methods at once: %s', (_, header, fields) => {
     expect(() => auth.presentedClient(header, new Map(fields as [string, string][]))).toThrow(InvalidRequest);
@@ -79,7 +110,10 @@ describe('presentedClient', () => {
 
 describe('authenticateClient with secrets', () => {
   const authenticate = async (clientId: string, clientSecret: string) => {
-    const form = new Map([['client_id', clientId], ['client_secret', clientSecret]]);
+    const form = new Map([
+      ['client_id', clientId],
+      ['client_secret', clientSecret],
+    ]);
     return auth.authenticateClient(await auth.lookUpClient(undefined, form), CONFIG);
   };
 

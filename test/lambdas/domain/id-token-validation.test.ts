@@ -1,7 +1,7 @@
-import { generateKeyPair, type CryptoKey } from 'jose';
+import { type CryptoKey, generateKeyPair } from 'jose';
 import { httpEvent } from '../../support/api-event';
-import { startFakeIdp, unsignedJwt, type FakeIdp } from '../../support/fake-idp';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../support/integration';
+import { type FakeIdp, startFakeIdp, unsignedJwt } from '../../support/fake-idp';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../support/integration';
 
 /**
  * A hostile IdP: discovery and JWKS are honest, but the token endpoint answers with whatever ID token the

@@ -1,7 +1,7 @@
 import { httpEvent } from '../../support/api-event';
 import { TestBrowser } from '../../support/browser';
 import { signInAtDevIdp } from '../../support/dev-idp-login';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../support/integration';
 
 /**
  * Right after a deploy the IdP client secret holds a generated placeholder until the operator puts the real one.
@@ -25,7 +25,11 @@ async function callbackAfterSignIn(user: string) {
   const { callbackUrl } = await signInAtDevIdp(browser, `${integration.guichet.publicUrl}/auth/login`, user);
   return invoke(
     callback,
-    httpEvent({ path: '/auth/callback', query: callbackUrl.search.slice(1), cookies: [`guichet_login_state=${callbackUrl.searchParams.get('state')}`] }),
+    httpEvent({
+      path: '/auth/callback',
+      query: callbackUrl.search.slice(1),
+      cookies: [`guichet_login_state=${callbackUrl.searchParams.get('state')}`],
+    }),
   );
 }
 
@@ -33,7 +37,10 @@ describe('the IdP client secret, changed while containers run', () => {
   it('answers 502 while the secret is wrong, then logs in as soon as the operator has set it, without a restart', async () => {
     const refused = await callbackAfterSignIn('uma');
     expect(refused.statusCode).toBe(502);
-    expect(jsonBody(refused)).toEqual({ error: 'server_error', error_description: "the identity provider refused guichet's client credentials" });
+    expect(jsonBody(refused)).toEqual({
+      error: 'server_error',
+      error_description: "the identity provider refused guichet's client credentials",
+    });
 
     integration.guichet.secrets.putValue(process.env.OIDC_CLIENT_SECRET_ARN!, realSecret);
     const accepted = await callbackAfterSignIn('uma');

@@ -1,19 +1,19 @@
-import { decodeJwt, decodeProtectedHeader, jwtVerify, type CryptoKey } from 'jose';
+import { type CryptoKey, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { mintDownstreamLogoutToken } from '../../../lambdas/domain/downstream-logout-token';
 import {
   attemptDelivery,
   classifyAnswer,
   classifyError,
+  type DeliveryDependencies,
   deliveryDeadline,
   failedDelivery,
   parseDelivery,
+  RETRY_CAP_SECONDS,
   retryAfterSeconds,
   retryDelaySeconds,
-  RETRY_CAP_SECONDS,
-  type DeliveryDependencies,
 } from '../../../lambdas/domain/logout-delivery';
 import type { LogoutDelivery } from '../../../lambdas/repositories/logout-deliveries';
-import { OutboundRequestFailed, OutboundRequestRefused, type OutboundRequest } from '../../../lambdas/shared/outbound-fetch';
+import { type OutboundRequest, OutboundRequestFailed, OutboundRequestRefused } from '../../../lambdas/shared/outbound-fetch';
 import type { SigningKey } from '../../../lambdas/shared/signing-keys';
 import { testSigningKey } from '../../support/signing-key';
 

@@ -1,6 +1,6 @@
 import { sha256 } from '../../../lambdas/shared/crypto';
 import { InvalidRequest, ServerError, TooManyRequests } from '../../../lambdas/shared/errors';
-import { startIntegration, type Integration } from '../../support/integration';
+import { type Integration, startIntegration } from '../../support/integration';
 
 let integration: Integration;
 let rateLimiter: typeof import('../../../lambdas/domain/rate-limit').rateLimiter;
@@ -22,7 +22,9 @@ describe('rateLimiter', () => {
     const limiter = limiterOf('logins', 10);
     const outcomes = await Promise.allSettled(Array.from({ length: 200 }, () => limiter.take('203.0.113.1')));
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(10);
-    const refusals = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected').map((outcome) => outcome.reason as Error);
+    const refusals = outcomes
+      .filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+      .map((outcome) => outcome.reason as Error);
     expect(refusals).toHaveLength(190);
     for (const refusal of refusals) {
       expect(refusal).toBeInstanceOf(TooManyRequests);

@@ -100,8 +100,7 @@ describe('webReturnTo', () => {
 });
 
 describe('loginReturnTo', () => {
-  const login = (raw: string | undefined) =>
-    loginReturnTo(raw, { ...config, nativeAppRedirectSchemes: ['visio', 'com.example.app'] });
+  const login = (raw: string | undefined) => loginReturnTo(raw, { ...config, nativeAppRedirectSchemes: ['visio', 'com.example.app'] });
 
   test.each([
     [undefined, '/'],
@@ -151,12 +150,56 @@ describe('loginReturnTo', () => {
 
 describe('every returnTo (property-based)', () => {
   const nativeAppRedirectSchemes = ['visio', 'com.example.app'];
-  const start = fc.constantFrom('', '/', '//', '/.', '/..', 'https://app.example.com', 'http://127.0.0.1:8787/', 'https://evil.example/', 'visio://', 'VISIO:', 'com.example.app:/', 'javascript:');
-  const tricky = fc.constantFrom('/', '.', '..', '%', '%2e', '%2F', '%C4%80', '\\', '?', '#', '@', ':', '\u0100', '\u00ff', '\u2028', '\u202e', '\ud800', '\udc00', '\ud83d\ude00');
+  const start = fc.constantFrom(
+    '',
+    '/',
+    '//',
+    '/.',
+    '/..',
+    'https://app.example.com',
+    'http://127.0.0.1:8787/',
+    'https://evil.example/',
+    'visio://',
+    'VISIO:',
+    'com.example.app:/',
+    'javascript:',
+  );
+  const tricky = fc.constantFrom(
+    '/',
+    '.',
+    '..',
+    '%',
+    '%2e',
+    '%2F',
+    '%C4%80',
+    '\\',
+    '?',
+    '#',
+    '@',
+    ':',
+    '\u0100',
+    '\u00ff',
+    '\u2028',
+    '\u202e',
+    '\ud800',
+    '\udc00',
+    '\ud83d\ude00',
+  );
   const candidate = fc
     .tuple(start, fc.array(fc.oneof(fc.string({ unit: 'binary' }), tricky), { maxLength: 8 }))
     .map(([prefix, parts]) => prefix + parts.join(''));
-  const handcrafted = ['/\u0100', '/%C4%80', '/\u00ff', '/\u2028', '\ud800', '/\ud800', '/%', '/%zz', '/\u00e9?\u00e9#\u00e9', 'visio://auth/\u00e9'];
+  const handcrafted = [
+    '/\u0100',
+    '/%C4%80',
+    '/\u00ff',
+    '/\u2028',
+    '\ud800',
+    '/\ud800',
+    '/%',
+    '/%zz',
+    '/\u00e9?\u00e9#\u00e9',
+    'visio://auth/\u00e9',
+  ];
 
   /** A 400 invalid_request, or a location that can be written into a header as is and stays where it may. */
   function expectSafe(location: () => string, allowed: (url: URL) => boolean): void {

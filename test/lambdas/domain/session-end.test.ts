@@ -1,5 +1,5 @@
 import { DEFAULT_TIMEOUT_SECONDS, ROUTES } from '../../../lambdas/routes';
-import { startIntegration, type Integration } from '../../support/integration';
+import { type Integration, startIntegration } from '../../support/integration';
 import { storedSession } from '../../support/sessions';
 
 /**

@@ -10,7 +10,8 @@ const metadata = (authorize = `${ISSUER}/authorize`) =>
   ({ issuer: ISSUER, authorization_endpoint: authorize, token_endpoint: `${ISSUER}/token`, jwks_uri: `${ISSUER}/jwks` }) as ServerMetadata;
 const jwks = { keys: [{ kty: 'RSA', kid: 'k1', n: 'AQAB', e: 'AQAB' }] };
 const discovered = { ...metadata(), authorization_endpoint: `${ISSUER}/discovered` } as ServerMetadata;
-const unreachable = () => markDependency(new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }), 'idp');
+const unreachable = () =>
+  markDependency(new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }), 'idp');
 
 let now: number;
 let stored: Record<string, unknown> | undefined;
@@ -68,8 +69,16 @@ describe('the shared IdP cache, read by a login or callback container', () => {
   it.each([
     ['absent', () => undefined, 'absent'],
     ['expired', () => idpCacheItem(ISSUER, metadata(), jwks, now - IDP_CACHE_MAX_AGE_SECONDS), 'expired'],
-    ['poisoned with another authorization endpoint over http', () => idpCacheItem(ISSUER, metadata('http://evil.example/authorize'), jwks, now), 'invalid'],
-    ['poisoned with another issuer', () => idpCacheItem('https://evil.example', { ...metadata(), issuer: 'https://evil.example' }, jwks, now), 'invalid'],
+    [
+      'poisoned with another authorization endpoint over http',
+      () => idpCacheItem(ISSUER, metadata('http://evil.example/authorize'), jwks, now),
+      'invalid',
+    ],
+    [
+      'poisoned with another issuer',
+      () => idpCacheItem('https://evil.example', { ...metadata(), issuer: 'https://evil.example' }, jwks, now),
+      'invalid',
+    ],
   ])('fetches the discovery document itself when the copy is %s, and says so', async (_, item, miss) => {
     stored = item() as Record<string, unknown> | undefined;
     expect(await documents.current()).toEqual({ metadata: discovered });

@@ -23,10 +23,20 @@ describe('tokenExchangeRequest', () => {
     ['client authentication by Basic', {}, 'Basic YTpi', 'no client authentication'],
     ['a client secret in the form', { client_secret: 'x' }, undefined, 'no client authentication'],
     ['a client assertion', { client_assertion: 'x' }, undefined, 'no client authentication'],
-    ['another subject token type', { subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' }, undefined, `subject_token_type must be ${SESSION}`],
+    [
+      'another subject token type',
+      { subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' },
+      undefined,
+      `subject_token_type must be ${SESSION}`,
+    ],
     ['no subject token', { subject_token: '' }, undefined, 'subject_token is required'],
     ['an actor token', { actor_token: 'x', actor_token_type: SESSION }, undefined, 'no actor token'],
-    ['another requested token type', { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }, undefined, 'requested_token_type'],
+    [
+      'another requested token type',
+      { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' },
+      undefined,
+      'requested_token_type',
+    ],
   ])('refuses %s with invalid_request', (_, fields, authorization, description) => {
     expect(() => exchange(fields, authorization)).toThrow(InvalidRequest);
     expect(() => exchange(fields, authorization)).toThrow(description);

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ScheduledEvent } from 'aws-lambda';
 import { cachedDocuments, IDP_CACHE_MAX_AGE_SECONDS, idpCacheItem } from '../../../lambdas/shared/idp-documents';
-import { startFakeIdp, type FakeIdp } from '../../support/fake-idp';
-import { startIntegration, type Integration } from '../../support/integration';
+import { type FakeIdp, startFakeIdp } from '../../support/fake-idp';
+import { type Integration, startIntegration } from '../../support/integration';
 
 /** The refresher against the local DynamoDB engine and a fake IdP, as EventBridge and CloudFormation invoke it. */
 let idp: FakeIdp;
@@ -57,7 +57,10 @@ describe('the IdP cache refresher', () => {
     expect(item!.fetchedAt).toBeGreaterThanOrEqual(before);
     expect(item!.expiresAt).toBe((item!.fetchedAt as number) + IDP_CACHE_MAX_AGE_SECONDS);
     expect(cachedDocuments(item, idp.issuer, now())).toMatchObject({
-      documents: { metadata: { issuer: idp.issuer, authorization_endpoint: `${idp.issuer}/authorize` }, keys: { jwks: { keys: [idp.publicJwk] } } },
+      documents: {
+        metadata: { issuer: idp.issuer, authorization_endpoint: `${idp.issuer}/authorize` },
+        keys: { jwks: { keys: [idp.publicJwk] } },
+      },
     });
   });
 
@@ -88,7 +91,12 @@ describe('the IdP cache refresher, when the IdP fails it', () => {
   beforeAll(async () => {
     hostile = createServer((_, response) =>
       response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ issuer: hostileIssuer, authorization_endpoint: 'http://evil.example/authorize', token_endpoint: `${hostileIssuer}/token`, jwks_uri: `${hostileIssuer}/jwks` }),
+        JSON.stringify({
+          issuer: hostileIssuer,
+          authorization_endpoint: 'http://evil.example/authorize',
+          token_endpoint: `${hostileIssuer}/token`,
+          jwks_uri: `${hostileIssuer}/jwks`,
+        }),
       ),
     );
     await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', () => resolve()));
@@ -118,7 +126,12 @@ describe('the IdP cache refresher, when the IdP fails it', () => {
   it('keeps the copy it has when the IdP cannot be reached', async () => {
     const gone = await startFakeIdp();
     await gone.close();
-    const copy = idpCacheItem(gone.issuer, { issuer: gone.issuer, authorization_endpoint: `${gone.issuer}/authorize` }, { keys: [] }, now() - 60);
+    const copy = idpCacheItem(
+      gone.issuer,
+      { issuer: gone.issuer, authorization_endpoint: `${gone.issuer}/authorize` },
+      { keys: [] },
+      now() - 60,
+    );
     await integration.store.put('idpCache', { ...copy });
     const refresher = await refresherOf(gone.issuer);
     await expect(refresher(scheduled)).rejects.toThrow();

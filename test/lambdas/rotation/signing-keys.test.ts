@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -5,8 +7,6 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mockClient } from 'aws-sdk-client-mock';
 import { firstKeySet } from '../../../lambdas/shared/signing-key-rotation';
 import { parseKeySet } from '../../../lambdas/shared/signing-keys';
@@ -154,7 +154,14 @@ describe('signing keys rotation Lambda, as the deploy-time key-set resource', ()
     expect(parseKeySet(put.args[0].input.SecretString!).keys).toHaveLength(2);
     expect(parseKeySet(put.args[0].input.SecretString!).schedule).toEqual(SCHEDULE);
     expect(answers).toEqual([
-      expect.objectContaining({ method: 'PUT', contentType: '', Status: 'SUCCESS', RequestId: 'request-1', LogicalResourceId: 'KeySet', PhysicalResourceId: `signing-key-set:${SECRET}` }),
+      expect.objectContaining({
+        method: 'PUT',
+        contentType: '',
+        Status: 'SUCCESS',
+        RequestId: 'request-1',
+        LogicalResourceId: 'KeySet',
+        PhysicalResourceId: `signing-key-set:${SECRET}`,
+      }),
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type AppConfig } from '../../../lambdas/shared/config';
+import { type AppConfig, ConfigError, loadConfig } from '../../../lambdas/shared/config';
 import { corsOriginProblem, nativeSchemeProblem } from '../../../lambdas/shared/setting-rules';
 
 const MINIMAL = {
@@ -148,21 +148,16 @@ describe('loadConfig', () => {
     'https://auth.example.com#top',
     'https://auth.example.com?',
     'https://auth.example.com/#',
-  ])(
-    'refuses the public URL %s',
-    (value) => {
-      expect(problemsOf({ ...MINIMAL, GUICHET_PUBLIC_URL: value })).toEqual([
-        'GUICHET_PUBLIC_URL must be an http(s) URL without query or fragment',
-      ]);
-    },
-  );
+  ])('refuses the public URL %s', (value) => {
+    expect(problemsOf({ ...MINIMAL, GUICHET_PUBLIC_URL: value })).toEqual([
+      'GUICHET_PUBLIC_URL must be an http(s) URL without query or fragment',
+    ]);
+  });
 
   test.each(['http://idp.example.com', 'http://10.0.0.5:8080', 'http://localhost.example.com'])(
     'refuses a plain http issuer off loopback: %s',
     (issuer) => {
-      expect(problemsOf({ ...MINIMAL, OIDC_ISSUER: issuer })).toEqual([
-        expect.stringMatching(/^OIDC_ISSUER must use https/),
-      ]);
+      expect(problemsOf({ ...MINIMAL, OIDC_ISSUER: issuer })).toEqual([expect.stringMatching(/^OIDC_ISSUER must use https/)]);
     },
   );
 
@@ -174,9 +169,7 @@ describe('loadConfig', () => {
   );
 
   test('refuses an issuer that is not a URL', () => {
-    expect(problemsOf({ ...MINIMAL, OIDC_ISSUER: 'idp' })).toEqual([
-      'OIDC_ISSUER must be an http(s) URL without query or fragment',
-    ]);
+    expect(problemsOf({ ...MINIMAL, OIDC_ISSUER: 'idp' })).toEqual(['OIDC_ISSUER must be an http(s) URL without query or fragment']);
   });
 
   test.each([

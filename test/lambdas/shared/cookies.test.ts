@@ -1,4 +1,4 @@
-import { clearCookie, cookieName, readCookie, setCookie, type GuichetCookie } from '../../../lambdas/shared/cookies';
+import { clearCookie, cookieName, type GuichetCookie, readCookie, setCookie } from '../../../lambdas/shared/cookies';
 import { httpEvent } from '../../support/api-event';
 
 const SESSION: GuichetCookie = { name: 'guichet_session', sameSite: 'Lax' };

@@ -11,12 +11,60 @@ describe('dependencyFailure', () => {
   });
 
   it.each([
-    ['DynamoDB throttling', 'DynamoDB', awsError('ProvisionedThroughputExceededException', 'client', 400), 'throttled', 503, 'the database is busy; retry shortly', '1'],
-    ['a failing DynamoDB', 'DynamoDB', awsError('InternalServerError', 'server', 500), 'failed', 503, 'the database is failing; retry shortly', '2'],
-    ['a failing Secrets Manager', 'SecretsManager', awsError('InternalServiceError', 'server', 500), 'failed', 503, 'the secret store is failing; retry shortly', '2'],
-    ['an unreachable IdP', 'idp', new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }), 'unreachable', 502, 'the identity provider could not be reached', '5'],
-    ['an IdP too slow', 'idp', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'timeout', 504, 'the identity provider did not answer in time', '5'],
-    ['an IdP answering garbage', 'idp', new Error('failed to parse "response" body as JSON'), 'invalid_response', 502, 'the identity provider answered something unusable', '5'],
+    [
+      'DynamoDB throttling',
+      'DynamoDB',
+      awsError('ProvisionedThroughputExceededException', 'client', 400),
+      'throttled',
+      503,
+      'the database is busy; retry shortly',
+      '1',
+    ],
+    [
+      'a failing DynamoDB',
+      'DynamoDB',
+      awsError('InternalServerError', 'server', 500),
+      'failed',
+      503,
+      'the database is failing; retry shortly',
+      '2',
+    ],
+    [
+      'a failing Secrets Manager',
+      'SecretsManager',
+      awsError('InternalServiceError', 'server', 500),
+      'failed',
+      503,
+      'the secret store is failing; retry shortly',
+      '2',
+    ],
+    [
+      'an unreachable IdP',
+      'idp',
+      new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }),
+      'unreachable',
+      502,
+      'the identity provider could not be reached',
+      '5',
+    ],
+    [
+      'an IdP too slow',
+      'idp',
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      'timeout',
+      504,
+      'the identity provider did not answer in time',
+      '5',
+    ],
+    [
+      'an IdP answering garbage',
+      'idp',
+      new Error('failed to parse "response" body as JSON'),
+      'invalid_response',
+      502,
+      'the identity provider answered something unusable',
+      '5',
+    ],
   ] as const)('answers %s with what is unavailable', (_, dependency, error, kind, status, description, retryAfter) => {
     const failure = dependencyFailure(markDependency(error, dependency));
     expect(failure).toMatchObject({ dependency, kind });
@@ -24,7 +72,9 @@ describe('dependencyFailure', () => {
   });
 
   it("finds the mark anywhere in the chain of causes (the IdP library wraps fetch's error)", () => {
-    const wrapped = new Error('something went wrong', { cause: markDependency(new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } }), 'idp') });
+    const wrapped = new Error('something went wrong', {
+      cause: markDependency(new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } }), 'idp'),
+    });
     expect(dependencyFailure(wrapped)).toMatchObject({ dependency: 'idp', kind: 'unreachable' });
   });
 
@@ -39,11 +89,18 @@ describe('dependencyFailure', () => {
   });
 
   it('names the cached copy guichet lacked, and answers 503: it cannot serve until the copy or the dependency is back', () => {
-    const timedOut = markUncached(markDependency(new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'idp'), "the identity provider's metadata");
+    const timedOut = markUncached(
+      markDependency(new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'idp'),
+      "the identity provider's metadata",
+    );
     expect(dependencyFailure(new Error('wrapped', { cause: timedOut }))).toMatchObject({
       dependency: 'idp',
       kind: 'timeout',
-      answer: { status: 503, description: "the identity provider's metadata is not cached and the identity provider did not answer in time", headers: { 'Retry-After': '5' } },
+      answer: {
+        status: 503,
+        description: "the identity provider's metadata is not cached and the identity provider did not answer in time",
+        headers: { 'Retry-After': '5' },
+      },
     });
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { htmlPage } from '../../../lambdas/shared/html-page';
 import { ADDIN_CALLBACK_PAGE } from '../../../lambdas/pages/addins-callback';
 import { ADDIN_TRANSIT_PAGE } from '../../../lambdas/pages/addins-transit';
+import { htmlPage } from '../../../lambdas/shared/html-page';
 
 const sha = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 

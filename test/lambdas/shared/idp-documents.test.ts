@@ -1,5 +1,11 @@
 import type { ServerMetadata } from 'openid-client';
-import { cachedDocuments, IDP_CACHE_MAX_AGE_SECONDS, idpCacheItem, keysProblem, metadataProblem } from '../../../lambdas/shared/idp-documents';
+import {
+  cachedDocuments,
+  IDP_CACHE_MAX_AGE_SECONDS,
+  idpCacheItem,
+  keysProblem,
+  metadataProblem,
+} from '../../../lambdas/shared/idp-documents';
 
 const ISSUER = 'https://idp.example.com/realms/main';
 const NOW = 1_900_000_000;
@@ -32,15 +38,27 @@ describe('cachedDocuments', () => {
   });
 
   it.each([
-    ['another IdP (a poisoned copy)', { metadata: JSON.stringify({ ...metadata, issuer: 'https://evil.example' }) }, /issuer is "https:\/\/evil.example"/],
-    ['an authorization endpoint over http', { metadata: JSON.stringify({ ...metadata, authorization_endpoint: 'http://evil.example/authorize' }) }, /authorization_endpoint/],
+    [
+      'another IdP (a poisoned copy)',
+      { metadata: JSON.stringify({ ...metadata, issuer: 'https://evil.example' }) },
+      /issuer is "https:\/\/evil.example"/,
+    ],
+    [
+      'an authorization endpoint over http',
+      { metadata: JSON.stringify({ ...metadata, authorization_endpoint: 'http://evil.example/authorize' }) },
+      /authorization_endpoint/,
+    ],
     ['no token endpoint', { metadata: JSON.stringify({ ...metadata, token_endpoint: undefined }) }, /token_endpoint/],
     ['a relative jwks_uri', { metadata: JSON.stringify({ ...metadata, jwks_uri: '/jwks' }) }, /jwks_uri/],
     ['a discovery document that is not JSON', { metadata: '<html>' }, /not a JSON object/],
     ['keys that are not a JWKS', { jwks: JSON.stringify({ keys: [{ kid: 'no-kty' }] }) }, /not an object with a list of keys/],
     ['no documents', { metadata: undefined }, /lacks its documents/],
     ['an expiry pushed past the refresher’s', { expiresAt: NOW + 10 * IDP_CACHE_MAX_AGE_SECONDS }, /dates/],
-    ['a fetch dated in the future (keys trusted past their time)', { fetchedAt: NOW + 3600, expiresAt: NOW + 3600 + IDP_CACHE_MAX_AGE_SECONDS }, /dates/],
+    [
+      'a fetch dated in the future (keys trusted past their time)',
+      { fetchedAt: NOW + 3600, expiresAt: NOW + 3600 + IDP_CACHE_MAX_AGE_SECONDS },
+      /dates/,
+    ],
   ])('refuses %s', (_, overrides, problem) => {
     expect(cachedDocuments(item(overrides), ISSUER, NOW)).toEqual({ miss: 'invalid', problem: expect.stringMatching(problem) });
   });
@@ -58,10 +76,19 @@ describe('metadataProblem', () => {
 
   it('accepts http endpoints only for an http issuer (loopback, in local mode), on its own host', () => {
     const local = 'http://127.0.0.1:8788';
-    const localMetadata = { issuer: local, authorization_endpoint: `${local}/auth`, token_endpoint: `${local}/token`, jwks_uri: `${local}/jwks` };
+    const localMetadata = {
+      issuer: local,
+      authorization_endpoint: `${local}/auth`,
+      token_endpoint: `${local}/token`,
+      jwks_uri: `${local}/jwks`,
+    };
     expect(metadataProblem(localMetadata, local)).toBeUndefined();
-    expect(metadataProblem({ ...localMetadata, authorization_endpoint: 'http://evil.example/auth' }, local)).toMatch(/authorization_endpoint/);
-    expect(metadataProblem({ ...metadata, jwks_uri: 'http://idp.example.com/jwks' }, ISSUER)).toMatch(/jwks_uri is missing or not an https URL/);
+    expect(metadataProblem({ ...localMetadata, authorization_endpoint: 'http://evil.example/auth' }, local)).toMatch(
+      /authorization_endpoint/,
+    );
+    expect(metadataProblem({ ...metadata, jwks_uri: 'http://idp.example.com/jwks' }, ISSUER)).toMatch(
+      /jwks_uri is missing or not an https URL/,
+    );
   });
 });
 

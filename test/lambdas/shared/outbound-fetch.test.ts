@@ -1,12 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  outboundFetch,
-  OutboundRequestFailed,
-  OutboundRequestRefused,
-  type OutboundRequest,
-} from '../../../lambdas/shared/outbound-fetch';
+import { type OutboundRequest, OutboundRequestFailed, OutboundRequestRefused, outboundFetch } from '../../../lambdas/shared/outbound-fetch';
 
 const mockLookup = jest.fn();
 jest.mock('node:dns/promises', () => ({
@@ -45,7 +40,8 @@ beforeEach(() => {
   answer = (_request, response) => response.writeHead(204).end();
 });
 
-const fetchFrom = (url: string, policy = LOCAL, request: Partial<OutboundRequest> = {}) => outboundFetch({ url, ...LIMITS, ...request }, policy);
+const fetchFrom = (url: string, policy = LOCAL, request: Partial<OutboundRequest> = {}) =>
+  outboundFetch({ url, ...LIMITS, ...request }, policy);
 
 describe('outboundFetch: what it refuses before connecting', () => {
   test.each([
@@ -67,7 +63,10 @@ describe('outboundFetch: what it refuses before connecting', () => {
   });
 
   test('a host name that resolves to a private address, whatever else it resolves to', async () => {
-    mockLookup.mockResolvedValue([{ address: '203.0.114.7', family: 4 }, { address: '10.1.2.3', family: 4 }]);
+    mockLookup.mockResolvedValue([
+      { address: '203.0.114.7', family: 4 },
+      { address: '10.1.2.3', family: 4 },
+    ]);
     await expect(fetchFrom('https://jwks.partner.example/keys', DEPLOYED)).rejects.toThrow(/private or special-use/);
   });
 
@@ -94,7 +93,9 @@ describe('outboundFetch: what it refuses before connecting', () => {
 describe('outboundFetch: the exchange', () => {
   test('sends the method, headers and body, and returns status, headers and body', async () => {
     answer = (request, response, body) =>
-      response.writeHead(200, { 'content-type': 'application/json', 'retry-after': '3' }).end(JSON.stringify({ method: request.method, type: request.headers['content-type'], body }));
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'retry-after': '3' })
+        .end(JSON.stringify({ method: request.method, type: request.headers['content-type'], body }));
     const response = await fetchFrom(`http://127.0.0.1:${port}/logout`, LOCAL, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -102,7 +103,11 @@ describe('outboundFetch: the exchange', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers['retry-after']).toBe('3');
-    expect(JSON.parse(response.body.toString())).toEqual({ method: 'POST', type: 'application/x-www-form-urlencoded', body: 'logout_token=abc' });
+    expect(JSON.parse(response.body.toString())).toEqual({
+      method: 'POST',
+      type: 'application/x-www-form-urlencoded',
+      body: 'logout_token=abc',
+    });
   });
 
   test('connects to the address it checked, not to a second answer of the DNS', async () => {

@@ -11,7 +11,10 @@ describe('secretSource', () => {
 
   test('reads only through Secrets Manager, whatever else the environment holds', async () => {
     secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: 'from-aws' });
-    const source = secretSource({ OIDC_CLIENT_SECRET: 'a value in the environment', OIDC_CLIENT_SECRET_ARN: ARN }, () => new SecretsManagerClient({ region: 'eu-west-1' }));
+    const source = secretSource(
+      { OIDC_CLIENT_SECRET: 'a value in the environment', OIDC_CLIENT_SECRET_ARN: ARN },
+      () => new SecretsManagerClient({ region: 'eu-west-1' }),
+    );
     await expect(source.read('oidcClientSecret')).resolves.toBe('from-aws');
   });
 
@@ -49,7 +52,9 @@ describe('secretSource', () => {
   test("fails loudly, naming the secret, when the function's route does not grant it", async () => {
     const client = jest.fn(() => new SecretsManagerClient({}));
     const read = secretSource({}, client).read('oidcClientSecret');
-    await expect(read).rejects.toThrow("OIDC_CLIENT_SECRET_ARN is not set: this function's route does not grant the oidcClientSecret secret");
+    await expect(read).rejects.toThrow(
+      "OIDC_CLIENT_SECRET_ARN is not set: this function's route does not grant the oidcClientSecret secret",
+    );
     expect(client).not.toHaveBeenCalled();
   });
 

@@ -53,12 +53,9 @@ describe('bareOriginProblem', () => {
     'https://App.example.com',
     'https://app.example.com:443',
     'visio://app',
-  ])(
-    'refuses %s, saying what a bare origin is',
-    (origin) => {
-      expect(bareOriginProblem(origin)).toBe(`"${origin}" is not a bare origin such as https://app.example.com`);
-    },
-  );
+  ])('refuses %s, saying what a bare origin is', (origin) => {
+    expect(bareOriginProblem(origin)).toBe(`"${origin}" is not a bare origin such as https://app.example.com`);
+  });
 });
 
 describe('nativeSchemeProblem', () => {
@@ -134,10 +131,7 @@ describe('apiAudiencesProblems', () => {
   });
 
   test.each([
-    [
-      'http://api.example.com',
-      'audience "http://api.example.com" must use https (http is only accepted on 127.0.0.1, [::1], localhost)',
-    ],
+    ['http://api.example.com', 'audience "http://api.example.com" must use https (http is only accepted on 127.0.0.1, [::1], localhost)'],
     ['https://api.example.com#v1', 'audience "https://api.example.com#v1" has a fragment'],
     ['urn:example:api', 'audience "urn:example:api" is not an absolute https URI'],
     ['/api', 'audience "/api" is not an absolute https URI'],
@@ -165,9 +159,7 @@ describe('apiAudiencesProblems', () => {
     [['x'.repeat(129)], notAScope('x'.repeat(129))],
     [['read', 'write', 'read'], 'lists "read" twice'],
   ])('refuses the scopes %j', (scopes, problem) => {
-    expect(apiAudiencesProblems({ 'https://api.example.com': scopes })).toEqual([
-      `scopes of "https://api.example.com" ${problem}`,
-    ]);
+    expect(apiAudiencesProblems({ 'https://api.example.com': scopes })).toEqual([`scopes of "https://api.example.com" ${problem}`]);
   });
 
   test(`refuses more than ${MAX_API_AUDIENCES} audiences, and reports every bad one`, () => {

@@ -48,7 +48,13 @@ describe('readSettings', () => {
 
   test('reads each kind from a JSON value, as cdk.json or the props give it', () => {
     expect(read({ name: 'n', ttl: 30, share: 2.5, port: 8080, origins: ['https://a.example'], map: { a: 1 }, on: false }).values).toEqual({
-      name: 'n', ttl: 30, share: 2.5, port: 8080, origins: ['https://a.example'], map: { a: 1 }, on: false,
+      name: 'n',
+      ttl: 30,
+      share: 2.5,
+      port: 8080,
+      origins: ['https://a.example'],
+      map: { a: 1 },
+      on: false,
     });
   });
 
@@ -71,7 +77,7 @@ describe('readSettings', () => {
     expect(read({ name: 'n', ...given }).problems).toEqual([problem instanceof RegExp ? expect.stringMatching(problem) : problem]);
   });
 
-  test('applies the rules, a list\'s to each item and after a colon, before normalizing', () => {
+  test("applies the rules, a list's to each item and after a colon, before normalizing", () => {
     expect(read({ name: 'n', ttl: '101', origins: 'https://A.example,http://b.example', map: '3' }).problems).toEqual([
       'ttl must be at most 100, got 101',
       'origins: "http://b.example" is not https',

@@ -9,7 +9,7 @@ import {
   withKnownDates,
   withSchedule,
 } from '../../../lambdas/shared/signing-key-rotation';
-import { minimumPublicationSeconds, type KeySchedule } from '../../../lambdas/shared/signing-key-schedule';
+import { type KeySchedule, minimumPublicationSeconds } from '../../../lambdas/shared/signing-key-schedule';
 import { currentSigningJwk, publicJwk, type SigningKeySet } from '../../../lambdas/shared/signing-keys';
 
 const SCHEDULE: KeySchedule = { keysCacheSeconds: 300, longestTokenLifetimeSeconds: 3600 };
@@ -97,7 +97,11 @@ describe('a key set written before keys carried dates', () => {
     const legacy: SigningKeySet = { keys: (await firstKeySet('ES256', T0)).keys.map(({ publishedAt: _, ...key }) => key) };
     const dated = withKnownDates({ keys: [{ ...legacy.keys[0] }, ...legacy.keys] }, new Date((T0 + 50) * 1000), T0 + 60);
     const dates = dated.keys.map((key) => [key.publishedAt, key.retiredAt]);
-    expect(dates).toEqual([[T0 + 50, T0 + 50], [T0 + 50, undefined], [T0 + 50, undefined]]);
+    expect(dates).toEqual([
+      [T0 + 50, T0 + 50],
+      [T0 + 50, undefined],
+      [T0 + 50, undefined],
+    ]);
   });
 });
 

@@ -21,7 +21,7 @@ const NOT_SIGNED = [
 ];
 
 describe('the lifetimes a rotation waits for', () => {
-  it("are every lifetime of the configuration but those of what guichet does not sign: a new one must say which it is", () => {
+  it('are every lifetime of the configuration but those of what guichet does not sign: a new one must say which it is', () => {
     const lifetimes = Object.keys(config).filter((field) => /TtlSeconds$/.test(field));
     expect(lifetimes.filter((field) => !NOT_SIGNED.includes(field)).sort()).toEqual([...SIGNED_TOKEN_LIFETIME_SETTINGS].sort());
   });

@@ -3,6 +3,7 @@ import { generateSigningKey } from '../../../lambdas/shared/signing-key-generati
 import { parseKeySet, publicJwk, signingKeyStore } from '../../../lambdas/shared/signing-keys';
 
 const CACHE_SECONDS = 300;
+
 import type { SecretSource } from '../../../lambdas/shared/secrets';
 
 let rsa: JWK;
@@ -64,9 +65,7 @@ describe('signingKeyStore', () => {
     expect(current).toMatchObject({ kid: ec.kid, alg: 'ES256' });
     expect((await store.publicKeys()).map((key) => key.kid)).toEqual([ec.kid, rsa.kid]);
 
-    const signature = await new CompactSign(Buffer.from('x'))
-      .setProtectedHeader({ alg: 'ES256' })
-      .sign(current.key);
+    const signature = await new CompactSign(Buffer.from('x')).setProtectedHeader({ alg: 'ES256' }).sign(current.key);
     await expect(compactVerify(signature, await importJWK(publicJwk(ec), 'ES256'))).resolves.toBeDefined();
   });
 

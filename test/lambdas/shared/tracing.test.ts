@@ -19,7 +19,10 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 afterEach(() => jest.restoreAllMocks());
 
 const client = () =>
-  traced(new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 }), 'DynamoDB');
+  traced(
+    new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 }),
+    'DynamoDB',
+  );
 
 describe('tracing without an SDK', () => {
   it('times every AWS SDK command of the invocation, by client and operation, with its outcome', async () => {

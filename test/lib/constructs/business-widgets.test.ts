@@ -1,13 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
-  addinWidgets,
-  dependencyWidgets,
-  exchangeCodeWidgets,
-  machineToMachineWidgets,
-  userTokenWidgets,
-} from '../../../lib/constructs/business-widgets';
-import {
   EXCHANGE_REJECTION_REASONS,
   LOGIN_FLOWS,
   METRICS_NAMESPACE,
@@ -17,6 +10,13 @@ import {
   SERVICE_NAME,
   USER_TOKEN_REFUSAL_REASONS,
 } from '../../../lambdas/shared/metric-names';
+import {
+  addinWidgets,
+  dependencyWidgets,
+  exchangeCodeWidgets,
+  machineToMachineWidgets,
+  userTokenWidgets,
+} from '../../../lib/constructs/business-widgets';
 
 interface RenderedWidget {
   readonly properties: {
@@ -125,7 +125,9 @@ describe('dependency and limit widgets', () => {
 
   it('plot dependency failures by dependency and kind, from a SEARCH over both dimensions', () => {
     const [[expression]] = failures.properties.metrics as [[{ expression: string }]];
-    expect(expression.expression).toBe(`SEARCH('{${METRICS_NAMESPACE},dependency,reason,service} MetricName="DependencyFailed" service="${SERVICE_NAME}"', 'Sum', 300)`);
+    expect(expression.expression).toBe(
+      `SEARCH('{${METRICS_NAMESPACE},dependency,reason,service} MetricName="DependencyFailed" service="${SERVICE_NAME}"', 'Sum', 300)`,
+    );
   });
 
   it('plot the requests each per-address budget refused, and the long polls answered at once', () => {
@@ -155,7 +157,9 @@ describe('user token widgets', () => {
         }),
       ],
     ]);
-    expect(perFlow.properties.metrics.map((metric) => metric.slice(1, 4))).toEqual(LOGIN_FLOWS.map((flow) => [MetricName.UserTokenIssued, 'flow', flow]));
+    expect(perFlow.properties.metrics.map((metric) => metric.slice(1, 4))).toEqual(
+      LOGIN_FLOWS.map((flow) => [MetricName.UserTokenIssued, 'flow', flow]),
+    );
   });
 
   it('plot one refusal line per error code the user-token endpoints answer', () => {

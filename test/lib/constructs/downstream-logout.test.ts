@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { LOGOUT_DELIVERY_WORKER, LOGOUT_OUTBOX_SWEEPER, ROUTES } from '../../../lambdas/routes';
 import {
   DELIVERY_BATCH_SIZE,
   DELIVERY_MAX_RECEIVE_COUNT,
@@ -7,7 +8,6 @@ import {
 } from '../../../lib/constructs/downstream-logout';
 import { FAILED_LOGOUT_DELIVERIES_ALARM_ID, type GuichetStack } from '../../../lib/guichet-stack';
 import { queueUrlOutputKey } from '../../../lib/naming';
-import { LOGOUT_DELIVERY_WORKER, LOGOUT_OUTBOX_SWEEPER, ROUTES } from '../../../lambdas/routes';
 import { dashboardWidgets, logicalId, roleStatements, synthGuichet } from '../helpers';
 
 let stack: GuichetStack;

@@ -3,8 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { GuichetAlarms, type GuichetAlarmsProps } from '../../../lib/constructs/guichet-alarms';
 import { hostStack, logicalId } from '../helpers';
 
-const metric = (metricName: string) =>
-  new cloudwatch.Metric({ namespace: 'Test', metricName, statistic: cloudwatch.Stats.SUM });
+const metric = (metricName: string) => new cloudwatch.Metric({ namespace: 'Test', metricName, statistic: cloudwatch.Stats.SUM });
 
 function synthAlarms(props?: GuichetAlarmsProps) {
   const stack = hostStack();

@@ -1,8 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { GuichetApi } from '../../../lib/constructs/guichet-api';
 import type { RouteDefinition, RouteThrottle } from '../../../lambdas/routes';
+import { GuichetApi } from '../../../lib/constructs/guichet-api';
 import { hostStack, logicalId } from '../helpers';
 
 const ROUTE: RouteDefinition = { id: 'Ping', method: 'POST', path: '/ping', entry: 'unused', tables: {}, secrets: [] };

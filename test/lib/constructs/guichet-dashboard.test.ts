@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { GuichetDashboard } from '../../../lib/constructs/guichet-dashboard';
 import { LOGIN_FLOWS, METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
+import { GuichetDashboard } from '../../../lib/constructs/guichet-dashboard';
 import { dashboardWidgets, hostStack } from '../helpers';
 
 let widgets: ReturnType<typeof dashboardWidgets>;

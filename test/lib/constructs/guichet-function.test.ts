@@ -2,10 +2,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { GuichetFunction } from '../../../lib/constructs/guichet-function';
 import { DEFAULT_TIMEOUT_SECONDS, ROUTES } from '../../../lambdas/routes';
 import { SECRETS } from '../../../lambdas/secrets';
 import { TABLES } from '../../../lambdas/tables';
+import { GuichetFunction } from '../../../lib/constructs/guichet-function';
 import { actionsOf, hostStack, logicalId, mentions, roleStatements, type Statement } from '../helpers';
 
 const INDEXED = TABLES.sessions;

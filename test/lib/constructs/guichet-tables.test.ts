@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PARTITION_KEY, TABLE_NAMES, TABLES } from '../../../lambdas/tables';
 import { GuichetTables } from '../../../lib/constructs/guichet-tables';
-import { PARTITION_KEY, TABLES, TABLE_NAMES } from '../../../lambdas/tables';
 import { hostStack, logicalId } from '../helpers';
 
 let template: Template;
@@ -32,9 +32,7 @@ describe.each(TABLE_NAMES)('table %s', (name) => {
 
   test('expires items through its TTL attribute when it defines one', () => {
     const ttl = 'ttlAttribute' in definition ? definition.ttlAttribute : undefined;
-    expect(resource().Properties.TimeToLiveSpecification).toEqual(
-      ttl ? { AttributeName: ttl, Enabled: true } : undefined,
-    );
+    expect(resource().Properties.TimeToLiveSpecification).toEqual(ttl ? { AttributeName: ttl, Enabled: true } : undefined);
   });
 
   test('has its keys-only indexes and no other', () => {

@@ -2,8 +2,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { IDP_CACHE_REFRESH_ENTRY, IdpCacheRefresh } from '../../../lib/constructs/idp-cache-refresh';
 import { IDP_CACHE_REFRESH_MINUTES } from '../../../lambdas/shared/idp-documents';
+import { IDP_CACHE_REFRESH_ENTRY, IdpCacheRefresh } from '../../../lib/constructs/idp-cache-refresh';
 import { hostStack, logicalId, roleStatements } from '../helpers';
 
 const ISSUER = 'https://idp.example.com/realms/main';
@@ -52,17 +52,28 @@ test('its role may write the cache and nothing else: no read, no other table', (
 test(`runs every ${IDP_CACHE_REFRESH_MINUTES} minutes, from an EventBridge rule that alone may invoke it`, () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule'));
   expect(rules.map((rule) => rule.Properties)).toEqual([
-    expect.objectContaining({ ScheduleExpression: 'rate(2 minutes)', State: 'ENABLED', Targets: [expect.objectContaining({ Arn: targetArn() })] }),
+    expect.objectContaining({
+      ScheduleExpression: 'rate(2 minutes)',
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ Arn: targetArn() })],
+    }),
   ]);
   const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((permission) => permission.Properties);
   expect(permissions).toEqual([
-    { Action: 'lambda:InvokeFunction', FunctionName: targetArn(), Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [logicalId(refresh.schedule), 'Arn'] } },
+    {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: targetArn(),
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [logicalId(refresh.schedule), 'Arn'] },
+    },
   ]);
 });
 
 test('fills the cache during the deploy: a custom resource answered by the refresher, once its grants exist', () => {
   const resources = template.findResources('Custom::IdpCache');
   expect(Object.values(resources).map((resource) => resource.Properties)).toEqual([{ ServiceToken: targetArn(), Issuer: ISSUER }]);
-  const policyId = Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(refresh.function.role) }] } }))[0];
+  const policyId = Object.keys(
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(refresh.function.role) }] } }),
+  )[0];
   expect(Object.values(resources)[0].DependsOn).toEqual(expect.arrayContaining([functionId(), policyId]));
 });

@@ -1,8 +1,8 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { routeMetric, serverErrorRate, throttledRequests } from '../../../lib/constructs/operations-metrics';
 import { ROUTES } from '../../../lambdas/routes';
+import { routeMetric, serverErrorRate, throttledRequests } from '../../../lib/constructs/operations-metrics';
 import { hostStack, logicalId } from '../helpers';
 
 const stack = hostStack();
@@ -24,7 +24,10 @@ test('the 5xx rate is the stage 5xx sum over its request count, in percent, 5xx 
   const rate = serverErrorRate(stage);
   expect(rate.expression).toBe('100 * FILL(errors, 0) / requests');
   const { errors, requests } = rate.usingMetrics as Record<string, cloudwatch.Metric>;
-  for (const [metric, name] of [[errors, '5xx'], [requests, 'Count']] as const) {
+  for (const [metric, name] of [
+    [errors, '5xx'],
+    [requests, 'Count'],
+  ] as const) {
     expect(metric.metricName).toBe(name);
     expect(metric.statistic).toBe('Sum');
     expect(stack.resolve(metric.dimensions)).toEqual({ ApiId: apiId, Stage: '$default' });

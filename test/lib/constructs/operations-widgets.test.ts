@@ -3,14 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import {
-  apiWidgets,
-  functionWidgets,
-  initDurationWidget,
-  routeWidgets,
-  tableWidget,
-} from '../../../lib/constructs/operations-widgets';
 import { ROUTES } from '../../../lambdas/routes';
+import { apiWidgets, functionWidgets, initDurationWidget, routeWidgets, tableWidget } from '../../../lib/constructs/operations-widgets';
 import { type DashboardWidget, hostStack, logicalId } from '../helpers';
 
 const stack = hostStack();
@@ -25,8 +19,7 @@ const functionName = { Ref: logicalId(fn) };
 const apiId = { Ref: logicalId(httpApi) };
 const route = ROUTES.find((candidate) => candidate.id === 'AuthLogin')!;
 
-const render = (widgets: cloudwatch.IWidget[]): DashboardWidget[] =>
-  stack.resolve(widgets.flatMap((widget) => widget.toJson()));
+const render = (widgets: cloudwatch.IWidget[]): DashboardWidget[] => stack.resolve(widgets.flatMap((widget) => widget.toJson()));
 /** Metric name, dimensions and statistic of each plotted metric. */
 const plotted = (widget: DashboardWidget) =>
   widget.properties.metrics?.map((metric) => {

@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { SIGNING_KEYS_ROTATION_ENTRY, SigningKeysRotation } from '../../../lib/constructs/signing-keys-rotation';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
+import { SIGNING_KEYS_ROTATION_ENTRY, SigningKeysRotation } from '../../../lib/constructs/signing-keys-rotation';
 import { hostStack, logicalId, roleStatements } from '../helpers';
 
 let template: Template;

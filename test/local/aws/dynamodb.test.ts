@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { LocalAwsAccount } from '../../../local/aws/calls';
+import { createDynamoDbFront, type DynamoDbEngine, startDynamoDbEngine } from '../../../local/aws/dynamodb';
 import { roundTripsInARow } from '../../../local/aws/trace';
-import { createDynamoDbFront, startDynamoDbEngine, type DynamoDbEngine } from '../../../local/aws/dynamodb';
 import { RolePolicy } from '../../../local/iam';
 
 /** The local DynamoDB API: dynalite in its own process, behind a front that checks each function's role. */
@@ -35,7 +35,9 @@ beforeAll(async () => {
         { AttributeName: 'id', AttributeType: 'S' },
         { AttributeName: 'owner', AttributeType: 'S' },
       ],
-      GlobalSecondaryIndexes: [{ IndexName: 'byOwner', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+      GlobalSecondaryIndexes: [
+        { IndexName: 'byOwner', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+      ],
     }),
   );
 });
@@ -63,7 +65,15 @@ describe('the local DynamoDB API', () => {
       seen.push(`${action} ${resource}`);
       return true;
     });
-    await querier.send(new QueryCommand({ TableName: 'items', IndexName: 'byOwner', KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': { S: 'x' } } }));
+    await querier.send(
+      new QueryCommand({
+        TableName: 'items',
+        IndexName: 'byOwner',
+        KeyConditionExpression: '#o = :o',
+        ExpressionAttributeNames: { '#o': 'owner' },
+        ExpressionAttributeValues: { ':o': { S: 'x' } },
+      }),
+    );
     expect(seen).toEqual([`dynamodb:Query ${TABLE_ARN}/index/byOwner`]);
   });
 
@@ -98,10 +108,16 @@ describe('the local DynamoDB API', () => {
   });
 
   it('answers injected throttling until it is cleared, through the SDK retries', async () => {
-    account.injectFault({ service: 'dynamodb', operation: 'GetItem', error: { type: 'ProvisionedThroughputExceededException', status: 400, message: 'slow down' } });
-    await expect(clientWith('operator', 2).send(new GetItemCommand({ TableName: 'items', Key: { id: { S: 'a' } } }))).rejects.toMatchObject({
-      name: 'ProvisionedThroughputExceededException',
+    account.injectFault({
+      service: 'dynamodb',
+      operation: 'GetItem',
+      error: { type: 'ProvisionedThroughputExceededException', status: 400, message: 'slow down' },
     });
+    await expect(clientWith('operator', 2).send(new GetItemCommand({ TableName: 'items', Key: { id: { S: 'a' } } }))).rejects.toMatchObject(
+      {
+        name: 'ProvisionedThroughputExceededException',
+      },
+    );
     account.clearFaults();
     await expect(clientWith('operator').send(new GetItemCommand({ TableName: 'items', Key: { id: { S: 'a' } } }))).resolves.toBeDefined();
   });

@@ -32,7 +32,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The rotation function, run in this process, reaches the local service as it would in local mode.
-  Object.assign(process.env, { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'a',
+    AWS_SECRET_ACCESS_KEY: 'b',
+  });
   client = new SecretsManagerClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'x' } });
   keysArn = secrets.createSecret('guichet-keys', 'generated placeholder');
 });
@@ -46,7 +51,9 @@ describe('the local Secrets Manager', () => {
     expect(arn).toMatch(/^arn:aws:secretsmanager:eu-west-1:000000000000:secret:guichet-plain-[0-9a-f]{6}$/);
     expect((await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString).toBe('value-1');
     expect((await client.send(new GetSecretValueCommand({ SecretId: 'guichet-plain' }))).SecretString).toBe('value-1');
-    await expect(client.send(new GetSecretValueCommand({ SecretId: 'nothing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new GetSecretValueCommand({ SecretId: 'nothing' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 
   it('moves AWSCURRENT to a new value and leaves AWSPREVIOUS on the old one', async () => {
@@ -60,7 +67,18 @@ describe('the local Secrets Manager', () => {
 
   it('rotates as Secrets Manager does: the rotation function runs its four steps and the new version becomes current', async () => {
     secrets.scheduleRotations(
-      { stackName: 'G', assemblyDirectory: '', outputs: {}, bundleFolders: new Map(), resources: { Schedule: { Type: 'AWS::SecretsManager::RotationSchedule', Properties: { SecretId: keysArn, RotationLambdaARN: 'arn:aws:lambda:eu-west-1:000000000000:function:rotation' } } } },
+      {
+        stackName: 'G',
+        assemblyDirectory: '',
+        outputs: {},
+        bundleFolders: new Map(),
+        resources: {
+          Schedule: {
+            Type: 'AWS::SecretsManager::RotationSchedule',
+            Properties: { SecretId: keysArn, RotationLambdaARN: 'arn:aws:lambda:eu-west-1:000000000000:function:rotation' },
+          },
+        },
+      },
       { resolve: (value: unknown) => value } as never,
     );
     const describe = await client.send(new DescribeSecretCommand({ SecretId: keysArn }));
@@ -96,8 +114,19 @@ describe('the local Secrets Manager', () => {
 
   it('answers an injected failure, only as often as asked', async () => {
     const arn = secrets.createSecret('guichet-flaky', 'flaky');
-    account.injectFault({ service: 'secretsmanager', operation: 'GetSecretValue', resourceContains: 'guichet-flaky', times: 1, error: { type: 'InternalServiceError', status: 500, message: 'injected' } });
-    const noRetry = new SecretsManagerClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'x' }, maxAttempts: 1 });
+    account.injectFault({
+      service: 'secretsmanager',
+      operation: 'GetSecretValue',
+      resourceContains: 'guichet-flaky',
+      times: 1,
+      error: { type: 'InternalServiceError', status: 500, message: 'injected' },
+    });
+    const noRetry = new SecretsManagerClient({
+      endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'operator', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     await expect(noRetry.send(new GetSecretValueCommand({ SecretId: arn }))).rejects.toMatchObject({ name: 'InternalServiceError' });
     expect((await noRetry.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString).toBe('flaky');
     account.clearFaults();

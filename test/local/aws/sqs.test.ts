@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { LocalAwsAccount } from '../../../local/aws/calls';
-import { LocalSqs, type LocalQueue } from '../../../local/aws/sqs';
+import { type LocalQueue, LocalSqs } from '../../../local/aws/sqs';
 import { RolePolicy } from '../../../local/iam';
 
 /** The local SQS, talked to by the real SDK client as the functions and the CLI talk to it; its clock is the test's. */

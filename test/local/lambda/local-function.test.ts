@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { LocalFunction, memoryArguments, type InvocationReport, type LocalFunctionDefinition } from '../../../local/lambda/local-function';
+import { type InvocationReport, LocalFunction, type LocalFunctionDefinition, memoryArguments } from '../../../local/lambda/local-function';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const reports: InvocationReport[] = [];
@@ -93,7 +93,10 @@ describe('a local Lambda function', () => {
       `const local = new LocalFunction({ logicalId: 'Fixture', name: 'f', arn: 'arn:f', roleId: 'r', file: ${JSON.stringify(path.join(FIXTURES, 'cjs', 'index.js'))}, exportName: 'handler', environment: {}, timeoutSeconds: 2, memoryMb: 128 }, { log: () => undefined, report: () => undefined });`,
       'local.invoke({}).then((invocation) => { process.stdout.write(JSON.stringify([process.execArgv.length > 0, invocation.payload.execArgv])); return local.close(); });',
     ].join('\n');
-    const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), '--eval', script], { cwd: path.join(__dirname, '..', '..', '..'), encoding: 'utf8' });
+    const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), '--eval', script], {
+      cwd: path.join(__dirname, '..', '..', '..'),
+      encoding: 'utf8',
+    });
     expect(JSON.parse(output)).toEqual([true, memoryArguments(128)]);
   });
 
@@ -131,7 +134,12 @@ describe('a local Lambda function', () => {
 
   it("passes a handler's error on, and keeps the environment", async () => {
     const local = localFunction();
-    expect(await local.invoke({ fail: true })).toEqual({ outcome: 'error', phase: 'invoke', errorType: 'Error', errorMessage: 'handler failed on purpose' });
+    expect(await local.invoke({ fail: true })).toEqual({
+      outcome: 'error',
+      phase: 'invoke',
+      errorType: 'Error',
+      errorMessage: 'handler failed on purpose',
+    });
     expect(payloadOf(await local.invoke({})).invocations).toBe(2);
   });
 
@@ -154,7 +162,7 @@ describe('a local Lambda function', () => {
     expect(payloadOf(await local.invoke({}))).toEqual({ initialisedWith: 'from the template' });
   });
 
-  it("hands every log line of an invocation to the observer before the invocation is answered", async () => {
+  it('hands every log line of an invocation to the observer before the invocation is answered', async () => {
     await localFunction().invoke({ unterminatedLog: 'a line without its end' });
     expect(lines).toContainEqual('a line without its end{"level":"INFO","message":"invoked","invocations":1}');
   });

@@ -1,7 +1,7 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS, cancelEvent, describeEvent, exchangeEvent, openAddin } from '../../../support/addins';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 /** The confirmation page's two other requests: what to show before the person decides, and their refusal. */

@@ -1,7 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS, exchangeEvent, openAddin, statusesOf } from '../../../support/addins';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 let integration: Integration;

@@ -1,7 +1,7 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { ADDIN_ORIGIN, ADDIN_SETTINGS, openAddin } from '../../../support/addins';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 
 const RATE_LIMIT = 4;
 let integration: Integration;

@@ -3,17 +3,9 @@ import type { Context } from 'aws-lambda';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { publicSessionId } from '../../../../lambdas/domain/user-tokens';
 import { randomSecret, sha256 } from '../../../../lambdas/shared/crypto';
-import {
-  ADDIN_SETTINGS,
-  cancelEvent,
-  confirmAddin,
-  openAddin,
-  pollEvent,
-  statusesOf,
-  type OpenedAddin,
-} from '../../../support/addins';
+import { ADDIN_SETTINGS, cancelEvent, confirmAddin, type OpenedAddin, openAddin, pollEvent, statusesOf } from '../../../support/addins';
 import { lambdaContext } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 let integration: Integration;
@@ -183,7 +175,11 @@ describe('POST /addons/sessions/poll', () => {
     const addin = await confirmedAddin();
     const results = await Promise.all(Array.from({ length: 20 }, () => invoke(poll, pollEvent(addin))));
     expect(statusesOf(results).filter((status) => status === 200)).toHaveLength(1);
-    expect(statusesOf(results).filter((status) => status !== 200).every((status) => status === 429 || status === 404)).toBe(true);
+    expect(
+      statusesOf(results)
+        .filter((status) => status !== 200)
+        .every((status) => status === 429 || status === 404),
+    ).toBe(true);
   });
 
   it('holds one poll per add-in login at a time: a second, concurrent one is told to slow down at once', async () => {

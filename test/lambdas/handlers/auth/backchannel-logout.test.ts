@@ -4,8 +4,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { generateKeyPair } from 'jose';
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { httpEvent } from '../../../support/api-event';
-import { startFakeIdp, unsignedJwt, type FakeIdp } from '../../../support/fake-idp';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type FakeIdp, startFakeIdp, unsignedJwt } from '../../../support/fake-idp';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 const CLIENT_ID = 'guichet-under-test';
@@ -47,10 +47,7 @@ function claims(overrides: Record<string, unknown> = {}) {
 }
 
 function deliver(body: string, contentType = 'application/x-www-form-urlencoded') {
-  return invoke(
-    handler,
-    httpEvent({ method: 'POST', path: '/auth/backchannel-logout', headers: { 'content-type': contentType }, body }),
-  );
+  return invoke(handler, httpEvent({ method: 'POST', path: '/auth/backchannel-logout', headers: { 'content-type': contentType }, body }));
 }
 const deliverToken = (token: string) => deliver(new URLSearchParams({ logout_token: token }).toString());
 
@@ -97,16 +94,24 @@ describe('POST /auth/backchannel-logout accepts', () => {
 describe('POST /auth/backchannel-logout refuses, ending nothing,', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const cases: Array<[string, (sub: string) => Promise<string>]> = [
-    ['a tampered payload (bad signature)', async (sub) => {
-      const [header, , signature] = (await idp.sign(claims({ sub: 'someone-else' }))).split('.');
-      return `${header}.${Buffer.from(JSON.stringify(claims({ sub }))).toString('base64url')}.${signature}`;
-    }],
+    [
+      'a tampered payload (bad signature)',
+      async (sub) => {
+        const [header, , signature] = (await idp.sign(claims({ sub: 'someone-else' }))).split('.');
+        return `${header}.${Buffer.from(JSON.stringify(claims({ sub }))).toString('base64url')}.${signature}`;
+      },
+    ],
     ['a foreign key', async (sub) => idp.sign(claims({ sub }), {}, (await generateKeyPair('RS256')).privateKey)],
     ['alg none', async (sub) => unsignedJwt({}, claims({ sub }))],
-    ['HS256 keyed with the public key', async (sub) => {
-      const { SignJWT } = await import('jose');
-      return new SignJWT(claims({ sub })).setProtectedHeader({ alg: 'HS256', kid: 'idp-key' }).sign(new TextEncoder().encode(JSON.stringify(idp.publicJwk)));
-    }],
+    [
+      'HS256 keyed with the public key',
+      async (sub) => {
+        const { SignJWT } = await import('jose');
+        return new SignJWT(claims({ sub }))
+          .setProtectedHeader({ alg: 'HS256', kid: 'idp-key' })
+          .sign(new TextEncoder().encode(JSON.stringify(idp.publicJwk)));
+      },
+    ],
     ['a wrong typ', async (sub) => idp.sign(claims({ sub }), { typ: 'JWT' })],
     ['a wrong iss', async (sub) => idp.sign(claims({ sub, iss: 'https://evil.example' }))],
     ['a wrong aud', async (sub) => idp.sign(claims({ sub, aud: 'another-rp' }))],

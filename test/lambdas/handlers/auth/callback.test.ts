@@ -3,7 +3,7 @@ import { sha256 } from '../../../../lambdas/shared/crypto';
 import { httpEvent } from '../../../support/api-event';
 import { TestBrowser } from '../../../support/browser';
 import { signInAtDevIdp } from '../../../support/dev-idp-login';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 
 let integration: Integration;
 let callback: typeof import('../../../../lambdas/handlers/auth/callback').handler;
@@ -35,7 +35,10 @@ describe('GET /auth/callback', () => {
 
     expect(result.statusCode).toBe(302);
     expect(result.headers!.Location).toBe('/home');
-    const token = result.cookies!.find((c) => c.startsWith('guichet_session='))!.split(';')[0].split('=')[1];
+    const token = result
+      .cookies!.find((c) => c.startsWith('guichet_session='))!
+      .split(';')[0]
+      .split('=')[1];
     expect(token).toMatch(/^[\w-]{43}$/);
     expect(result.cookies).toContainEqual(expect.stringMatching(/^guichet_login_state=; Path=\/; Max-Age=0/));
 
@@ -62,7 +65,10 @@ describe('GET /auth/callback', () => {
     const { callbackUrl } = await signInAtDevIdp(browser, `${integration.guichet.publicUrl}/auth/login`, username);
     const result = await invoke(callback, callbackEvent(callbackUrl.search.slice(1), callbackUrl.searchParams.get('state')!));
     expect(result.statusCode).toBe(302);
-    const token = result.cookies!.find((c) => c.startsWith('guichet_session='))!.split(';')[0].split('=')[1];
+    const token = result
+      .cookies!.find((c) => c.startsWith('guichet_session='))!
+      .split(';')[0]
+      .split('=')[1];
     const session = (await integration.store.get('sessions', sha256(token)))!;
     expect(session).toMatchObject({ sub: username, name: 'mallory' });
     expect(session).not.toHaveProperty('email');

@@ -2,8 +2,8 @@ import type { CryptoKey } from 'jose';
 import type { ServerMetadata } from 'openid-client';
 import { idpCacheItem } from '../../../../lambdas/shared/idp-documents';
 import { httpEvent } from '../../../support/api-event';
-import { startFakeIdp, type FakeIdp } from '../../../support/fake-idp';
-import { invoke, startIntegration, type Integration } from '../../../support/integration';
+import { type FakeIdp, startFakeIdp } from '../../../support/fake-idp';
+import { type Integration, invoke, startIntegration } from '../../../support/integration';
 
 /**
  * The login and callback handlers against the shared IdP cache in the local DynamoDB engine, with a scriptable
@@ -35,7 +35,11 @@ afterAll(async () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 const idToken = () =>
-  idp.sign({ iss: idp.issuer, aud: CLIENT_ID, sub: 'iris', iat: now(), exp: now() + 300, nonce: nonceOfNextLogin }, rotated && { kid: rotated.kid }, rotated?.key);
+  idp.sign(
+    { iss: idp.issuer, aud: CLIENT_ID, sub: 'iris', iat: now(), exp: now() + 300, nonce: nonceOfNextLogin },
+    rotated && { kid: rotated.kid },
+    rotated?.key,
+  );
 const metadata = (overrides: Partial<ServerMetadata> = {}): ServerMetadata => ({
   issuer: idp.issuer,
   authorization_endpoint: `${idp.issuer}/authorize`,
@@ -70,7 +74,11 @@ async function logIn(container: Container) {
   nonceOfNextLogin = authorization.searchParams.get('nonce')!;
   const finished = await invoke(
     container.callback,
-    httpEvent({ path: '/auth/callback', query: new URLSearchParams({ code: 'code', state }).toString(), cookies: [`guichet_login_state=${state}`] }),
+    httpEvent({
+      path: '/auth/callback',
+      query: new URLSearchParams({ code: 'code', state }).toString(),
+      cookies: [`guichet_login_state=${state}`],
+    }),
   );
   return { authorization, finished };
 }

@@ -1,6 +1,6 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 
 let integration: Integration;
 let handler: typeof import('../../../../lambdas/handlers/auth/login').handler;

@@ -2,7 +2,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { NativeConfirmation } from '../../../../lambdas/domain/native-login';
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { pkcePair } from '../../../support/pkce';
 
 const FAILURE_LIMIT = 4;
@@ -19,7 +19,10 @@ beforeAll(async () => {
   const { createSession } = await import('../../../../lambdas/domain/sessions');
   const { offerNativeContinuation } = await import('../../../../lambdas/domain/native-login');
   offer = async (sub = 'ivy') => {
-    const session = await createSession({ issuer: 'https://idp.test', sub, email: `${sub}@example.test`, issuedAt: Math.floor(Date.now() / 1000) }, 'native');
+    const session = await createSession(
+      { issuer: 'https://idp.test', sub, email: `${sub}@example.test`, issuedAt: Math.floor(Date.now() / 1000) },
+      'native',
+    );
     const { verifier, challenge } = pkcePair();
     const flow = { id: 'f', flow: 'native', codeVerifier: 'v', nonce: 'n', expiresAt: 0 } as const;
     const app = { returnTo: 'visio://auth/done', appCodeChallenge: challenge, appState: 's-1' };

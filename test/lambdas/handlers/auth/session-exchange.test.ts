@@ -1,6 +1,6 @@
 import { sha256 } from '../../../../lambdas/shared/crypto';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { pkcePair } from '../../../support/pkce';
 
 const FAILURE_LIMIT = 5;

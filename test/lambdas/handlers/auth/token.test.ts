@@ -1,7 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { decodeJwt } from 'jose';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 const PRODUCT = 'https://api.product.example';
@@ -31,7 +31,10 @@ function userTokenRequest({ cookie, origin = APP_ORIGIN, requestedWith = 'guiche
   const headers: Record<string, string> = { 'content-type': contentType };
   if (origin) headers.origin = origin;
   if (requestedWith) headers['x-requested-with'] = requestedWith;
-  return invoke(handler, httpEvent({ method: 'POST', path: '/auth/token', headers, cookies: cookie ? [`guichet_session=${cookie}`] : undefined, body }));
+  return invoke(
+    handler,
+    httpEvent({ method: 'POST', path: '/auth/token', headers, cookies: cookie ? [`guichet_session=${cookie}`] : undefined, body }),
+  );
 }
 
 describe("POST /auth/token, a web app's cookie for a user token", () => {
@@ -42,8 +45,17 @@ describe("POST /auth/token, a web app's cookie for a user token", () => {
     expect(result.statusCode).toBe(200);
     expect(result.headers!['Cache-Control']).toBe('no-store');
     const body = jsonBody(result);
-    expect(body).toMatchObject({ issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', scope: 'notes:write' });
-    expect(decodeJwt(body.access_token as string)).toMatchObject({ aud: PRODUCT, sub: 'wes', email: 'wes@example.test', client_id: 'guichet-session' });
+    expect(body).toMatchObject({
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      token_type: 'Bearer',
+      scope: 'notes:write',
+    });
+    expect(decodeJwt(body.access_token as string)).toMatchObject({
+      aud: PRODUCT,
+      sub: 'wes',
+      email: 'wes@example.test',
+      client_id: 'guichet-session',
+    });
     expect(addDimensions).toHaveBeenCalledWith({ flow: 'web' });
   });
 

@@ -1,8 +1,8 @@
-import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose';
 import { generateSigningKey } from '../../../../lambdas/shared/signing-key-generation';
 import { publicJwk } from '../../../../lambdas/shared/signing-keys';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 
 let integration: Integration;
 let handler: typeof import('../../../../lambdas/handlers/external-api/me').handler;
@@ -39,7 +39,7 @@ async function token(claims: Record<string, unknown> = {}, header: Record<string
 }
 
 describe('GET /external-api/v1.0/me', () => {
-  it("answers who the token speaks for", async () => {
+  it('answers who the token speaks for', async () => {
     const result = await me(`Bearer ${await token({ email: 'ada@example.com', sub: 'ada@example.com' })}`);
     expect(result.statusCode).toBe(200);
     expect(jsonBody(result)).toEqual({ sub: 'ada@example.com', client_id: 'app_x', scope: 'read', email: 'ada@example.com' });
@@ -56,22 +56,40 @@ describe('GET /external-api/v1.0/me', () => {
     ['typ JWT instead of at+jwt', () => token({}, { typ: 'JWT' })],
     ['no scope', () => token({ scope: '' })],
     ['no client_id', () => token({ client_id: undefined })],
-    ['a key guichet does not publish', async () => {
-      const foreign = await generateSigningKey('RS256');
-      return token({}, { kid: foreign.kid }, (await importJWK(foreign, 'RS256')) as CryptoKey);
-    }],
-    ['HS256 keyed with the public key', async () => {
-      const secret = new TextEncoder().encode(JSON.stringify(publicJwk(localKey)));
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ iss: integration.guichet.publicUrl, aud: `${integration.guichet.publicUrl}/external-api`, sub: 'x', client_id: 'x', scope: 'read', iat: now, exp: now + 60, jti: 'j' })
-        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: localKey.kid })
-        .sign(secret);
-    }],
-    ['alg none', async () => {
-      const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-      const now = Math.floor(Date.now() / 1000);
-      return `${encode({ alg: 'none', typ: 'at+jwt' })}.${encode({ iss: integration.guichet.publicUrl, aud: `${integration.guichet.publicUrl}/external-api`, sub: 'x', client_id: 'x', scope: 'read', iat: now, exp: now + 60, jti: 'j' })}.`;
-    }],
+    [
+      'a key guichet does not publish',
+      async () => {
+        const foreign = await generateSigningKey('RS256');
+        return token({}, { kid: foreign.kid }, (await importJWK(foreign, 'RS256')) as CryptoKey);
+      },
+    ],
+    [
+      'HS256 keyed with the public key',
+      async () => {
+        const secret = new TextEncoder().encode(JSON.stringify(publicJwk(localKey)));
+        const now = Math.floor(Date.now() / 1000);
+        return new SignJWT({
+          iss: integration.guichet.publicUrl,
+          aud: `${integration.guichet.publicUrl}/external-api`,
+          sub: 'x',
+          client_id: 'x',
+          scope: 'read',
+          iat: now,
+          exp: now + 60,
+          jti: 'j',
+        })
+          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: localKey.kid })
+          .sign(secret);
+      },
+    ],
+    [
+      'alg none',
+      async () => {
+        const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+        const now = Math.floor(Date.now() / 1000);
+        return `${encode({ alg: 'none', typ: 'at+jwt' })}.${encode({ iss: integration.guichet.publicUrl, aud: `${integration.guichet.publicUrl}/external-api`, sub: 'x', client_id: 'x', scope: 'read', iat: now, exp: now + 60, jti: 'j' })}.`;
+      },
+    ],
     ['not a JWT', async () => 'not-a-jwt'],
   ])('answers 401 invalid_token for %s', async (_, make) => {
     const result = await me(`Bearer ${await make()}`);

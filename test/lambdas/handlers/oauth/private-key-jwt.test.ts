@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { decodeJwt, SignJWT, type JWK } from 'jose';
+import { decodeJwt, type JWK, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { httpEvent } from '../../../support/api-event';
 import { assertionKey, basicAuthorization, clientAssertion, storedApplication, storedKeysApplication } from '../../../support/applications';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 
 /**
  * private_key_jwt at the token endpoint, in local mode's policy (ALLOW_LOOPBACK_ENDPOINTS): keys registered on the
@@ -249,7 +249,10 @@ describe('keys published at a jwks_uri', () => {
 
   it('ignores the keys of a JWK Set that cannot verify assertions (private, symmetric, for encryption)', async () => {
     const key = await assertionKey();
-    const uri = publish([{ kty: 'oct', k: 'c2VjcmV0', kid: 'shared' }, { ...key.publicJwk, use: 'enc' }]);
+    const uri = publish([
+      { kty: 'oct', k: 'c2VjcmV0', kid: 'shared' },
+      { ...key.publicJwk, use: 'enc' },
+    ]);
     const clientId = await storedKeysApplication(integration.store, { jwksUri: uri });
     await expectRefused(await withAssertion(await clientAssertion(key, clientId, issuer())));
     const hmac = new SignJWT({ iss: clientId, sub: clientId, aud: issuer(), exp: Math.floor(Date.now() / 1000) + 60, jti: 'hmac-shared' });

@@ -2,7 +2,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { publicSessionId } from '../../../../lambdas/domain/user-tokens';
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 import { storedSession } from '../../../support/sessions';
 
 const PRODUCT = 'https://api.product.example';
@@ -28,7 +28,11 @@ function exchange(form: Record<string, string>, sourceIp = `198.51.100.${(addres
     method: 'POST',
     path: '/oauth/token',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token_type: SESSION_TYPE, ...form }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token_type: SESSION_TYPE,
+      ...form,
+    }).toString(),
   });
   event.requestContext.http.sourceIp = sourceIp;
   return invoke(handler, event);
@@ -83,7 +87,7 @@ describe('POST /oauth/token, token exchange (RFC 8693)', () => {
     expect(jsonBody(result).scope).toBe('profile:read notes:write');
   });
 
-  it("never lends more time than the session has: the token expires with it", async () => {
+  it('never lends more time than the session has: the token expires with it', async () => {
     const session = await storedSession(integration.store, { expiresAt: now() + 42 });
     const result = await exchange({ subject_token: session.token, audience: PRODUCT });
     expect(result.statusCode).toBe(200);
@@ -107,18 +111,24 @@ describe('POST /oauth/token, token exchange (RFC 8693)', () => {
   });
 
   it.each([
-    ['an ended session', async () => {
-      const session = await storedSession(integration.store);
-      await integration.store.remove('sessions', session.id);
-      return session.token;
-    }],
+    [
+      'an ended session',
+      async () => {
+        const session = await storedSession(integration.store);
+        await integration.store.remove('sessions', session.id);
+        return session.token;
+      },
+    ],
     ['an expired session whose row is still there', async () => (await storedSession(integration.store, { expiresAt: now() - 1 })).token],
     ['an unknown session token', async () => 'u'.repeat(43)],
     ['a malformed session token', async () => 'not a token'],
   ])('refuses %s with 400 invalid_grant', async (_, subjectToken) => {
     const result = await exchange({ subject_token: await subjectToken(), audience: PRODUCT });
     expect(result.statusCode).toBe(400);
-    expect(jsonBody(result)).toEqual({ error: 'invalid_grant', error_description: 'the session is unknown, ended or expired: sign in again' });
+    expect(jsonBody(result)).toEqual({
+      error: 'invalid_grant',
+      error_description: 'the session is unknown, ended or expired: sign in again',
+    });
   });
 
   it('refuses client authentication, and names the grant types it supports', async () => {

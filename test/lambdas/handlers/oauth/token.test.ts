@@ -7,7 +7,7 @@ import { runApps } from '../../../../cli/run-apps';
 import { httpEvent } from '../../../support/api-event';
 import { assertionKey, basicAuthorization, clientAssertion, storedApplication, storedKeysApplication } from '../../../support/applications';
 import { runCli } from '../../../support/cli-run';
-import { cliEnvironmentFor, invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { cliEnvironmentFor, type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 
 const FAILURE_LIMIT = 6;
 let integration: Integration;
@@ -26,7 +26,11 @@ beforeAll(async () => {
 afterAll(() => integration?.guichet.close());
 afterEach(() => jest.restoreAllMocks());
 
-function tokenRequest(form: Record<string, string>, headers: Record<string, string> = {}, sourceIp = `198.51.100.${(addressCounter += 1)}`) {
+function tokenRequest(
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+  sourceIp = `198.51.100.${(addressCounter += 1)}`,
+) {
   const event = httpEvent({
     method: 'POST',
     path: '/oauth/token',
@@ -57,7 +61,12 @@ describe('POST /oauth/token', () => {
 
   it('accepts client_secret_post and narrows to the requested scopes', async () => {
     const { clientId, clientSecret } = await storedApplication(integration.store);
-    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'write' });
+    const result = await tokenRequest({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope: 'write',
+    });
     expect(result.statusCode).toBe(200);
     expect(jsonBody(result).scope).toBe('write');
   });
@@ -87,7 +96,12 @@ describe('POST /oauth/token', () => {
 
   it('acts for a user of any domain when the application was granted the wildcard', async () => {
     const { clientId, clientSecret } = await storedApplication(integration.store, { domains: ['*'] });
-    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, subject: 'Ada@Anywhere.org' });
+    const result = await tokenRequest({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      subject: 'Ada@Anywhere.org',
+    });
     expect(result.statusCode).toBe(200);
     expect(decodeJwt(jsonBody(result).access_token as string)).toMatchObject({ sub: 'ada@anywhere.org', email: 'ada@anywhere.org' });
   });
@@ -95,7 +109,12 @@ describe('POST /oauth/token', () => {
   it('refuses any delegation to an application with no allowed domain, one stored before that meant any included', async () => {
     // The harness writes no delegationModel: this is also a record from before delegation was closed by default.
     const { clientId, clientSecret } = await storedApplication(integration.store, { domains: [] });
-    const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, subject: 'ada@example.com' });
+    const result = await tokenRequest({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      subject: 'ada@example.com',
+    });
     expect(result.statusCode).toBe(403);
     expect(jsonBody(result)).toEqual({ error: 'access_denied', error_description: 'this application may not act for users' });
   });
@@ -182,7 +201,11 @@ describe('POST /oauth/token', () => {
     const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
     const { clientId } = await storedApplication(integration.store);
     for (let i = 0; i < FAILURE_LIMIT; i += 1) {
-      const result = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' }, {}, '203.0.113.99');
+      const result = await tokenRequest(
+        { grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' },
+        {},
+        '203.0.113.99',
+      );
       expect(result.statusCode).toBe(401);
     }
     expect(addMetric.mock.calls.filter(([name]) => name === 'ClientAuthenticationFailed')).toHaveLength(FAILURE_LIMIT);

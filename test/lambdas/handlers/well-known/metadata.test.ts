@@ -1,5 +1,5 @@
 import { httpEvent } from '../../../support/api-event';
-import { invoke, jsonBody, startIntegration, type Integration } from '../../../support/integration';
+import { type Integration, invoke, jsonBody, startIntegration } from '../../../support/integration';
 
 let integration: Integration;
 
@@ -27,7 +27,17 @@ describe('discovery documents', () => {
       grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       token_endpoint_auth_signing_alg_values_supported: [
-        'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+        'EdDSA',
+        'Ed25519',
       ],
       token_exchange_subject_token_types_supported: ['urn:guichet:token-type:session'],
       token_exchange_issued_token_types_supported: ['urn:ietf:params:oauth:token-type:access_token'],

@@ -1,6 +1,6 @@
 import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
-import { formBody, type FormEvent } from '../../../../lambdas/shared/middleware/form-body';
 import type { HttpEvent } from '../../../../lambdas/shared/http';
+import { type FormEvent, formBody } from '../../../../lambdas/shared/middleware/form-body';
 import { httpEvent, middyRequest, postEvent } from '../../../support/api-event';
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -1,6 +1,6 @@
-import { formOrJsonBody } from '../../../../lambdas/shared/middleware/form-or-json-body';
-import type { FormEvent } from '../../../../lambdas/shared/middleware/form-body';
 import { InvalidRequest, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
+import type { FormEvent } from '../../../../lambdas/shared/middleware/form-body';
+import { formOrJsonBody } from '../../../../lambdas/shared/middleware/form-or-json-body';
 import { httpEvent, middyRequest } from '../../../support/api-event';
 
 const parse = (contentType: string | undefined, body: string | undefined) => {
@@ -11,11 +11,17 @@ const parse = (contentType: string | undefined, body: string | undefined) => {
 
 describe('formOrJsonBody', () => {
   it('reads a form', () => {
-    expect(parse('application/x-www-form-urlencoded', 'audience=https%3A%2F%2Fapi.example&scope=a+b')).toEqual({ audience: 'https://api.example', scope: 'a b' });
+    expect(parse('application/x-www-form-urlencoded', 'audience=https%3A%2F%2Fapi.example&scope=a+b')).toEqual({
+      audience: 'https://api.example',
+      scope: 'a b',
+    });
   });
 
   it('reads a JSON object of strings, whatever the charset parameter', () => {
-    expect(parse('application/json; charset=utf-8', '{"audience":"https://api.example","scope":"a"}')).toEqual({ audience: 'https://api.example', scope: 'a' });
+    expect(parse('application/json; charset=utf-8', '{"audience":"https://api.example","scope":"a"}')).toEqual({
+      audience: 'https://api.example',
+      scope: 'a',
+    });
   });
 
   it('gives no parameters for no body', () => {

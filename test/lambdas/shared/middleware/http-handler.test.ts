@@ -1,5 +1,5 @@
 import { InvalidGrant, Unauthenticated } from '../../../../lambdas/shared/errors';
-import { jsonResponse, type HttpEvent, type HttpResult } from '../../../../lambdas/shared/http';
+import { type HttpEvent, type HttpResult, jsonResponse } from '../../../../lambdas/shared/http';
 import type { FormEvent } from '../../../../lambdas/shared/middleware/form-body';
 import { httpHandler } from '../../../../lambdas/shared/middleware/http-handler';
 import type { JsonEvent } from '../../../../lambdas/shared/middleware/json-body';

@@ -1,6 +1,6 @@
 import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../../../../lambdas/shared/errors';
-import { jsonBody, type JsonEvent } from '../../../../lambdas/shared/middleware/json-body';
 import type { HttpEvent } from '../../../../lambdas/shared/http';
+import { type JsonEvent, jsonBody } from '../../../../lambdas/shared/middleware/json-body';
 import { httpEvent, middyRequest, postEvent } from '../../../support/api-event';
 
 /** Runs the middleware's `before` on an event and returns the parsed body. */

@@ -21,7 +21,10 @@ async function logLines(run: () => Promise<unknown>): Promise<Record<string, unk
     stdout.mockRestore();
     stderr.mockRestore();
   }
-  return written.flatMap((text) => text.split('\n')).filter(Boolean).map((line) => JSON.parse(line));
+  return written
+    .flatMap((text) => text.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 describe('requestContext', () => {

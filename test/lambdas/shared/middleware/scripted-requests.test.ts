@@ -19,7 +19,11 @@ describe('scriptedRequestsOnly', () => {
     ['an unlisted Origin', { origin: 'https://evil.example', 'x-requested-with': 'guichet' }, 'own or a listed origin'],
     ['the opaque Origin of a sandboxed page', { origin: 'null', 'x-requested-with': 'guichet' }, 'own or a listed origin'],
     ['a listed Origin without the header (a form post)', { origin: 'https://app.example.com' }, 'X-Requested-With: guichet'],
-    ['a listed Origin with another header value', { origin: 'https://app.example.com', 'x-requested-with': 'XMLHttpRequest' }, 'X-Requested-With: guichet'],
+    [
+      'a listed Origin with another header value',
+      { origin: 'https://app.example.com', 'x-requested-with': 'XMLHttpRequest' },
+      'X-Requested-With: guichet',
+    ],
   ])('refuses %s with 403 access_denied, and counts it', (_, headers, description) => {
     expect(check(headers)).toThrow(AccessDenied);
     expect(check(headers)).toThrow(description);
