@@ -162,3 +162,10 @@ describe('the layer rules (biome.jsonc, noRestrictedImports)', () => {
     expect(refused).toEqual([]);
   }, 60_000);
 });
+
+test('npm test runs the lint, layers included, before the tests', () => {
+  const { scripts } = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { scripts: Record<string, string> };
+  expect(scripts.lint).toBe('biome ci .');
+  expect(scripts.test.split(' && ')).toEqual(expect.arrayContaining(['npm run lint']));
+  expect(scripts.test.indexOf('npm run lint')).toBeLessThan(scripts.test.indexOf('jest'));
+});
