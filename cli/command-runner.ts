@@ -40,6 +40,22 @@ export interface CommandOutput {
   readonly text: string;
 }
 
+/** The options of every command that works on a guichet: which one (`--stack`, `--region`) and how to answer. */
+export const TARGET_OPTIONS = {
+  json: { type: 'boolean' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** TARGET_OPTIONS as a usage text lists them. */
+export const TARGET_OPTIONS_USAGE = [
+  '  --json             machine-readable output',
+  '  --stack <name>     work on a deployed guichet stack, with your AWS credentials; without it, on the',
+  '                     running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
+  "  --region <region>  the stack's region (default: AWS_REGION, then your profile's)",
+] as const;
+
 /** `util.parseArgs`, strict, its complaints turned into usage errors. */
 export function parseCommandLine<T extends ParseArgsConfig>(config: T) {
   try {

@@ -1,21 +1,22 @@
 import { openApplicationStore } from './application-store';
 import { APPS_COMMANDS, type AppsCommand, COMMAND_OPTION_USAGE, COMMAND_OPTIONS } from './apps-commands';
-import { type CliIo, type CommandOutput, parseCommandLine, runCommand, UsageError } from './command-runner';
+import {
+  type CliIo,
+  type CommandOutput,
+  parseCommandLine,
+  runCommand,
+  TARGET_OPTIONS,
+  TARGET_OPTIONS_USAGE,
+  UsageError,
+} from './command-runner';
 import { resolveTarget } from './stack';
-
-const COMMON_OPTIONS = {
-  json: { type: 'boolean' },
-  stack: { type: 'string' },
-  region: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 /** `npm run apps -- <command> ...`: manages machine-to-machine applications. Returns the exit code. */
 export function runApps(argv: readonly string[], io: CliIo): Promise<number> {
   return runCommand('apps', argv, io, async (): Promise<CommandOutput> => {
     const { values, positionals } = parseCommandLine({
       args: [...argv],
-      options: { ...COMMON_OPTIONS, ...COMMAND_OPTIONS },
+      options: { ...TARGET_OPTIONS, ...COMMAND_OPTIONS },
       allowPositionals: true,
       strict: true,
     });
@@ -55,10 +56,7 @@ const USAGE = (() => {
     ...lines.map(([usage, summary]) => `  ${usage.padEnd(width)}  ${summary}`),
     '',
     'Options:',
-    '  --json             machine-readable output',
-    '  --stack <name>     work on a deployed guichet stack, with your AWS credentials; without it, on the',
-    '                     running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
-    "  --region <region>  the stack's region (default: AWS_REGION, then your profile's)",
+    ...TARGET_OPTIONS_USAGE,
     '',
     'Exit codes: 0 done, 1 not found or failed, 2 usage error.',
   ].join('\n');

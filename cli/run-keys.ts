@@ -1,4 +1,12 @@
-import { type CliIo, type CommandOutput, parseCommandLine, runCommand, UsageError } from './command-runner';
+import {
+  type CliIo,
+  type CommandOutput,
+  parseCommandLine,
+  runCommand,
+  TARGET_OPTIONS,
+  TARGET_OPTIONS_USAGE,
+  UsageError,
+} from './command-runner';
 import { rotateSigningKeys } from './key-rotation';
 import { resolveTarget } from './stack';
 
@@ -10,9 +18,7 @@ const USAGE = [
   'rotation function makes the key with the algorithm it was deployed with (context signingAlgorithm).',
   'Refused until the next key has been published for SIGNING_KEYS_CACHE_SECONDS plus the longest token lifetime',
   '(at least twice the cache): every verifier must know it, and no key that signed a live token may be dropped.',
-  '  without --stack  the running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
-  '  --stack          a deployed stack, with your AWS credentials',
-  '  --json           machine-readable output',
+  ...TARGET_OPTIONS_USAGE,
 ].join('\n');
 
 /** `npm run keys -- rotate ...`. Returns the exit code. */
@@ -20,12 +26,7 @@ export function runKeys(argv: readonly string[], io: CliIo): Promise<number> {
   return runCommand('keys', argv, io, async (): Promise<CommandOutput> => {
     const { values, positionals } = parseCommandLine({
       args: [...argv],
-      options: {
-        json: { type: 'boolean' },
-        stack: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: TARGET_OPTIONS,
       allowPositionals: true,
       strict: true,
     });

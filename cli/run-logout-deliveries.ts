@@ -1,4 +1,12 @@
-import { type CliIo, type CommandOutput, parseCommandLine, runCommand, UsageError } from './command-runner';
+import {
+  type CliIo,
+  type CommandOutput,
+  parseCommandLine,
+  runCommand,
+  TARGET_OPTIONS,
+  TARGET_OPTIONS_USAGE,
+  UsageError,
+} from './command-runner';
 import { FailedDeliveries, type FailedDelivery } from './failed-deliveries';
 import { resolveTarget } from './stack';
 
@@ -10,9 +18,7 @@ const USAGE = [
   '  list             every failed delivery: audience, session (sid), user (sub), why it failed, when',
   '  redrive          sends the deliveries named (or --all) back to the delivery queue: guichet tries them again,',
   '                   for LOGOUT_DELIVERY_MAX_AGE_SECONDS from now, with the endpoint API_AUDIENCES registers now',
-  '  without --stack  the running `npm start` of this environment (same GUICHET_LOCAL_DIR and PORT)',
-  '  --stack          a deployed stack, with your AWS credentials',
-  '  --json           machine-readable output',
+  ...TARGET_OPTIONS_USAGE,
 ].join('\n');
 
 /** `npm run logout-deliveries -- list | redrive ...`. Returns the exit code. */
@@ -20,13 +26,7 @@ export function runLogoutDeliveries(argv: readonly string[], io: CliIo): Promise
   return runCommand('logout-deliveries', argv, io, async (): Promise<CommandOutput> => {
     const { values, positionals } = parseCommandLine({
       args: [...argv],
-      options: {
-        all: { type: 'boolean' },
-        json: { type: 'boolean' },
-        stack: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { all: { type: 'boolean' }, ...TARGET_OPTIONS },
       allowPositionals: true,
       strict: true,
     });
