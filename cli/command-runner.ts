@@ -65,6 +65,11 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T) {
   }
 }
 
+/** The command line of a command that works on a guichet: TARGET_OPTIONS, its own `options`, then its arguments. */
+export function parseTargetCommandLine<const O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O) {
+  return parseCommandLine({ args: [...argv], options: { ...TARGET_OPTIONS, ...options }, allowPositionals: true, strict: true });
+}
+
 /**
  * Runs one command and prints its output or its failure; returns the exit code. `--json` is looked for
  * in the raw arguments so that even a command line that does not parse fails in JSON.

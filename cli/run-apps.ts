@@ -1,25 +1,12 @@
 import { openApplicationStore } from './application-store';
 import { APPS_COMMANDS, type AppsCommand, COMMAND_OPTION_USAGE, COMMAND_OPTIONS } from './apps-commands';
-import {
-  type CliIo,
-  type CommandOutput,
-  parseCommandLine,
-  runCommand,
-  TARGET_OPTIONS,
-  TARGET_OPTIONS_USAGE,
-  UsageError,
-} from './command-runner';
+import { type CliIo, type CommandOutput, parseTargetCommandLine, runCommand, TARGET_OPTIONS_USAGE, UsageError } from './command-runner';
 import { resolveTarget } from './stack';
 
 /** `npm run apps -- <command> ...`: manages machine-to-machine applications. Returns the exit code. */
 export function runApps(argv: readonly string[], io: CliIo): Promise<number> {
   return runCommand('apps', argv, io, async (): Promise<CommandOutput> => {
-    const { values, positionals } = parseCommandLine({
-      args: [...argv],
-      options: { ...TARGET_OPTIONS, ...COMMAND_OPTIONS },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseTargetCommandLine(argv, COMMAND_OPTIONS);
     if (values.help) return { json: { usage: USAGE }, text: USAGE };
     const [name, ...args] = positionals;
     if (name === undefined) throw new UsageError('no command given');

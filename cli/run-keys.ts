@@ -1,12 +1,4 @@
-import {
-  type CliIo,
-  type CommandOutput,
-  parseCommandLine,
-  runCommand,
-  TARGET_OPTIONS,
-  TARGET_OPTIONS_USAGE,
-  UsageError,
-} from './command-runner';
+import { type CliIo, type CommandOutput, parseTargetCommandLine, runCommand, TARGET_OPTIONS_USAGE, UsageError } from './command-runner';
 import { rotateSigningKeys } from './key-rotation';
 import { resolveTarget } from './stack';
 
@@ -24,12 +16,7 @@ const USAGE = [
 /** `npm run keys -- rotate ...`. Returns the exit code. */
 export function runKeys(argv: readonly string[], io: CliIo): Promise<number> {
   return runCommand('keys', argv, io, async (): Promise<CommandOutput> => {
-    const { values, positionals } = parseCommandLine({
-      args: [...argv],
-      options: TARGET_OPTIONS,
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseTargetCommandLine(argv, {});
     if (values.help) return { json: { usage: USAGE }, text: USAGE };
     const [command, ...rest] = positionals;
     if (command === undefined) throw new UsageError('no command given');

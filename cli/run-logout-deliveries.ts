@@ -1,12 +1,4 @@
-import {
-  type CliIo,
-  type CommandOutput,
-  parseCommandLine,
-  runCommand,
-  TARGET_OPTIONS,
-  TARGET_OPTIONS_USAGE,
-  UsageError,
-} from './command-runner';
+import { type CliIo, type CommandOutput, parseTargetCommandLine, runCommand, TARGET_OPTIONS_USAGE, UsageError } from './command-runner';
 import { FailedDeliveries, type FailedDelivery } from './failed-deliveries';
 import { resolveTarget } from './stack';
 
@@ -24,12 +16,7 @@ const USAGE = [
 /** `npm run logout-deliveries -- list | redrive ...`. Returns the exit code. */
 export function runLogoutDeliveries(argv: readonly string[], io: CliIo): Promise<number> {
   return runCommand('logout-deliveries', argv, io, async (): Promise<CommandOutput> => {
-    const { values, positionals } = parseCommandLine({
-      args: [...argv],
-      options: { all: { type: 'boolean' }, ...TARGET_OPTIONS },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseTargetCommandLine(argv, { all: { type: 'boolean' } });
     if (values.help) return { json: { usage: USAGE }, text: USAGE };
     const [command, ...ids] = positionals;
     if (command === undefined) throw new UsageError('no command given');
